@@ -1,0 +1,56 @@
+// `rehearse`: parse, call the run layer, map the outcome to an exit code; one top-level catch.
+import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError } from '../errors.js';
+import { exitCodeOfError } from '../run/exit-code.js';
+import { EXIT_CODES_EPILOGUE } from './exit-codes-epilogue.js';
+import { printError } from './output.js';
+import * as doctor from './doctor.js';
+import * as provision from './provision.js';
+import * as teardown from './teardown.js';
+
+/** One command module per file: its builder's options type its handler's arguments. */
+interface CommandModule<U> {
+  command: string;
+  describe: string;
+  builder: (y: Argv) => Argv<U>;
+  handler: (argv: ArgumentsCamelCase<U>) => Promise<number>;
+}
+
+async function main(): Promise<number> {
+  let exitCode = 0;
+  const cli = yargs(hideBin(process.argv))
+    .scriptName('rehearse')
+    .usage('$0 <command> [options]\n\nRehearse a PostgreSQL cutover against exact-named throwaway environments that always go away.')
+    .strict()
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .epilogue(EXIT_CODES_EPILOGUE)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  const register = <U>(mod: CommandModule<U>) =>
+    cli.command(
+      mod.command,
+      mod.describe,
+      (y) => mod.builder(y).epilogue(EXIT_CODES_EPILOGUE),
+      async (argv) => {
+        exitCode = await mod.handler(argv);
+      },
+    );
+  register(provision);
+  register(teardown);
+  register(doctor);
+  await cli.parseAsync();
+  return exitCode;
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  printError(err);
+  if (err instanceof UsageError) process.stderr.write('  see `rehearse --help`\n');
+  process.exitCode = exitCodeOfError(err);
+}

@@ -1,0 +1,158 @@
+// Exact-named dry-run environments: a network and a PostgreSQL container, labelled with the run
+// id, the port published on 127.0.0.1 only, the password handed over in a read-only 0600 file.
+import { isNotFoundError, type DockerClient } from './docker-client.js';
+import { INITDB_DIR, LABEL_PURPOSE, LABEL_RUN_ID, PASSWORD_MOUNT_PATH, TOOL_ROLE } from './labels.js';
+import type { RunJournal } from './run-journal.js';
+import { NameTakenError, UsageError, EnvironmentError } from '../errors.js';
+
+export interface EnvironmentNames {
+  container: string;
+  network: string;
+}
+
+// Docker's own rule for names, kept short enough for the network suffix.
+const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,58}$/;
+
+/** The exact names of an environment called `name`: the container is `name`, its network `name-net`. */
+export function environmentNames(name: string): EnvironmentNames {
+  if (!NAME_PATTERN.test(name)) {
+    throw new UsageError(
+      `Expected \`--name\` to be 1-59 characters of [a-zA-Z0-9_.-] starting with a letter or digit, got \`${name}\``,
+    );
+  }
+  return { container: name, network: `${name}-net` };
+}
+
+/** The id of the container with exactly this name, or null. Inspect by name also matches id prefixes: compare. */
+export async function findContainerByName(docker: DockerClient, name: string): Promise<{ id: string; labels: Record<string, string> } | null> {
+  try {
+    const info = await docker.getContainer(name).inspect();
+    if (info.Name !== `/${name}`) return null;
+    return { id: info.Id, labels: info.Config.Labels ?? {} };
+  } catch (err) {
+    if (isNotFoundError(err)) return null;
+    throw err;
+  }
+}
+
+export async function findNetworkByName(docker: DockerClient, name: string): Promise<{ id: string; labels: Record<string, string> } | null> {
+  try {
+    const info = (await docker.getNetwork(name).inspect()) as { Id: string; Name: string; Labels?: Record<string, string> | null };
+    if (info.Name !== name) return null;
+    return { id: info.Id, labels: info.Labels ?? {} };
+  } catch (err) {
+    if (isNotFoundError(err)) return null;
+    throw err;
+  }
+}
+
+/** Refuse, never adopt: any existing resource with one of the exact names stops everything. */
+export async function assertNamesFree(docker: DockerClient, names: EnvironmentNames): Promise<void> {
+  const container = await findContainerByName(docker, names.container);
+  if (container) throw new NameTakenError('container', names.container, container.id);
+  const network = await findNetworkByName(docker, names.network);
+  if (network) throw new NameTakenError('network', names.network, network.id);
+}
+
+export interface EnvironmentSpec {
+  names: EnvironmentNames;
+  image: string;
+  /** Host path of the 0600 file holding the tool role's password. */
+  passwordFile: string;
+  database: string;
+  /** Host folder mounted read-only as the image's init-script folder. */
+  initDir?: string;
+  /** Server settings passed as `-c key=value`. */
+  settings?: Record<string, string>;
+}
+
+export interface Environment {
+  runId: string;
+  names: EnvironmentNames;
+  containerId: string;
+  networkId: string;
+  image: string;
+  host: '127.0.0.1';
+  port: number;
+  user: string;
+  database: string;
+  createdAt: Date;
+  startedAt: Date;
+}
+
+/** Create the network and container by exact name, recording each before and after its create call, then start it. */
+export async function createEnvironment(docker: DockerClient, journal: RunJournal, spec: EnvironmentSpec, signal?: AbortSignal): Promise<Environment> {
+  const labels = { [LABEL_RUN_ID]: journal.runId, [LABEL_PURPOSE]: 'dry-run' };
+  const { names } = spec;
+
+  await journal.record({ kind: 'network', name: names.network, id: null });
+  const network = await docker.createNetwork({ Name: names.network, CheckDuplicate: true, Driver: 'bridge', Labels: labels });
+  await journal.record({ kind: 'network', name: names.network, id: network.id });
+  signal?.throwIfAborted();
+
+  const binds = [`${spec.passwordFile}:${PASSWORD_MOUNT_PATH}:ro`];
+  if (spec.initDir) binds.push(`${spec.initDir}:${INITDB_DIR}:ro`);
+  const cmd = ['postgres'];
+  for (const [key, value] of Object.entries(spec.settings ?? {})) cmd.push('-c', `${key}=${value}`);
+
+  await journal.record({ kind: 'container', name: names.container, id: null });
+  const createdAt = new Date();
+  const container = await docker.createContainer({
+    name: names.container,
+    Image: spec.image,
+    Cmd: cmd,
+    Labels: labels,
+    Env: [`POSTGRES_PASSWORD_FILE=${PASSWORD_MOUNT_PATH}`, `POSTGRES_USER=${TOOL_ROLE}`, `POSTGRES_DB=${spec.database}`],
+    ExposedPorts: { '5432/tcp': {} },
+    // `docker import` cannot set STOPSIGNAL; PostgreSQL's fast shutdown is SIGINT.
+    StopSignal: 'SIGINT',
+    HostConfig: {
+      NetworkMode: names.network,
+      PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      Binds: binds,
+    },
+  });
+  await journal.record({ kind: 'container', name: names.container, id: container.id });
+  signal?.throwIfAborted();
+
+  await container.start();
+  const info = await container.inspect();
+  const binding = info.NetworkSettings.Ports?.['5432/tcp']?.[0];
+  if (!binding || binding.HostIp !== '127.0.0.1') {
+    throw new EnvironmentError('E_PORT', `the engine published no 127.0.0.1 port for ${names.container} (got ${JSON.stringify(binding ?? null)})`);
+  }
+  return {
+    runId: journal.runId,
+    names,
+    containerId: container.id,
+    networkId: network.id,
+    image: spec.image,
+    host: '127.0.0.1',
+    port: Number(binding.HostPort),
+    user: TOOL_ROLE,
+    database: spec.database,
+    createdAt,
+    startedAt: new Date(info.State.StartedAt),
+  };
+}
+
+/** Whether the container is still running, and its last log lines when it is not. */
+export async function containerHealth(docker: DockerClient, id: string): Promise<{ running: boolean; exitCode: number; logTail: string }> {
+  const container = docker.getContainer(id);
+  const info = await container.inspect();
+  if (info.State.Running) return { running: true, exitCode: 0, logTail: '' };
+  const logs = await container.logs({ stdout: true, stderr: true, tail: 20 });
+  return { running: false, exitCode: info.State.ExitCode, logTail: demuxLogs(logs) };
+}
+
+/** Strip the 8-byte stream headers of a non-TTY container's log buffer. */
+export function demuxLogs(buf: Buffer): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size).toString('utf8'));
+    i += 8 + size;
+  }
+  return parts.join('');
+}

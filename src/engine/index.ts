@@ -1,0 +1,22 @@
+// The engine layer: the only code that calls dockerode.
+export * from './labels.js';
+export { dockerClient, checkEngine, isNotFoundError, type DockerClient, type EngineInfo } from './docker-client.js';
+export { defaultImage, inspectImage, recipeHash, PACKAGE_ROOT, type ImageInfo } from './image.js';
+export {
+  environmentNames,
+  assertNamesFree,
+  createEnvironment,
+  containerHealth,
+  findContainerByName,
+  findNetworkByName,
+  type Environment,
+  type EnvironmentNames,
+  type EnvironmentSpec,
+} from './environment.js';
+export { RunJournal } from './run-journal.js';
+export { createRunDir, listRunIds, readRunState, runDir, stateRoot, type RunState } from './run-state.js';
+export { generatePassword, writeSecretFile, shredFile } from './secret-file.js';
+export { teardownRecorded, remainingOf, type TeardownOutcome, type ResourceTeardown } from './teardown.js';
+export { finishRun, settleRunState, staleRunIds, isStale } from './finish-run.js';
+export { spawnReaper } from './reaper.js';
+export { isAlive, identityOf } from './owner-process.js';

@@ -1,0 +1,29 @@
+// How the run layer talks to its user: data lines for stdout, progress for stderr.
+// The CLI provides the implementation (terminal or plain lines); tests collect lines.
+
+export interface Progress {
+  /** A line of data (run id, how to connect): stdout. */
+  data(line: string): void;
+  /** A step starts: stderr. */
+  start(step: string): void;
+  /** The step ended, with its time. */
+  end(step: string, ok: boolean, ms: number, detail?: string): void;
+  /** A message that is not a step. */
+  note(message: string): void;
+}
+
+export const silentProgress: Progress = { data() {}, start() {}, end() {}, note() {} };
+
+/** Time a step and report its start and end; a failure is reported and rethrown. */
+export async function step<T>(progress: Progress, name: string, work: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
+  const t0 = Date.now();
+  progress.start(name);
+  try {
+    const value = await work();
+    progress.end(name, true, Date.now() - t0, detail?.(value));
+    return value;
+  } catch (err) {
+    progress.end(name, false, Date.now() - t0);
+    throw err;
+  }
+}
