@@ -1,2 +1,6 @@
 // The config layer: zod schemas of every input; reads files, has no other side effects.
 export * from './provision-options.js';
+export * from './rehearsal-config.js';
+export * from './yaml-file.js';
+export * from './load-config.js';
+export * from './report-schema.js';

@@ -20,3 +20,4 @@ export { teardownRecorded, remainingOf, type TeardownOutcome, type ResourceTeard
 export { finishRun, settleRunState, staleRunIds, isStale } from './finish-run.js';
 export { spawnReaper } from './reaper.js';
 export { isAlive, identityOf } from './owner-process.js';
+export { containerIdentity, containerLog, sameContainer, type ContainerIdentity } from './container-identity.js';

@@ -1,31 +1,21 @@
 // `rehearse provision`: one exact-named environment, ready for real, kept for a person or held
 // until a signal, and torn down by exact name whatever happens.
-import { join } from 'node:path';
 import {
   assertNamesFree,
-  dockerClient,
   checkEngine,
-  containerHealth,
-  createEnvironment,
-  createRunDir,
   defaultImage,
+  dockerClient,
   environmentNames,
   inspectImage,
-  RunJournal,
-  settleRunState,
-  spawnReaper,
   stateRoot,
-  teardownRecorded,
-  remainingOf,
-  generatePassword,
-  writeSecretFile,
   type DockerClient,
   type Environment,
+  type EnvironmentNames,
   type ImageInfo,
   type TeardownOutcome,
 } from '../engine/index.js';
-import { EnvironmentError } from '../errors.js';
-import { probe, waitForReadiness, type ReadinessResult } from '../pg/index.js';
+import { closeRun, openRun, startServer, type OpenRun } from './dry-run-environment.js';
+import type { ReadinessResult } from '../pg/index.js';
 import type { ProvisionOptions } from '../config/index.js';
 import { step, type Progress } from './progress.js';
 import { newRunId } from './run-id.js';
@@ -61,10 +51,10 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps): Pr
   const root = deps.stateRoot ?? stateRoot();
   const out: ProvisionOutcome = { runId: null, image: null, environment: null, readiness: null, released: false, heldUntil: null, teardown: null, error: null };
 
-  let journal: RunJournal;
-  let dir: string;
+  let run: OpenRun;
+  let names: EnvironmentNames;
   try {
-    const names = environmentNames(opts.name);
+    names = environmentNames(opts.name);
     out.runId = newRunId(now());
     // First line of output, before anything is created, so a caller always learns the run id.
     progress.data(`run id: ${out.runId}`);
@@ -72,63 +62,41 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps): Pr
     out.image = await step(progress, 'image', () => inspectImage(docker, opts.image ?? defaultImage()), (i) => `${i.tag} (${i.id.slice(0, 19)})`);
     await step(progress, 'exact names free', () => assertNamesFree(docker, names), () => `${names.container}, ${names.network}`);
     interruption.signal.throwIfAborted();
-    dir = await createRunDir(out.runId, root);
-    // The reaper first: from here on, whatever this process records is finished even if it is killed.
-    spawnReaper(out.runId, root);
-    journal = await RunJournal.open(out.runId, now(), root);
+    run = await openRun(out.runId, now(), root);
   } catch (err) {
     out.error = err;
     return out;
   }
 
   try {
-    const passwordFile = join(dir, 'postgres-password');
-    await journal.recordSecret(passwordFile);
-    const password = generatePassword();
-    await writeSecretFile(passwordFile, password);
-
-    const env = await step(progress, 'create network and container', () =>
-      createEnvironment(docker, journal, { names: environmentNames(opts.name), image: out.image!.tag, passwordFile, database: opts.database, initDir: opts.initDir }, interruption.signal),
-    );
-    out.environment = env;
-    out.readiness = await step(
+    const server = await startServer(
+      docker,
+      run,
+      { names, image: out.image.tag, database: opts.database, initDir: opts.initDir, readiness: opts.readiness },
       progress,
-      'readiness',
-      () =>
-        waitForReadiness(opts.readiness, {
-          probe: () => probe({ host: env.host, port: env.port, user: env.user, password, database: env.database }),
-          alive: async () => {
-            const health = await containerHealth(docker, env.containerId);
-            if (!health.running) {
-              throw new EnvironmentError('E_CONTAINER_EXITED', `container ${env.names.container} exited with code ${health.exitCode} before it was ready; its log ends:\n${health.logTail}`);
-            }
-          },
-          signal: interruption.signal,
-        }),
-      (r) => `${r.signal}: ${r.attempts} attempts, ${r.retries.length} retries, ${(r.ms / 1000).toFixed(1)} s`,
+      interruption.signal,
+      (env) => (out.environment = env),
     );
-    interruption.signal.throwIfAborted();
-    printConnection(progress, env, passwordFile, out.readiness);
+    out.readiness = server.readiness;
+    printConnection(progress, server.env, server.passwordFile, server.readiness);
 
     if (opts.hold) {
       progress.note('holding the environment: SIGINT (Ctrl-C) or SIGTERM tears it down');
       out.heldUntil = await interruption.wait();
     } else {
-      await journal.setStatus('released');
+      await run.journal.setStatus('released');
       out.released = true;
-      progress.data(`kept until: rehearse teardown --run-id ${journal.runId}`);
+      progress.data(`kept until: rehearse teardown --run-id ${run.journal.runId}`);
     }
   } catch (err) {
     out.error = err;
   } finally {
     if (!out.released) {
-      const state = journal.snapshot();
-      out.teardown = await step(progress, 'teardown', () => teardownRecorded(docker, state), (t) =>
-        t.complete ? `${t.resources.length} resources proved gone, ${t.secrets.length} secret files shredded` : `INCOMPLETE: ${remainingOf(t).join(', ')}`,
-      );
-      await settleRunState(state, out.teardown, root).catch((err: unknown) => {
+      try {
+        out.teardown = await closeRun(docker, run, progress);
+      } catch (err) {
         out.error ??= err;
-      });
+      }
     }
   }
   return out;

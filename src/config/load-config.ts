@@ -1,0 +1,90 @@
+// Loading a rehearsal config: validate it, resolve its paths against the config's folder, and
+// resolve production's DSN by reference (an environment variable, or a file of mode 0600).
+import { stat, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { GrantMatrixFile, literalSecretIssues, PinsFile, RehearsalConfig } from './rehearsal-config.js';
+import { loadYaml } from './yaml-file.js';
+
+export const PINS_FILE_NAME = 'pins.yaml';
+
+export interface ConfigPaths {
+  config: string;
+  dir: string;
+  roles: string;
+  grants: string;
+  grantMatrix: string;
+  scenarios: string;
+  watchedTables: string;
+  sut: string;
+  pins: string;
+  dsnFile: string | null;
+}
+
+export interface LoadedConfig {
+  config: RehearsalConfig;
+  paths: ConfigPaths;
+}
+
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const configPath = resolve(file);
+  const config = await loadYaml(configPath, RehearsalConfig, 'config', literalSecretIssues);
+  const dir = dirname(configPath);
+  const at = (p: string) => resolve(dir, p);
+  return {
+    config,
+    paths: {
+      config: configPath,
+      dir,
+      roles: at(config.artefacts.roles),
+      grants: at(config.artefacts.grants),
+      grantMatrix: at(config.artefacts.grant_matrix),
+      scenarios: at(config.artefacts.scenarios),
+      watchedTables: at(config.artefacts.watched_tables),
+      sut: at(config.sut.path),
+      pins: join(dir, PINS_FILE_NAME),
+      dsnFile: config.production.dsn_file ? at(config.production.dsn_file) : null,
+    },
+  };
+}
+
+/** A secret file must have mode 0600 (the mode is checked, not the owner: CI runs as root). */
+export async function readSecretFile(path: string, what: string): Promise<string> {
+  let mode: number;
+  try {
+    mode = (await stat(path)).mode & 0o777;
+  } catch (err) {
+    throw new UsageError(`cannot read the ${what} \`${path}\``, { cause: err, hint: 'check production.dsn_file in the config' });
+  }
+  if (mode !== 0o600) {
+    throw new UsageError(`the ${what} \`${path}\` has mode ${mode.toString(8).padStart(4, '0')}, expected 0600: a secret readable by others is refused`, {
+      hint: `chmod 600 '${path}'`,
+    });
+  }
+  return (await readFile(path, 'utf8')).trim();
+}
+
+/** Production's DSN, from the variable or the 0600 file the config names. */
+export async function resolveProductionDsn(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const p = loaded.config.production;
+  if (p.dsn_env) {
+    const v = env[p.dsn_env];
+    if (!v) throw new UsageError(`production.dsn_env names \`${p.dsn_env}\`, which is not set`, { hint: `export ${p.dsn_env}=postgres://USER:PASSWORD@HOST:PORT/DB` });
+    return v;
+  }
+  return readSecretFile(loaded.paths.dsnFile!, 'production DSN file');
+}
+
+export async function loadGrantMatrix(path: string): Promise<GrantMatrixFile> {
+  return loadYaml(path, GrantMatrixFile, 'grant matrix');
+}
+
+/** The pins file, or null when there is none yet. */
+export async function loadPins(path: string): Promise<PinsFile | null> {
+  try {
+    await stat(path);
+  } catch {
+    return null;
+  }
+  return loadYaml(path, PinsFile, 'pins file');
+}

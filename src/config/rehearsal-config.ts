@@ -1,0 +1,114 @@
+// The rehearsal config (one YAML file, validated with zod). Paths are relative to the config
+// file's folder. Secrets are only ever referenced (an environment variable, or a file of mode
+// 0600), never written into the config.
+import { z } from 'zod';
+
+const Sha40 = z.string().regex(/^[0-9a-f]{40}$/, 'a full 40-hex commit sha (a branch or tag name is refused: it can move)');
+const ExactName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,58}$/, 'an exact container name: 1-59 of [a-zA-Z0-9_.-], starting with a letter or digit');
+const RoleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case role name');
+const Verb = z.string().regex(/^[A-Z]+$/, 'an upper-case SQL verb such as DELETE');
+
+/** A DSN that carries a password, e.g. postgres://u:pw@host/db or password=... */
+export function dsnHasPassword(dsn: string): boolean {
+  if (/(^|\s)password\s*=/i.test(dsn)) return true;
+  try {
+    return new URL(dsn).password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Issues for literal secrets anywhere in a parsed config: a password-like key, or a DSN that carries a password. */
+export function literalSecretIssues(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {
+  if (typeof value === 'string') {
+    return dsnHasPassword(value) ? [{ path, message: 'a DSN carrying a password is refused in the config: reference it with production.dsn_env or production.dsn_file (mode 0600)' }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => literalSecretIssues(v, [...path, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) =>
+      /pass(word)?|passwd|secret/i.test(k) && v !== null && v !== ''
+        ? [{ path: [...path, k], message: 'a literal password is refused in the config: the dry-run roles get generated passwords, and production\'s is referenced by dsn_env or dsn_file' }]
+        : literalSecretIssues(v, [...path, k]),
+    );
+  }
+  return [];
+}
+
+export const ProductionConfig = z
+  .strictObject({
+    /** Environment variable holding production's DSN (the password included). */
+    dsn_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+    /** File of mode 0600 holding production's DSN. */
+    dsn_file: z.string().min(1).optional(),
+    /** Production runs in this container of the local engine: its id and StartedAt are evidence too. */
+    container: ExactName.optional(),
+    dump_format: z.enum(['plain', 'custom', 'directory']).default('plain'),
+  })
+  .refine((p) => (p.dsn_env === undefined) !== (p.dsn_file === undefined), { message: 'give exactly one of dsn_env and dsn_file' });
+
+export const EnvironmentConfig = z.strictObject({
+  /** Exact name of the dry-run container; its network is NAME-net. Refused if either exists. */
+  name: ExactName,
+  /** PostgreSQL image; default: the local image scripts/setup builds. */
+  image: z.string().min(1).optional(),
+  /** Throwaway-server settings for a fast restore (fsync off, minimal WAL, ...); recorded in the report. */
+  fast_restore: z.boolean().default(true),
+  readiness: z
+    .strictObject({
+      consecutive: z.number().int().min(1).max(100).default(3),
+      interval_ms: z.number().int().min(10).max(60_000).default(200),
+      timeout_ms: z.number().int().min(1000).max(3_600_000).default(90_000),
+    })
+    .default({ consecutive: 3, interval_ms: 200, timeout_ms: 90_000 }),
+});
+
+export const ArtefactsConfig = z.strictObject({
+  roles: z.string().min(1),
+  grants: z.string().min(1),
+  grant_matrix: z.string().min(1),
+  scenarios: z.string().min(1),
+  watched_tables: z.string().min(1),
+});
+
+export const SutConfig = z.strictObject({
+  /** The system under test's git checkout. */
+  path: z.string().min(1),
+  accepted_commit: Sha40,
+  /** Base of the change under review, for the hardcode scan. */
+  base_commit: Sha40.optional(),
+  /** Environment variable through which each step receives its role's DSN. */
+  dsn_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').default('DATABASE_URL'),
+  /** How its commands run: `host` (a process on this machine). */
+  runner: z.enum(['host']).default('host'),
+});
+
+export const DEFAULT_FORBIDDEN_VERBS = ['DELETE', 'TRUNCATE', 'DROP', 'ALTER', 'GRANT', 'REVOKE', 'CREATE', 'COPY'] as const;
+
+export const RehearsalConfig = z.strictObject({
+  /** The rehearsal's title in the report. */
+  name: z.string().min(1).max(200),
+  production: ProductionConfig,
+  /** Container names of environments that must stay untouched (checked before and after). */
+  protected_envs: z.array(ExactName).default([]),
+  environment: EnvironmentConfig,
+  artefacts: ArtefactsConfig,
+  /** SQL verbs the system under test must not run; a scenario may override. */
+  forbidden_verbs: z.array(Verb).default([...DEFAULT_FORBIDDEN_VERBS]),
+  /** Roles of the dry-run database that get a per-run password (all roles of the grant matrix when omitted). */
+  roles: z.array(RoleName).optional(),
+  sut: SutConfig,
+  /** Keep the dump after the run (else it is shredded at teardown). */
+  keep_backup: z.boolean().default(false),
+});
+export type RehearsalConfig = z.infer<typeof RehearsalConfig>;
+
+/** Expected privileges in force: role -> schema.object -> privileges. */
+export const Privilege = z.enum(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE']);
+export const GrantMatrixFile = z.record(RoleName, z.record(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'schema.object'), z.array(Privilege)));
+export type GrantMatrixFile = z.infer<typeof GrantMatrixFile>;
+
+/** pins.yaml beside the config: sha256 of every artefact under review, by path relative to the config's folder. */
+export const PinsFile = z.strictObject({
+  artefacts: z.record(z.string().min(1), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex')),
+});
+export type PinsFile = z.infer<typeof PinsFile>;

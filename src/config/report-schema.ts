@@ -1,0 +1,223 @@
+// report.json: the single source of its type and of its shipped JSON Schema. Every contract
+// field is required (null where a gate was not reached); a PASS report has no null section.
+import { z } from 'zod';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const Verdict = z.enum(['PASS', 'FAIL', 'INCONCLUSIVE']);
+export type Verdict = z.infer<typeof Verdict>;
+export const Status = z.enum(['PASS', 'FAIL', 'INCONCLUSIVE', 'NOT_RUN']);
+export type Status = z.infer<typeof Status>;
+export const Classification = z.enum(['sut', 'artefact', 'environment', 'tool']);
+export type Classification = z.infer<typeof Classification>;
+
+const Counts = z.record(z.string(), z.number().int());
+
+export const Check = z.object({ what: z.string(), ok: z.boolean(), expected: z.string(), actual: z.string() });
+export type Check = z.infer<typeof Check>;
+
+export const GateRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: Status,
+  started_at: z.string().nullable(),
+  ms: z.number().int().nullable(),
+  evidence: z.record(z.string(), z.unknown()).nullable(),
+});
+export type GateRecord = z.infer<typeof GateRecord>;
+
+export const StepRecord = z.object({
+  name: z.string(),
+  argv: z.array(z.string()),
+  cwd: z.string(),
+  role: z.string(),
+  exit_code: z.number().int().nullable(),
+  timed_out: z.boolean(),
+  ms: z.number().int(),
+  checks: z.array(Check),
+  stdout_tail: z.array(z.string()),
+  stderr_tail: z.array(z.string()),
+});
+export type StepRecord = z.infer<typeof StepRecord>;
+
+export const ScenarioRecord = z.object({
+  id: z.string(),
+  title: z.string(),
+  negative: z.boolean(),
+  file: z.string(),
+  status: Status,
+  started_at: z.string().nullable(),
+  ms: z.number().int().nullable(),
+  steps: z.array(StepRecord),
+  deltas: z.array(Check),
+  evidence: z.record(z.string(), z.unknown()).nullable(),
+});
+export type ScenarioRecord = z.infer<typeof ScenarioRecord>;
+
+export const Failure = z.object({
+  gate: z.string(),
+  scenario: z.string().nullable(),
+  classification: Classification,
+  message: z.string(),
+  command: z.array(z.string()).nullable(),
+  exit_code: z.number().int().nullable(),
+  stderr_tail: z.array(z.string()).nullable(),
+  sql_rows: z.array(z.unknown()).nullable(),
+  exception: z.object({ name: z.string(), message: z.string(), location: z.string().nullable() }).nullable(),
+  stack: z.string().nullable(),
+});
+export type Failure = z.infer<typeof Failure>;
+
+export const ContainerIdentity = z.object({ name: z.string(), id: z.string(), started_at: z.string(), running: z.boolean() });
+
+export const Production = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  database: z.string(),
+  user: z.string(),
+  server_version: z.string(),
+  sysid_pre: z.string(),
+  sysid_post: z.string().nullable(),
+  start_pre: z.string(),
+  start_post: z.string().nullable(),
+  container_pre: ContainerIdentity.nullable(),
+  container_post: ContainerIdentity.nullable(),
+  unchanged: z.boolean().nullable(),
+  /** Every statement the tool itself sent to production. */
+  statements: z.array(z.string()),
+});
+
+export const Readiness = z.object({ signal: z.string(), attempts: z.number().int(), ms: z.number().int(), retries: z.number().int() });
+
+export const Env = z.object({
+  run_id: z.string(),
+  container: z.string(),
+  network: z.string(),
+  image: z.string(),
+  image_id: z.string(),
+  port: z.number().int(),
+  database: z.string(),
+  server_version: z.string(),
+  sysid: z.string().nullable(),
+  settings: z.record(z.string(), z.string()),
+  readiness: Readiness,
+  roles: z.array(z.string()),
+});
+
+export const Backup = z.object({
+  path: z.string(),
+  kept: z.boolean(),
+  format: z.enum(['plain', 'custom', 'directory']),
+  sha256: z.string(),
+  content_sha256: z.string(),
+  bytes: z.number().int(),
+  ms: z.number().int(),
+  pg_dump_version: z.string(),
+  pg_dump_where: z.string(),
+  read_only_session: z.boolean(),
+});
+
+export const Artefact = z.object({ kind: z.string(), path: z.string(), sha256: z.string(), pinned: z.string().nullable(), ok: z.boolean() });
+export type Artefact = z.infer<typeof Artefact>;
+
+export const TableMatrix = z.object({
+  tables: z.array(z.string()),
+  baseline: Counts,
+  checkpoints: z.array(z.object({ after: z.string(), counts: Counts, deltas: Counts, expected: Counts, ok: z.boolean() })),
+  final: Counts.nullable(),
+});
+
+export const SqlTrace = z.object({
+  source: z.string(),
+  statements: z.number().int(),
+  verbs: z.array(z.string()),
+  counts: Counts,
+  forbidden_verbs: z.array(z.string()),
+  forbidden: z.array(z.object({ scenario: z.string().nullable(), verb: z.string(), user: z.string(), text: z.string() })),
+  per_scenario: z.record(z.string(), Counts),
+  unparsed: z.number().int(),
+});
+
+export const LeakScan = z.object({
+  secrets: z.number().int(),
+  forms: z.array(z.string()),
+  scanned: z.number().int(),
+  hits: z.number().int(),
+  places: z.array(z.object({ place: z.string(), hits: z.number().int() })),
+});
+
+export const ProtectedEnv = z.object({
+  name: z.string(),
+  pre: ContainerIdentity.nullable(),
+  post: ContainerIdentity.nullable(),
+  unchanged: z.boolean().nullable(),
+});
+
+export const Git = z.object({
+  path: z.string(),
+  branch: z.string().nullable(),
+  head: z.string().nullable(),
+  accepted_commit: z.string(),
+  head_matches: z.boolean(),
+  clean: z.boolean(),
+  dirty: z.array(z.string()),
+});
+
+export const Teardown = z.object({
+  complete: z.boolean(),
+  ms: z.number().int(),
+  resources: z.array(z.object({ kind: z.string(), name: z.string(), id: z.string().nullable(), action: z.string(), gone: z.boolean(), proof: z.string() })),
+  secrets: z.array(z.object({ path: z.string(), shredded: z.boolean() })),
+  backup_shredded: z.boolean().nullable(),
+});
+
+export const Retry = z.object({ gate: z.string(), attempt: z.number().int(), at: z.string(), reason: z.string() });
+
+export const SutRunner = z.object({ mode: z.string(), path: z.string(), dsn_env: z.string(), install: z.string() });
+
+export const Provenance = z.object({
+  tool_version: z.string(),
+  build_sha: z.string().nullable(),
+  image_id: z.string().nullable(),
+  pg_dump_version: z.string().nullable(),
+  pg_dump_where: z.string().nullable(),
+  dry_run_server_version: z.string().nullable(),
+  production_server_version: z.string().nullable(),
+  started_at: z.string(),
+  ended_at: z.string(),
+});
+
+const common = {
+  schema_version: z.literal(REPORT_SCHEMA_VERSION),
+  name: z.string(),
+  run_id: z.string(),
+  exit_code: z.number().int(),
+  started_at: z.string(),
+  ended_at: z.string(),
+  ms: z.number().int(),
+  accepted_commit: z.string(),
+  config: z.object({ path: z.string(), sha256: z.string() }),
+  /** Told loudly at the top of the report: production changed, teardown incomplete. */
+  alerts: z.array(z.string()),
+  gates: z.array(GateRecord),
+  scenarios: z.array(ScenarioRecord),
+  artefacts: z.array(Artefact),
+  retries: z.array(Retry),
+  provenance: Provenance,
+  sut_runner: SutRunner,
+};
+
+const sections = { production: Production, env: Env, backup: Backup, table_matrix: TableMatrix, sql_trace: SqlTrace, leak_scan: LeakScan, protected_envs: z.array(ProtectedEnv), git: Git, teardown: Teardown };
+
+const nullable = Object.fromEntries(Object.entries(sections).map(([k, v]) => [k, v.nullable()])) as { [K in keyof typeof sections]: z.ZodNullable<(typeof sections)[K]> };
+
+export const PassReport = z.object({ ...common, ...sections, execution_status: z.literal('PASS'), failure: z.null() });
+export const NonPassReport = z.object({ ...common, ...nullable, execution_status: z.enum(['FAIL', 'INCONCLUSIVE']), failure: Failure });
+export const Report = z.discriminatedUnion('execution_status', [PassReport, NonPassReport]);
+export type Report = z.infer<typeof Report>;
+export type NonPassReport = z.infer<typeof NonPassReport>;
+
+/** The JSON Schema shipped with the package (schema/report.schema.json). */
+export function reportJsonSchema(): unknown {
+  return z.toJSONSchema(Report, { target: 'draft-2020-12' });
+}

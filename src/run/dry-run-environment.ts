@@ -1,0 +1,98 @@
+// Opening a run (its folder, the reaper, the state file) and starting its dry-run server:
+// shared by `provision` and `run`, so both get the same exact names, secrets and teardown.
+import { join } from 'node:path';
+import {
+  containerHealth,
+  createEnvironment,
+  createRunDir,
+  generatePassword,
+  remainingOf,
+  RunJournal,
+  settleRunState,
+  spawnReaper,
+  teardownRecorded,
+  writeSecretFile,
+  type DockerClient,
+  type Environment,
+  type EnvironmentNames,
+  type TeardownOutcome,
+} from '../engine/index.js';
+import { EnvironmentError } from '../errors.js';
+import { probe, waitForReadiness, type ReadinessResult, type ReadinessSettings } from '../pg/index.js';
+import { step, type Progress } from './progress.js';
+
+export interface OpenRun {
+  journal: RunJournal;
+  dir: string;
+  root: string;
+}
+
+/** Create the run's folder, start the reaper, then write the state file: before anything is created. */
+export async function openRun(runId: string, now: Date, root: string): Promise<OpenRun> {
+  const dir = await createRunDir(runId, root);
+  // The reaper first: from here on, whatever this process records is finished even if it is killed.
+  spawnReaper(runId, root);
+  const journal = await RunJournal.open(runId, now, root);
+  return { journal, dir, root };
+}
+
+/** A new secret file of the run (0600), recorded before it is written so teardown shreds it. */
+export async function newSecret(run: OpenRun, fileName: string, secret = generatePassword()): Promise<{ path: string; secret: string }> {
+  const path = join(run.dir, fileName);
+  await run.journal.recordSecret(path);
+  await writeSecretFile(path, secret);
+  return { path, secret };
+}
+
+export interface StartedServer {
+  env: Environment;
+  password: string;
+  passwordFile: string;
+  readiness: ReadinessResult;
+}
+
+export interface ServerSpec {
+  names: EnvironmentNames;
+  image: string;
+  database: string;
+  initDir?: string | undefined;
+  settings?: Record<string, string>;
+  readiness: ReadinessSettings;
+}
+
+/** Create the exact-named network and container, then wait until the real server answers. */
+export async function startServer(docker: DockerClient, run: OpenRun, spec: ServerSpec, progress: Progress, signal: AbortSignal, onCreated?: (env: Environment) => void): Promise<StartedServer> {
+  const { path: passwordFile, secret: password } = await newSecret(run, 'postgres-password');
+  const env = await step(progress, 'create network and container', () =>
+    createEnvironment(docker, run.journal, { names: spec.names, image: spec.image, passwordFile, database: spec.database, initDir: spec.initDir, settings: spec.settings }, signal),
+  );
+  onCreated?.(env);
+  const readiness = await step(
+    progress,
+    'readiness',
+    () =>
+      waitForReadiness(spec.readiness, {
+        probe: () => probe({ host: env.host, port: env.port, user: env.user, password, database: env.database }),
+        alive: async () => {
+          const health = await containerHealth(docker, env.containerId);
+          if (!health.running) {
+            throw new EnvironmentError('E_CONTAINER_EXITED', `container ${env.names.container} exited with code ${health.exitCode} before it was ready; its log ends:\n${health.logTail}`);
+          }
+        },
+        signal,
+      }),
+    (r) => `${r.signal}: ${r.attempts} attempts, ${r.retries.length} retries, ${(r.ms / 1000).toFixed(1)} s`,
+  );
+  signal.throwIfAborted();
+  return { env, password, passwordFile, readiness };
+}
+
+/** Tear down everything the run recorded, prove it gone, shred its secrets, settle its state file. */
+export async function closeRun(docker: DockerClient, run: OpenRun, progress: Progress): Promise<TeardownOutcome> {
+  const state = run.journal.snapshot();
+  const outcome = await step(progress, 'teardown', () => teardownRecorded(docker, state), (t) =>
+    t.complete ? `${t.resources.length} resources proved gone, ${t.secrets.length} secret files shredded` : `INCOMPLETE: ${remainingOf(t).join(', ')}`,
+  );
+  await settleRunState(state, outcome, run.root);
+  return outcome;
+}
