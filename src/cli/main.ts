@@ -6,6 +6,9 @@ import { exitCodeOfError } from '../run/exit-code.js';
 import { EXIT_CODES_EPILOGUE } from './exit-codes-epilogue.js';
 import { printError } from './output.js';
 import * as doctor from './doctor.js';
+import * as pin from './pin.js';
+import * as plan from './plan.js';
+import * as run from './run.js';
 import * as provision from './provision.js';
 import * as teardown from './teardown.js';
 
@@ -40,6 +43,9 @@ async function main(): Promise<number> {
         exitCode = await mod.handler(argv);
       },
     );
+  register(run);
+  register(plan);
+  register(pin);
   register(provision);
   register(teardown);
   register(doctor);

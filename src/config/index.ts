@@ -4,3 +4,4 @@ export * from './rehearsal-config.js';
 export * from './yaml-file.js';
 export * from './load-config.js';
 export * from './report-schema.js';
+export * from './scenario.js';

@@ -88,3 +88,31 @@ export async function loadPins(path: string): Promise<PinsFile | null> {
   }
   return loadYaml(path, PinsFile, 'pins file');
 }
+
+export interface DsnParts {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** Split a postgres:// DSN; a DSN that cannot be read is a usage error that never echoes it (it holds a password). */
+export function parseDsn(dsn: string, what: string): DsnParts {
+  let url: URL;
+  try {
+    url = new URL(dsn);
+  } catch {
+    throw new UsageError(`${what} is not a postgres:// URL`, { hint: 'write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode reserved characters)' });
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new UsageError(`${what} must start with postgres:// (got ${url.protocol}//)`);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!url.hostname || !url.username || !database) throw new UsageError(`${what} must name a host, a user and a database`);
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database,
+  };
+}

@@ -112,3 +112,8 @@ export const PinsFile = z.strictObject({
   artefacts: z.record(z.string().min(1), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex')),
 });
 export type PinsFile = z.infer<typeof PinsFile>;
+
+/** The JSON Schema of the config, shipped with the package (schema/config.schema.json). */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(RehearsalConfig, { target: 'draft-2020-12', io: 'input' });
+}

@@ -1,3 +1,8 @@
 // The PostgreSQL layer: the only code that opens SQL connections.
 export * from './readiness.js';
 export * from './client-tools.js';
+export * from './target.js';
+export { serverIdentity, rowCounts, queryRows, parseTableName, PgQueryError, type ServerIdentity } from './identity.js';
+export * from './dump.js';
+export * from './restore.js';
+export * from './grants.js';

@@ -1,0 +1,344 @@
+// The backup (G2): pg_dump of production, streamed into a new 0600 file while its sha256 and size
+// are computed in the same pass (backpressure end to end: memory stays flat whatever the size).
+// Production is only read: pg_dump reads in its own read-only transaction, and the session itself
+// is made read-only on top of that (PGOPTIONS), which is proved separately with the same options.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, lstat, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { execa } from 'execa';
+import { EnvironmentError, ToolError, messageOf, type RehearseErrorOptions } from '../errors.js';
+import { parseToolVersion } from './client-tools.js';
+import { clientProcessEnv, connect, type PgTarget } from './target.js';
+import { StderrTail, errnoOf, interruptedBy, throwIfInterrupted } from './tool-process.js';
+
+/** What the backup's session is started with: every transaction read-only unless it says otherwise. */
+export const READ_ONLY_PGOPTIONS = '-c default_transaction_read_only=on';
+
+export type DumpFormat = 'plain' | 'custom' | 'directory';
+
+export interface DumpOptions {
+  target: PgTarget;
+  /** A new path (it must not exist) inside a 0700 folder: a file, or a folder for `directory`. */
+  file: string;
+  format: DumpFormat;
+  /** The pg_dump binary; default `pg_dump` on PATH. */
+  pgDump?: string;
+  /** Bytes written so far, after each chunk (for `directory`: once, at the end). */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface DumpResult {
+  path: string;
+  format: DumpFormat;
+  /** Size of the file; for `directory`, the sum of its files' sizes. */
+  bytes: number;
+  /**
+   * sha256 of the file. For `directory`: sha256 of the manifest `<sha256 hex>  <name>\n` of its
+   * files in byte order of their names, i.e. `cd DIR && LC_ALL=C sha256sum * | sha256sum`.
+   */
+  sha256: string;
+  /**
+   * For `plain`: sha256 of the file with the random key of its `\restrict KEY` and `\unrestrict KEY`
+   * lines (pg_dump 15.14+) replaced by `<normalised>`, so two dumps of the same content compare equal.
+   * For `custom` and `directory`: equal to `sha256` (their archives also carry the dump's start
+   * time, so they differ from run to run anyway). The rule is by line, as asked of it: a COPY data
+   * line could only start with `\restrict ` if its first value began with a carriage return and
+   * "estrict " (COPY writes a CR as `\r`); `sha256` stays exact in every case.
+   */
+  contentSha256: string;
+  ms: number;
+  /** pg_dump's version, e.g. "15.20". */
+  pgDumpVersion: string;
+  /** pg_dump's full `--version` line, e.g. "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)". */
+  pgDumpVersionLine: string;
+  /** The command line as run; it holds no secret (the connection comes from the environment). */
+  argv: string[];
+  /** A session opened with the backup's PGOPTIONS answered `show transaction_read_only` with `on`. */
+  readOnlySession: boolean;
+}
+
+/** The backup of production failed: production (or the disk) failed us, never the system under test. */
+export class DumpError extends EnvironmentError {
+  constructor(
+    readonly database: string,
+    /** pg_dump's exit code; null when it did not start or was killed by a signal. */
+    readonly exitCode: number | null,
+    /** The last lines of pg_dump's stderr. */
+    readonly stderrTail: string[],
+    detail: string,
+    options: RehearseErrorOptions = {},
+  ) {
+    super('E_DUMP', `pg_dump of database \`${database}\` failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${detail}`, {
+      hint: 'check that production answers and that the backup role may read every object; nothing was kept of the partial dump',
+      ...options,
+    });
+  }
+}
+
+/** Where pg_dump should run: never older than the server it dumps. */
+export type DumpRunner =
+  | { where: 'host'; reason: string }
+  | { where: 'container-exec'; reason: string }
+  | { where: 'container-image'; major: number; reason: string };
+
+/**
+ * The host's pg_dump when its major is at least the server's (pg_dump reads older servers, never
+ * newer ones); else production's own container when it is one (its pg_dump matches its server);
+ * else a container of an image of the server's major on the host network. A missing host pg_dump
+ * (null) counts as too old: a mismatch is a decision, never a crash.
+ */
+export function chooseDumpRunner(input: { hostClientMajor: number | null; serverMajor: number; productionIsContainer: boolean }): DumpRunner {
+  const { hostClientMajor, serverMajor, productionIsContainer } = input;
+  if (hostClientMajor !== null && hostClientMajor >= serverMajor) {
+    return { where: 'host', reason: `the host's pg_dump ${hostClientMajor} can dump a PostgreSQL ${serverMajor} server` };
+  }
+  const why = hostClientMajor === null ? 'no pg_dump on the host' : `the host's pg_dump ${hostClientMajor} is older than the server (${serverMajor})`;
+  if (productionIsContainer) return { where: 'container-exec', reason: `${why}: run the pg_dump inside production's own container` };
+  return { where: 'container-image', major: serverMajor, reason: `${why}: run pg_dump ${serverMajor} from an image on the host network` };
+}
+
+/** The major version from server_version_num: 150020 -> 15, 90624 -> 9 (9.6: before 10 the major had two parts). */
+export function parseServerMajor(serverVersionNum: number | string): number {
+  const n = Number(serverVersionNum);
+  if (!Number.isInteger(n) || n < 80000 || n >= 10_000_000) {
+    throw new ToolError(`Expected \`server_version_num\` to be an integer like 150020, got \`${String(serverVersionNum)}\``);
+  }
+  return Math.floor(n / 10_000);
+}
+
+const MARKERS = [Buffer.from('\\restrict '), Buffer.from('\\unrestrict ')];
+const NORMALISED = Buffer.from('<normalised>');
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * sha256 of a plain dump with each `\restrict KEY` / `\unrestrict KEY` line's key replaced by
+ * `<normalised>`, fed chunk by chunk: a marker may be split across chunks, so the start of each
+ * line is held back (at most 12 bytes) until it is known whether it is a marker line.
+ */
+export class DumpContentHash {
+  private readonly hash = createHash('sha256');
+  private mode: 'line-start' | 'copy' | 'skip' = 'line-start';
+  private held = Buffer.alloc(0);
+
+  update(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.mode !== 'line-start') {
+        const nl = chunk.indexOf(0x0a, i);
+        const end = nl === -1 ? chunk.length : nl + 1;
+        if (this.mode === 'copy') this.hash.update(chunk.subarray(i, end));
+        else if (nl !== -1) this.hash.update(NEWLINE);
+        if (nl !== -1) this.mode = 'line-start';
+        i = end;
+        continue;
+      }
+      const b = chunk[i]!;
+      // Fast path: almost every line (COPY rows) cannot be a marker; copy it as it is.
+      if (this.held.length === 0 && b !== 0x5c) {
+        this.mode = 'copy';
+        continue;
+      }
+      i++;
+      this.held = Buffer.concat([this.held, Buffer.of(b)]);
+      const candidates = MARKERS.filter((m) => m.length >= this.held.length && m.subarray(0, this.held.length).equals(this.held));
+      const whole = candidates.find((m) => m.length === this.held.length);
+      if (whole) {
+        this.hash.update(whole);
+        this.hash.update(NORMALISED);
+        this.held = Buffer.alloc(0);
+        this.mode = 'skip';
+      } else if (candidates.length === 0) {
+        this.hash.update(this.held);
+        this.held = Buffer.alloc(0);
+        this.mode = b === 0x0a ? 'line-start' : 'copy';
+      }
+    }
+  }
+
+  digest(): string {
+    if (this.held.length > 0) this.hash.update(this.held);
+    this.held = Buffer.alloc(0);
+    return this.hash.digest('hex');
+  }
+}
+
+/** Open a session with the backup's PGOPTIONS and ask it: true only when it answers `on`. */
+export async function proveReadOnlySession(target: PgTarget): Promise<boolean> {
+  const sql = connect(target, 'pg-rehearse read-only proof', { sessionOptions: READ_ONLY_PGOPTIONS });
+  try {
+    const [row] = await sql<{ transaction_read_only: string }[]>`show transaction_read_only`;
+    return row?.transaction_read_only === 'on';
+  } catch {
+    // No answer is no proof; the dump itself then reports why the server cannot be read.
+    return false;
+  } finally {
+    await sql.end({ timeout: 5 }).catch(() => {});
+  }
+}
+
+/** pg_dump's `--version`: the parsed version and the whole line; a binary that does not run is a DumpError. */
+async function pgDumpVersionOf(pgDump: string, database: string): Promise<{ version: string; line: string }> {
+  const result = await execa(pgDump, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+  const line = typeof result.stdout === 'string' ? result.stdout.trim() : '';
+  if (result.exitCode !== 0) {
+    throw new DumpError(database, result.exitCode ?? null, [], `\`${pgDump} --version\` did not run: ${result.shortMessage ?? line}`);
+  }
+  return { version: parseToolVersion(line)?.version ?? line, line };
+}
+
+/** Dump the target database into `opts.file`; see DumpResult for what each field proves. */
+export async function dumpDatabase(opts: DumpOptions): Promise<DumpResult> {
+  const t0 = performance.now();
+  throwIfInterrupted(opts.signal);
+  const pgDump = opts.pgDump ?? 'pg_dump';
+  const { database } = opts.target;
+  const version = await pgDumpVersionOf(pgDump, database);
+  const readOnlySession = await proveReadOnlySession(opts.target);
+  const formatFlag = { plain: 'p', custom: 'c', directory: 'd' }[opts.format];
+  const args = ['--no-owner', '--no-privileges', '--no-password', `--format=${formatFlag}`];
+  if (opts.format === 'directory') args.push(`--file=${opts.file}`);
+  const env = clientProcessEnv(opts.target, 'pg-rehearse backup', { PGOPTIONS: READ_ONLY_PGOPTIONS });
+
+  const written = opts.format === 'directory' ? await dumpToDirectory(pgDump, args, env, opts) : await dumpToFile(pgDump, args, env, opts);
+  return {
+    path: opts.file,
+    format: opts.format,
+    ...written,
+    ms: Math.round(performance.now() - t0),
+    pgDumpVersion: version.version,
+    pgDumpVersionLine: version.line,
+    argv: [pgDump, ...args],
+    readOnlySession,
+  };
+}
+
+type Written = { bytes: number; sha256: string; contentSha256: string };
+
+/** pg_dump's stdout through the hashes into a new 0600 file, fsynced; on any failure the file is removed. */
+async function dumpToFile(pgDump: string, args: string[], env: Record<string, string>, opts: DumpOptions): Promise<Written> {
+  const { database } = opts.target;
+  let handle: FileHandle;
+  try {
+    handle = await open(opts.file, 'wx', 0o600);
+  } catch (err) {
+    if (errnoOf(err) === 'EEXIST') throw new ToolError(`refusing to overwrite \`${opts.file}\`: a dump is always written to a new file`);
+    throw new DumpError(database, null, [], `cannot create \`${opts.file}\`: ${messageOf(err)}`, { cause: err });
+  }
+  let removeFile = true;
+  try {
+    // The mode given to open() is narrowed by the umask; the backup is exactly 0600 whatever it is.
+    await handle.chmod(0o600);
+    const sha = createHash('sha256');
+    const content = opts.format === 'plain' ? new DumpContentHash() : null;
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        sha.update(chunk);
+        content?.update(chunk);
+        bytes += chunk.length;
+        opts.onProgress?.(bytes);
+        done(null, chunk);
+      },
+    });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writeAll(handle, chunk).then(() => done(), done);
+      },
+      final(done) {
+        handle.sync().then(() => done(), done);
+      },
+    });
+
+    const child = execa(pgDump, args, { env, extendEnv: false, stdin: 'ignore', buffer: false, reject: false, cancelSignal: opts.signal, forceKillAfterDelay: 5_000 });
+    const stderr = StderrTail.of(child.stderr);
+    let writeError: unknown = null;
+    const piping = pipeline(child.stdout!, meter, sink).catch((err: unknown) => {
+      writeError = err;
+      child.kill();
+    });
+    const result = await child;
+    await piping;
+    const tail = stderr.finish();
+
+    if (opts.signal?.aborted) throw interruptedBy(opts.signal);
+    if (result.exitCode === undefined && result.signal === undefined && writeError === null) {
+      throw new DumpError(database, null, tail, `\`${pgDump}\` could not be started: ${result.shortMessage}`, { cause: result.cause });
+    }
+    if (writeError !== null && result.exitCode === 0) {
+      throw new DumpError(database, 0, tail, `writing \`${opts.file}\` failed: ${messageOf(writeError)}`, { cause: writeError });
+    }
+    if (result.exitCode !== 0) {
+      const why = result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message');
+      const disk = writeError === null ? '' : ` (writing \`${opts.file}\` failed: ${messageOf(writeError)})`;
+      throw new DumpError(database, result.exitCode ?? null, tail, `${why}${disk}`);
+    }
+    removeFile = false;
+    const sha256 = sha.digest('hex');
+    return { bytes, sha256, contentSha256: content ? content.digest() : sha256 };
+  } finally {
+    await handle.close().catch(() => {});
+    if (removeFile) await rm(opts.file, { force: true });
+  }
+}
+
+/** Write the whole chunk: a write may take fewer bytes than given. */
+async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** pg_dump -Fd into a new folder (0700, files 0600), then the manifest hash; on failure the folder is removed. */
+async function dumpToDirectory(pgDump: string, args: string[], env: Record<string, string>, opts: DumpOptions): Promise<Written> {
+  const { database } = opts.target;
+  const dir = opts.file;
+  const exists = await lstat(dir).then(
+    () => true,
+    (err: unknown) => {
+      if (errnoOf(err) === 'ENOENT') return false;
+      throw err;
+    },
+  );
+  if (exists) throw new ToolError(`refusing to write into \`${dir}\`: a dump is always written to a new folder`);
+
+  let removeDir = true;
+  try {
+    const child = execa(pgDump, args, { env, extendEnv: false, stdin: 'ignore', stdout: 'ignore', buffer: false, reject: false, cancelSignal: opts.signal, forceKillAfterDelay: 5_000 });
+    const stderr = StderrTail.of(child.stderr);
+    const result = await child;
+    const tail = stderr.finish();
+    if (opts.signal?.aborted) throw interruptedBy(opts.signal);
+    if (result.exitCode === undefined && result.signal === undefined) {
+      throw new DumpError(database, null, tail, `\`${pgDump}\` could not be started: ${result.shortMessage}`, { cause: result.cause });
+    }
+    if (result.exitCode !== 0) {
+      throw new DumpError(database, result.exitCode ?? null, tail, result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message'));
+    }
+    await chmod(dir, 0o700);
+    const names = (await readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    let manifest = '';
+    let bytes = 0;
+    for (const name of names) {
+      const path = join(dir, name);
+      await chmod(path, 0o600);
+      const h = createHash('sha256');
+      for await (const chunk of createReadStream(path)) {
+        h.update(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+      }
+      manifest += `${h.digest('hex')}  ${name}\n`;
+    }
+    opts.onProgress?.(bytes);
+    removeDir = false;
+    const sha256 = createHash('sha256').update(manifest).digest('hex');
+    return { bytes, sha256, contentSha256: sha256 };
+  } finally {
+    if (removeDir) await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,89 @@
+// The privileges in force on a real server loaded with the production fixture, roles and grants:
+// exactly sql/grant-matrix.yaml; a REVOKE, an extra GRANT and a grant through membership each show
+// up as exactly that difference.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { finishRun, readRunState } from '../engine/index.js';
+import { Interruption } from '../run/interruption.js';
+import { silentProgress } from '../run/progress.js';
+import { provision } from '../run/provision.js';
+import { docker, uniqueName } from '../test-support/docker.js';
+import { diffGrantMatrix, normaliseMatrix, readGrantsInForce, type GrantMatrix } from './grants.js';
+import { DEFAULT_READINESS } from './readiness.js';
+import { runSqlFile } from './restore.js';
+import { connect, type PgTarget } from './target.js';
+
+const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql', 'sql/grants.sql'];
+const ROLES = ['cutter_app', 'cutter_readonly', 'cutter_auditor'];
+
+let runId: string | null = null;
+let server: PgTarget;
+let expected: GrantMatrix;
+
+beforeAll(async () => {
+  const out = await provision(
+    { name: uniqueName('pgr-grants'), hold: false, database: 'ledger', readiness: DEFAULT_READINESS },
+    { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
+  );
+  runId = out.runId;
+  if (out.error) throw out.error;
+  const env = out.environment!;
+  const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
+  server = { host: env.host, port: env.port, user: env.user, password, database: env.database };
+  for (const file of FIXTURE) await runSqlFile(server, file, { singleTransaction: true });
+  expected = parse(await readFile('sql/grant-matrix.yaml', 'utf8')) as GrantMatrix;
+});
+
+afterAll(async () => {
+  if (runId) await finishRun(docker, runId);
+});
+
+async function exec(statement: string): Promise<void> {
+  const sql = connect(server, 'pg-rehearse test');
+  try {
+    await sql.unsafe(statement);
+  } finally {
+    await sql.end();
+  }
+}
+
+describe('readGrantsInForce', () => {
+  it('reads exactly the expected grant matrix after roles, the fixture and grants.sql, sorted', async () => {
+    const actual = await readGrantsInForce(server, ROLES, ['ledger']);
+    expect(diffGrantMatrix(expected, actual)).toEqual([]);
+    expect(actual).toEqual(normaliseMatrix(expected));
+    expect(Object.keys(actual.cutter_app!)).toEqual([...Object.keys(actual.cutter_app!)].sort());
+  });
+
+  it('shows a REVOKE as exactly that privilege, expected and not in force', async () => {
+    await exec('revoke insert on ledger.cut from cutter_app');
+    try {
+      const diff = diffGrantMatrix(expected, await readGrantsInForce(server, ROLES, ['ledger']));
+      expect(diff).toEqual([{ role: 'cutter_app', object: 'ledger.cut', privilege: 'INSERT', expected: true, actual: false }]);
+    } finally {
+      await exec('grant insert on ledger.cut to cutter_app');
+    }
+  });
+
+  it('counts a grant in force through role membership and an extra sequence grant', async () => {
+    await exec('create role ledger_cleaner nologin; grant delete on ledger.entry to ledger_cleaner; grant ledger_cleaner to cutter_readonly; grant update on sequence ledger.cut_id_seq to cutter_auditor');
+    try {
+      const diff = diffGrantMatrix(expected, await readGrantsInForce(server, ROLES, ['ledger']));
+      expect(diff).toEqual([
+        { role: 'cutter_auditor', object: 'ledger.cut_id_seq', privilege: 'UPDATE', expected: false, actual: true },
+        { role: 'cutter_readonly', object: 'ledger.entry', privilege: 'DELETE', expected: false, actual: true },
+      ]);
+    } finally {
+      await exec('revoke update on sequence ledger.cut_id_seq from cutter_auditor; revoke ledger_cleaner from cutter_readonly; drop owned by ledger_cleaner; drop role ledger_cleaner');
+    }
+  });
+
+  it('leaves out a role that does not exist, so the diff shows all it was expected to hold', async () => {
+    const actual = await readGrantsInForce(server, ['cutter_auditor', 'no_such_role'], ['ledger', 'no_such_schema']);
+    expect(actual).toEqual({ cutter_auditor: { 'ledger.history': ['SELECT'], 'ledger.verify_log': ['SELECT'] } });
+    expect(diffGrantMatrix({ no_such_role: { 'ledger.cut': ['SELECT'] } }, actual).filter((d) => d.role === 'no_such_role')).toEqual([
+      { role: 'no_such_role', object: 'ledger.cut', privilege: 'SELECT', expected: true, actual: false },
+    ]);
+  });
+});

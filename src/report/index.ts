@@ -1,0 +1,3 @@
+// The report layer: report.json and report.md from the run record.
+export * from './markdown.js';
+export * from './write-report.js';

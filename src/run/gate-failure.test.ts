@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { EngineUnreachableError, InterruptedError, ToolError } from '../errors.js';
+import { GateFailure, failureOf } from './gate-failure.js';
+
+describe('failureOf', () => {
+  it('makes a defect of the system under test or an artefact a FAIL', () => {
+    expect(failureOf(new GateFailure('sut', 'exit 1'), 'S6', 'S6')).toMatchObject({ status: 'FAIL', failure: { classification: 'sut', gate: 'S6', scenario: 'S6' } });
+    expect(failureOf(new GateFailure('artefact', 'pin mismatch'), 'G0', null).status).toBe('FAIL');
+  });
+
+  it('never makes the environment or a bug of ours a FAIL', () => {
+    expect(failureOf(new EngineUnreachableError('down'), 'G1', null)).toMatchObject({ status: 'INCONCLUSIVE', failure: { classification: 'environment' } });
+    expect(failureOf(new InterruptedError('SIGINT'), 'S2', 'S2')).toMatchObject({ status: 'INCONCLUSIVE', failure: { classification: 'environment' } });
+    expect(failureOf(new GateFailure('environment', 'dump failed'), 'G2', null).status).toBe('INCONCLUSIVE');
+    const bug = failureOf(new TypeError('x is undefined'), 'G4', null);
+    expect(bug).toMatchObject({ status: 'INCONCLUSIVE', failure: { classification: 'tool' } });
+    expect(bug.failure.stack).toContain('TypeError');
+    expect(failureOf(new ToolError('invariant'), 'G4', null).failure.classification).toBe('tool');
+  });
+});

@@ -1,0 +1,36 @@
+// How a gate or scenario fails: the classification decides the status (sut and artefact defects
+// are FAIL; the environment and our own bugs are INCONCLUSIVE, never FAIL), and the details
+// become the report's failure section.
+import type { Classification, Failure, Status } from '../config/index.js';
+import { InterruptedError, RehearseError, messageOf } from '../errors.js';
+
+export type FailureDetails = Partial<Omit<Failure, 'gate' | 'scenario' | 'classification' | 'message'>>;
+
+export class GateFailure extends Error {
+  constructor(
+    readonly classification: Classification,
+    message: string,
+    readonly details: FailureDetails = {},
+  ) {
+    super(message);
+    this.name = 'GateFailure';
+  }
+}
+
+export function statusOf(classification: Classification): Extract<Status, 'FAIL' | 'INCONCLUSIVE'> {
+  return classification === 'sut' || classification === 'artefact' ? 'FAIL' : 'INCONCLUSIVE';
+}
+
+/** Classify anything a gate threw, once: our own GateFailure as it says; the environment's errors; else a bug of ours. */
+export function failureOf(err: unknown, gate: string, scenario: string | null): { status: Extract<Status, 'FAIL' | 'INCONCLUSIVE'>; failure: Failure } {
+  const base = { gate, scenario, command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null };
+  if (err instanceof GateFailure) {
+    return { status: statusOf(err.classification), failure: { ...base, ...err.details, classification: err.classification, message: err.message } };
+  }
+  if (err instanceof InterruptedError || (err instanceof RehearseError && err.kind === 'environment')) {
+    const hint = err instanceof RehearseError && err.hint ? ` (what to do: ${err.hint})` : '';
+    return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'environment', message: messageOf(err) + hint } };
+  }
+  const stack = err instanceof Error ? (err.stack ?? null) : null;
+  return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'tool', message: `a bug of pg-rehearse: ${messageOf(err)}`, stack } };
+}

@@ -1,0 +1,38 @@
+// The inputs of a rehearsal, read and validated before anything else happens: the config, the
+// scenario pack, the watched tables, the grant matrix, the pins and production's DSN. A problem
+// here is a usage error (exit 2): nothing is created and no report is written.
+import { UsageError } from '../errors.js';
+import { loadConfig, loadGrantMatrix, loadPins, parseDsn, resolveProductionDsn } from '../config/index.js';
+import type { ArtefactFile } from '../evidence/index.js';
+import { assertDeltasWatched, loadPack, loadWatchedTables } from '../scenario/index.js';
+
+/** Inputs: every file read and validated before anything else happens; a problem here is a usage error. */
+export async function loadInputs(configFile: string, opts: { resolveProduction: boolean } = { resolveProduction: true }) {
+  const loaded = await loadConfig(configFile);
+  const { paths, config } = loaded;
+  const pack = await loadPack(paths.scenarios);
+  const watched = await loadWatchedTables(paths.watchedTables);
+  assertDeltasWatched(pack, watched);
+  const matrix = await loadGrantMatrix(paths.grantMatrix);
+  const pins = await loadPins(paths.pins);
+  const roles = config.roles ?? Object.keys(matrix).sort();
+  const unknownRoles = pack.flatMap((s) => s.scenario.steps.filter((st) => !roles.includes(st.role)).map((st) => `${s.file}: step "${st.name}" uses role ${st.role}`));
+  if (unknownRoles.length > 0) throw new UsageError(`scenario steps use roles that the rehearsal does not give a password:\n${unknownRoles.join('\n')}`, { hint: 'add the role to the grant matrix or to `roles` in the config' });
+  const production = opts.resolveProduction ? parseDsn(await resolveProductionDsn(loaded), 'production DSN') : null;
+  return { loaded, pack, watched, matrix, pins, roles, production };
+}
+
+export type Inputs = Awaited<ReturnType<typeof loadInputs>>;
+
+export function artefactFiles(inputs: Inputs): ArtefactFile[] {
+  const p = inputs.loaded.paths;
+  return [
+    { kind: 'config', path: p.config },
+    { kind: 'roles', path: p.roles },
+    { kind: 'grants', path: p.grants },
+    { kind: 'grant_matrix', path: p.grantMatrix },
+    { kind: 'watched_tables', path: p.watchedTables },
+    ...inputs.pack.map((s) => ({ kind: 'scenario' as const, path: s.file })),
+  ];
+}
+

@@ -1,0 +1,34 @@
+// `rehearse plan`: what a run would do, from the same inputs and checks as `run`'s first gate; creates nothing.
+import { defaultImage, environmentNames } from '../engine/index.js';
+import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
+import { artefactFiles, loadInputs } from './inputs.js';
+import { GATES } from './run-record.js';
+import type { Progress } from './progress.js';
+
+export async function planCommand(configFile: string, progress: Progress): Promise<number> {
+  const inputs = await loadInputs(configFile);
+  const production = inputs.production!;
+  const { config, paths } = inputs.loaded;
+  const names = environmentNames(config.environment.name);
+  const artefacts: PinnedArtefact[] = comparePins(await hashArtefacts(artefactFiles(inputs), paths.dir), inputs.pins?.artefacts ?? null);
+  const say = progress.data;
+  say(`rehearsal: ${config.name}`);
+  say(`production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}`);
+  say(`protected environments: ${config.protected_envs.join(', ') || 'none'}`);
+  say(`dry-run environment: container ${names.container}, network ${names.network}, image ${config.environment.image ?? defaultImage()}`);
+  say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env})`);
+  say(`roles with per-run passwords: ${inputs.roles.join(', ')}`);
+  say(`gates: ${GATES.map(([id, name]) => `${id} ${name}`).join(', ')}`);
+  say(`scenarios (${inputs.pack.length}): ${inputs.pack.map((s) => `${s.scenario.id}${s.scenario.negative ? ' (negative)' : ''}`).join(', ')}`);
+  say(`watched tables (${inputs.watched.length}): ${inputs.watched.join(', ')}`);
+  say(`forbidden verbs: ${config.forbidden_verbs.join(', ')}`);
+  say(`artefacts (pins: ${inputs.pins ? paths.pins : 'MISSING'}):`);
+  for (const a of artefacts) say(`  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}`);
+  const bad = artefacts.filter((a) => !a.ok).length;
+  if (bad > 0) {
+    progress.note(`a run would FAIL at G0: ${bad} artefact(s) differ from their pins; review them, then \`rehearse pin --config ${configFile}\``);
+    return 1;
+  }
+  progress.note('a run would pass G0; nothing was created');
+  return 0;
+}

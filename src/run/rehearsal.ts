@@ -1,0 +1,562 @@
+// `rehearse run`: the rehearsal gate by gate (DESIGN.md). Inputs that cannot be read are usage
+// errors (exit 2, no report, nothing created); from the first gate on, every outcome is recorded,
+// the first failure stops the run (every later gate and scenario NOT_RUN, except G6-G8), and the
+// verdict is decided from the record, never from hope.
+import { mkdir, realpath, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type Check,
+  type Report,
+  type GrantMatrixFile,
+  loadConfig,
+  loadGrantMatrix,
+  loadPins,
+  parseDsn,
+  resolveProductionDsn,
+  Report as ReportSchema,
+} from '../config/index.js';
+import {
+  assertNamesFree,
+  checkEngine,
+  containerIdentity,
+  containerLog,
+  defaultImage,
+  environmentNames,
+  generatePassword,
+  inspectImage,
+  sameContainer,
+  stateRoot,
+  TOOL_ROLE,
+  type ContainerIdentity,
+  type DockerClient,
+} from '../engine/index.js';
+import { InterruptedError, UsageError, messageOf } from '../errors.js';
+import { comparePins, gitState, hashArtefacts, type ArtefactFile } from '../evidence/index.js';
+import { findLeaks, parseServerLog, redact, traceStatements } from '../evidence/index.js';
+import {
+  chooseDumpRunner,
+  parseServerMajor,
+  clientToolVersion,
+  diffGrantMatrix,
+  dsnFor,
+  dumpDatabase,
+  queryRows,
+  readGrantsInForce,
+  rowCounts,
+  runSqlFile,
+  serverIdentity,
+  setRolePasswords,
+  type PgTarget,
+} from '../pg/index.js';
+import { checkDeltas, checkRows, checkStep, exceptionOf, loadPack, loadWatchedTables, runStep, type LoadedScenario } from '../scenario/index.js';
+import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
+import { failureOf, GateFailure } from './gate-failure.js';
+import type { Interruption } from './interruption.js';
+import type { Progress } from './progress.js';
+import { newRunId } from './run-id.js';
+import { RunRecord, toReport } from './run-record.js';
+import { decideVerdict, shouldRun } from './verdict.js';
+import { toolProvenance } from './provenance.js';
+import { artefactFiles, loadInputs } from './inputs.js';
+
+export interface RehearsalOptions {
+  configFile: string;
+  outDir: string;
+  keepBackup: boolean;
+}
+
+export interface RehearsalDeps {
+  docker: DockerClient;
+  progress: Progress;
+  interruption: Interruption;
+  now?: () => Date;
+  stateRoot?: string;
+}
+
+export interface RehearsalResult {
+  report: Report;
+  exitCode: number;
+  reportPath: string;
+}
+
+/** Settings of a throwaway dry-run server: every statement logged with who sent it. */
+export const LOG_SETTINGS = { log_statement: 'all', log_line_prefix: '%m [%p] app=%a user=%u db=%d ', log_min_error_statement: 'error', log_timezone: 'UTC', lc_messages: 'C' };
+/** A throwaway server may trade durability for restore speed; recorded in the report, off with fast_restore: false. */
+export const FAST_RESTORE_SETTINGS = {
+  fsync: 'off',
+  full_page_writes: 'off',
+  synchronous_commit: 'off',
+  wal_level: 'minimal',
+  max_wal_senders: '0',
+  maintenance_work_mem: '512MB',
+};
+
+const STDERR_TAIL_LINES = 40;
+const tail = (text: string, n: number) => text.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).slice(-n);
+
+export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Promise<RehearsalResult> {
+  const { docker, progress, interruption } = deps;
+  const now = deps.now ?? (() => new Date());
+  const root = deps.stateRoot ?? stateRoot();
+
+  // Usage errors throw from here: no report, nothing created.
+  const inputs = await loadInputs(opts.configFile);
+  const { loaded, pack, watched, matrix, roles } = inputs;
+  const production = inputs.production!;
+  const { config, paths } = loaded;
+  const names = environmentNames(config.environment.name);
+  const sutRealPath = await realpath(paths.sut).catch(() => paths.sut);
+  try {
+    await mkdir(opts.outDir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot create the output folder \`${opts.outDir}\`: ${messageOf(err)}`);
+  }
+
+  const runId = newRunId(now());
+  progress.data(`run id: ${runId}`);
+  const rec = new RunRecord(runId, config.name, now());
+  for (const s of pack) {
+    rec.scenarios.push({ id: s.scenario.id, title: s.scenario.title, negative: s.scenario.negative, file: s.file, status: 'NOT_RUN', started_at: null, ms: null, steps: [], deltas: [], evidence: null });
+  }
+
+  // Every secret of the run, for redaction and the leak scan: production's password included.
+  const secrets: string[] = [production.password].filter(Boolean);
+  const prodTarget: PgTarget = { ...production };
+  const prodStatements: string[] = [];
+  const scanPlaces: { place: string; text: string }[] = [];
+  let stopped = false;
+  let run: OpenRun | null = null;
+  let server: StartedServer | null = null;
+  let dryTarget: (role: string) => PgTarget = () => {
+    throw new Error('no dry-run server');
+  };
+  const rolePasswords: Record<string, string> = {};
+  let backupPath: string | null = null;
+  let backupDir: string | null = null;
+  let counts: Record<string, number> = {};
+  const windows: { id: string; from: number; to: number; forbidden: string[] }[] = [];
+
+  /** Run one gate or scenario: record its timing and status; a failure stops the run. */
+  async function gate(id: string, scenario: string | null, label: string, work: () => Promise<Record<string, unknown> | null>): Promise<void> {
+    const r = scenario ? rec.scenario(scenario) : rec.gate(id);
+    if (!shouldRun(id, stopped)) return;
+    const t0 = Date.now();
+    r.started_at = new Date().toISOString();
+    progress.start(`${id} ${label}`);
+    try {
+      const evidence = await work();
+      r.status = 'PASS';
+      if (evidence) r.evidence = evidence;
+    } catch (err) {
+      const { status, failure } = failureOf(err, id, scenario);
+      r.status = status;
+      r.evidence = { ...(r.evidence ?? {}), failure: failure.message };
+      rec.fail(failure);
+      stopped = true;
+    } finally {
+      r.ms = Date.now() - t0;
+      progress.end(`${id} ${label}`, r.status === 'PASS', r.ms, r.status === 'PASS' ? undefined : r.status);
+    }
+  }
+
+  const identityEvidence = async (target: PgTarget) => {
+    const id = await serverIdentity(target);
+    prodStatements.push('select system_identifier, pg_postmaster_start_time(), version from pg_control_system(), server settings (read only)');
+    return id;
+  };
+
+  // G0 inputs: hash every artefact, compare with the pins a reviewer approved.
+  await gate('G0', null, 'inputs', async () => {
+    const hashed = await hashArtefacts(artefactFiles(inputs), paths.dir);
+    rec.artefacts = comparePins(hashed, inputs.pins?.artefacts ?? null);
+    const bad = rec.artefacts.filter((a) => !a.ok);
+    if (!inputs.pins) throw new GateFailure('artefact', `no pins file beside the config (${paths.pins}): run \`rehearse pin --config ${paths.config}\` and have a reviewer approve it`);
+    if (bad.length > 0) throw new GateFailure('artefact', `artefacts differ from their pins: ${bad.map((a) => `${a.path} (pinned ${a.pinned?.slice(0, 12) ?? 'none'}, now ${a.sha256.slice(0, 12)})`).join(', ')}`);
+    return { artefacts: rec.artefacts.length, pins: paths.pins, scenarios: pack.map((s) => s.scenario.id), watched_tables: watched.length };
+  });
+
+  // G1 preflight: engine, image, exact names free, production and protected environments, git state.
+  let imageId: string | null = null;
+  let prodId: Awaited<ReturnType<typeof serverIdentity>> | null = null;
+  let prodContainerPre: ContainerIdentity | null = null;
+  const protectedPre = new Map<string, ContainerIdentity | null>();
+  await gate('G1', null, 'preflight', async () => {
+    const engine = await checkEngine(docker);
+    const image = await inspectImage(docker, config.environment.image ?? defaultImage());
+    imageId = image.id;
+    await assertNamesFree(docker, names);
+    try {
+      prodId = await identityEvidence(prodTarget);
+    } catch (err) {
+      throw new GateFailure('environment', `production does not answer at ${prodTarget.host}:${prodTarget.port}: ${redact(messageOf(err), secrets)}`);
+    }
+    if (config.production.container) {
+      prodContainerPre = await containerIdentity(docker, config.production.container);
+      if (!prodContainerPre?.running) throw new GateFailure('environment', `production's container \`${config.production.container}\` is not running`);
+    }
+    rec.sections.production = {
+      host: prodTarget.host,
+      port: prodTarget.port,
+      database: prodTarget.database,
+      user: prodTarget.user,
+      server_version: prodId.serverVersion,
+      sysid_pre: prodId.systemIdentifier,
+      sysid_post: null,
+      start_pre: prodId.postmasterStart,
+      start_post: null,
+      container_pre: prodContainerPre,
+      container_post: null,
+      unchanged: null,
+      statements: prodStatements,
+    };
+    for (const name of config.protected_envs) {
+      const id = await containerIdentity(docker, name);
+      protectedPre.set(name, id);
+      if (!id?.running) throw new GateFailure('environment', `protected environment \`${name}\` is not running before the run`);
+    }
+    rec.sections.protected_envs = config.protected_envs.map((name) => ({ name, pre: protectedPre.get(name) ?? null, post: null, unchanged: null }));
+    const git = await gitState(paths.sut, config.sut.accepted_commit);
+    rec.sections.git = git;
+    if (!git.head_matches) throw new GateFailure('artefact', `the system under test's HEAD is ${git.head ?? 'unknown'}, not the accepted commit ${config.sut.accepted_commit}`);
+    if (!git.clean) throw new GateFailure('artefact', `the system under test's checkout is not clean: ${git.dirty.slice(0, 5).join('; ')}`);
+    return { engine: engine.version, image: image.tag, image_id: image.id, names: [names.container, names.network], production_sysid: prodId.systemIdentifier, protected_envs: config.protected_envs.length };
+  });
+
+  // G2 backup: pg_dump of production, read-only, into a 0600 file of a 0700 folder outside --out.
+  let pgDumpVersion: string | null = null;
+  let pgDumpWhere: string | null = null;
+  await gate('G2', null, 'backup', async () => {
+    const host = await clientToolVersion('pg_dump');
+    const prodMajor = parseServerMajor(prodId!.serverVersionNum);
+    const runner = chooseDumpRunner({ hostClientMajor: host.major, serverMajor: prodMajor, productionIsContainer: Boolean(config.production.container) });
+    if (runner.where !== 'host') {
+      throw new GateFailure('environment', `production runs PostgreSQL ${prodMajor}, newer than this host's pg_dump ${host.version ?? '(missing)'}; a pg_dump ${runner.where === 'container-exec' ? "inside production's container" : `in a container of PostgreSQL ${prodMajor}`} is needed and this version of pg-rehearse runs it on the host only`);
+    }
+    pgDumpVersion = host.version;
+    pgDumpWhere = `host pg_dump ${host.version}`;
+    backupDir = join(root, 'backups', runId);
+    await mkdir(backupDir, { recursive: true, mode: 0o700 });
+    backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
+    const keep = opts.keepBackup || config.keep_backup;
+    let lastShown = 0;
+    const dump = await dumpDatabase({
+      target: prodTarget,
+      file: backupPath,
+      format: config.production.dump_format,
+      signal: interruption.signal,
+      onProgress: (bytes) => {
+        if (bytes - lastShown >= 64 * 1024 * 1024) {
+          lastShown = bytes;
+          progress.note(`  dump: ${(bytes / 1024 ** 2).toFixed(0)} MiB`);
+        }
+      },
+    });
+    prodStatements.push(`pg_dump ${dump.argv.join(' ')} (PGOPTIONS default_transaction_read_only=on; pg_dump's own read-only repeatable-read transaction)`);
+    rec.sections.backup = {
+      path: dump.path,
+      kept: keep,
+      format: dump.format,
+      sha256: dump.sha256,
+      content_sha256: dump.contentSha256,
+      bytes: dump.bytes,
+      ms: dump.ms,
+      pg_dump_version: dump.pgDumpVersion,
+      pg_dump_where: pgDumpWhere,
+      read_only_session: dump.readOnlySession,
+    };
+    if (!dump.readOnlySession) throw new GateFailure('environment', 'the dump session did not prove read-only (transaction_read_only was not on)');
+    return { bytes: dump.bytes, sha256: dump.sha256, content_sha256: dump.contentSha256 };
+  });
+
+  // G3 provision: the exact-named dry-run server, with per-run passwords and statement logging.
+  const settings: Record<string, string> = { ...LOG_SETTINGS, ...(config.environment.fast_restore ? FAST_RESTORE_SETTINGS : {}) };
+  await gate('G3', null, 'provision', async () => {
+    run = await openRun(runId, now(), root);
+    if (backupPath && !(opts.keepBackup || config.keep_backup)) await run.journal.recordSecret(backupPath);
+    const r = config.environment.readiness;
+    server = await startServer(
+      docker,
+      run,
+      { names, image: config.environment.image ?? defaultImage(), database: prodTarget.database, settings, readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms } },
+      progress,
+      interruption.signal,
+    );
+    secrets.push(server.password);
+    for (const retry of server.readiness.retries) rec.retries.push({ gate: 'G3', attempt: retry.attempt, at: retry.at, reason: retry.reason });
+    for (const role of roles) {
+      rolePasswords[role] = generatePassword();
+      secrets.push(rolePasswords[role]);
+    }
+    const s = server;
+    dryTarget = (role) =>
+      role === TOOL_ROLE
+        ? { host: s.env.host, port: s.env.port, user: TOOL_ROLE, password: s.password, database: s.env.database }
+        : { host: s.env.host, port: s.env.port, user: role, password: rolePasswords[role]!, database: s.env.database };
+    rec.sections.env = {
+      run_id: runId,
+      container: names.container,
+      network: names.network,
+      image: s.env.image,
+      image_id: imageId ?? '',
+      port: s.env.port,
+      database: s.env.database,
+      server_version: s.readiness.serverVersion,
+      sysid: null,
+      settings,
+      readiness: { signal: s.readiness.signal, attempts: s.readiness.attempts, ms: s.readiness.ms, retries: s.readiness.retries.length },
+      roles,
+    };
+    return { container: names.container, port: s.env.port, readiness_ms: s.readiness.ms };
+  });
+
+  // G4 restore: roles, their per-run passwords, the dump, the grants; then the privileges in force against the matrix.
+  await gate('G4', null, 'restore', async () => {
+    const tool = dryTarget(TOOL_ROLE);
+    await sqlArtefact('roles', () => runSqlFile(tool, paths.roles, { singleTransaction: true }));
+    await setRolePasswords(tool, rolePasswords);
+    const restore = await runSqlFile(tool, backupPath!, { singleTransaction: true, signal: interruption.signal });
+    await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
+    const inForce = await readGrantsInForce(tool, roles, schemasOf(matrix));
+    const differences = diffGrantMatrix(matrix, inForce);
+    const dry = await serverIdentity(tool);
+    rec.sections.env!.sysid = dry.systemIdentifier;
+    if (differences.length > 0) {
+      throw new GateFailure('artefact', `the privileges in force differ from the grant matrix in ${differences.length} places: ${differences.slice(0, 10).map((d) => `${d.role} ${d.privilege} on ${d.object}: expected ${d.expected ? 'granted' : 'not granted'}, is ${d.actual ? 'granted' : 'not granted'}`).join('; ')}`, {
+        sql_rows: differences.slice(0, 5),
+      });
+    }
+    if (dry.systemIdentifier === rec.sections.production!.sysid_pre) throw new GateFailure('tool', 'the dry-run server has the system identifier of production: refusing to go on');
+    return { restore_ms: restore.ms, restore_bytes: restore.bytes, grant_differences: 0, sysid: dry.systemIdentifier };
+  });
+
+  // G5 baseline: exact row counts of the watched tables.
+  await gate('G5', null, 'baseline', async () => {
+    counts = await rowCounts(dryTarget(TOOL_ROLE), watched);
+    rec.sections.table_matrix = { tables: watched, baseline: counts, checkpoints: [], final: null };
+    return { tables: watched.length };
+  });
+
+  // S1..Sn: the system under test, step by step.
+  for (const s of pack) {
+    await gate(s.scenario.id, s.scenario.id, s.scenario.title, () => runScenario(s));
+  }
+
+  // G6 trace: the statements of the system under test, from the dry-run server's log (copied before teardown).
+  let serverLog = '';
+  await gate('G6', null, 'trace', async () => {
+    if (!server) return { skipped: 'no dry-run server was started' };
+    serverLog = await containerLog(docker, server.env.containerId);
+    scanPlaces.push({ place: 'dry-run server log', text: serverLog });
+    const statements = parseServerLog(serverLog);
+    const forbidden = config.forbidden_verbs;
+    const trace = await traceStatements(statements, { toolRole: TOOL_ROLE, forbidden });
+    const perScenario: Record<string, Record<string, number>> = {};
+    const found: NonNullable<Report['sql_trace']>['forbidden'] = [];
+    for (const w of windows) {
+      const inWindow = statements.filter((st) => {
+        const t = Date.parse(st.at.replace(' UTC', 'Z').replace(' ', 'T'));
+        return t >= w.from - 5 && t <= w.to + 5;
+      });
+      const t = await traceStatements(inWindow, { toolRole: TOOL_ROLE, forbidden: w.forbidden });
+      perScenario[w.id] = t.counts;
+      for (const f of t.forbidden) found.push({ scenario: w.id, verb: f.verb, user: f.user, text: redact(f.text, secrets).slice(0, 500) });
+    }
+    for (const f of trace.forbidden) {
+      if (!found.some((x) => x.text === redact(f.text, secrets).slice(0, 500))) found.push({ scenario: null, verb: f.verb, user: f.user, text: redact(f.text, secrets).slice(0, 500) });
+    }
+    rec.sections.sql_trace = { source: 'dry-run server log (log_statement=all)', statements: trace.statements, verbs: trace.verbs, counts: trace.counts, forbidden_verbs: forbidden, forbidden: found, per_scenario: perScenario, unparsed: trace.unparsed };
+    await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
+    if (trace.ambiguous > 0) throw new GateFailure('sut', `${trace.ambiguous} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`);
+    if (found.length > 0) throw new GateFailure('sut', `the system under test ran forbidden SQL: ${found.map((f) => `${f.verb} in ${f.scenario ?? 'the run'}`).join(', ')}`, { sql_rows: found.slice(0, 5) });
+    return { statements: trace.statements, verbs: trace.verbs };
+  });
+
+  // G7 teardown: everything the run created, by the ids recorded, proved gone; secrets and the backup shredded.
+  await gate('G7', null, 'teardown', async () => {
+    let outcome = null;
+    if (run) outcome = await closeRun(docker, run, progress);
+    const keep = opts.keepBackup || config.keep_backup;
+    if (backupDir && !keep) await rm(backupDir, { recursive: true, force: true });
+    rec.sections.teardown = {
+      complete: outcome ? outcome.complete : true,
+      ms: outcome?.ms ?? 0,
+      resources: (outcome?.resources ?? []).map((r) => ({ kind: r.kind, name: r.name, id: r.id, action: r.action, gone: r.gone, proof: r.proof })),
+      secrets: (outcome?.secrets ?? []).map((x) => ({ path: x.path, shredded: x.shredded })),
+      backup_shredded: backupPath ? !keep && (outcome?.secrets.some((x) => x.path === backupPath && x.shredded) ?? false) : null,
+    };
+    if (outcome && !outcome.complete) {
+      rec.alerts.push(`TEARDOWN INCOMPLETE: ${outcome.resources.filter((r) => !r.gone).map((r) => `${r.kind} ${r.name}`).join(', ')} could not be proved gone; run \`rehearse teardown --run-id ${runId}\``);
+      throw new GateFailure('environment', 'teardown could not prove everything gone');
+    }
+    return { resources: outcome?.resources.length ?? 0 };
+  });
+
+  // G8 post-checks: production and the protected environments exactly as before.
+  await gate('G8', null, 'post-checks', async () => {
+    const p = rec.sections.production;
+    if (!p) return { skipped: 'production was not reached' };
+    const post = await identityEvidence(prodTarget).catch(() => null);
+    p.sysid_post = post?.systemIdentifier ?? null;
+    p.start_post = post?.postmasterStart ?? null;
+    if (config.production.container) p.container_post = await containerIdentity(docker, config.production.container);
+    const containerOk = config.production.container ? sameContainer(p.container_pre, p.container_post) : true;
+    p.unchanged = post !== null && post.systemIdentifier === p.sysid_pre && post.postmasterStart === p.start_pre && containerOk;
+    const changed: string[] = [];
+    if (!p.unchanged) changed.push(`PRODUCTION CHANGED DURING THE RUN: system identifier ${p.sysid_pre} -> ${p.sysid_post ?? 'unreachable'}, postmaster start ${p.start_pre} -> ${p.start_post ?? 'unreachable'}${config.production.container ? `, container ${p.container_pre?.started_at} -> ${p.container_post?.started_at ?? 'gone'}` : ''}; this run cannot claim production untouched`);
+    const envs = rec.sections.protected_envs ?? [];
+    for (const e of envs) {
+      e.post = await containerIdentity(docker, e.name);
+      e.unchanged = sameContainer(e.pre, e.post);
+      if (!e.unchanged) changed.push(`PROTECTED ENVIRONMENT ${e.name} CHANGED: ${e.pre?.id.slice(0, 12)} started ${e.pre?.started_at} -> ${e.post ? `${e.post.id.slice(0, 12)} started ${e.post.started_at}, running ${e.post.running}` : 'gone'}`);
+    }
+    rec.alerts.push(...changed);
+    if (changed.length > 0) throw new GateFailure('environment', changed.join('; '));
+    return { production_unchanged: true, protected_envs_unchanged: envs.length };
+  });
+
+  // The leak scan runs last, over everything the run and the system under test printed.
+  const leakResult = leakScan(secrets, scanPlaces);
+  rec.sections.leak_scan = leakResult;
+  if (leakResult.hits > 0) {
+    const g6 = rec.gate('G6');
+    const message = `a generated secret or production's password appeared in ${leakResult.places.filter((p) => p.hits > 0).map((p) => p.place).join(', ')}`;
+    if (g6.status === 'PASS' || g6.status === 'NOT_RUN') g6.status = 'FAIL';
+    g6.evidence = { ...(g6.evidence ?? {}), leak: message };
+    rec.fail({ gate: 'G6', scenario: null, classification: 'sut', message, command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
+  }
+
+  const decision = decideVerdict({
+    outcomes: rec.outcomes().map((o) => ({ id: o.id, status: o.status, classification: rec.failure && (rec.failure.scenario ?? rec.failure.gate) === o.id ? rec.failure.classification : o.status === 'PASS' || o.status === 'NOT_RUN' ? null : classOfGate(rec, o.id) })),
+    productionUnchanged: rec.sections.production?.unchanged ?? null,
+    teardownComplete: rec.sections.teardown?.complete ?? null,
+  });
+  if (decision.verdict !== 'PASS' && !rec.failure) {
+    rec.fail({ gate: decision.decidedBy ?? 'G8', scenario: null, classification: decision.classification ?? 'tool', message: 'production could not be proved unchanged', command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
+  }
+  if (rec.sections.table_matrix && rec.gate('G5').status === 'PASS') rec.sections.table_matrix.final = counts;
+
+  const ended = now();
+  const toolInfo = await toolProvenance();
+  const report = ReportSchema.parse(
+    toReport(rec, {
+      verdict: decision.verdict,
+      exitCode: decision.exitCode,
+      endedAt: ended,
+      acceptedCommit: config.sut.accepted_commit,
+      config: { path: paths.config, sha256: rec.artefacts.find((a) => a.kind === 'config')?.sha256 ?? '' },
+      provenance: {
+        tool_version: toolInfo.version,
+        build_sha: toolInfo.buildSha,
+        image_id: imageId,
+        pg_dump_version: pgDumpVersion,
+        pg_dump_where: pgDumpWhere,
+        dry_run_server_version: rec.sections.env?.server_version ?? null,
+        production_server_version: rec.sections.production?.server_version ?? null,
+        started_at: rec.startedAt.toISOString(),
+        ended_at: ended.toISOString(),
+      },
+      sutRunner: { mode: config.sut.runner, path: paths.sut, dsn_env: config.sut.dsn_env, install: 'none: pg-rehearse installs nothing; each step runs from the checkout at the accepted commit with an environment holding only PATH, HOME, LANG, its role\'s DSN and the step\'s own variables' },
+    }),
+  );
+  return { report, exitCode: decision.exitCode, reportPath: join(opts.outDir, 'report.json') };
+
+  // -- the pieces of the gates above ---------------------------------------------------------
+
+  async function sqlArtefact<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw new GateFailure('artefact', `the ${what} SQL failed on the dry-run server: ${redact(messageOf(err), secrets)}`);
+    }
+  }
+
+  async function runScenario(s: LoadedScenario): Promise<Record<string, unknown>> {
+    const sc = s.scenario;
+    const r = rec.scenario(sc.id);
+    const window = { id: sc.id, from: Date.now(), to: Date.now(), forbidden: sc.forbidden_verbs ?? config.forbidden_verbs };
+    windows.push(window);
+    try {
+      for (const step of sc.steps) {
+        interruption.signal.throwIfAborted();
+        const ran = await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: interruption.signal });
+        scanPlaces.push({ place: `${sc.id} ${step.name} stdout`, text: ran.stdout }, { place: `${sc.id} ${step.name} stderr`, text: ran.stderr });
+        // An interrupted step says nothing about the system under test.
+        interruption.signal.throwIfAborted();
+        if (ran.canceled) throw new InterruptedError('cancel');
+        const checks: Check[] = checkStep(step.expect, ran, { redact: (t) => redact(t, secrets) });
+        const record = {
+          name: step.name,
+          argv: ran.argv,
+          cwd: step.cwd,
+          role: step.role,
+          exit_code: ran.exitCode,
+          timed_out: ran.timedOut,
+          ms: ran.ms,
+          checks,
+          stdout_tail: tail(redact(ran.stdout, secrets), 10),
+          stderr_tail: tail(redact(ran.stderr, secrets), STDERR_TAIL_LINES),
+        };
+        r.steps.push(record);
+        const failed = checks.find((c) => !c.ok);
+        if (failed) {
+          const exception = exceptionOf(ran.stderr, sutRealPath);
+          throw new GateFailure('sut', `step "${step.name}": ${failed.what}: expected ${failed.expected}, got ${failed.actual}${exception ? ` (${exception.name}${exception.location ? ` at ${exception.location}` : ''})` : ''}`, {
+            command: ran.argv,
+            exit_code: ran.exitCode,
+            stderr_tail: record.stderr_tail,
+            exception: exception ? { name: exception.name, message: redact(exception.message, secrets), location: exception.location } : null,
+          });
+        }
+        for (const assertion of step.expect.sql) {
+          let rows: Record<string, unknown>[];
+          try {
+            rows = await queryRows(dryTarget(TOOL_ROLE), assertion.query);
+          } catch (err) {
+            throw new GateFailure('artefact', `step "${step.name}": the SQL assertion \`${assertion.query}\` did not run: ${messageOf(err)}`);
+          }
+          const check = checkRows(assertion.rows, rows);
+          record.checks.push({ ...check, what: `sql: ${assertion.query}` });
+          if (!check.ok) {
+            throw new GateFailure('sut', `step "${step.name}": the SQL assertion \`${assertion.query}\` did not match`, { command: ran.argv, exit_code: ran.exitCode, sql_rows: rows.slice(0, 5), stderr_tail: record.stderr_tail });
+          }
+        }
+      }
+      window.to = Date.now();
+      const after = await rowCounts(dryTarget(TOOL_ROLE), watched);
+      const deltas = checkDeltas(sc.deltas, sc.negative, counts, after, watched);
+      r.deltas = deltas;
+      const deltaMap = Object.fromEntries(watched.map((t) => [t, (after[t] ?? 0) - (counts[t] ?? 0)]));
+      const expected = Object.fromEntries(watched.map((t) => [t, sc.negative ? 0 : (sc.deltas[t] ?? 0)]));
+      const ok = deltas.every((d) => d.ok);
+      rec.sections.table_matrix?.checkpoints.push({ after: sc.id, counts: after, deltas: deltaMap, expected, ok });
+      counts = after;
+      if (!ok) {
+        const bad = deltas.filter((d) => !d.ok);
+        throw new GateFailure('sut', `row-count deltas differ: ${bad.map((d) => `${d.what}: expected ${d.expected}, got ${d.actual}`).join('; ')}`);
+      }
+      return { steps: sc.steps.length };
+    } finally {
+      window.to = Date.now();
+    }
+  }
+}
+
+function schemasOf(matrix: GrantMatrixFile): string[] {
+  return [...new Set(Object.values(matrix).flatMap((objects) => Object.keys(objects).map((o) => o.split('.')[0]!)))].sort();
+}
+
+function classOfGate(rec: RunRecord, id: string) {
+  return rec.failure && (rec.failure.scenario ?? rec.failure.gate) === id ? rec.failure.classification : id === 'G8' || id === 'G7' ? ('environment' as const) : ('sut' as const);
+}
+
+async function writeRedacted(path: string, text: string, secrets: readonly string[]): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path, redact(text, [...secrets]), { mode: 0o600 });
+}
+
+/** Every place scanned for every form (raw, percent-encoded, base64) of every secret of the run. */
+export function leakScan(secrets: readonly string[], places: readonly { place: string; text: string }[]): NonNullable<Report['leak_scan']> {
+  const forms = ['raw', 'percent-encoded', 'base64', 'base64url'];
+  const results = places.map((p) => ({ place: p.place, hits: findLeaks(p.text, [...secrets]).length }));
+  return { secrets: secrets.length, forms, scanned: places.length, hits: results.reduce((n, r) => n + r.hits, 0), places: results };
+}

@@ -1,0 +1,93 @@
+// The record of one rehearsal as it happens: gates and scenarios start NOT_RUN and are filled
+// in as they run; sections stay null until their gate produces them. It becomes report.json.
+import type { Failure, GateRecord, Report, ScenarioRecord, Status } from '../config/index.js';
+import { REPORT_SCHEMA_VERSION } from '../config/index.js';
+
+export const GATES = [
+  ['G0', 'inputs'],
+  ['G1', 'preflight'],
+  ['G2', 'backup'],
+  ['G3', 'provision'],
+  ['G4', 'restore'],
+  ['G5', 'baseline'],
+  ['G6', 'trace'],
+  ['G7', 'teardown'],
+  ['G8', 'post-checks'],
+] as const;
+
+type Sections = Pick<Report, 'production' | 'env' | 'backup' | 'table_matrix' | 'sql_trace' | 'leak_scan' | 'protected_envs' | 'git' | 'teardown'>;
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+export class RunRecord {
+  readonly gates: GateRecord[] = GATES.map(([id, name]) => ({ id, name, status: 'NOT_RUN', started_at: null, ms: null, evidence: null }));
+  readonly scenarios: ScenarioRecord[] = [];
+  readonly retries: Report['retries'] = [];
+  readonly alerts: string[] = [];
+  artefacts: Report['artefacts'] = [];
+  failure: Failure | null = null;
+  sections: Nullable<Sections> = { production: null, env: null, backup: null, table_matrix: null, sql_trace: null, leak_scan: null, protected_envs: null, git: null, teardown: null };
+
+  constructor(
+    readonly runId: string,
+    readonly name: string,
+    readonly startedAt: Date,
+  ) {}
+
+  gate(id: string): GateRecord {
+    const g = this.gates.find((x) => x.id === id);
+    if (!g) throw new Error(`no gate ${id}`);
+    return g;
+  }
+
+  scenario(id: string): ScenarioRecord {
+    const s = this.scenarios.find((x) => x.id === id);
+    if (!s) throw new Error(`no scenario ${id}`);
+    return s;
+  }
+
+  /** The first failure is the one the report leads with; later ones stay in their gate's evidence. */
+  fail(failure: Failure): void {
+    this.failure ??= failure;
+  }
+
+  /** Gates and scenarios in run order, for the verdict. */
+  outcomes(): { id: string; status: Status }[] {
+    const byId = (id: string) => this.gate(id);
+    return [...GATES.slice(0, 6).map(([id]) => byId(id)), ...this.scenarios, ...GATES.slice(6).map(([id]) => byId(id))];
+  }
+}
+
+export interface ReportExtras {
+  verdict: Report['execution_status'];
+  exitCode: number;
+  endedAt: Date;
+  acceptedCommit: string;
+  config: Report['config'];
+  provenance: Report['provenance'];
+  sutRunner: Report['sut_runner'];
+}
+
+/** The report object of a record (validated by the caller against the schema). */
+export function toReport(rec: RunRecord, x: ReportExtras): unknown {
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    name: rec.name,
+    run_id: rec.runId,
+    execution_status: x.verdict,
+    exit_code: x.exitCode,
+    started_at: rec.startedAt.toISOString(),
+    ended_at: x.endedAt.toISOString(),
+    ms: x.endedAt.getTime() - rec.startedAt.getTime(),
+    accepted_commit: x.acceptedCommit,
+    config: x.config,
+    alerts: rec.alerts,
+    failure: x.verdict === 'PASS' ? null : rec.failure,
+    gates: rec.gates,
+    scenarios: rec.scenarios,
+    artefacts: rec.artefacts,
+    retries: rec.retries,
+    provenance: x.provenance,
+    sut_runner: x.sutRunner,
+    ...rec.sections,
+  };
+}

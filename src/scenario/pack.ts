@@ -1,0 +1,130 @@
+// The scenario pack: every scenario file of one folder, validated, one id per number, in the
+// numeric order of their number; and the list of watched tables.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Scenario, TABLE_NAME, scenarioNumber } from '../config/scenario.js';
+import { InputFileError, loadYaml, type YamlIssue } from '../config/yaml-file.js';
+import { UsageError } from '../errors.js';
+
+export interface LoadedScenario {
+  /** Absolute path of the scenario file. */
+  file: string;
+  /** `S3-neg` is 3: scenarios run in the order of their number. */
+  number: number;
+  scenario: Scenario;
+}
+
+const SCENARIO_FILE = /\.ya?ml$/i;
+
+function codeOf(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+}
+
+/** Load and validate every `*.yaml`/`*.yml` of `dir` (not recursive), sorted by scenario number. */
+export async function loadPack(dir: string): Promise<LoadedScenario[]> {
+  const folder = resolve(dir);
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (err) {
+    throw new UsageError(`cannot read the scenario folder \`${dir}\`${codeOf(err) ? ` (${codeOf(err)})` : ''}`, {
+      cause: err,
+      hint: 'point the config at a folder of scenario files (S1.yaml, S2.yaml, ...)',
+    });
+  }
+  const files: string[] = [];
+  for (const name of names.filter((n) => SCENARIO_FILE.test(n)).sort()) {
+    const file = join(folder, name);
+    if ((await stat(file)).isFile()) files.push(file);
+  }
+  if (files.length === 0) {
+    throw new UsageError(`the scenario folder \`${dir}\` holds no scenario file (*.yaml, *.yml)`, {
+      hint: 'add at least one scenario file, such as S1.yaml',
+    });
+  }
+
+  // Every file is validated before any is refused, so one run of the tool lists every issue.
+  const issues: YamlIssue[] = [];
+  const loaded: LoadedScenario[] = [];
+  for (const file of files) {
+    try {
+      const scenario = await loadYaml(file, Scenario, 'scenario file');
+      loaded.push({ file, number: scenarioNumber(scenario.id), scenario });
+    } catch (err) {
+      if (err instanceof InputFileError) issues.push(...err.issues);
+      else throw err;
+    }
+  }
+  if (issues.length > 0) throw new InputFileError(issues);
+
+  const byNumber = new Map<number, LoadedScenario>();
+  for (const entry of loaded) {
+    const other = byNumber.get(entry.number);
+    if (other !== undefined) {
+      const same = other.scenario.id === entry.scenario.id;
+      issues.push({
+        file: entry.file,
+        line: null,
+        path: 'id',
+        message: same
+          ? `the id ${entry.scenario.id} is also the id of ${other.file}: ids are unique`
+          : `${entry.scenario.id} has the number ${entry.number} of ${other.scenario.id} in ${other.file}: one id per number`,
+      });
+    } else {
+      byNumber.set(entry.number, entry);
+    }
+  }
+  if (issues.length > 0) throw new InputFileError(issues);
+  return loaded.sort((a, b) => a.number - b.number);
+}
+
+/** Read the watched tables: one `schema.table` a line; `#` comments and blank lines ignored. */
+export async function loadWatchedTables(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the watched tables file \`${file}\`${codeOf(err) ? ` (${codeOf(err)})` : ''}`, {
+      cause: err,
+      hint: 'check the path of the watched tables file',
+    });
+  }
+  return parseWatchedTables(text, file);
+}
+
+/** Parse the watched tables file's text; every issue names the file and line. */
+export function parseWatchedTables(text: string, file: string): string[] {
+  const tables: string[] = [];
+  const issues: YamlIssue[] = [];
+  const seen = new Map<string, number>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = i + 1;
+    const table = raw.replace(/#.*$/, '').trim();
+    if (table === '') return;
+    if (!TABLE_NAME.test(table)) {
+      issues.push({ file, line, path: '', message: `\`${table}\` is not a table as \`schema.table\` (lower-case SQL identifiers)` });
+    } else if (seen.has(table)) {
+      issues.push({ file, line, path: '', message: `\`${table}\` is listed twice (first on line ${seen.get(table)})` });
+    } else {
+      seen.set(table, line);
+      tables.push(table);
+    }
+  });
+  if (issues.length === 0 && tables.length === 0) issues.push({ file, line: null, path: '', message: 'lists no table' });
+  if (issues.length > 0) throw new InputFileError(issues);
+  return tables;
+}
+
+/** Refuse a scenario whose deltas name a table that is not watched: its count would never be taken. */
+export function assertDeltasWatched(pack: readonly LoadedScenario[], watched: readonly string[]): void {
+  const known = new Set(watched);
+  const issues: YamlIssue[] = [];
+  for (const { file, scenario } of pack) {
+    for (const table of Object.keys(scenario.deltas)) {
+      if (!known.has(table)) {
+        issues.push({ file, line: null, path: `deltas.${table}`, message: `\`${table}\` is not a watched table (${watched.length} watched)` });
+      }
+    }
+  }
+  if (issues.length > 0) throw new InputFileError(issues);
+}
