@@ -21,3 +21,4 @@ export { finishRun, settleRunState, staleRunIds, isStale } from './finish-run.js
 export { spawnReaper } from './reaper.js';
 export { isAlive, identityOf } from './owner-process.js';
 export { containerIdentity, containerLog, sameContainer, type ContainerIdentity } from './container-identity.js';
+export { startSideServer, removeSideServer, restartSideServer, LABEL_SIDE, type SideServerSpec } from './side-containers.js';
