@@ -11,6 +11,7 @@ import * as plan from './plan.js';
 import * as run from './run.js';
 import * as provision from './provision.js';
 import * as teardown from './teardown.js';
+import * as verify from './verify.js';
 
 /** One command module per file: its builder's options type its handler's arguments. */
 interface CommandModule<U> {
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
   register(run);
   register(plan);
   register(pin);
+  register(verify);
   register(provision);
   register(teardown);
   register(doctor);

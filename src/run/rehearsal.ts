@@ -159,6 +159,16 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     }
   }
 
+  /** A long dump or restore shows its progress in bytes, every 64 MiB. */
+  const bytesProgress = (what: string) => {
+    let shown = 0;
+    return (bytes: number) => {
+      if (bytes - shown < 64 * 1024 ** 2) return;
+      shown = bytes;
+      progress.note(`  ${what}: ${(bytes / 1024 ** 2).toFixed(0)} MiB`);
+    };
+  };
+
   const identityEvidence = async (target: PgTarget) => {
     const id = await serverIdentity(target);
     prodStatements.push('select system_identifier, pg_postmaster_start_time(), version from pg_control_system(), server settings (read only)');
@@ -238,19 +248,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
     backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
     const keep = opts.keepBackup || config.keep_backup;
-    let lastShown = 0;
-    const dump = await dumpDatabase({
-      target: prodTarget,
-      file: backupPath,
-      format: config.production.dump_format,
-      signal: interruption.signal,
-      onProgress: (bytes) => {
-        if (bytes - lastShown >= 64 * 1024 * 1024) {
-          lastShown = bytes;
-          progress.note(`  dump: ${(bytes / 1024 ** 2).toFixed(0)} MiB`);
-        }
-      },
-    });
+    const dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: interruption.signal, onProgress: bytesProgress('dump') });
     prodStatements.push(`pg_dump ${dump.argv.join(' ')} (PGOPTIONS default_transaction_read_only=on; pg_dump's own read-only repeatable-read transaction)`);
     rec.sections.backup = {
       path: dump.path,
@@ -314,7 +312,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     const tool = dryTarget(TOOL_ROLE);
     await sqlArtefact('roles', () => runSqlFile(tool, paths.roles, { singleTransaction: true }));
     await setRolePasswords(tool, rolePasswords);
-    const restore = await runSqlFile(tool, backupPath!, { singleTransaction: true, signal: interruption.signal });
+    const restore = await runSqlFile(tool, backupPath!, { singleTransaction: true, signal: interruption.signal, onProgress: bytesProgress('restore') });
     await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
     const inForce = await readGrantsInForce(tool, roles, schemasOf(matrix));
     const differences = diffGrantMatrix(matrix, inForce);
