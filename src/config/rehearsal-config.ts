@@ -80,6 +80,13 @@ export const SutConfig = z.strictObject({
   dsn_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').default('DATABASE_URL'),
   /** How its commands run: `host` (a process on this machine). */
   runner: z.enum(['host']).default('host'),
+  /** The hardcode scan of base_commit..accepted_commit: extra patterns, and lines to allow. */
+  hardcode: z
+    .strictObject({
+      patterns: z.array(z.strictObject({ name: z.string().min(1), regex: z.string().min(1) })).default([]),
+      allow: z.array(z.string().min(1)).default([]),
+    })
+    .default({ patterns: [], allow: [] }),
 });
 
 export const DEFAULT_FORBIDDEN_VERBS = ['DELETE', 'TRUNCATE', 'DROP', 'ALTER', 'GRANT', 'REVOKE', 'CREATE', 'COPY'] as const;

@@ -150,6 +150,9 @@ export const ProtectedEnv = z.object({
   name: z.string(),
   pre: ContainerIdentity.nullable(),
   post: ContainerIdentity.nullable(),
+  /** From pg_controldata through the engine (read-only); null where the container holds no PostgreSQL. */
+  sysid_pre: z.string().nullable(),
+  sysid_post: z.string().nullable(),
   unchanged: z.boolean().nullable(),
 });
 
@@ -161,6 +164,15 @@ export const Git = z.object({
   head_matches: z.boolean(),
   clean: z.boolean(),
   dirty: z.array(z.string()),
+  /** The hardcode scan of base_commit..accepted_commit; null when no base commit is configured. */
+  hardcode: z
+    .object({
+      base_commit: z.string(),
+      patterns: z.array(z.string()),
+      lines_scanned: z.number().int(),
+      findings: z.array(z.object({ file: z.string(), line: z.number().int(), pattern: z.string(), text: z.string() })),
+    })
+    .nullable(),
 });
 
 export const Teardown = z.object({

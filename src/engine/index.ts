@@ -22,3 +22,4 @@ export { spawnReaper } from './reaper.js';
 export { isAlive, identityOf } from './owner-process.js';
 export { containerIdentity, containerLog, sameContainer, type ContainerIdentity } from './container-identity.js';
 export { startSideServer, removeSideServer, restartSideServer, LABEL_SIDE, type SideServerSpec } from './side-containers.js';
+export { execRead, containerSysid, parseControlDataSysid } from './container-exec.js';

@@ -15,3 +15,4 @@ export {
 } from './sql-trace.js';
 export { hashArtefacts, comparePins, pinsFor, type ArtefactFile, type HashedArtefact, type PinnedArtefact } from './artefacts.js';
 export { gitState, type GitState } from './git-state.js';
+export { addedLines, changeDiff, findHardcodes, DEFAULT_HARDCODE_PATTERNS, type HardcodeFinding, type HardcodePattern } from './hardcode-scan.js';

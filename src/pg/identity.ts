@@ -49,15 +49,15 @@ function sqlStateOf(err: unknown): string | null {
   return null;
 }
 
+/** The one query serverIdentity sends (in a read-only transaction): the report lists it among the statements sent to production. */
+export const IDENTITY_QUERY =
+  "select (select system_identifier from pg_control_system())::text as sysid, pg_postmaster_start_time()::text as started, current_setting('server_version') as version, current_setting('server_version_num') as num";
+
 /** System identifier, postmaster start time and version of the server; any login role may read them. */
 export async function serverIdentity(target: PgTarget): Promise<ServerIdentity> {
   return withConnection(target, 'identity', (sql) =>
     sql.begin('read only', async (tx) => {
-      const [row] = await tx<{ sysid: string; started: string; version: string; num: string }[]>`
-      select (select system_identifier from pg_control_system())::text as sysid,
-             pg_postmaster_start_time()::text as started,
-             current_setting('server_version') as version,
-             current_setting('server_version_num') as num`;
+      const [row] = await tx.unsafe<{ sysid: string; started: string; version: string; num: string }[]>(IDENTITY_QUERY);
       return { systemIdentifier: row!.sysid, postmasterStart: row!.started, serverVersion: row!.version, serverVersionNum: Number(row!.num) };
     }),
   );

@@ -2,7 +2,8 @@
 export * from './readiness.js';
 export * from './client-tools.js';
 export * from './target.js';
-export { serverIdentity, rowCounts, queryRows, parseTableName, PgQueryError, type ServerIdentity } from './identity.js';
+export { serverIdentity, IDENTITY_QUERY, rowCounts, queryRows, parseTableName, PgQueryError, type ServerIdentity } from './identity.js';
 export * from './dump.js';
 export * from './restore.js';
+export * from './restore-dump.js';
 export * from './grants.js';

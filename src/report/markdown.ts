@@ -66,7 +66,7 @@ export function renderMarkdown(r: Report): string {
   row('no forbidden SQL', r.sql_trace ? `${r.sql_trace.forbidden.length === 0 ? '✓' : '✗'} trace verbs {${r.sql_trace.verbs.join(', ')}}; forbidden {${r.sql_trace.forbidden_verbs.join(', ')}}: ${r.sql_trace.forbidden.length} found` : 'not traced');
   row('no secret leakage', r.leak_scan ? `${r.leak_scan.hits === 0 ? '✓' : '✗'} ${r.leak_scan.secrets} secrets × ${r.leak_scan.forms.length} forms, ${r.leak_scan.scanned} places scanned, ${r.leak_scan.hits} hits` : 'not scanned');
   row('teardown', r.teardown ? `${r.teardown.complete ? 'complete' : 'INCOMPLETE'}: ${r.teardown.resources.map((x) => `${x.kind} ${x.name} ${x.action}, ${x.gone ? 'gone' : 'NOT gone'} (${x.proof})`).join('; ') || 'nothing was created'}; ${r.teardown.secrets.length} secret files shredded` : 'not run');
-  row('protected envs untouched', r.protected_envs ? (r.protected_envs.length ? r.protected_envs.map((e) => `${e.name} ${e.unchanged ? '✓ running, same id and StartedAt' : e.unchanged === null ? 'not checked after' : '✗ CHANGED'}`).join('; ') : 'none configured') : 'not checked');
+  row('protected envs untouched', r.protected_envs ? (r.protected_envs.length ? r.protected_envs.map((e) => `${e.name} ${e.unchanged ? `✓ running, same id, StartedAt and system identifier (${e.sysid_pre ?? 'no PostgreSQL'})` : e.unchanged === null ? 'not checked after' : '✗ CHANGED'}`).join('; ') : 'none configured') : 'not checked');
   row(
     'production untouched',
     r.production
@@ -74,7 +74,8 @@ export function renderMarkdown(r: Report): string {
       : 'not reached',
   );
   row('git', r.git ? `branch ${r.git.branch ?? '(detached)'}; HEAD ${r.git.head ?? 'unknown'}; git status ${r.git.clean ? 'clean' : `dirty: ${r.git.dirty.slice(0, 3).join(', ')}`}` : 'not checked');
-  row('hardcode/scale control', 'hardcode scan: not run by this version of pg-rehearse');
+  const hc = r.git?.hardcode;
+  row('hardcode/scale control', hc ? `hardcode scan of ${short(hc.base_commit)}..${short(r.accepted_commit)}: ${hc.lines_scanned} added lines, patterns {${hc.patterns.join(', ')}}: ${hc.findings.length === 0 ? 'no finding ✓' : hc.findings.map((f) => `${f.file}:${f.line} ${f.pattern}`).join('; ') + ' ✗'}` : 'hardcode scan: not run (no sut.base_commit in the config)');
   push('');
 
   push('## 4. Gates', '', '| Gate | Name | Status | Time |', '|---|---|---|---|');

@@ -2,7 +2,7 @@
 // errors (exit 2, no report, nothing created); from the first gate on, every outcome is recorded,
 // the first failure stops the run (every later gate and scenario NOT_RUN, except G6-G8), and the
 // verdict is decided from the record, never from hope.
-import { mkdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Check,
@@ -20,6 +20,7 @@ import {
   checkEngine,
   containerIdentity,
   containerLog,
+  containerSysid,
   defaultImage,
   environmentNames,
   generatePassword,
@@ -31,7 +32,7 @@ import {
   type DockerClient,
 } from '../engine/index.js';
 import { InterruptedError, UsageError, messageOf } from '../errors.js';
-import { comparePins, gitState, hashArtefacts, type ArtefactFile } from '../evidence/index.js';
+import { addedLines, changeDiff, comparePins, DEFAULT_HARDCODE_PATTERNS, findHardcodes, gitState, hashArtefacts } from '../evidence/index.js';
 import { findLeaks, parseServerLog, redact, traceStatements } from '../evidence/index.js';
 import {
   chooseDumpRunner,
@@ -45,6 +46,7 @@ import {
   rowCounts,
   runSqlFile,
   serverIdentity,
+  IDENTITY_QUERY,
   setRolePasswords,
   type PgTarget,
 } from '../pg/index.js';
@@ -57,6 +59,7 @@ import { newRunId } from './run-id.js';
 import { RunRecord, toReport } from './run-record.js';
 import { decideVerdict, shouldRun } from './verdict.js';
 import { toolProvenance } from './provenance.js';
+import { renderMarkdown, serialiseReport } from '../report/index.js';
 import { artefactFiles, loadInputs } from './inputs.js';
 
 export interface RehearsalOptions {
@@ -95,7 +98,10 @@ const STDERR_TAIL_LINES = 40;
 const tail = (text: string, n: number) => text.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).slice(-n);
 
 export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Promise<RehearsalResult> {
-  const { docker, progress, interruption } = deps;
+  const { docker, interruption } = deps;
+  // Everything the tool prints is kept for the leak scan.
+  const consoleLines: string[] = [];
+  const progress = teeProgress(deps.progress, consoleLines);
   const now = deps.now ?? (() => new Date());
   const root = deps.stateRoot ?? stateRoot();
 
@@ -170,9 +176,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   };
 
   const identityEvidence = async (target: PgTarget) => {
-    const id = await serverIdentity(target);
-    prodStatements.push('select system_identifier, pg_postmaster_start_time(), version from pg_control_system(), server settings (read only)');
-    return id;
+    prodStatements.push('BEGIN READ ONLY', IDENTITY_QUERY, 'COMMIT');
+    return serverIdentity(target);
   };
 
   // G0 inputs: hash every artefact, compare with the pins a reviewer approved.
@@ -219,16 +224,27 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       unchanged: null,
       statements: prodStatements,
     };
+    const protectedSysid = new Map<string, string | null>();
     for (const name of config.protected_envs) {
       const id = await containerIdentity(docker, name);
       protectedPre.set(name, id);
       if (!id?.running) throw new GateFailure('environment', `protected environment \`${name}\` is not running before the run`);
+      protectedSysid.set(name, await containerSysid(docker, id.id));
     }
-    rec.sections.protected_envs = config.protected_envs.map((name) => ({ name, pre: protectedPre.get(name) ?? null, post: null, unchanged: null }));
+    rec.sections.protected_envs = config.protected_envs.map((name) => ({ name, pre: protectedPre.get(name) ?? null, post: null, sysid_pre: protectedSysid.get(name) ?? null, sysid_post: null, unchanged: null }));
     const git = await gitState(paths.sut, config.sut.accepted_commit);
-    rec.sections.git = git;
+    rec.sections.git = { ...git, hardcode: null };
     if (!git.head_matches) throw new GateFailure('artefact', `the system under test's HEAD is ${git.head ?? 'unknown'}, not the accepted commit ${config.sut.accepted_commit}`);
     if (!git.clean) throw new GateFailure('artefact', `the system under test's checkout is not clean: ${git.dirty.slice(0, 5).join('; ')}`);
+    if (config.sut.base_commit) {
+      const patterns = [...DEFAULT_HARDCODE_PATTERNS, ...config.sut.hardcode.patterns];
+      const lines = addedLines(await changeDiff(paths.sut, config.sut.base_commit, config.sut.accepted_commit));
+      const findings = findHardcodes(lines, patterns, config.sut.hardcode.allow).map((f) => ({ file: f.file, line: f.line, pattern: f.pattern, text: redact(f.text.trim(), secrets).slice(0, 200) }));
+      rec.sections.git.hardcode = { base_commit: config.sut.base_commit, patterns: patterns.map((p) => p.name), lines_scanned: lines.length, findings };
+      if (findings.length > 0) {
+        throw new GateFailure('artefact', `the change under review (${config.sut.base_commit.slice(0, 12)}..${config.sut.accepted_commit.slice(0, 12)}) adds hardcoded values: ${findings.slice(0, 10).map((f) => `${f.file}:${f.line} ${f.pattern}`).join('; ')}`);
+      }
+    }
     return { engine: engine.version, image: image.tag, image_id: image.id, names: [names.container, names.network], production_sysid: prodId.systemIdentifier, protected_envs: config.protected_envs.length };
   });
 
@@ -249,7 +265,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
     const keep = opts.keepBackup || config.keep_backup;
     const dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: interruption.signal, onProgress: bytesProgress('dump') });
-    prodStatements.push(`pg_dump ${dump.argv.join(' ')} (PGOPTIONS default_transaction_read_only=on; pg_dump's own read-only repeatable-read transaction)`);
+    prodStatements.push('show transaction_read_only (a session opened with PGOPTIONS=-c default_transaction_read_only=on, proving it read-only)', `${dump.argv.join(' ')} (the same read-only session options; pg_dump's own catalog reads in its read-only repeatable-read transaction)`);
     rec.sections.backup = {
       path: dump.path,
       kept: keep,
@@ -363,7 +379,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       if (!found.some((x) => x.text === redact(f.text, secrets).slice(0, 500))) found.push({ scenario: null, verb: f.verb, user: f.user, text: redact(f.text, secrets).slice(0, 500) });
     }
     rec.sections.sql_trace = { source: 'dry-run server log (log_statement=all)', statements: trace.statements, verbs: trace.verbs, counts: trace.counts, forbidden_verbs: forbidden, forbidden: found, per_scenario: perScenario, unparsed: trace.unparsed };
-    await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
+    const copied = await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
+    scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
     if (trace.ambiguous > 0) throw new GateFailure('sut', `${trace.ambiguous} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`);
     if (found.length > 0) throw new GateFailure('sut', `the system under test ran forbidden SQL: ${found.map((f) => `${f.verb} in ${f.scenario ?? 'the run'}`).join(', ')}`, { sql_rows: found.slice(0, 5) });
     return { statements: trace.statements, verbs: trace.verbs };
@@ -372,6 +389,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   // G7 teardown: everything the run created, by the ids recorded, proved gone; secrets and the backup shredded.
   await gate('G7', null, 'teardown', async () => {
     let outcome = null;
+    if (run) scanPlaces.push({ place: 'the run state file', text: await readFile(join(run.dir, 'state.json'), 'utf8').catch(() => JSON.stringify(run!.journal.snapshot())) });
     if (run) outcome = await closeRun(docker, run, progress);
     const keep = opts.keepBackup || config.keep_backup;
     if (backupDir && !keep) await rm(backupDir, { recursive: true, force: true });
@@ -404,7 +422,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     const envs = rec.sections.protected_envs ?? [];
     for (const e of envs) {
       e.post = await containerIdentity(docker, e.name);
-      e.unchanged = sameContainer(e.pre, e.post);
+      e.sysid_post = e.post ? await containerSysid(docker, e.post.id) : null;
+      e.unchanged = sameContainer(e.pre, e.post) && e.sysid_post === e.sysid_pre;
       if (!e.unchanged) changed.push(`PROTECTED ENVIRONMENT ${e.name} CHANGED: ${e.pre?.id.slice(0, 12)} started ${e.pre?.started_at} -> ${e.post ? `${e.post.id.slice(0, 12)} started ${e.post.started_at}, running ${e.post.running}` : 'gone'}`);
     }
     rec.alerts.push(...changed);
@@ -412,53 +431,70 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     return { production_unchanged: true, protected_envs_unchanged: envs.length };
   });
 
-  // The leak scan runs last, over everything the run and the system under test printed.
+  // The leak scan runs last, over everything the run and the system under test printed and wrote.
+  scanPlaces.push({ place: 'pg-rehearse console output', text: consoleLines.join('\n') });
   const leakResult = leakScan(secrets, scanPlaces);
   rec.sections.leak_scan = leakResult;
-  if (leakResult.hits > 0) {
-    const g6 = rec.gate('G6');
-    const message = `a generated secret or production's password appeared in ${leakResult.places.filter((p) => p.hits > 0).map((p) => p.place).join(', ')}`;
-    if (g6.status === 'PASS' || g6.status === 'NOT_RUN') g6.status = 'FAIL';
-    g6.evidence = { ...(g6.evidence ?? {}), leak: message };
-    rec.fail({ gate: 'G6', scenario: null, classification: 'sut', message, command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
-  }
-
-  const decision = decideVerdict({
-    outcomes: rec.outcomes().map((o) => ({ id: o.id, status: o.status, classification: rec.failure && (rec.failure.scenario ?? rec.failure.gate) === o.id ? rec.failure.classification : o.status === 'PASS' || o.status === 'NOT_RUN' ? null : classOfGate(rec, o.id) })),
-    productionUnchanged: rec.sections.production?.unchanged ?? null,
-    teardownComplete: rec.sections.teardown?.complete ?? null,
-  });
-  if (decision.verdict !== 'PASS' && !rec.failure) {
-    rec.fail({ gate: decision.decidedBy ?? 'G8', scenario: null, classification: decision.classification ?? 'tool', message: 'production could not be proved unchanged', command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
-  }
-  if (rec.sections.table_matrix && rec.gate('G5').status === 'PASS') rec.sections.table_matrix.final = counts;
+  if (leakResult.hits > 0) leakFailure(leakResult.places.filter((p) => p.hits > 0).map((p) => p.place), 'sut');
 
   const ended = now();
   const toolInfo = await toolProvenance();
-  const report = ReportSchema.parse(
-    toReport(rec, {
-      verdict: decision.verdict,
-      exitCode: decision.exitCode,
-      endedAt: ended,
-      acceptedCommit: config.sut.accepted_commit,
-      config: { path: paths.config, sha256: rec.artefacts.find((a) => a.kind === 'config')?.sha256 ?? '' },
-      provenance: {
-        tool_version: toolInfo.version,
-        build_sha: toolInfo.buildSha,
-        image_id: imageId,
-        pg_dump_version: pgDumpVersion,
-        pg_dump_where: pgDumpWhere,
-        dry_run_server_version: rec.sections.env?.server_version ?? null,
-        production_server_version: rec.sections.production?.server_version ?? null,
-        started_at: rec.startedAt.toISOString(),
-        ended_at: ended.toISOString(),
-      },
-      sutRunner: { mode: config.sut.runner, path: paths.sut, dsn_env: config.sut.dsn_env, install: 'none: pg-rehearse installs nothing; each step runs from the checkout at the accepted commit with an environment holding only PATH, HOME, LANG, its role\'s DSN and the step\'s own variables' },
-    }),
-  );
+  const build = () => {
+    const decision = decideVerdict({
+      outcomes: rec.outcomes().map((o) => ({ id: o.id, status: o.status, classification: rec.failure && (rec.failure.scenario ?? rec.failure.gate) === o.id ? rec.failure.classification : o.status === 'PASS' || o.status === 'NOT_RUN' ? null : classOfGate(rec, o.id) })),
+      productionUnchanged: rec.sections.production?.unchanged ?? null,
+      teardownComplete: rec.sections.teardown?.complete ?? null,
+    });
+    if (decision.verdict !== 'PASS' && !rec.failure) {
+      rec.fail({ gate: decision.decidedBy ?? 'G8', scenario: null, classification: decision.classification ?? 'tool', message: 'production could not be proved unchanged', command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
+    }
+    const report = ReportSchema.parse(
+      toReport(rec, {
+        verdict: decision.verdict,
+        exitCode: decision.exitCode,
+        endedAt: ended,
+        acceptedCommit: config.sut.accepted_commit,
+        config: { path: paths.config, sha256: rec.artefacts.find((a) => a.kind === 'config')?.sha256 ?? '' },
+        provenance: {
+          tool_version: toolInfo.version,
+          build_sha: toolInfo.buildSha,
+          image_id: imageId,
+          pg_dump_version: pgDumpVersion,
+          pg_dump_where: pgDumpWhere,
+          dry_run_server_version: rec.sections.env?.server_version ?? null,
+          production_server_version: rec.sections.production?.server_version ?? null,
+          started_at: rec.startedAt.toISOString(),
+          ended_at: ended.toISOString(),
+        },
+        sutRunner: { mode: config.sut.runner, path: paths.sut, dsn_env: config.sut.dsn_env, install: "none: pg-rehearse installs nothing; each step runs from the checkout at the accepted commit with an environment holding only PATH, HOME, LANG, its role's DSN and the step's own variables" },
+      }),
+    );
+    return { report, decision };
+  };
+  if (rec.sections.table_matrix && rec.gate('G5').status === 'PASS') rec.sections.table_matrix.final = counts;
+  let { report, decision } = build();
+  // The files this run writes are scanned too: report.json and report.md as they will be written.
+  const written = [
+    { place: 'report.json', text: serialiseReport(report) },
+    { place: 'report.md', text: renderMarkdown(report) },
+  ];
+  const writtenScan = leakScan(secrets, written);
+  rec.sections.leak_scan = { ...leakResult, scanned: leakResult.scanned + writtenScan.scanned, hits: leakResult.hits + writtenScan.hits, places: [...leakResult.places, ...writtenScan.places] };
+  // A secret in our own report is our bug: redaction failed.
+  if (writtenScan.hits > 0) leakFailure(writtenScan.places.filter((p) => p.hits > 0).map((p) => p.place), 'tool');
+  ({ report, decision } = build());
   return { report, exitCode: decision.exitCode, reportPath: join(opts.outDir, 'report.json') };
 
   // -- the pieces of the gates above ---------------------------------------------------------
+
+  /** A leak fails the run at G6 (its leak scan runs last); a leak into our own report is our bug. */
+  function leakFailure(places: string[], classification: 'sut' | 'tool'): void {
+    const g6 = rec.gate('G6');
+    const message = `a generated secret or production's password appeared in ${places.join(', ')}`;
+    if (g6.status === 'PASS' || g6.status === 'NOT_RUN') g6.status = classification === 'sut' ? 'FAIL' : 'INCONCLUSIVE';
+    g6.evidence = { ...(g6.evidence ?? {}), leak: message };
+    rec.fail({ gate: 'G6', scenario: null, classification, message, command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
+  }
 
   async function sqlArtefact<T>(what: string, work: () => Promise<T>): Promise<T> {
     try {
@@ -547,9 +583,20 @@ function classOfGate(rec: RunRecord, id: string) {
   return rec.failure && (rec.failure.scenario ?? rec.failure.gate) === id ? rec.failure.classification : id === 'G8' || id === 'G7' ? ('environment' as const) : ('sut' as const);
 }
 
-async function writeRedacted(path: string, text: string, secrets: readonly string[]): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(path, redact(text, [...secrets]), { mode: 0o600 });
+async function writeRedacted(path: string, text: string, secrets: readonly string[]): Promise<string> {
+  const redacted = redact(text, [...secrets]);
+  await writeFile(path, redacted, { mode: 0o600 });
+  return redacted;
+}
+
+/** The user's progress, with every line also kept (for the leak scan of what the tool printed). */
+function teeProgress(inner: Progress, lines: string[]): Progress {
+  return {
+    data: (line) => (lines.push(line), inner.data(line)),
+    start: (step) => (lines.push(step), inner.start(step)),
+    end: (step, ok, ms, detail) => (lines.push(`${step} ${detail ?? ''}`), inner.end(step, ok, ms, detail)),
+    note: (message) => (lines.push(message), inner.note(message)),
+  };
 }
 
 /** Every place scanned for every form (raw, percent-encoded, base64) of every secret of the run. */
