@@ -1,6 +1,7 @@
 // Teardown by exact name: remove only what a run recorded, by the recorded id, after checking the
 // exact name and the run-id label; then prove each name is gone (inspect answers 404) and shred
 // the run's secret files. Never by prefix, pattern or label alone.
+import { existsSync } from 'node:fs';
 import { messageOf } from '../errors.js';
 import { isNotFoundError, type DockerClient } from './docker-client.js';
 import { LABEL_RUN_ID } from './labels.js';
@@ -130,7 +131,9 @@ export async function teardownRecorded(docker: DockerClient, state: RunState, cl
   for (const path of state.secrets) {
     try {
       await shredFile(path);
-      secrets.push({ path, shredded: true, detail: null });
+      // Proof, not assumption: the path must be gone.
+      const gone = !existsSync(path);
+      secrets.push({ path, shredded: gone, detail: gone ? null : 'still present after shredding' });
     } catch (err) {
       secrets.push({ path, shredded: false, detail: messageOf(err) });
     }

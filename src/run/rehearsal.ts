@@ -45,6 +45,7 @@ import {
   readGrantsInForce,
   rowCounts,
   runSqlFile,
+  restoreDump,
   serverIdentity,
   IDENTITY_QUERY,
   setRolePasswords,
@@ -286,7 +287,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const settings: Record<string, string> = { ...LOG_SETTINGS, ...(config.environment.fast_restore ? FAST_RESTORE_SETTINGS : {}) };
   await gate('G3', null, 'provision', async () => {
     run = await openRun(runId, now(), root);
-    if (backupPath && !(opts.keepBackup || config.keep_backup)) await run.journal.recordSecret(backupPath);
+    // A directory dump is removed with its folder at G7; a file is shredded even if the tool is killed.
+    if (backupPath && !(opts.keepBackup || config.keep_backup) && config.production.dump_format !== 'directory') await run.journal.recordSecret(backupPath);
     const r = config.environment.readiness;
     server = await startServer(
       docker,
@@ -328,7 +330,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     const tool = dryTarget(TOOL_ROLE);
     await sqlArtefact('roles', () => runSqlFile(tool, paths.roles, { singleTransaction: true }));
     await setRolePasswords(tool, rolePasswords);
-    const restore = await runSqlFile(tool, backupPath!, { singleTransaction: true, signal: interruption.signal, onProgress: bytesProgress('restore') });
+    const restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: interruption.signal, onProgress: bytesProgress('restore') });
     await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
     const inForce = await readGrantsInForce(tool, roles, schemasOf(matrix));
     const differences = diffGrantMatrix(matrix, inForce);
@@ -340,7 +342,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       });
     }
     if (dry.systemIdentifier === rec.sections.production!.sysid_pre) throw new GateFailure('tool', 'the dry-run server has the system identifier of production: refusing to go on');
-    return { restore_ms: restore.ms, restore_bytes: restore.bytes, grant_differences: 0, sysid: dry.systemIdentifier };
+    return { restore_ms: restore.ms, restore_bytes: restore.bytes, restore_tool: restore.tool, restore_jobs: restore.jobs, grant_differences: 0, sysid: dry.systemIdentifier };
   });
 
   // G5 baseline: exact row counts of the watched tables.
