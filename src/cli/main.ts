@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { exitCodeOfError } from '../run/exit-code.js';
 import { EXIT_CODES_EPILOGUE } from './exit-codes-epilogue.js';
 import { printError } from './output.js';
+import * as compare from './compare.js';
 import * as doctor from './doctor.js';
 import * as pin from './pin.js';
 import * as plan from './plan.js';
@@ -48,6 +49,7 @@ async function main(): Promise<number> {
   register(plan);
   register(pin);
   register(verify);
+  register(compare);
   register(provision);
   register(teardown);
   register(doctor);

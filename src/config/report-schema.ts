@@ -199,6 +199,25 @@ export const Provenance = z.object({
   ended_at: z.string(),
 });
 
+/** "Progress against the prior run": each scenario's and gate's status then and now, and whether the failure is the same. */
+export const Progress = z.object({
+  prior_report: z.string(),
+  prior_report_sha256: z.string(),
+  prior_run_id: z.string(),
+  prior_status: Verdict,
+  current_status: Verdict,
+  prior_accepted_commit: z.string(),
+  current_accepted_commit: z.string(),
+  prior_failure: z.object({ gate: z.string(), classification: Classification, exception: z.string().nullable() }).nullable(),
+  current_failure: z.object({ gate: z.string(), classification: Classification, exception: z.string().nullable() }).nullable(),
+  /** same: same gate, classification, exception name and location; new: a different failure; resolved: failed before, passes now; none: passed both times; regressed: passed before, fails now. */
+  failure: z.enum(['same', 'new', 'resolved', 'none', 'regressed']),
+  scenarios: z.array(z.object({ id: z.string(), title: z.string(), prior: Status.nullable(), current: Status.nullable(), change: z.string() })),
+  gates: z.array(z.object({ id: z.string(), prior: Status.nullable(), current: Status.nullable() })),
+  artefacts_changed: z.array(z.string()),
+});
+export type Progress = z.infer<typeof Progress>;
+
 const common = {
   schema_version: z.literal(REPORT_SCHEMA_VERSION),
   name: z.string(),
@@ -217,6 +236,8 @@ const common = {
   retries: z.array(Retry),
   provenance: Provenance,
   sut_runner: SutRunner,
+  /** Null when the run was not given a prior report (`--previous`). */
+  progress: Progress.nullable(),
 };
 
 const sections = { production: Production, env: Env, backup: Backup, table_matrix: TableMatrix, sql_trace: SqlTrace, leak_scan: LeakScan, protected_envs: z.array(ProtectedEnv), git: Git, teardown: Teardown };

@@ -23,6 +23,25 @@ export function renderMarkdown(r: Report): string {
     push(`The run stopped at the first failure (${failingAt}); every later scenario is NOT_RUN. The environment was torn down by exact name; nothing was marked PASS.`, '');
   }
 
+  if (r.progress) {
+    const p = r.progress;
+    const f = (x: typeof p.prior_failure) => (x ? `${x.gate} (\`${x.classification}\`${x.exception ? `, ${x.exception}` : ''})` : 'none');
+    push('## Progress against the prior run', '');
+    push(`Prior run ${code(p.prior_run_id)}: **${p.prior_status}** at ${code(p.prior_accepted_commit)} → this run: **${p.current_status}** at ${code(p.current_accepted_commit)}. Previous report ${p.prior_report} (sha256 ${p.prior_report_sha256}).`, '');
+    const failureLine: Record<typeof p.failure, string> = {
+      same: `The same failure as before: ${f(p.current_failure)}.`,
+      new: `A new, distinct failure: ${f(p.current_failure)}; the prior one, ${f(p.prior_failure)}, is gone.`,
+      resolved: `The prior failure ${f(p.prior_failure)} is resolved; this run has none.`,
+      regressed: `A regression: the prior run passed; this one fails at ${f(p.current_failure)}.`,
+      none: 'Neither run failed.',
+    };
+    push(failureLine[p.failure], '');
+    push('| Scenario | Title | Prior | Now | Change |', '|---|---|---|---|---|');
+    for (const s of p.scenarios) push(`| ${s.id} | ${cell(s.title)} | ${s.prior ?? '-'} | ${s.current ?? '-'} | ${s.prior === 'FAIL' && s.current === 'PASS' ? `**${s.change}**, was the failure before` : s.change} |`);
+    push('');
+    if (p.artefacts_changed.length) push(`Artefacts changed since the prior run: ${p.artefacts_changed.join(', ')}.`, '');
+  }
+
   push('## 1. Scenario progress', '', '| Scenario | Title | Status | Time | Evidence |', '|---|---|---|---|---|');
   for (const s of r.scenarios) {
     const failed = s.steps.flatMap((st) => st.checks).find((c) => !c.ok) ?? s.deltas.find((d) => !d.ok);

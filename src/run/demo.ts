@@ -36,8 +36,9 @@ const password = () => randomBytes(18).toString('base64url') + '@:/%';
 /** Start production and the protected environment, and build the example repository under `work`. */
 export async function startDemoWorld(docker: DockerClient, work: string, names: DemoNames = DEMO_NAMES, log: (m: string) => void = () => {}): Promise<DemoWorld> {
   const image = defaultImage();
-  await removeSideServer(docker, names.production);
-  await removeSideServer(docker, names.protected);
+  // Left by a demo that was killed: removed; held by a demo still running: refused.
+  await removeSideServer(docker, names.production, { staleOnly: true });
+  await removeSideServer(docker, names.protected, { staleOnly: true });
   await rm(work, { recursive: true, force: true });
   const initdb = join(work, 'initdb');
   await mkdir(initdb, { recursive: true });

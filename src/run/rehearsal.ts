@@ -60,13 +60,16 @@ import { newRunId } from './run-id.js';
 import { RunRecord, toReport } from './run-record.js';
 import { decideVerdict, shouldRun } from './verdict.js';
 import { toolProvenance } from './provenance.js';
-import { renderMarkdown, serialiseReport } from '../report/index.js';
+import { compareReports, renderMarkdown, serialiseReport } from '../report/index.js';
+import { loadVerifiedReport } from './prior-report.js';
 import { artefactFiles, loadInputs } from './inputs.js';
 
 export interface RehearsalOptions {
   configFile: string;
   outDir: string;
   keepBackup: boolean;
+  /** A prior report.json: the report then says, scenario by scenario, what changed since. */
+  previous?: string | undefined;
 }
 
 export interface RehearsalDeps {
@@ -108,6 +111,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
 
   // Usage errors throw from here: no report, nothing created.
   const inputs = await loadInputs(opts.configFile);
+  const prior = opts.previous ? await loadVerifiedReport(opts.previous, 'prior report') : null;
   const { loaded, pack, watched, matrix, roles } = inputs;
   const production = inputs.production!;
   const { config, paths } = loaded;
@@ -469,9 +473,11 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
           ended_at: ended.toISOString(),
         },
         sutRunner: { mode: config.sut.runner, path: paths.sut, dsn_env: config.sut.dsn_env, install: "none: pg-rehearse installs nothing; each step runs from the checkout at the accepted commit with an environment holding only PATH, HOME, LANG, its role's DSN and the step's own variables" },
+        progress: null,
       }),
     );
-    return { report, decision };
+    if (!prior) return { report, decision };
+    return { report: ReportSchema.parse({ ...report, progress: compareReports(prior.report, report, prior.path, prior.sha256) }), decision };
   };
   if (rec.sections.table_matrix && rec.gate('G5').status === 'PASS') rec.sections.table_matrix.final = counts;
   let { report, decision } = build();

@@ -65,6 +65,7 @@ export interface ReportExtras {
   config: Report['config'];
   provenance: Report['provenance'];
   sutRunner: Report['sut_runner'];
+  progress: Report['progress'];
 }
 
 /** The report object of a record (validated by the caller against the schema). */
@@ -88,6 +89,7 @@ export function toReport(rec: RunRecord, x: ReportExtras): unknown {
     retries: rec.retries,
     provenance: x.provenance,
     sut_runner: x.sutRunner,
+    progress: x.progress,
     ...rec.sections,
   };
 }
