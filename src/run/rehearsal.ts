@@ -388,7 +388,11 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     const copied = await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
     scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
     if (trace.ambiguous > 0) throw new GateFailure('sut', `${trace.ambiguous} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`);
-    if (found.length > 0) throw new GateFailure('sut', `the system under test ran forbidden SQL: ${found.map((f) => `${f.verb} in ${f.scenario ?? 'the run'}`).join(', ')}`, { sql_rows: found.slice(0, 5) });
+    if (found.length > 0) {
+      const groups = new Map<string, number>();
+      for (const f of found) groups.set(`${f.verb} in ${f.scenario ?? 'the run'}`, (groups.get(`${f.verb} in ${f.scenario ?? 'the run'}`) ?? 0) + 1);
+      throw new GateFailure('sut', `the system under test ran forbidden SQL: ${[...groups].map(([k, n]) => (n > 1 ? `${k} (×${n})` : k)).join(', ')}`, { sql_rows: found.slice(0, 5) });
+    }
     return { statements: trace.statements, verbs: trace.verbs };
   });
 
