@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { exitCodeOfError } from '../run/exit-code.js';
 import { EXIT_CODES_EPILOGUE } from './exit-codes-epilogue.js';
 import { printError } from './output.js';
+import * as cache from './cache.js';
 import * as compare from './compare.js';
 import * as doctor from './doctor.js';
 import * as pin from './pin.js';
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
   register(pin);
   register(verify);
   register(compare);
+  register(cache);
   register(provision);
   register(teardown);
   register(doctor);

@@ -106,6 +106,8 @@ export const RehearsalConfig = z.strictObject({
   sut: SutConfig,
   /** Keep the dump after the run (else it is shredded at teardown). */
   keep_backup: z.boolean().default(false),
+  /** Keep the restored server as a snapshot keyed by the dump, roles, grants and image, and start from it when they match (it holds production's data). */
+  cache: z.boolean().default(false),
 });
 export type RehearsalConfig = z.infer<typeof RehearsalConfig>;
 

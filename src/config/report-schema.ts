@@ -102,6 +102,17 @@ export const Env = z.object({
   settings: z.record(z.string(), z.string()),
   readiness: Readiness,
   roles: z.array(z.string()),
+  /** The cached restore (opt-in): whether a snapshot served this run, its key and age, and whether this run saved one. */
+  cache: z.object({
+    enabled: z.boolean(),
+    key: z.string().nullable(),
+    hit: z.boolean(),
+    snapshot: z.string().nullable(),
+    age_s: z.number().int().nullable(),
+    saved: z.boolean(),
+    /** From the container's start to the first of the readiness queries answered. */
+    start_to_ready_ms: z.number().int().nullable(),
+  }),
 });
 
 export const Backup = z.object({

@@ -70,6 +70,10 @@ export function renderMarkdown(r: Report): string {
   row('execution_status', `${r.execution_status}${r.failure ? ` (${r.failure.classification} at ${failingAt})` : ''}`);
   row('accepted commit', r.git ? `${r.accepted_commit} (HEAD ${r.git.head_matches ? 'matches' : `is ${r.git.head ?? 'unknown'}`}; ${r.git.clean ? 'clean' : 'NOT clean'})` : `${r.accepted_commit} (not checked)`);
   row('dry-run env / sysid', r.env ? `${r.env.container} / ${r.env.network} on 127.0.0.1:${r.env.port}, dry-run system identifier ${r.env.sysid ?? 'not reached'}` : 'not provisioned');
+  if (r.env?.cache.enabled) {
+    const c = r.env.cache;
+    row('cached restore', c.hit ? `hit: ${c.snapshot} (key ${short(c.key)}, ${c.age_s ?? '?'} s old): no restore; fresh per-run passwords set; every check of G4 ran; first query ${c.start_to_ready_ms ?? '?'} ms after the container started` : `miss (key ${short(c.key)}): fresh restore${c.saved ? `, saved as ${c.snapshot}` : ''}`);
+  }
   row('production sysid pre/post', r.production ? `production system identifier ${r.production.sysid_pre} / ${r.production.sysid_post ?? 'not checked'}${r.production.unchanged === null ? '' : r.production.unchanged ? ' (unchanged)' : ' (CHANGED)'}` : 'not reached');
   row(
     'backup path + sha',

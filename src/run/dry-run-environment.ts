@@ -61,12 +61,22 @@ export interface ServerSpec {
 }
 
 /** Create the exact-named network and container, then wait until the real server answers. */
-export async function startServer(docker: DockerClient, run: OpenRun, spec: ServerSpec, progress: Progress, signal: AbortSignal, onCreated?: (env: Environment) => void): Promise<StartedServer> {
+export async function startServer(
+  docker: DockerClient,
+  run: OpenRun,
+  spec: ServerSpec,
+  progress: Progress,
+  signal: AbortSignal,
+  onCreated?: (env: Environment) => void,
+  /** Work to do after the container starts and before TCP readiness (a cached snapshot's password reset). */
+  prepare?: (env: Environment, password: string) => Promise<void>,
+): Promise<StartedServer> {
   const { path: passwordFile, secret: password } = await newSecret(run, 'postgres-password');
   const env = await step(progress, 'create network and container', () =>
     createEnvironment(docker, run.journal, { names: spec.names, image: spec.image, passwordFile, database: spec.database, initDir: spec.initDir, settings: spec.settings }, signal),
   );
   onCreated?.(env);
+  if (prepare) await prepare(env, password);
   const readiness = await step(
     progress,
     'readiness',

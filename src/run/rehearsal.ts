@@ -21,6 +21,10 @@ import {
   containerIdentity,
   containerLog,
   containerSysid,
+  cacheKey,
+  commitSnapshot,
+  findSnapshot,
+  execRead,
   defaultImage,
   environmentNames,
   generatePassword,
@@ -49,6 +53,7 @@ import {
   serverIdentity,
   IDENTITY_QUERY,
   setRolePasswords,
+  scramVerifier,
   type PgTarget,
 } from '../pg/index.js';
 import { checkDeltas, checkRows, checkStep, exceptionOf, loadPack, loadWatchedTables, runStep, type LoadedScenario } from '../scenario/index.js';
@@ -68,6 +73,8 @@ export interface RehearsalOptions {
   configFile: string;
   outDir: string;
   keepBackup: boolean;
+  /** Use (and save) a cached restore: also `cache: true` in the config. */
+  cache?: boolean | undefined;
   /** A prior report.json: the report then says, scenario by scenario, what changed since. */
   previous?: string | undefined;
 }
@@ -287,19 +294,45 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     return { bytes: dump.bytes, sha256: dump.sha256, content_sha256: dump.contentSha256 };
   });
 
-  // G3 provision: the exact-named dry-run server, with per-run passwords and statement logging.
+  // G3 provision: the exact-named dry-run server, with per-run passwords and statement logging;
+  // from a cached snapshot when one matches this run's dump, roles, grants and image.
   const settings: Record<string, string> = { ...LOG_SETTINGS, ...(config.environment.fast_restore ? FAST_RESTORE_SETTINGS : {}) };
+  const cacheEnabled = opts.cache || config.cache;
+  const cache = { enabled: cacheEnabled, key: null as string | null, hit: false, snapshot: null as string | null, age_s: null as number | null, saved: false, start_to_ready_ms: null as number | null };
   await gate('G3', null, 'provision', async () => {
     run = await openRun(runId, now(), root);
     // A directory dump is removed with its folder at G7; a file is shredded even if the tool is killed.
     if (backupPath && !(opts.keepBackup || config.keep_backup) && config.production.dump_format !== 'directory') await run.journal.recordSecret(backupPath);
+    const baseImage = config.environment.image ?? defaultImage();
+    let image = baseImage;
+    if (cacheEnabled) {
+      // The key comes from this run's dump: a changed production is always a miss.
+      cache.key = cacheKey({
+        dumpContentSha256: rec.sections.backup!.content_sha256,
+        rolesSha256: rec.artefacts.find((a) => a.kind === 'roles')!.sha256,
+        grantsSha256: rec.artefacts.find((a) => a.kind === 'grants')!.sha256,
+        baseImageId: imageId!,
+        settings,
+      });
+      const snap = await findSnapshot(docker, cache.key);
+      if (snap) {
+        cache.hit = true;
+        cache.snapshot = snap.tag;
+        cache.age_s = snap.createdAt ? Math.round((now().getTime() - Date.parse(snap.createdAt)) / 1000) : null;
+        image = snap.tag;
+      }
+      progress.note(`  cache ${cache.hit ? `hit: ${cache.snapshot}, ${cache.age_s} s old` : 'miss'} (key ${cache.key.slice(0, 12)})`);
+    }
     const r = config.environment.readiness;
     server = await startServer(
       docker,
       run,
-      { names, image: config.environment.image ?? defaultImage(), database: prodTarget.database, settings, readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms } },
+      { names, image, database: prodTarget.database, settings, readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms } },
       progress,
       interruption.signal,
+      undefined,
+      // A snapshot carries the passwords of the run that made it: set this run's tool password first, over the socket.
+      cache.hit ? (env, password) => resetToolPassword(docker, env.containerId, env.database, password, r.timeout_ms, interruption.signal) : undefined,
     );
     secrets.push(server.password);
     for (const retry of server.readiness.retries) rec.retries.push({ gate: 'G3', attempt: retry.attempt, at: retry.at, reason: retry.reason });
@@ -308,6 +341,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       secrets.push(rolePasswords[role]);
     }
     const s = server;
+    cache.start_to_ready_ms = Math.max(0, Date.now() - s.env.startedAt.getTime());
     dryTarget = (role) =>
       role === TOOL_ROLE
         ? { host: s.env.host, port: s.env.port, user: TOOL_ROLE, password: s.password, database: s.env.database }
@@ -325,17 +359,25 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       settings,
       readiness: { signal: s.readiness.signal, attempts: s.readiness.attempts, ms: s.readiness.ms, retries: s.readiness.retries.length },
       roles,
+      cache,
     };
-    return { container: names.container, port: s.env.port, readiness_ms: s.readiness.ms };
+    return { container: names.container, port: s.env.port, readiness_ms: s.readiness.ms, cache: cache.enabled ? (cache.hit ? 'hit' : 'miss') : 'off' };
   });
 
   // G4 restore: roles, their per-run passwords, the dump, the grants; then the privileges in force against the matrix.
+  // On a cache hit nothing is restored, but every check of the gate still runs.
   await gate('G4', null, 'restore', async () => {
     const tool = dryTarget(TOOL_ROLE);
-    await sqlArtefact('roles', () => runSqlFile(tool, paths.roles, { singleTransaction: true }));
-    await setRolePasswords(tool, rolePasswords);
-    const restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: interruption.signal, onProgress: bytesProgress('restore') });
-    await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
+    let restore: { ms: number; bytes: number; tool: string; jobs: number } | null = null;
+    if (!cache.hit) {
+      await sqlArtefact('roles', () => runSqlFile(tool, paths.roles, { singleTransaction: true }));
+      await setRolePasswords(tool, rolePasswords);
+      restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: interruption.signal, onProgress: bytesProgress('restore') });
+      await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
+    } else {
+      // Fresh per-run passwords for every role before anything else connects.
+      await setRolePasswords(tool, rolePasswords);
+    }
     const inForce = await readGrantsInForce(tool, roles, schemasOf(matrix));
     const differences = diffGrantMatrix(matrix, inForce);
     const dry = await serverIdentity(tool);
@@ -346,7 +388,15 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       });
     }
     if (dry.systemIdentifier === rec.sections.production!.sysid_pre) throw new GateFailure('tool', 'the dry-run server has the system identifier of production: refusing to go on');
-    return { restore_ms: restore.ms, restore_bytes: restore.bytes, restore_tool: restore.tool, restore_jobs: restore.jobs, grant_differences: 0, sysid: dry.systemIdentifier };
+    if (cacheEnabled && !cache.hit && cache.key) {
+      // Checkpoint first, so the paused copy holds every restored page.
+      await execPsql(docker, server!.env.containerId, server!.env.database, 'CHECKPOINT');
+      const snap = await commitSnapshot(docker, server!.env.containerId, cache.key, now());
+      cache.saved = true;
+      cache.snapshot = snap.tag;
+      progress.note(`  cache: saved ${snap.tag}`);
+    }
+    return { cache_hit: cache.hit, restore_ms: restore?.ms ?? 0, restore_bytes: restore?.bytes ?? 0, restore_tool: restore?.tool ?? 'none (cache hit)', restore_jobs: restore?.jobs ?? 0, grant_differences: 0, sysid: dry.systemIdentifier };
   });
 
   // G5 baseline: exact row counts of the watched tables.
@@ -609,6 +659,25 @@ function teeProgress(inner: Progress, lines: string[]): Progress {
     end: (step, ok, ms, detail) => (lines.push(`${step} ${detail ?? ''}`), inner.end(step, ok, ms, detail)),
     note: (message) => (lines.push(message), inner.note(message)),
   };
+}
+
+/** Run one SQL command over the container's unix socket (local trust) as the tool's role. */
+async function execPsql(docker: DockerClient, containerId: string, database: string, sqlText: string): Promise<void> {
+  const r = await execRead(docker, containerId, ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-U', TOOL_ROLE, '-d', database, '-c', sqlText], 'postgres');
+  if (r.exitCode !== 0) throw new GateFailure('environment', `\`${sqlText.slice(0, 40)}\` over the dry-run server's socket failed: ${r.output.trim().split('\n').pop() ?? ''}`);
+}
+
+/** Wait until the snapshot's server answers on its socket, then give the tool's role this run's password (as a SCRAM verifier). */
+async function resetToolPassword(docker: DockerClient, containerId: string, database: string, password: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    signal.throwIfAborted();
+    const ready = await execRead(docker, containerId, ['pg_isready', '-q', '-h', '/var/run/postgresql'], 'postgres');
+    if (ready.exitCode === 0) break;
+    if (Date.now() > until) throw new GateFailure('environment', 'the cached snapshot did not answer on its socket');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await execPsql(docker, containerId, database, `ALTER ROLE ${TOOL_ROLE} PASSWORD '${scramVerifier(password)}'`);
 }
 
 /** Every place scanned for every form (raw, percent-encoded, base64) of every secret of the run. */
