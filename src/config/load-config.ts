@@ -4,7 +4,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { GrantMatrixFile, literalSecretIssues, PinsFile, RehearsalConfig } from './rehearsal-config.js';
-import { loadYaml } from './yaml-file.js';
+import { lineOfPath, loadYaml } from './yaml-file.js';
 
 export const PINS_FILE_NAME = 'pins.yaml';
 
@@ -49,15 +49,16 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
 }
 
 /** A secret file must have mode 0600 (the mode is checked, not the owner: CI runs as root). */
-export async function readSecretFile(path: string, what: string): Promise<string> {
+export async function readSecretFile(path: string, what: string, origin?: string): Promise<string> {
+  const at = origin ? `${origin}: ` : '';
   let mode: number;
   try {
     mode = (await stat(path)).mode & 0o777;
   } catch (err) {
-    throw new UsageError(`cannot read the ${what} \`${path}\``, { cause: err, hint: 'check production.dsn_file in the config' });
+    throw new UsageError(`${at}cannot read the ${what} \`${path}\``, { cause: err, hint: 'check production.dsn_file in the config' });
   }
   if (mode !== 0o600) {
-    throw new UsageError(`the ${what} \`${path}\` has mode ${mode.toString(8).padStart(4, '0')}, expected 0600: a secret readable by others is refused`, {
+    throw new UsageError(`${at}the ${what} \`${path}\` has mode ${mode.toString(8).padStart(4, '0')}, expected 0600: a secret readable by others is refused`, {
       hint: `chmod 600 '${path}'`,
     });
   }
@@ -72,7 +73,8 @@ export async function resolveProductionDsn(loaded: LoadedConfig, env: NodeJS.Pro
     if (!v) throw new UsageError(`production.dsn_env names \`${p.dsn_env}\`, which is not set`, { hint: `export ${p.dsn_env}=postgres://USER:PASSWORD@HOST:PORT/DB` });
     return v;
   }
-  return readSecretFile(loaded.paths.dsnFile!, 'production DSN file');
+  const line = lineOfPath(await readFile(loaded.paths.config, 'utf8'), ['production', 'dsn_file']);
+  return readSecretFile(loaded.paths.dsnFile!, 'production DSN file', `${loaded.paths.config}${line ? `:${line}` : ''}: production.dsn_file`);
 }
 
 export async function loadGrantMatrix(path: string): Promise<GrantMatrixFile> {

@@ -53,6 +53,8 @@ export const EnvironmentConfig = z.strictObject({
   image: z.string().min(1).optional(),
   /** Throwaway-server settings for a fast restore (fsync off, minimal WAL, ...); recorded in the report. */
   fast_restore: z.boolean().default(true),
+  /** pgaudit's session audit of the system's roles (SQL inside functions, DO blocks, triggers): auto = on for the local image, which has pgaudit. */
+  session_audit: z.enum(['auto', 'on', 'off']).default('auto'),
   readiness: z
     .strictObject({
       consecutive: z.number().int().min(1).max(100).default(3),

@@ -147,6 +147,16 @@ export const SqlTrace = z.object({
   forbidden: z.array(z.object({ scenario: z.string().nullable(), verb: z.string(), user: z.string(), text: z.string() })),
   per_scenario: z.record(z.string(), Counts),
   unparsed: z.number().int(),
+  /** pgaudit's session audit, where on: it records sub-statements of functions, DO blocks and triggers. */
+  audit: z
+    .object({ statements: z.number().int(), nested: z.number().int(), verbs: z.array(z.string()), functions: z.array(z.string()), forbidden_nested: z.number().int() })
+    .nullable(),
+  /** The write counters (pg_stat_user_tables) of each scenario against the logged statements. */
+  writes: z.object({
+    settled: z.boolean(),
+    explained: z.number().int(),
+    unexplained: z.array(z.object({ scenario: z.string(), table: z.string(), verb: z.string(), rows: z.number().int(), forbidden: z.boolean() })),
+  }),
 });
 
 export const LeakScan = z.object({

@@ -47,9 +47,9 @@ describe('Scenario schema', () => {
   });
 
   it('refuses unknown keys at every level, naming their line', () => {
-    expect(() => parse(`${minimal}colour: red\n`)).toThrow(/S\.yaml:1: \(top level\): Unrecognized key: "colour"/);
-    expect(() => parse(minimal.replace('    role: cutter_app\n', '    role: cutter_app\n    retries: 3\n'))).toThrow(/S\.yaml:4: steps\[0\]: Unrecognized key: "retries"/);
-    expect(() => parse(`${minimal}    expect: { exit: 0 }\n`)).toThrow(/S\.yaml:7: steps\[0\]\.expect: Unrecognized key: "exit"/);
+    expect(() => parse(`${minimal}colour: red\n`)).toThrow(/S\.yaml:7: colour: unknown key `colour`/);
+    expect(() => parse(minimal.replace('    role: cutter_app\n', '    role: cutter_app\n    retries: 3\n'))).toThrow(/S\.yaml:7: steps\[0\]\.retries: unknown key `retries`/);
+    expect(() => parse(`${minimal}    expect: { exit: 0 }\n`)).toThrow(/S\.yaml:7: steps\[0\]\.expect\.exit: unknown key `exit`/);
   });
 
   it('names the key of a regex that does not compile', () => {

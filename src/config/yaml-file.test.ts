@@ -11,8 +11,9 @@ describe('parseYaml', () => {
     expect(() => parseYaml(text, 'rehearse.yaml', Schema)).toThrow('rehearse.yaml:3: sut.accepted_commit: a full 40-hex commit sha');
   });
 
-  it('names the parent line of a missing key, and unknown keys', () => {
-    expect(() => parseYaml('name: demo\nsut:\n  other: 1\n', 'c.yaml', Schema)).toThrow(/c\.yaml:3: sut: /);
+  it('names the line of an unknown key itself, and the parent line of a missing key', () => {
+    expect(() => parseYaml('name: demo\nsut:\n  other: 1\n', 'c.yaml', Schema)).toThrow(/c\.yaml:3: sut\.other: unknown key `other`/);
+    expect(() => parseYaml('name: demo\nsut:\n  other: 1\n', 'c.yaml', Schema)).toThrow(/c\.yaml:3: sut\.accepted_commit: /);
   });
 
   it('reports YAML syntax errors and duplicate keys with their line', () => {

@@ -42,11 +42,22 @@ export function parseYaml<T extends z.ZodType>(text: string, file: string, schem
   }
   const value: unknown = doc.toJS();
   const result = schema.safeParse(value);
-  const issues = [...(extra?.(value) ?? []), ...(result.success ? [] : result.error.issues)];
+  // An unknown key is reported at that key, not at the object holding it.
+  const zodIssues = result.success
+    ? []
+    : result.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], message: `unknown key \`${k}\`` })) : [{ path: i.path, message: i.message }]));
+  const issues = [...(extra?.(value) ?? []), ...zodIssues];
   if (issues.length > 0 || !result.success) {
     throw new InputFileError(issues.map((i) => ({ file, line: lineOf(doc, counter, i.path), path: keyPath(i.path), message: i.message })));
   }
   return result.data;
+}
+
+/** The 1-based line of a key path in YAML text (or of its nearest parent), for issues found after validation. */
+export function lineOfPath(text: string, path: readonly PropertyKey[]): number | null {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  return lineOf(doc, counter, path);
 }
 
 /** Read and validate a YAML file; a missing or unreadable file is a usage error naming it. */

@@ -16,3 +16,32 @@ export {
 export { hashArtefacts, comparePins, pinsFor, type ArtefactFile, type HashedArtefact, type PinnedArtefact } from './artefacts.js';
 export { gitState, type GitState } from './git-state.js';
 export { addedLines, changeDiff, findHardcodes, DEFAULT_HARDCODE_PATTERNS, type HardcodeFinding, type HardcodePattern } from './hardcode-scan.js';
+export {
+  parseAuditLog,
+  parseCsvFields,
+  auditStatements,
+  auditVerbs,
+  commandVerbs,
+  NOT_LOGGED,
+  PREVIOUSLY_LOGGED,
+  type AuditRecord,
+  type AuditStatement,
+  type AuditTrace,
+  type AuditForbidden,
+} from './audit-log.js';
+export { tablesOf, writesOf, tableName, type NamedTable, type StatementWrite, type WriteVerb, type WritesOfText } from './sql-writes.js';
+export {
+  explainWrites,
+  writesOfStatements,
+  writesOfAudit,
+  splitQualifiedName,
+  type WriteCounts,
+  type CountedVerb,
+  type WriteSource,
+  type TableWrite,
+  type WriteFinding,
+  type ExplainedWrite,
+  type UnresolvedName,
+  type WriteExplanation,
+  type LoggedWrites,
+} from './write-explain.js';

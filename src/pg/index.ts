@@ -7,3 +7,5 @@ export * from './dump.js';
 export * from './restore.js';
 export * from './restore-dump.js';
 export * from './grants.js';
+export * from './write-counters.js';
+export * from './session-audit.js';

@@ -1,8 +1,8 @@
 // The inputs of a rehearsal, read and validated before anything else happens: the config, the
 // scenario pack, the watched tables, the grant matrix, the pins and production's DSN. A problem
 // here is a usage error (exit 2): nothing is created and no report is written.
-import { UsageError } from '../errors.js';
-import { loadConfig, loadGrantMatrix, loadPins, parseDsn, resolveProductionDsn } from '../config/index.js';
+import { readFile } from 'node:fs/promises';
+import { InputFileError, lineOfPath, loadConfig, loadGrantMatrix, loadPins, parseDsn, resolveProductionDsn, type YamlIssue } from '../config/index.js';
 import type { ArtefactFile } from '../evidence/index.js';
 import { assertDeltasWatched, loadPack, loadWatchedTables } from '../scenario/index.js';
 
@@ -16,8 +16,16 @@ export async function loadInputs(configFile: string, opts: { resolveProduction: 
   const matrix = await loadGrantMatrix(paths.grantMatrix);
   const pins = await loadPins(paths.pins);
   const roles = config.roles ?? Object.keys(matrix).sort();
-  const unknownRoles = pack.flatMap((s) => s.scenario.steps.filter((st) => !roles.includes(st.role)).map((st) => `${s.file}: step "${st.name}" uses role ${st.role}`));
-  if (unknownRoles.length > 0) throw new UsageError(`scenario steps use roles that the rehearsal does not give a password:\n${unknownRoles.join('\n')}`, { hint: 'add the role to the grant matrix or to `roles` in the config' });
+  const issues: YamlIssue[] = [];
+  for (const s of pack) {
+    const bad = s.scenario.steps.map((st, i) => ({ st, i })).filter(({ st }) => !roles.includes(st.role));
+    if (bad.length === 0) continue;
+    const text = await readFile(s.file, 'utf8');
+    for (const { st, i } of bad) {
+      issues.push({ file: s.file, line: lineOfPath(text, ['steps', i, 'role']), path: `steps[${i}].role`, message: `step "${st.name}" uses role ${st.role}, which the rehearsal gives no password: add it to the grant matrix or to \`roles\` in the config (roles: ${roles.join(', ')})` });
+    }
+  }
+  if (issues.length > 0) throw new InputFileError(issues);
   const production = opts.resolveProduction ? parseDsn(await resolveProductionDsn(loaded), 'production DSN') : null;
   return { loaded, pack, watched, matrix, pins, roles, production };
 }

@@ -37,7 +37,7 @@ import {
 } from '../engine/index.js';
 import { InterruptedError, UsageError, messageOf } from '../errors.js';
 import { addedLines, changeDiff, comparePins, DEFAULT_HARDCODE_PATTERNS, findHardcodes, gitState, hashArtefacts } from '../evidence/index.js';
-import { findLeaks, parseServerLog, redact, traceStatements } from '../evidence/index.js';
+import { auditVerbs, explainWrites, findLeaks, parseAuditLog, parseServerLog, redact, traceStatements, writesOfAudit, writesOfStatements } from '../evidence/index.js';
 import {
   chooseDumpRunner,
   parseServerMajor,
@@ -54,6 +54,12 @@ import {
   IDENTITY_QUERY,
   setRolePasswords,
   scramVerifier,
+  enableSessionAudit,
+  readWriteCounters,
+  counterDeltas,
+  PGAUDIT_SERVER_SETTINGS,
+  type WriteCounts,
+  type WriteCounterReading,
   type PgTarget,
 } from '../pg/index.js';
 import { checkDeltas, checkRows, checkStep, exceptionOf, loadPack, loadWatchedTables, runStep, type LoadedScenario } from '../scenario/index.js';
@@ -152,7 +158,16 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   let backupPath: string | null = null;
   let backupDir: string | null = null;
   let counts: Record<string, number> = {};
-  const windows: { id: string; from: number; to: number; forbidden: string[] }[] = [];
+  interface ScenarioWindow {
+    id: string;
+    from: number;
+    to: number;
+    forbidden: string[];
+    /** Write counters over the scenario, read after its processes exited. */
+    writes: { deltas: Record<string, WriteCounts>; settled: boolean; knownTables: string[]; rowDeltas: Record<string, number> | undefined } | null;
+  }
+  const windows: ScenarioWindow[] = [];
+  let countersPrev: WriteCounterReading | null = null;
 
   /** Run one gate or scenario: record its timing and status; a failure stops the run. */
   async function gate(id: string, scenario: string | null, label: string, work: () => Promise<Record<string, unknown> | null>): Promise<void> {
@@ -296,7 +311,9 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
 
   // G3 provision: the exact-named dry-run server, with per-run passwords and statement logging;
   // from a cached snapshot when one matches this run's dump, roles, grants and image.
-  const settings: Record<string, string> = { ...LOG_SETTINGS, ...(config.environment.fast_restore ? FAST_RESTORE_SETTINGS : {}) };
+  // pgaudit's session audit sees SQL inside functions, DO blocks and triggers; the local image has it.
+  const sessionAudit = config.environment.session_audit === 'on' || (config.environment.session_audit === 'auto' && !config.environment.image);
+  const settings: Record<string, string> = { ...LOG_SETTINGS, ...(sessionAudit ? PGAUDIT_SERVER_SETTINGS : {}), ...(config.environment.fast_restore ? FAST_RESTORE_SETTINGS : {}) };
   const cacheEnabled = opts.cache || config.cache;
   const cache = { enabled: cacheEnabled, key: null as string | null, hit: false, snapshot: null as string | null, age_s: null as number | null, saved: false, start_to_ready_ms: null as number | null };
   await gate('G3', null, 'provision', async () => {
@@ -388,6 +405,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       });
     }
     if (dry.systemIdentifier === rec.sections.production!.sysid_pre) throw new GateFailure('tool', 'the dry-run server has the system identifier of production: refusing to go on');
+    // The system's roles are audited from their next session on; they cannot turn it off (superuser-only settings).
+    const audit = sessionAudit ? await enableSessionAudit(tool, roles) : null;
     if (cacheEnabled && !cache.hit && cache.key) {
       // Checkpoint first, so the paused copy holds every restored page.
       await execPsql(docker, server!.env.containerId, server!.env.database, 'CHECKPOINT');
@@ -396,12 +415,13 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       cache.snapshot = snap.tag;
       progress.note(`  cache: saved ${snap.tag}`);
     }
-    return { cache_hit: cache.hit, restore_ms: restore?.ms ?? 0, restore_bytes: restore?.bytes ?? 0, restore_tool: restore?.tool ?? 'none (cache hit)', restore_jobs: restore?.jobs ?? 0, grant_differences: 0, sysid: dry.systemIdentifier };
+    return { session_audit: audit ? audit.roles : 'off', cache_hit: cache.hit, restore_ms: restore?.ms ?? 0, restore_bytes: restore?.bytes ?? 0, restore_tool: restore?.tool ?? 'none (cache hit)', restore_jobs: restore?.jobs ?? 0, grant_differences: 0, sysid: dry.systemIdentifier };
   });
 
   // G5 baseline: exact row counts of the watched tables.
   await gate('G5', null, 'baseline', async () => {
     counts = await rowCounts(dryTarget(TOOL_ROLE), watched);
+    countersPrev = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
     rec.sections.table_matrix = { tables: watched, baseline: counts, checkpoints: [], final: null };
     return { tables: watched.length };
   });
@@ -434,16 +454,54 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     for (const f of trace.forbidden) {
       if (!found.some((x) => x.text === redact(f.text, secrets).slice(0, 500))) found.push({ scenario: null, verb: f.verb, user: f.user, text: redact(f.text, secrets).slice(0, 500) });
     }
-    rec.sections.sql_trace = { source: 'dry-run server log (log_statement=all)', statements: trace.statements, verbs: trace.verbs, counts: trace.counts, forbidden_verbs: forbidden, forbidden: found, per_scenario: perScenario, unparsed: trace.unparsed };
+    // pgaudit's records: sub-statements the statement log cannot have.
+    const records = sessionAudit ? parseAuditLog(serverLog) : [];
+    const auditTrace = sessionAudit ? await auditVerbs(records, { toolRole: TOOL_ROLE, forbidden }) : null;
+    const recordTime = (at: string) => Date.parse(at);
+    const stmtTime = (at: string) => Date.parse(at.replace(' UTC', 'Z').replace(' ', 'T'));
+    const unexplained: NonNullable<Report['sql_trace']>['writes']['unexplained'] = [];
+    let explained = 0;
+    let settled = true;
+    for (const w of windows) {
+      const inWindow = (t: number) => t >= w.from - 5 && t <= w.to + 5;
+      const recs = records.filter((r) => inWindow(recordTime(r.at)));
+      if (auditTrace) {
+        const t = await auditVerbs(recs, { toolRole: TOOL_ROLE, forbidden: w.forbidden });
+        for (const f of t.forbidden.filter((x) => x.nested)) found.push({ scenario: w.id, verb: f.verb, user: f.user, text: `(inside a function, DO block or trigger) ${redact(f.text, secrets).slice(0, 480)}` });
+      }
+      if (!w.writes) continue;
+      settled &&= w.writes.settled;
+      const stmts = statements.filter((st) => inWindow(stmtTime(st.at)));
+      const writes = [...(await writesOfStatements(stmts, { excludeUser: TOOL_ROLE })).writes, ...(await writesOfAudit(recs, { excludeUser: TOOL_ROLE })).writes];
+      const e = explainWrites(w.writes.deltas, writes, w.forbidden, { knownTables: w.writes.knownTables, rowDeltas: w.writes.rowDeltas });
+      explained += e.explained.length;
+      const forbiddenKeys = new Set(e.forbiddenUnexplained.map((x) => `${x.table} ${x.verb}`));
+      for (const u of e.unexplained) unexplained.push({ scenario: w.id, table: u.table, verb: u.verb, rows: u.rows, forbidden: forbiddenKeys.has(`${u.table} ${u.verb}`) });
+      for (const f of e.forbiddenUnexplained) found.push({ scenario: w.id, verb: f.verb, user: '(no logged statement)', text: `${f.rows} row(s) ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains` });
+    }
+    rec.sections.sql_trace = {
+      source: `dry-run server log (log_statement=all)${auditTrace ? ' + pgaudit session audit' : ''} + write counters (pg_stat_user_tables)`,
+      statements: trace.statements,
+      verbs: [...new Set([...trace.verbs, ...(auditTrace?.verbs ?? [])])].sort(),
+      counts: trace.counts,
+      forbidden_verbs: forbidden,
+      forbidden: found,
+      per_scenario: perScenario,
+      unparsed: trace.unparsed,
+      audit: auditTrace ? { statements: auditTrace.statements, nested: auditTrace.nested, verbs: auditTrace.verbs, functions: auditTrace.functions, forbidden_nested: auditTrace.forbidden.filter((f) => f.nested).length } : null,
+      writes: { settled, explained, unexplained },
+    };
     const copied = await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
     scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
+    if (auditTrace && auditTrace.ambiguous > 0) throw new GateFailure('sut', `${auditTrace.ambiguous} audit entries carry a log prefix that reads more than one way: the trace cannot be proved`);
     if (trace.ambiguous > 0) throw new GateFailure('sut', `${trace.ambiguous} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`);
     if (found.length > 0) {
       const groups = new Map<string, number>();
       for (const f of found) groups.set(`${f.verb} in ${f.scenario ?? 'the run'}`, (groups.get(`${f.verb} in ${f.scenario ?? 'the run'}`) ?? 0) + 1);
       throw new GateFailure('sut', `the system under test ran forbidden SQL: ${[...groups].map(([k, n]) => (n > 1 ? `${k} (×${n})` : k)).join(', ')}`, { sql_rows: found.slice(0, 5) });
     }
-    return { statements: trace.statements, verbs: trace.verbs };
+    if (!settled) throw new GateFailure('environment', 'the write counters did not settle (a session of the system under test was still connected): writes cannot be proved explained');
+    return { statements: trace.statements, verbs: rec.sections.sql_trace.verbs, unexplained_writes: unexplained.length };
   });
 
   // G7 teardown: everything the run created, by the ids recorded, proved gone; secrets and the backup shredded.
@@ -569,7 +627,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   async function runScenario(s: LoadedScenario): Promise<Record<string, unknown>> {
     const sc = s.scenario;
     const r = rec.scenario(sc.id);
-    const window = { id: sc.id, from: Date.now(), to: Date.now(), forbidden: sc.forbidden_verbs ?? config.forbidden_verbs };
+    const window: ScenarioWindow = { id: sc.id, from: Date.now(), to: Date.now(), forbidden: sc.forbidden_verbs ?? config.forbidden_verbs, writes: null };
+    let rowDeltas: Record<string, number> | undefined;
     windows.push(window);
     try {
       for (const step of sc.steps) {
@@ -622,6 +681,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       const deltas = checkDeltas(sc.deltas, sc.negative, counts, after, watched);
       r.deltas = deltas;
       const deltaMap = Object.fromEntries(watched.map((t) => [t, (after[t] ?? 0) - (counts[t] ?? 0)]));
+      rowDeltas = deltaMap;
       const expected = Object.fromEntries(watched.map((t) => [t, sc.negative ? 0 : (sc.deltas[t] ?? 0)]));
       const ok = deltas.every((d) => d.ok);
       rec.sections.table_matrix?.checkpoints.push({ after: sc.id, counts: after, deltas: deltaMap, expected, ok });
@@ -633,6 +693,16 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       return { steps: sc.steps.length };
     } finally {
       window.to = Date.now();
+      // The write counters of the scenario, after its processes exited (a failed one's too: G6 explains them).
+      if (countersPrev && !interruption.signal.aborted) {
+        try {
+          const now_ = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
+          window.writes = { deltas: counterDeltas(countersPrev.counters, now_.counters), settled: now_.settled, knownTables: Object.keys(now_.counters), rowDeltas };
+          countersPrev = now_;
+        } catch {
+          window.writes = null;
+        }
+      }
     }
   }
 }

@@ -48,14 +48,14 @@ describe('loadPack', () => {
 
   it('refuses the same id twice', async () => {
     const dir = await packDir({ 'a.yaml': scenario('S1'), 'b.yaml': scenario('S1') });
-    await expect(loadPack(dir)).rejects.toThrow(/b\.yaml: id: the id S1 is also the id of .*a\.yaml: ids are unique/);
+    await expect(loadPack(dir)).rejects.toThrow(/b\.yaml:1: id: the id S1 is also the id of .*a\.yaml: ids are unique/);
   });
 
   it('lists the issues of every bad file at once, with file and line', async () => {
     const dir = await packDir({ 'S1.yaml': scenario('S1', 'colour: red\n'), 'S2.yaml': scenario('S2').replace('role: cutter_app', 'role: 1') });
     const err = (await loadPack(dir).catch((e: unknown) => e)) as InputFileError;
     expect(err).toBeInstanceOf(InputFileError);
-    expect(err.issues.map((i) => `${i.file.slice(dir.length + 1)}:${i.line}: ${i.path}`)).toEqual(['S1.yaml:1: ', 'S2.yaml:6: steps[0].role']);
+    expect(err.issues.map((i) => `${i.file.slice(dir.length + 1)}:${i.line}: ${i.path}`)).toEqual(['S1.yaml:7: colour', 'S2.yaml:6: steps[0].role']);
   });
 
   it('refuses a missing folder and a folder without scenario files as usage errors naming it', async () => {

@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Scenario, TABLE_NAME, scenarioNumber } from '../config/scenario.js';
-import { InputFileError, loadYaml, type YamlIssue } from '../config/yaml-file.js';
+import { InputFileError, loadYaml, type YamlIssue, lineOfPath } from '../config/yaml-file.js';
 import { UsageError } from '../errors.js';
 
 export interface LoadedScenario {
@@ -64,7 +64,7 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
       const same = other.scenario.id === entry.scenario.id;
       issues.push({
         file: entry.file,
-        line: null,
+        line: lineOfPath(await readFile(entry.file, 'utf8'), ['id']),
         path: 'id',
         message: same
           ? `the id ${entry.scenario.id} is also the id of ${other.file}: ids are unique`

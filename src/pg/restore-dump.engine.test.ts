@@ -1,0 +1,177 @@
+// Restoring dumps of the production fixture on a real server: custom and directory archives through
+// pg_restore (in parallel, and in one transaction with one job), plain through psql, each into a
+// new database with the same row counts and objects; a failing pg_restore throws the SqlFileError
+// naming the archive and its first error line; an interruption stops pg_restore and its sessions.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finishRun, readRunState } from '../engine/index.js';
+import { InterruptedError } from '../errors.js';
+import { Interruption } from '../run/interruption.js';
+import { silentProgress } from '../run/progress.js';
+import { provision } from '../run/provision.js';
+import { docker, eventually, uniqueName } from '../test-support/docker.js';
+import { dumpDatabase, type DumpResult } from './dump.js';
+import { queryRows, rowCounts } from './identity.js';
+import { DEFAULT_READINESS } from './readiness.js';
+import { PgRestoreError, restoreDump } from './restore-dump.js';
+import { runSqlFile, SqlFileError } from './restore.js';
+import { connect, type PgTarget } from './target.js';
+
+const LEDGER_TABLES = ['account', 'signer', 'batch', 'entry', 'mark', 'sweep_log', 'envelope', 'unit_block', 'review_decision', 'history', 'cut', 'verify_log'].map((t) => `ledger.${t}`);
+const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql'];
+const OBJECTS = `select c.relname, c.relkind::text as relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger' order by 1, 2`;
+
+let runId: string | null = null;
+let production: PgTarget;
+let work: string;
+let custom: DumpResult;
+let directory: DumpResult;
+let plain: DumpResult;
+let counts: Record<string, number>;
+let objects: Record<string, unknown>[];
+
+beforeAll(async () => {
+  const out = await provision(
+    { name: uniqueName('pgr-restore-dump'), hold: false, database: 'ledger', readiness: DEFAULT_READINESS },
+    { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
+  );
+  runId = out.runId;
+  if (out.error) throw out.error;
+  const env = out.environment!;
+  const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
+  production = { host: env.host, port: env.port, user: env.user, password, database: env.database };
+  for (const file of FIXTURE) await runSqlFile(production, file, { singleTransaction: true });
+  work = await mkdtemp(join(tmpdir(), 'pgr-restore-dump-'));
+  custom = await dumpDatabase({ target: production, file: join(work, 'ledger.dump'), format: 'custom' });
+  directory = await dumpDatabase({ target: production, file: join(work, 'ledger.dir'), format: 'directory' });
+  plain = await dumpDatabase({ target: production, file: join(work, 'ledger.sql'), format: 'plain' });
+  counts = await rowCounts(production, LEDGER_TABLES);
+  objects = await queryRows(production, OBJECTS);
+});
+
+afterAll(async () => {
+  if (runId) await finishRun(docker, runId);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** Run a statement that writes (queryRows is read-only). */
+async function execute(target: PgTarget, statement: string): Promise<void> {
+  const sql = connect(target, 'pg-rehearse test');
+  try {
+    await sql.unsafe(statement);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** A new empty database on the same server, and its target. */
+async function newDatabase(name: string): Promise<PgTarget> {
+  await execute(production, `create database ${name}`);
+  return { ...production, database: name };
+}
+
+describe('restoreDump', () => {
+  it.each([
+    ['custom', 2],
+    ['directory', 2],
+    ['custom', 1],
+  ] as const)('restores a %s archive with pg_restore (%i jobs) into a new database: same row counts in all 12 ledger tables, same objects', async (format, jobs) => {
+    const dump = format === 'custom' ? custom : directory;
+    const copy = await newDatabase(`ledger_${format}_${jobs}`);
+    const progress: number[] = [];
+    const out = await restoreDump(copy, { path: dump.path, format }, { jobs, onProgress: (b) => progress.push(b) });
+
+    expect(out.tool).toBe('pg_restore');
+    expect(out.jobs).toBe(jobs);
+    expect(out.bytes).toBe(dump.bytes);
+    expect(progress).toEqual([dump.bytes]);
+    expect(out.argv).toContain(jobs === 1 ? '--single-transaction' : `--jobs=${jobs}`);
+    expect(out.argv.join(' ')).not.toContain(production.password);
+    expect(out.ms).toBeGreaterThan(0);
+
+    const after = await rowCounts(copy, LEDGER_TABLES);
+    expect(Object.keys(after)).toHaveLength(12);
+    expect(after).toEqual(counts);
+    expect(after['ledger.entry']).toBe(980);
+    expect(await queryRows(copy, OBJECTS)).toEqual(objects);
+  });
+
+  it('restores a plain dump with psql in one transaction, counting its bytes', async () => {
+    const copy = await newDatabase('ledger_plain');
+    const progress: number[] = [];
+    const out = await restoreDump(copy, { path: plain.path, format: 'plain' }, { jobs: 4, onProgress: (b) => progress.push(b) });
+    expect(out).toMatchObject({ tool: 'psql', jobs: 1, bytes: plain.bytes });
+    expect(progress.at(-1)).toBe(plain.bytes);
+    expect(await rowCounts(copy, LEDGER_TABLES)).toEqual(counts);
+  });
+
+  it('stops at the first error with a SqlFileError naming the archive and the ERROR line; one job leaves nothing behind', async () => {
+    const copy = await newDatabase('ledger_taken_1');
+    await execute(copy, 'create schema ledger');
+    const err = await restoreDump(copy, { path: custom.path, format: 'custom' }, { jobs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlFileError);
+    expect(err).toBeInstanceOf(PgRestoreError);
+    const e = err as PgRestoreError;
+    expect(e.code).toBe('E_SQL_FILE');
+    expect(e.file).toBe(custom.path);
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(new RegExp(`^running \`${custom.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` failed \\(pg_restore exit 1\\): pg_restore: error: .*ERROR:  schema "ledger" already exists`));
+    expect(e.stderrTail.join('\n')).toContain('already exists');
+    expect(e.message).not.toContain(production.password);
+    // --single-transaction: nothing of the archive was kept.
+    expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('stops at the first error with parallel jobs too', async () => {
+    const copy = await newDatabase('ledger_taken_2');
+    await execute(copy, 'create schema ledger');
+    const err = await restoreDump(copy, { path: directory.path, format: 'directory' }, { jobs: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlFileError);
+    expect((err as SqlFileError).exitCode).toBe(1);
+    expect((err as SqlFileError).message).toMatch(/pg_restore exit 1\): pg_restore: error: .*ERROR: {2}schema "ledger" already exists/);
+  });
+
+  it('stops pg_restore when the run is interrupted, and its server session goes too', async () => {
+    const copy = await newDatabase('ledger_interrupted');
+    // An uncommitted `create schema ledger` makes pg_restore's own wait on the unique index: it is in flight.
+    const locker = connect(copy, 'pg-rehearse test locker');
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const holding = locker
+      .begin(async (tx) => {
+        await tx.unsafe('create schema ledger');
+        await held;
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    try {
+      const restoring = async () => (await queryRows(copy, `select count(*)::int as n from pg_stat_activity where datname = 'ledger_interrupted' and application_name = 'pg-rehearse restore'`))[0]!.n as number;
+      const controller = new AbortController();
+      const pending = restoreDump(copy, { path: custom.path, format: 'custom' }, { jobs: 1, signal: controller.signal }).catch((e: unknown) => e);
+      expect(await eventually(restoring, (n) => n > 0, 10_000, 100)).toBeGreaterThan(0);
+      const t0 = Date.now();
+      controller.abort(new InterruptedError('SIGTERM'));
+      const err = await pending;
+      expect(err).toBeInstanceOf(InterruptedError);
+      expect(Date.now() - t0).toBeLessThan(4_000);
+      expect(await eventually(restoring, (n) => n === 0, 10_000, 100)).toBe(0);
+    } finally {
+      release();
+      await holding;
+      await locker.end();
+    }
+  });
+
+  it('reports an archive that cannot be read, or is not of its format, as a SqlFileError without running pg_restore', async () => {
+    await expect(restoreDump(production, { path: join(work, 'absent.dump'), format: 'custom' })).rejects.toMatchObject({ code: 'E_SQL_FILE', exitCode: null });
+    await expect(restoreDump(production, { path: custom.path, format: 'directory' })).rejects.toMatchObject({ code: 'E_SQL_FILE', exitCode: null });
+    const notADump = join(work, 'not-a-dump');
+    await writeFile(notADump, 'hello');
+    const err = await restoreDump(production, { path: notADump, format: 'custom' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlFileError);
+    expect((err as SqlFileError).exitCode).toBe(1);
+    expect((err as SqlFileError).message).toContain('not-a-dump');
+  });
+});
