@@ -45,3 +45,4 @@ export {
   type WriteExplanation,
   type LoggedWrites,
 } from './write-explain.js';
+export { leakScan, type LeakScanResult } from './leak-scan.js';

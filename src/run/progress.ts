@@ -27,3 +27,14 @@ export async function step<T>(progress: Progress, name: string, work: () => Prom
     throw err;
   }
 }
+
+/** The user's progress, with every line also kept (for the leak scan of what the tool printed). */
+export function teeProgress(inner: Progress, lines: string[]): Progress {
+  return {
+    data: (line) => (lines.push(line), inner.data(line)),
+    start: (step) => (lines.push(step), inner.start(step)),
+    end: (step, ok, ms, detail) => (lines.push(`${step} ${detail ?? ''}`), inner.end(step, ok, ms, detail)),
+    note: (message) => (lines.push(message), inner.note(message)),
+  };
+}
+

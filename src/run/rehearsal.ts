@@ -8,11 +8,6 @@ import {
   type Check,
   type Report,
   type GrantMatrixFile,
-  loadConfig,
-  loadGrantMatrix,
-  loadPins,
-  parseDsn,
-  resolveProductionDsn,
   Report as ReportSchema,
 } from '../config/index.js';
 import {
@@ -24,7 +19,6 @@ import {
   cacheKey,
   commitSnapshot,
   findSnapshot,
-  execRead,
   defaultImage,
   environmentNames,
   generatePassword,
@@ -37,7 +31,7 @@ import {
 } from '../engine/index.js';
 import { InterruptedError, UsageError, messageOf } from '../errors.js';
 import { addedLines, changeDiff, comparePins, DEFAULT_HARDCODE_PATTERNS, findHardcodes, gitState, hashArtefacts } from '../evidence/index.js';
-import { auditVerbs, explainWrites, findLeaks, parseAuditLog, parseServerLog, redact, traceStatements, writesOfAudit, writesOfStatements } from '../evidence/index.js';
+import { leakScan, redact } from '../evidence/index.js';
 import {
   chooseDumpRunner,
   parseServerMajor,
@@ -53,24 +47,24 @@ import {
   serverIdentity,
   IDENTITY_QUERY,
   setRolePasswords,
-  scramVerifier,
   enableSessionAudit,
   readWriteCounters,
   counterDeltas,
   PGAUDIT_SERVER_SETTINGS,
-  type WriteCounts,
   type WriteCounterReading,
   type PgTarget,
 } from '../pg/index.js';
-import { checkDeltas, checkRows, checkStep, exceptionOf, loadPack, loadWatchedTables, runStep, type LoadedScenario } from '../scenario/index.js';
+import { checkDeltas, checkRows, checkStep, exceptionOf, runStep, type LoadedScenario } from '../scenario/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
 import { failureOf, GateFailure } from './gate-failure.js';
 import type { Interruption } from './interruption.js';
-import type { Progress } from './progress.js';
+import { teeProgress, type Progress } from './progress.js';
 import { newRunId } from './run-id.js';
 import { RunRecord, toReport } from './run-record.js';
 import { decideVerdict, shouldRun } from './verdict.js';
 import { toolProvenance } from './provenance.js';
+import { analyseTrace, traceFailure, type ScenarioWindow } from './trace-gate.js';
+import { execPsql, resetToolPassword } from './cached-restore.js';
 import { compareReports, renderMarkdown, serialiseReport } from '../report/index.js';
 import { loadVerifiedReport } from './prior-report.js';
 import { artefactFiles, loadInputs } from './inputs.js';
@@ -158,14 +152,6 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   let backupPath: string | null = null;
   let backupDir: string | null = null;
   let counts: Record<string, number> = {};
-  interface ScenarioWindow {
-    id: string;
-    from: number;
-    to: number;
-    forbidden: string[];
-    /** Write counters over the scenario, read after its processes exited. */
-    writes: { deltas: Record<string, WriteCounts>; settled: boolean; knownTables: string[]; rowDeltas: Record<string, number> | undefined } | null;
-  }
   const windows: ScenarioWindow[] = [];
   let countersPrev: WriteCounterReading | null = null;
 
@@ -437,71 +423,13 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     if (!server) return { skipped: 'no dry-run server was started' };
     serverLog = await containerLog(docker, server.env.containerId);
     scanPlaces.push({ place: 'dry-run server log', text: serverLog });
-    const statements = parseServerLog(serverLog);
-    const forbidden = config.forbidden_verbs;
-    const trace = await traceStatements(statements, { toolRole: TOOL_ROLE, forbidden });
-    const perScenario: Record<string, Record<string, number>> = {};
-    const found: NonNullable<Report['sql_trace']>['forbidden'] = [];
-    for (const w of windows) {
-      const inWindow = statements.filter((st) => {
-        const t = Date.parse(st.at.replace(' UTC', 'Z').replace(' ', 'T'));
-        return t >= w.from - 5 && t <= w.to + 5;
-      });
-      const t = await traceStatements(inWindow, { toolRole: TOOL_ROLE, forbidden: w.forbidden });
-      perScenario[w.id] = t.counts;
-      for (const f of t.forbidden) found.push({ scenario: w.id, verb: f.verb, user: f.user, text: redact(f.text, secrets).slice(0, 500) });
-    }
-    for (const f of trace.forbidden) {
-      if (!found.some((x) => x.text === redact(f.text, secrets).slice(0, 500))) found.push({ scenario: null, verb: f.verb, user: f.user, text: redact(f.text, secrets).slice(0, 500) });
-    }
-    // pgaudit's records: sub-statements the statement log cannot have.
-    const records = sessionAudit ? parseAuditLog(serverLog) : [];
-    const auditTrace = sessionAudit ? await auditVerbs(records, { toolRole: TOOL_ROLE, forbidden }) : null;
-    const recordTime = (at: string) => Date.parse(at);
-    const stmtTime = (at: string) => Date.parse(at.replace(' UTC', 'Z').replace(' ', 'T'));
-    const unexplained: NonNullable<Report['sql_trace']>['writes']['unexplained'] = [];
-    let explained = 0;
-    let settled = true;
-    for (const w of windows) {
-      const inWindow = (t: number) => t >= w.from - 5 && t <= w.to + 5;
-      const recs = records.filter((r) => inWindow(recordTime(r.at)));
-      if (auditTrace) {
-        const t = await auditVerbs(recs, { toolRole: TOOL_ROLE, forbidden: w.forbidden });
-        for (const f of t.forbidden.filter((x) => x.nested)) found.push({ scenario: w.id, verb: f.verb, user: f.user, text: `(inside a function, DO block or trigger) ${redact(f.text, secrets).slice(0, 480)}` });
-      }
-      if (!w.writes) continue;
-      settled &&= w.writes.settled;
-      const stmts = statements.filter((st) => inWindow(stmtTime(st.at)));
-      const writes = [...(await writesOfStatements(stmts, { excludeUser: TOOL_ROLE })).writes, ...(await writesOfAudit(recs, { excludeUser: TOOL_ROLE })).writes];
-      const e = explainWrites(w.writes.deltas, writes, w.forbidden, { knownTables: w.writes.knownTables, rowDeltas: w.writes.rowDeltas });
-      explained += e.explained.length;
-      const forbiddenKeys = new Set(e.forbiddenUnexplained.map((x) => `${x.table} ${x.verb}`));
-      for (const u of e.unexplained) unexplained.push({ scenario: w.id, table: u.table, verb: u.verb, rows: u.rows, forbidden: forbiddenKeys.has(`${u.table} ${u.verb}`) });
-      for (const f of e.forbiddenUnexplained) found.push({ scenario: w.id, verb: f.verb, user: '(no logged statement)', text: `${f.rows} row(s) ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains` });
-    }
-    rec.sections.sql_trace = {
-      source: `dry-run server log (log_statement=all)${auditTrace ? ' + pgaudit session audit' : ''} + write counters (pg_stat_user_tables)`,
-      statements: trace.statements,
-      verbs: [...new Set([...trace.verbs, ...(auditTrace?.verbs ?? [])])].sort(),
-      counts: trace.counts,
-      forbidden_verbs: forbidden,
-      forbidden: found,
-      per_scenario: perScenario,
-      unparsed: trace.unparsed,
-      audit: auditTrace ? { statements: auditTrace.statements, nested: auditTrace.nested, verbs: auditTrace.verbs, functions: auditTrace.functions, forbidden_nested: auditTrace.forbidden.filter((f) => f.nested).length } : null,
-      writes: { settled, explained, unexplained },
-    };
+    const analysis = await analyseTrace(serverLog, windows, { toolRole: TOOL_ROLE, forbidden: config.forbidden_verbs, sessionAudit, redact: (t) => redact(t, secrets) });
+    rec.sections.sql_trace = analysis.section;
     const copied = await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
     scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
-    if (auditTrace && auditTrace.ambiguous > 0) throw new GateFailure('sut', `${auditTrace.ambiguous} audit entries carry a log prefix that reads more than one way: the trace cannot be proved`);
-    if (trace.ambiguous > 0) throw new GateFailure('sut', `${trace.ambiguous} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`);
-    if (found.length > 0) {
-      const groups = new Map<string, number>();
-      for (const f of found) groups.set(`${f.verb} in ${f.scenario ?? 'the run'}`, (groups.get(`${f.verb} in ${f.scenario ?? 'the run'}`) ?? 0) + 1);
-      throw new GateFailure('sut', `the system under test ran forbidden SQL: ${[...groups].map(([k, n]) => (n > 1 ? `${k} (×${n})` : k)).join(', ')}`, { sql_rows: found.slice(0, 5) });
-    }
-    if (!settled) throw new GateFailure('environment', 'the write counters did not settle (a session of the system under test was still connected): writes cannot be proved explained');
-    return { statements: trace.statements, verbs: rec.sections.sql_trace.verbs, unexplained_writes: unexplained.length };
+    const failure = traceFailure(analysis);
+    if (failure) throw failure;
+    return { statements: analysis.section.statements, verbs: analysis.section.verbs, unexplained_writes: analysis.section.writes.unexplained.length };
   });
 
   // G7 teardown: everything the run created, by the ids recorded, proved gone; secrets and the backup shredded.
@@ -721,38 +649,3 @@ async function writeRedacted(path: string, text: string, secrets: readonly strin
   return redacted;
 }
 
-/** The user's progress, with every line also kept (for the leak scan of what the tool printed). */
-function teeProgress(inner: Progress, lines: string[]): Progress {
-  return {
-    data: (line) => (lines.push(line), inner.data(line)),
-    start: (step) => (lines.push(step), inner.start(step)),
-    end: (step, ok, ms, detail) => (lines.push(`${step} ${detail ?? ''}`), inner.end(step, ok, ms, detail)),
-    note: (message) => (lines.push(message), inner.note(message)),
-  };
-}
-
-/** Run one SQL command over the container's unix socket (local trust) as the tool's role. */
-async function execPsql(docker: DockerClient, containerId: string, database: string, sqlText: string): Promise<void> {
-  const r = await execRead(docker, containerId, ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-U', TOOL_ROLE, '-d', database, '-c', sqlText], 'postgres');
-  if (r.exitCode !== 0) throw new GateFailure('environment', `\`${sqlText.slice(0, 40)}\` over the dry-run server's socket failed: ${r.output.trim().split('\n').pop() ?? ''}`);
-}
-
-/** Wait until the snapshot's server answers on its socket, then give the tool's role this run's password (as a SCRAM verifier). */
-async function resetToolPassword(docker: DockerClient, containerId: string, database: string, password: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    signal.throwIfAborted();
-    const ready = await execRead(docker, containerId, ['pg_isready', '-q', '-h', '/var/run/postgresql'], 'postgres');
-    if (ready.exitCode === 0) break;
-    if (Date.now() > until) throw new GateFailure('environment', 'the cached snapshot did not answer on its socket');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await execPsql(docker, containerId, database, `ALTER ROLE ${TOOL_ROLE} PASSWORD '${scramVerifier(password)}'`);
-}
-
-/** Every place scanned for every form (raw, percent-encoded, base64) of every secret of the run. */
-export function leakScan(secrets: readonly string[], places: readonly { place: string; text: string }[]): NonNullable<Report['leak_scan']> {
-  const forms = ['raw', 'percent-encoded', 'base64', 'base64url'];
-  const results = places.map((p) => ({ place: p.place, hits: findLeaks(p.text, [...secrets]).length }));
-  return { secrets: secrets.length, forms, scanned: places.length, hits: results.reduce((n, r) => n + r.hits, 0), places: results };
-}
