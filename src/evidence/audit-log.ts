@@ -10,6 +10,7 @@
 // (dynamic SQL included) as sub-statements, each with its own text (session/audit settings:
 // pg/session-audit.ts). Who ran it is the session user (`user=`), never the application name.
 import { classify, UNPARSED } from './sql-trace.js';
+import { isoOf, LINE_START, readingsOf, type Reading } from './log-line.js';
 
 /** pgaudit's placeholders for a statement or parameter field it did not log. */
 export const NOT_LOGGED = '<not logged>';
@@ -51,40 +52,7 @@ export interface AuditRecord {
   malformed: boolean;
 }
 
-// `%m [%p] app=` of log_line_prefix = '%m [%p] app=%a user=%u db=%d '.
-const LINE_START = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) ([^\s[\]]+) \[(\d+)\] app=/;
-// ` user=%u db=%d SEVERITY:  `; every place it occurs is one reading of the line.
-const READING = / user=(\S*) db=(\S*) (DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|QUERY|CONTEXT|LOCATION|STATEMENT): {2}/g;
-// application_name is at most 63 bytes; PostgreSQL 16+ may print a non-ASCII byte as `\xHH`.
-const MAX_APP_CHARS = 63 * 4;
 const AUDIT = 'AUDIT: ';
-
-interface Reading {
-  app: string;
-  user: string;
-  db: string;
-  severity: string;
-  message: string;
-}
-
-function isoOf(date: string, zone: string): string {
-  const [day, time] = date.split(' ') as [string, string];
-  const offset = zone === 'UTC' || zone === 'GMT' || zone === 'Z' || zone === 'Etc/UTC' ? 'Z' : /^[+-]\d{2}(:?\d{2})?$/.test(zone) ? (zone.length === 3 ? `${zone}:00` : zone) : null;
-  if (offset === null) return `${date} ${zone}`;
-  const parsed = new Date(`${day}T${time}${offset}`);
-  return Number.isNaN(parsed.getTime()) ? `${date} ${zone}` : parsed.toISOString();
-}
-
-function readingsOf(rest: string): Reading[] {
-  const readings: Reading[] = [];
-  const re = new RegExp(READING.source, 'g');
-  for (let m = re.exec(rest); m !== null; m = re.exec(rest)) {
-    if (m.index > MAX_APP_CHARS) break;
-    readings.push({ app: rest.slice(0, m.index), user: m[1]!, db: m[2]!, severity: m[3]!, message: rest.slice(m.index + m[0].length) });
-    re.lastIndex = m.index + 1;
-  }
-  return readings;
-}
 
 /** CSV fields as pgaudit writes them; null when a quoted field is not closed or junk follows one. */
 export function parseCsvFields(text: string): string[] | null {

@@ -3,7 +3,8 @@
 // wherever it sits (a data-modifying CTE, EXPLAIN ANALYZE, PREPARE, COPY (...), the static SQL
 // of a DO block's PL/pgSQL body). Names are given as written: the search_path they resolve
 // against is not in the text.
-import { parse, parsePlPgSQL, scan } from 'libpg-query';
+import { parse, parsePlPgSQL } from 'libpg-query';
+import { partsOf } from './log-line.js';
 
 /** A relation as a statement names it: `schema` is null when unqualified. */
 export interface NamedTable {
@@ -154,25 +155,6 @@ async function walkTree(tree: unknown, out: WritesOfText & { tables: NamedTable[
   }
 }
 
-/** Split a string that does not parse as a whole at its top-level semicolons (the scanner knows quoting). */
-async function partsOf(text: string): Promise<string[]> {
-  let tokens: { start: number; end: number; text: string }[];
-  try {
-    tokens = (await scan(text)).tokens;
-  } catch {
-    return [text];
-  }
-  const parts: string[] = [];
-  let from = 0;
-  for (const token of tokens) {
-    if (token.text === ';') {
-      parts.push(text.slice(from, token.start));
-      from = token.end;
-    }
-  }
-  parts.push(text.slice(from));
-  return parts.filter((p) => p.trim() !== '');
-}
 
 async function walkText(text: string, out: WritesOfText & { tables: NamedTable[] }, depth: number): Promise<void> {
   if (text.trim() === '') return;
