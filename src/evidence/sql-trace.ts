@@ -2,8 +2,9 @@
 // the session user the server printed, and classified by verb with PostgreSQL's own parser
 // (libpg-query, WASM). Who ran a statement is decided by `user=` (authenticated), never by
 // `app=` (any client sets its application name, to "pg-rehearse" too).
-import { parse, parsePlPgSQL } from 'libpg-query';
+import { parse } from 'libpg-query';
 import { isoOf, LINE_START, partsOf, readingsOf, type Reading } from './log-line.js';
+import { doBody, isTree, type Tree } from './plpgsql-body.js';
 
 /** What the tool forbids the system under test by default: writes to schema, privileges, bulk I/O, deletes. */
 // The default list lives with the config that applies it.
@@ -151,9 +152,7 @@ export function parseServerLog(log: string): LoggedStatement[] {
 // ---------------------------------------------------------------------------------------------
 // Verbs
 
-type Tree = Record<string, unknown>;
 
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const TRANSACTION_VERBS: Record<string, string> = {
   TRANS_STMT_BEGIN: 'BEGIN',
@@ -258,50 +257,12 @@ function innerVerbs(type: string, node: Tree, verbs: Set<string>): void {
   walk(node);
 }
 
-function stringArg(args: unknown, name: string): string | null {
-  if (!Array.isArray(args)) return null;
-  for (const item of args) {
-    const def = isTree(item) && isTree(item.DefElem) ? item.DefElem : null;
-    if (def?.defname === name && isTree(def.arg) && isTree(def.arg.String) && typeof def.arg.String.sval === 'string') return def.arg.String.sval;
-  }
-  return null;
-}
-
-/**
- * The verbs of a DO block's body (PL/pgSQL): its static SQL statements, and EXECUTE where it runs
- * dynamic SQL (only known at run time). A body that cannot be read is UNPARSED.
- */
 async function doBodyVerbs(node: Tree, depth: number): Promise<string[]> {
-  const body = stringArg(node.args, 'as');
-  const language = (stringArg(node.args, 'language') ?? 'plpgsql').toLowerCase();
-  if (body === null || language !== 'plpgsql') return [UNPARSED];
-  let tag = 'pgr';
-  while (body.includes(`$${tag}$`)) tag += 'x';
-  let tree: unknown;
-  try {
-    tree = await parsePlPgSQL(`CREATE FUNCTION pg_temp.pg_rehearse_do() RETURNS void LANGUAGE plpgsql AS $${tag}$${body}$${tag}$`);
-  } catch {
-    return [UNPARSED];
-  }
-  const queries: string[] = [];
-  let dynamic = false;
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(walk);
-      return;
-    }
-    if (!isTree(value)) return;
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') dynamic = true;
-      // parseMode 0 (RAW_PARSE_DEFAULT): a whole SQL statement, not an expression.
-      if (key === 'PLpgSQL_expr' && isTree(child) && (child.parseMode ?? 0) === 0 && typeof child.query === 'string') queries.push(child.query);
-      walk(child);
-    }
-  };
-  walk(tree);
+  const body = await doBody(node);
+  if (!body) return [UNPARSED];
   const verbs = new Set<string>();
-  for (const query of queries) for (const verb of await classifyText(query, depth + 1)) verbs.add(verb);
-  if (dynamic) verbs.add('EXECUTE');
+  for (const query of body.queries) for (const verb of await classifyText(query, depth + 1)) verbs.add(verb);
+  if (body.dynamic) verbs.add('EXECUTE');
   return [...verbs];
 }
 

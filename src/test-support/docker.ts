@@ -1,6 +1,6 @@
 // Helpers for tests that drive the real engine: counting labelled resources, exec, foreign containers.
 import { randomBytes } from 'node:crypto';
-import { dockerClient, LABEL_RUN_ID, type DockerClient } from '../engine/index.js';
+import { dockerClient, execRead, LABEL_RUN_ID, type DockerClient } from '../engine/index.js';
 import { demuxLogs } from '../engine/environment.js';
 
 export const docker: DockerClient = dockerClient();
@@ -38,18 +38,7 @@ export async function eventually<T>(probe: () => Promise<T>, check: (v: T) => bo
 }
 
 /** Run a command in a container; its exit code and output. */
-export async function execIn(containerId: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  const info = await exec.inspect();
-  return { exitCode: info.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
-}
+export const execIn = (containerId: string, cmd: string[]) => execRead(docker, containerId, cmd);
 
 export async function containerLogs(containerId: string): Promise<string> {
   return demuxLogs(await docker.getContainer(containerId).logs({ stdout: true, stderr: true }));
