@@ -4,8 +4,9 @@
 // throwaway git repository; then `rehearse run` against them, and the demo's own containers
 // removed by exact name when it ends (they carry io.pg-rehearse.side, never the run-id label).
 //
-// usage: node scripts/demo.mjs [--fail] --out DIR [more `rehearse run` options]
-//   --fail   rehearse the defective build (ends FAIL at S6) instead of the fixed one
+// usage: node scripts/demo.mjs [--fail | --container] --out DIR [more `rehearse run` options]
+//   --fail        rehearse the defective build (ends FAIL at S6) instead of the fixed one
+//   --container   the fixed build with the container runner (steps in ephemeral containers)
 // exit: rehearse run's exit code; 2 for a usage error; 3 when the demo's own set-up failed.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,7 +19,8 @@ const say = (msg) => process.stderr.write(`demo: ${msg}\n`);
 
 const args = process.argv.slice(2);
 const fail = args.includes('--fail');
-const passThrough = args.filter((a) => a !== '--fail');
+const container = args.includes('--container');
+const passThrough = args.filter((a) => a !== '--fail' && a !== '--container');
 if (!passThrough.includes('--out')) {
   say('--out DIR is required: npm run demo -- --out DIR   |   npm run demo:fail -- --out DIR');
   process.exit(2);
@@ -40,7 +42,7 @@ let world = null;
 let exitCode = 3;
 try {
   world = await startDemoWorld(dockerClient(), join(DEMO, 'work'), undefined, say);
-  const config = join(DEMO, fail ? 'rehearse-fail.yaml' : 'rehearse.yaml');
+  const config = join(DEMO, fail ? 'rehearse-fail.yaml' : container ? 'rehearse-container.yaml' : 'rehearse.yaml');
   const accepted = fail ? world.shas.defective : world.shas.fixed;
   const pinned = /accepted_commit:\s*([0-9a-f]{40})/.exec(readFileSync(config, 'utf8'))[1];
   if (pinned !== accepted) throw new Error(`${config} accepts ${pinned}, but the example build is ${accepted}: fixtures/cutter changed; update accepted_commit, then \`rehearse pin --config ${config}\``);

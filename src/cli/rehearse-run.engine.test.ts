@@ -171,6 +171,26 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     expect(await sideContainersNamed([DEMO_NAMES.production, DEMO_NAMES.protected])).toEqual([]);
   });
 
+  it('npm run demo:container ends PASS with every step in an ephemeral container: its install in an install-phase container, nothing installed on the host, nothing left', async () => {
+    const out = join(await folder('demo-container'), 'out');
+    const r = await node([DEMO, '--container', '--out', out]);
+    const runId = runIdOf(r);
+    runIds.push(runId);
+    expect(r.code, r.stderr).toBe(0);
+    const { report } = await readReport(out);
+    expect(report.execution_status).toBe('PASS');
+    expect(report.scenarios.map((s) => [s.id, s.status])).toEqual(SCENARIO_IDS.map((id) => [id, 'PASS']));
+    expect(report.sut_runner).toMatchObject({ mode: 'container', installed_on_host: false, install_exit_code: 0, install_command: ['npm', 'install', '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'] });
+    expect(report.sut_runner.image).toMatch(/^pg-rehearse\/runner:/);
+    expect(report.sut_runner.mounts.some((m) => m.endsWith('-> /sut (read-only)'))).toBe(true);
+    // The steps, the install container, the internal network, its holder and the install volume: all gone.
+    expect(report.teardown!.complete).toBe(true);
+    expect(report.teardown!.resources.map((x) => x.kind).sort()).toEqual(expect.arrayContaining(['container', 'network', 'volume']));
+    expect(await countLabelled(runId)).toEqual(NOTHING);
+    await expectNoEnvironment('pg-rehearse-demo-dryrun');
+    expect(await sideContainersNamed([DEMO_NAMES.production, DEMO_NAMES.protected])).toEqual([]);
+  });
+
   it('npm run demo:fail ends FAIL at S6 (sut, a TypeError at src/phases.ts), exit 1, S7-S12 NOT_RUN, schema-valid, nothing left', async () => {
     const out = join(await folder('demo-fail'), 'out');
     const r = await node([DEMO, '--fail', '--out', out]);

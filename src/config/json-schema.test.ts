@@ -31,7 +31,7 @@ describe('the shipped JSON Schemas', () => {
     const minimalNonPass = {
       schema_version: 1, name: 'x', run_id: 'r', exit_code: 1, started_at: 't', ended_at: 't', ms: 0, accepted_commit: 'a', config: { path: 'p', sha256: 's' }, alerts: [], gates: [], scenarios: [], artefacts: [], retries: [],
       provenance: { tool_version: '0', build_sha: null, image_id: null, pg_dump_version: null, pg_dump_where: null, dry_run_server_version: null, production_server_version: null, started_at: 't', ended_at: 't' },
-      sut_runner: { mode: 'host', path: 'p', dsn_env: 'X', install: 'none' },
+      sut_runner: { mode: 'host', path: 'p', dsn_env: 'X', install: 'none', installed_on_host: false, image: null, image_id: null, install_command: null, install_exit_code: null, network: null, mounts: [] },
       progress: null,
       production: null, env: null, backup: null, table_matrix: null, sql_trace: null, leak_scan: null, protected_envs: null, git: null, teardown: null,
       execution_status: 'FAIL',

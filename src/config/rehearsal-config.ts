@@ -80,8 +80,17 @@ export const SutConfig = z.strictObject({
   base_commit: Sha40.optional(),
   /** Environment variable through which each step receives its role's DSN. */
   dsn_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').default('DATABASE_URL'),
-  /** How its commands run: `host` (a process on this machine). */
-  runner: z.enum(['host']).default('host'),
+  /** How its commands run: `host` (a process on this machine) or `container` (ephemeral containers on the run's internal network, the checkout read-only). */
+  runner: z.enum(['host', 'container']).default('host'),
+  /** The container runner: its image (default: the local runner image), and an install step run in an install-phase container only. */
+  container: z
+    .strictObject({
+      image: z.string().min(1).optional(),
+      install: z.array(z.string().min(1)).default([]),
+      install_output: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a folder name at the top of the checkout').default('node_modules'),
+      install_timeout_ms: z.number().int().min(1000).max(3_600_000).default(600_000),
+    })
+    .optional(),
   /** The hardcode scan of base_commit..accepted_commit: extra patterns, and lines to allow. */
   hardcode: z
     .strictObject({

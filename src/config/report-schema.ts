@@ -206,7 +206,20 @@ export const Teardown = z.object({
 
 export const Retry = z.object({ gate: z.string(), attempt: z.number().int(), at: z.string(), reason: z.string() });
 
-export const SutRunner = z.object({ mode: z.string(), path: z.string(), dsn_env: z.string(), install: z.string() });
+export const SutRunner = z.object({
+  mode: z.string(),
+  path: z.string(),
+  dsn_env: z.string(),
+  /** What was installed, where: never on the host. */
+  install: z.string(),
+  installed_on_host: z.boolean(),
+  image: z.string().nullable(),
+  image_id: z.string().nullable(),
+  install_command: z.array(z.string()).nullable(),
+  install_exit_code: z.number().int().nullable(),
+  network: z.string().nullable(),
+  mounts: z.array(z.string()),
+});
 
 export const Provenance = z.object({
   tool_version: z.string(),

@@ -16,6 +16,12 @@ import {
   containerIdentity,
   containerLog,
   containerSysid,
+  assertRunnerNamesFree,
+  defaultRunnerImage,
+  runnerNames,
+  DRY_RUN_DB_ALIAS,
+  DRY_RUN_DB_PORT,
+  SUT_MOUNT,
   cacheKey,
   commitSnapshot,
   findSnapshot,
@@ -54,16 +60,17 @@ import {
   type WriteCounterReading,
   type PgTarget,
 } from '../pg/index.js';
-import { checkDeltas, checkRows, checkStep, exceptionOf, runStep, type LoadedScenario } from '../scenario/index.js';
+import { checkDeltas, checkRows, checkStep, exceptionOf, inContainer, prepareContainerRunner, readOnlyWriteNote, runContainerInstall, runContainerStep, runStep, type ContainerRunner, type LoadedScenario } from '../scenario/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
 import { failureOf, GateFailure } from './gate-failure.js';
 import type { Interruption } from './interruption.js';
-import { teeProgress, type Progress } from './progress.js';
+import { step, teeProgress, type Progress } from './progress.js';
 import { newRunId } from './run-id.js';
 import { RunRecord, toReport } from './run-record.js';
 import { decideVerdict, shouldRun } from './verdict.js';
 import { toolProvenance } from './provenance.js';
 import { analyseTrace, traceFailure, type ScenarioWindow } from './trace-gate.js';
+import { hostRegistry } from './host-registry.js';
 import { execPsql, resetToolPassword } from './cached-restore.js';
 import { compareReports, renderMarkdown, serialiseReport } from '../report/index.js';
 import { loadVerifiedReport } from './prior-report.js';
@@ -150,6 +157,12 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   };
   const rolePasswords: Record<string, string> = {};
   let backupPath: string | null = null;
+  // The container runner (sut.runner: container): ephemeral step containers on the run's internal network.
+  const containerMode = config.sut.runner === 'container';
+  const containerCfg = { image: undefined as string | undefined, install: [] as string[], install_output: 'node_modules', install_timeout_ms: 600_000, ...(config.sut.container ?? {}) };
+  let sutRunner: ContainerRunner | null = null;
+  let runnerImageId: string | null = null;
+  let install: { argv: string[]; exitCode: number | null } | null = null;
   let backupDir: string | null = null;
   let counts: Record<string, number> = {};
   const windows: ScenarioWindow[] = [];
@@ -213,6 +226,12 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     const image = await inspectImage(docker, config.environment.image ?? defaultImage());
     imageId = image.id;
     await assertNamesFree(docker, names);
+    if (containerMode) {
+      runnerImageId = (await inspectImage(docker, containerCfg.image ?? defaultRunnerImage())).id;
+      // The holder of the steps' network namespace always runs the local runner image.
+      await inspectImage(docker, defaultRunnerImage());
+      await assertRunnerNamesFree(docker, runnerNames(names.container));
+    }
     try {
       prodId = await identityEvidence(prodTarget);
     } catch (err) {
@@ -349,6 +368,20 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       role === TOOL_ROLE
         ? { host: s.env.host, port: s.env.port, user: TOOL_ROLE, password: s.password, database: s.env.database }
         : { host: s.env.host, port: s.env.port, user: role, password: rolePasswords[role]!, database: s.env.database };
+    if (containerMode) {
+      sutRunner = await prepareContainerRunner(docker, run.journal, { envName: names.container, image: containerCfg.image ?? defaultRunnerImage(), checkout: paths.sut, output: containerCfg.install_output, dryRunContainerId: s.env.containerId, secretDir: run.dir });
+      if (containerCfg.install.length > 0) {
+        const registry = await hostRegistry();
+        const ran = await step(progress, `install (${containerCfg.install.join(' ')}) in an install-phase container`, () =>
+          runContainerInstall(docker, run!.journal, sutRunner!, { argv: containerCfg.install, network: names.network, timeoutMs: containerCfg.install_timeout_ms, signal: interruption.signal, registry }),
+        );
+        scanPlaces.push({ place: 'install stdout', text: ran.stdout }, { place: 'install stderr', text: ran.stderr });
+        install = { argv: containerCfg.install, exitCode: ran.exitCode };
+        if (ran.canceled) throw new InterruptedError('cancel');
+        // A registry outage and a bad lockfile look the same from here: the environment failed us.
+        if (ran.exitCode !== 0) throw new GateFailure('environment', `the install step \`${containerCfg.install.join(' ')}\` exited ${ran.exitCode ?? 'by a signal'}: ${tail(redact(ran.stderr, secrets), 5).join(' / ')}`);
+      }
+    }
     rec.sections.env = {
       run_id: runId,
       container: names.container,
@@ -512,7 +545,35 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
           started_at: rec.startedAt.toISOString(),
           ended_at: ended.toISOString(),
         },
-        sutRunner: { mode: config.sut.runner, path: paths.sut, dsn_env: config.sut.dsn_env, install: "none: pg-rehearse installs nothing; each step runs from the checkout at the accepted commit with an environment holding only PATH, HOME, LANG, its role's DSN and the step's own variables" },
+        sutRunner: containerMode
+          ? {
+              mode: 'container',
+              path: paths.sut,
+              dsn_env: config.sut.dsn_env,
+              install: install
+                ? `\`${install.argv.join(' ')}\` ran in an ephemeral install-phase container (no database credentials) into the labelled volume ${runnerNames(names.container).installVolume}, removed with the run; nothing was installed on the host`
+                : 'none: no install step configured; nothing was installed on the host',
+              installed_on_host: false,
+              image: containerCfg.image ?? defaultRunnerImage(),
+              image_id: runnerImageId,
+              install_command: install?.argv ?? null,
+              install_exit_code: install?.exitCode ?? null,
+              network: `${runnerNames(names.container).internalNetwork} (internal, no default route, no host address; the dry-run server as ${DRY_RUN_DB_ALIAS}:${DRY_RUN_DB_PORT})`,
+              mounts: [`${paths.sut} at the accepted commit -> ${SUT_MOUNT} (read-only)`, `${runnerNames(names.container).installVolume} -> ${SUT_MOUNT}/${containerCfg.install_output} (read-only in steps)`, `tmpfs -> /tmp (HOME)`],
+            }
+          : {
+              mode: 'host',
+              path: paths.sut,
+              dsn_env: config.sut.dsn_env,
+              install: "none: pg-rehearse installs nothing; each step runs from the checkout at the accepted commit with an environment holding only PATH, HOME, LANG, its role's DSN and the step's own variables",
+              installed_on_host: false,
+              image: null,
+              image_id: null,
+              install_command: null,
+              install_exit_code: null,
+              network: null,
+              mounts: [],
+            },
         progress: null,
       }),
     );
@@ -561,7 +622,9 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     try {
       for (const step of sc.steps) {
         interruption.signal.throwIfAborted();
-        const ran = await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: interruption.signal });
+        const ran = sutRunner
+          ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal: interruption.signal })
+          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: interruption.signal });
         scanPlaces.push({ place: `${sc.id} ${step.name} stdout`, text: ran.stdout }, { place: `${sc.id} ${step.name} stderr`, text: ran.stderr });
         // An interrupted step says nothing about the system under test.
         interruption.signal.throwIfAborted();
@@ -582,8 +645,9 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         r.steps.push(record);
         const failed = checks.find((c) => !c.ok);
         if (failed) {
-          const exception = exceptionOf(ran.stderr, sutRealPath);
-          throw new GateFailure('sut', `step "${step.name}": ${failed.what}: expected ${failed.expected}, got ${failed.actual}${exception ? ` (${exception.name}${exception.location ? ` at ${exception.location}` : ''})` : ''}`, {
+          const exception = exceptionOf(ran.stderr, sutRunner ? SUT_MOUNT : sutRealPath);
+          const readOnly = sutRunner ? readOnlyWriteNote(ran) : null;
+          throw new GateFailure('sut', `step "${step.name}": ${failed.what}: expected ${failed.expected}, got ${failed.actual}${exception ? ` (${exception.name}${exception.location ? ` at ${exception.location}` : ''})` : ''}${readOnly ? `; ${redact(readOnly, secrets)}` : ''}`, {
             command: ran.argv,
             exit_code: ran.exitCode,
             stderr_tail: record.stderr_tail,

@@ -1,0 +1,182 @@
+// Side A of scripts/bench, in its own node process so that its peak memory is the tool's alone:
+// a dry-run server provisioned exactly as `rehearse run` does (openRun, startServer with
+// LOG_SETTINGS + FAST_RESTORE_SETTINGS, closeRun), then the backup gate's dumpDatabase into a file
+// and restoreDump into that server. Forked by bench.mjs; talks over IPC only (production's
+// password arrives in a message, never in argv). Its run is closed in `finally`; if this process
+// is killed, the run's reaper finishes it, and bench.mjs calls finishRun with the run id it was sent.
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const dist = (p) => import(join(ROOT, 'dist', p));
+const { defaultImage, dockerClient, environmentNames, stateRoot, TOOL_ROLE } = await dist('engine/index.js');
+const { connect, dumpDatabase, restoreDump, queryRows } = await dist('pg/index.js');
+const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
+const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
+const { newRunId } = await dist('run/run-id.js');
+const { Interruption } = await dist('run/interruption.js');
+const { silentProgress } = await dist('run/progress.js');
+
+const send = (msg) => new Promise((done) => process.send(msg, done));
+
+/** VmHWM (peak RSS) and VmRSS of a process in bytes, from /proc; null once it is gone. */
+function procMemory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? '?';
+    return { name, hwm: kb('VmHWM'), rss: kb('VmRSS') };
+  } catch {
+    return null;
+  }
+}
+
+/** Child pids of `pid`, from /proc/PID/task/TID/children (a child belongs to the thread that forked it). */
+function childrenOf(pid) {
+  const out = [];
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    try {
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim()) out.push(Number(c));
+    } catch {
+      // the task or the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Every descendant of `root` (pg_dump, pg_restore and its forked workers, psql): a walk down its
+ * own tree, not a scan of all of /proc, so that sampling every 50 ms costs the side it measures little.
+ */
+function descendants(root) {
+  const out = [];
+  const queue = childrenOf(root);
+  while (queue.length > 0) {
+    const pid = queue.shift();
+    out.push(pid);
+    queue.push(...childrenOf(pid));
+  }
+  return out;
+}
+
+/**
+ * Every 50 ms: this process's RSS (process.memoryUsage().rss) and the VmHWM of each descendant
+ * while it runs. A peak reached in a child's last 50 ms before it exits can be missed.
+ */
+function startSampler(ignore) {
+  let rssMax = 0;
+  const children = new Map(); // pid -> { name, hwm }
+  const tick = () => {
+    rssMax = Math.max(rssMax, process.memoryUsage().rss);
+    for (const pid of descendants(process.pid)) {
+      if (ignore.has(pid)) continue;
+      const m = procMemory(pid);
+      if (!m) continue;
+      const seen = children.get(pid);
+      children.set(pid, { name: m.name, hwm: Math.max(seen?.hwm ?? 0, m.hwm) });
+    }
+  };
+  tick();
+  const timer = setInterval(tick, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      const byTool = {};
+      for (const { name, hwm } of children.values()) {
+        const t = (byTool[name] ??= { processes: 0, max_hwm: 0, sum_hwm: 0 });
+        t.processes++;
+        t.max_hwm = Math.max(t.max_hwm, hwm);
+        t.sum_hwm += hwm;
+      }
+      return { rss_max: rssMax, children: byTool };
+    },
+  };
+}
+
+const job = await new Promise((resolve) => process.once('message', resolve));
+const interruption = Interruption.install(() => {});
+const docker = dockerClient();
+const root = stateRoot();
+let run = null;
+let sampler = null;
+let result = null;
+let failure = null;
+const work = join(job.work, `a-${job.label}`);
+try {
+  const runId = newRunId(new Date());
+  await send({ type: 'run-id', runId });
+  const settings = { ...LOG_SETTINGS, ...FAST_RESTORE_SETTINGS };
+  const tProvision = performance.now();
+  run = await openRun(runId, new Date(), root);
+  const names = environmentNames(job.name);
+  const server = await startServer(
+    docker,
+    run,
+    { names, image: job.image ?? defaultImage(), database: job.production.database, settings, readiness: job.readiness },
+    silentProgress,
+    interruption.signal,
+  );
+  const provisionMs = Math.round(performance.now() - tProvision);
+  const dry = { host: server.env.host, port: server.env.port, user: TOOL_ROLE, password: server.password, database: server.env.database };
+  const inForce = await queryRows(dry, `select name, setting, coalesce(unit, '') as unit from pg_settings where name = any('{${Object.keys(settings).join(',')}}'::text[]) order by name`);
+
+  await mkdir(work, { recursive: true, mode: 0o700 });
+  const file = join(work, `${job.production.database}.${{ plain: 'sql', custom: 'dump', directory: 'dir' }[job.format]}`);
+  // The reaper is a descendant too: it is not part of the gates.
+  const ignore = new Set(descendants(process.pid));
+  // What the process holds before the gates start: mostly the modules a `rehearse run` loads.
+  const baseline = procMemory(process.pid);
+  sampler = startSampler(ignore);
+  const t0 = performance.now();
+  const dump = await dumpDatabase({ target: job.production, file, format: job.format, signal: interruption.signal });
+  const tDumped = performance.now();
+  const restore = await restoreDump(dry, { path: file, format: job.format }, { jobs: job.jobs ?? undefined, signal: interruption.signal });
+  const t1 = performance.now();
+  const memory = sampler.stop();
+  const selfHwm = procMemory(process.pid).hwm;
+
+  const counts = {};
+  for (const table of job.tables) counts[table] = (await queryRows(dry, `select count(*)::bigint as n from ${table}`))[0].n.toString();
+  result = {
+    ms: Math.round(t1 - t0),
+    dump_ms: Math.round(tDumped - t0),
+    restore_ms: Math.round(t1 - tDumped),
+    provision_ms: provisionMs,
+    dump_bytes: dump.bytes,
+    pg_dump_version: dump.pgDumpVersion,
+    restore_tool: restore.tool,
+    restore_jobs: restore.jobs,
+    restore_argv: restore.argv,
+    settings,
+    in_force: inForce,
+    counts,
+    memory: { ...memory, self_hwm: selfHwm, baseline_rss: baseline.rss, baseline_hwm: baseline.hwm },
+  };
+} catch (err) {
+  failure = err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack}` : ''}` : String(err);
+} finally {
+  // Its interval would keep this process alive after a failure.
+  sampler?.stop();
+  let teardown = null;
+  if (run) {
+    try {
+      const outcome = await closeRun(docker, run, silentProgress);
+      teardown = { complete: outcome.complete, resources: outcome.resources.map((r) => `${r.kind} ${r.name}: ${r.gone ? 'gone' : 'REMAINS'}`) };
+    } catch (err) {
+      teardown = { complete: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  await rm(work, { recursive: true, force: true });
+  await send({ type: 'done', result, failure, teardown });
+  interruption[Symbol.dispose]();
+  process.disconnect();
+  process.exit(0);
+}
