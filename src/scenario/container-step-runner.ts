@@ -36,7 +36,7 @@ import {
   type RunnerNames,
 } from '../engine/index.js';
 import type { PgTarget } from '../pg/index.js';
-import { MAX_OUTPUT_BYTES, stepCwd, type StepRun } from './step-runner.js';
+import { Capture, MAX_OUTPUT_BYTES, stepCwd, type StepRun } from './step-runner.js';
 
 /** The runner of one rehearsal: its internal network, the install's volume, what of the checkout is mounted. */
 export interface ContainerRunner {
@@ -92,31 +92,6 @@ export async function prepareContainerRunner(docker: DockerClient, journal: RunJ
 /** The dry-run target as a step container reaches it: the alias on the internal network, the server's own port. */
 export function inContainer(target: PgTarget): PgTarget {
   return { ...target, host: DRY_RUN_DB_ALIAS, port: DRY_RUN_DB_PORT };
-}
-
-/** Keeps the first `limit` bytes of a stream and counts the rest (as runStep does). */
-class Capture {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  total = 0;
-
-  constructor(private readonly limit: number) {}
-
-  add = (chunk: Buffer): void => {
-    this.total += chunk.length;
-    if (this.kept >= this.limit) return;
-    const part = chunk.subarray(0, this.limit - this.kept);
-    this.chunks.push(part);
-    this.kept += part.length;
-  };
-
-  get truncated(): boolean {
-    return this.total > this.kept;
-  }
-
-  text(): string {
-    return new TextDecoder('utf-8').decode(Buffer.concat(this.chunks));
-  }
 }
 
 function notStarted(argv: string[], cwd: string, role: string, startedAt: string, reason: string, canceled = false): StepRun {

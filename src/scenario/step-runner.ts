@@ -48,7 +48,7 @@ export interface StepContext {
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** Keeps the first `limit` bytes of a stream and counts the rest. */
-class Capture {
+export class Capture {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   total = 0;
@@ -59,13 +59,14 @@ class Capture {
     stream?.on('data', (chunk: Buffer | string) => this.add(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
   }
 
-  add(chunk: Buffer): void {
+  // An arrow property, so it can be handed over as a stream callback.
+  add = (chunk: Buffer): void => {
     this.total += chunk.length;
     if (this.kept >= this.limit) return;
     const part = chunk.subarray(0, this.limit - this.kept);
     this.chunks.push(part);
     this.kept += part.length;
-  }
+  };
 
   get truncated(): boolean {
     return this.total > this.kept;
