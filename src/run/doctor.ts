@@ -1,7 +1,7 @@
 // `rehearse doctor`: is this machine ready to rehearse? Each check says what to do when it is not.
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { checkEngine, defaultImage, inspectImage, stateRoot, type DockerClient } from '../engine/index.js';
+import { checkEngine, defaultImage, defaultRunnerImage, inspectImage, stateRoot, type DockerClient } from '../engine/index.js';
 import { messageOf } from '../errors.js';
 import { CLIENT_TOOLS, clientToolVersion } from '../pg/index.js';
 
@@ -32,6 +32,12 @@ export async function doctor(docker: DockerClient, image = defaultImage()): Prom
       checks.push({ name: 'image', ok: true, detail: `${i.tag} (${i.id})`, fix: null });
     } catch (err) {
       checks.push({ name: 'image', ok: false, detail: messageOf(err), fix: 'run `bash scripts/setup`: it builds the local PostgreSQL image from Debian packages (about a minute)' });
+    }
+    try {
+      const r = await inspectImage(docker, defaultRunnerImage());
+      checks.push({ name: 'runner image', ok: true, detail: `${r.tag} (${r.id}), for sut.runner: container`, fix: null });
+    } catch (err) {
+      checks.push({ name: 'runner image', ok: false, detail: messageOf(err), fix: 'run `bash scripts/setup`: it builds the runner image the container runner uses (Node.js from Debian packages)' });
     }
   } else {
     checks.push({ name: 'image', ok: false, detail: `${image}: not checked, the engine does not answer`, fix: 'start the engine first' });
