@@ -1,21 +1,32 @@
 // The benchmark behind scripts/bench (see there for how to run it): a pgbench-filled production,
 // then per paired run (A) the tool's backup + restore gates in a child node process (gate-a.mjs)
-// against (B) a bare `pg_dump | psql` into a default-configured server of the same image.
+// against (B) a bare `pg_dump | psql` into a default-configured server of the same image; then
+// (unless --no-cache) the cached restore: run 1's restored server is committed as a snapshot of the
+// bench's own key, and --runs dry-run servers are started from it as the rehearsal does on a cache hit.
 // Everything it creates has an exact name given by scripts/bench (BENCH_SUFFIX) and is removed in
 // `finally`: side containers with removeSideServer, A's runs with closeRun (in the child) and
-// finishRun (here, by run id, when the child did not report a complete teardown).
+// finishRun (here, by run id, when the child did not report a complete teardown); the cache-hit runs
+// with closeRun here; the snapshot with removeSnapshot by its exact key.
 import { execFile, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
-const { defaultImage, dockerClient, finishRun, inspectImage, removeSideServer, shredFile, startSideServer } = await dist('engine/index.js');
-const { clientProcessEnv, connect, DEFAULT_READINESS, defaultRestoreJobs, probe, queryRows, waitForReadiness } = await dist('pg/index.js');
+const { defaultImage, dockerClient, environmentNames, findSnapshot, finishRun, inspectImage, removeSideServer, removeSnapshot, shredFile, snapshotTag, startSideServer, stateRoot, TOOL_ROLE } =
+  await dist('engine/index.js');
+const { clientProcessEnv, connect, DEFAULT_READINESS, defaultRestoreJobs, PGAUDIT_SERVER_SETTINGS, probe, queryRows, waitForReadiness } = await dist('pg/index.js');
+const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
+const { resetToolPassword } = await dist('run/cached-restore.js');
+const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
+const { newRunId } = await dist('run/run-id.js');
+const { silentProgress } = await dist('run/progress.js');
+const { benchSnapshotKey, SNAPSHOT_MARKER } = await import('./snapshot-key.mjs');
 
 const say = (msg) => process.stderr.write(`bench: ${msg}\n`);
 const out = (line) => process.stdout.write(`${line}\n`);
@@ -34,16 +45,18 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     format: { type: 'string', default: 'custom' },
     jobs: { type: 'string' },
+    'no-cache': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
-  out('usage: bash scripts/bench [--scale N] [--runs N] [--format custom|directory|plain] [--jobs N]');
+  out('usage: bash scripts/bench [--scale N] [--runs N] [--format custom|directory|plain] [--jobs N] [--no-cache]');
   process.exit(0);
 }
 const scale = Number(opts.scale);
 const runs = Number(opts.runs);
 const jobs = opts.jobs === undefined ? null : Number(opts.jobs);
+const withCache = !opts['no-cache'];
 const usage = (msg) => {
   say(msg);
   process.exit(2);
@@ -61,6 +74,14 @@ const NAMES = { production: `pg-rehearse-bench-prod-${suffix}`, plain: `pg-rehea
 const TABLES = ['pgbench_accounts', 'pgbench_branches', 'pgbench_tellers', 'pgbench_history'];
 const docker = dockerClient();
 const image = defaultImage();
+// The cached restore: the bench's own snapshot key, and the settings a rehearsal with the local image
+// starts its dry-run server with (rehearsal.ts: LOG_SETTINGS, the pgaudit preload of session_audit
+// auto, FAST_RESTORE_SETTINGS of fast_restore true, in that order); on a hit they are the miss's.
+const SNAPSHOT_KEY = benchSnapshotKey(suffix);
+const HIT_SETTINGS = { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS, ...FAST_RESTORE_SETTINGS };
+// The first real query on a hit: the restored data itself, over TCP, as the tool's role with this run's password.
+const FIRST_QUERY = 'select count(*)::bigint as n from pgbench_branches';
+const FIRST_QUERY_POLL_MS = 10;
 
 // SIGINT/SIGTERM: stop what runs (execa/children get the abort), then the finally below cleans up.
 const controller = new AbortController();
@@ -139,7 +160,7 @@ async function sideB(prod, plain, label) {
 }
 
 /** (A) in a child node process: its own peak memory is the tool's. */
-async function sideA(prod, label, runIds) {
+async function sideA(prod, label, runIds, snapshot) {
   const name = `pg-rehearse-bench-a-${suffix}-${label}`;
   child = fork(join(ROOT, 'scripts', 'bench.d', 'gate-a.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
   const ended = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
@@ -149,7 +170,7 @@ async function sideA(prod, label, runIds) {
     if (msg.type === 'run-id') runIds.set((runId = msg.runId), false);
     if (msg.type === 'done') done = msg;
   });
-  child.send({ name, label, work, production: prod, format: opts.format, jobs, image, readiness: DEFAULT_READINESS, tables: TABLES });
+  child.send({ name, label, work, production: prod, format: opts.format, jobs, image, readiness: DEFAULT_READINESS, tables: TABLES, snapshot });
   const exit = await ended;
   child = null;
   if (!done) throw new Error(`side A (run ${label}) ended with ${exit} without a result`);
@@ -159,7 +180,92 @@ async function sideA(prod, label, runIds) {
   return done.result;
 }
 
+/**
+ * A fresh connection and FIRST_QUERY, every FIRST_QUERY_POLL_MS until one is answered: the moment the
+ * dry-run server first serves the restored data over TCP. Started when the `prepare` hook has set this
+ * run's password (before that no login of the tool's role can succeed), beside startServer's readiness.
+ */
+async function firstAnswer(target, signal) {
+  const until = Date.now() + DEFAULT_READINESS.timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    signal.throwIfAborted();
+    try {
+      const [row] = await queryRows(target, FIRST_QUERY);
+      return { at: Date.now(), attempts: attempt, rows: row.n.toString() };
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`no answer to \`${FIRST_QUERY}\` within ${DEFAULT_READINESS.timeoutMs} ms: ${err.message}`);
+    }
+    await sleep(FIRST_QUERY_POLL_MS);
+  }
+}
+
+/**
+ * A cache hit, as rehearsal.ts's G3 does it: openRun, then startServer from the snapshot's image with
+ * the rehearsal's settings and readiness, its `prepare` hook resetToolPassword (wait for the socket,
+ * set this run's tool password over it); closeRun always.
+ */
+async function cacheHit(snap, label, runIds, expected) {
+  const runId = newRunId(new Date());
+  const run = await openRun(runId, new Date(), stateRoot());
+  runIds.set(runId, false);
+  const local = new AbortController();
+  const stop = () => local.abort(controller.signal.reason);
+  controller.signal.addEventListener('abort', stop, { once: true });
+  let answering = null;
+  let passwordSetAt = null;
+  let failure = null;
+  let result = null;
+  try {
+    const names = environmentNames(`pg-rehearse-bench-hit-${suffix}-${label}`);
+    const tOpen = Date.now();
+    const server = await startServer(
+      docker,
+      run,
+      { names, image: snap.tag, database: 'bench', settings: HIT_SETTINGS, readiness: DEFAULT_READINESS },
+      silentProgress,
+      controller.signal,
+      undefined,
+      async (env, password) => {
+        await resetToolPassword(docker, env.containerId, env.database, password, DEFAULT_READINESS.timeoutMs, controller.signal);
+        passwordSetAt = Date.now();
+        answering = firstAnswer({ host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database }, local.signal);
+        answering.catch(() => {}); // awaited below; startServer may fail first
+      },
+    );
+    const readyAt = Date.now();
+    const first = await answering;
+    const started = server.env.startedAt.getTime();
+    const dry = { host: server.env.host, port: server.env.port, user: TOOL_ROLE, password: server.password, database: server.env.database };
+    if (first.rows !== expected.pgbench_branches) throw new Error(`hit ${label}: the snapshot answered ${first.rows} pgbench_branches rows, production has ${expected.pgbench_branches}`);
+    const counts = await rowCounts(dry);
+    if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`hit ${label}: the snapshot holds ${JSON.stringify(counts)}, production has ${JSON.stringify(expected)}`);
+    const [inForce] = await queryRows(dry, `select current_setting('shared_preload_libraries') as preload, current_setting('fsync') as fsync, current_setting('log_statement') as log_statement`);
+    result = {
+      first_query_ms: first.at - started,
+      first_query_attempts: first.attempts,
+      password_set_ms: passwordSetAt - started,
+      start_to_ready_ms: Math.max(0, readyAt - started),
+      create_to_start_ms: started - server.env.createdAt.getTime(),
+      open_to_ready_ms: readyAt - tOpen,
+      readiness: server.readiness,
+      in_force: inForce,
+    };
+  } catch (err) {
+    failure = err;
+  } finally {
+    local.abort(new Error('done'));
+    controller.signal.removeEventListener('abort', stop);
+    await answering?.catch(() => {});
+    const outcome = await closeRun(docker, run, silentProgress).catch((e) => ({ complete: false, error: e.message }));
+    runIds.set(runId, outcome.complete);
+    if (!outcome.complete) say(`cache hit ${label}: teardown INCOMPLETE: ${outcome.error ?? JSON.stringify(outcome.resources)}`);
+  }
+  if (failure) throw failure;
+  return result;
+}
+
 const created = [];
+let snapshotArmed = false;
 const runIds = new Map(); // A's run ids -> closed completely
 let exitCode = 0;
 try {
@@ -170,6 +276,8 @@ try {
 
   await mkdir(work, { recursive: true, mode: 0o700 });
   await chmod(work, 0o700);
+  // Refuse, never adopt: a snapshot of the bench's key that it did not make stops it before anything is created.
+  if (withCache && (await findSnapshot(docker, SNAPSHOT_KEY))) usage(`a snapshot ${snapshotTag(SNAPSHOT_KEY)} of this bench's key already exists: not touching it`);
   say(`starting production ${NAMES.production} and the plain target ${NAMES.plain} (${image}, default settings)`);
   created.push(NAMES.production);
   const prod = await sideServer(NAMES.production, 'production', 'bench');
@@ -192,7 +300,15 @@ try {
     const r = { i, order: order.join('') };
     for (const side of order) {
       say(`run ${i}/${runs}: ${side} ...`);
-      if (side === 'A') r.A = await sideA(prod.target, String(i), runIds);
+      if (side === 'A') {
+        // Run 1's restored server becomes the snapshot: armed first, so that a kill mid-commit is cleaned up too.
+        const snapshot = withCache && i === 1 ? { key: SNAPSHOT_KEY } : undefined;
+        if (snapshot) {
+          await writeFile(join(work, SNAPSHOT_MARKER), `${SNAPSHOT_KEY}\n`, { mode: 0o600 });
+          snapshotArmed = true;
+        }
+        r.A = await sideA(prod.target, String(i), runIds, snapshot);
+      }
       else r.B = await sideB(prod.target, plain.target, String(i));
     }
     for (const side of ['A', 'B']) {
@@ -210,7 +326,7 @@ try {
     const m = r.A.memory;
     const kids = Object.entries(m.children).map(([name, c]) => `${name} ${mb(c.max_hwm)}${c.processes > 1 ? ` (max of ${c.processes} processes, sum ${mb(c.sum_hwm)})` : ''}`).join(', ');
     out(
-      `run ${i} (${r.order[0]} first, load ${r.load.toFixed(1)}): A ${s(r.A.ms)} (dump ${s(r.A.dump_ms)}, ${mb(r.A.dump_bytes)}; restore ${s(r.A.restore_ms)}; provisioning ${s(r.A.provision_ms)} not counted)` +
+      `run ${i} (${r.order[0]} first, load ${r.load.toFixed(1)}): A ${s(r.A.ms)} (dump ${s(r.A.dump_ms)}, ${mb(r.A.dump_bytes)}; restore ${s(r.A.restore_ms)}; provisioning ${s(r.A.provision_ms)} not counted; container start to restored ${s(r.A.start_to_ready_ms + r.A.restore_ms)})` +
         `  B ${s(r.B.ms)}  A/B ${r.ratio.toFixed(2)}` +
         `  | A memory: tool process VmHWM ${mb(m.self_hwm)} (before the gates: rss ${mb(m.baseline_rss)}, VmHWM ${mb(m.baseline_hwm)}; rss sampled max during them ${mb(m.rss_max)}); ${kids}` +
         `  | B memory: pg_dump ${r.B.memory.pg_dump === null ? '?' : mb(r.B.memory.pg_dump)}, psql ${r.B.memory.psql === null ? '?' : mb(r.B.memory.psql)}`,
@@ -231,6 +347,37 @@ try {
   out(`peak memory of the tool's process during A: ${mb(hwm)} VmHWM (target < 100 MB: ${hwm < 100 * 1024 ** 2 ? 'met' : 'NOT met'}); ${mb(base)} of it held before the gates started (modules loaded, server provisioned), rss at most ${mb(during)} during dump + restore`);
   const seen = ['pg_dump', 'pg_restore', 'psql'].filter((n) => childPeak(n) > 0);
   out(`peak memory of its children during A: ${seen.length ? seen.map((n) => `${n} ${mb(childPeak(n))}`).join(', ') : 'not seen (is /proc/PID/task/TID/children missing on this kernel?)'}`);
+
+  // The cached restore: dry-run servers started from run 1's snapshot, one after another.
+  const fresh = results.map((r) => r.A.start_to_ready_ms + r.A.restore_ms);
+  const freshLine = `fresh restore (A): container start to restored and ready ${median(fresh)} ms (median of ${runs}: start to ready ${median(results.map((r) => r.A.start_to_ready_ms))} ms + restore ${median(results.map((r) => r.A.restore_ms))} ms)`;
+  if (!withCache) {
+    out(freshLine);
+    out('cache hit: skipped (--no-cache)');
+  } else {
+    const snap = results[0].A.snapshot;
+    if (!snap) throw new Error('run 1 reported no snapshot');
+    out('');
+    out(`cache: run 1's restored server checkpointed in ${snap.checkpoint_ms} ms and committed in ${s(snap.commit_ms)} as ${snap.tag} (${mb(snap.bytes)}); hit servers start with: ${Object.entries(HIT_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    const hits = [];
+    for (let i = 1; i <= runs; i++) {
+      checkAborted();
+      say(`cache hit ${i}/${runs} ...`);
+      const h = await cacheHit(snap, String(i), runIds, expected);
+      h.load = loadavg()[0];
+      hits.push(h);
+      out(
+        `hit ${i} (load ${h.load.toFixed(1)}): first real query answered ${h.first_query_ms} ms after the container started (\`${FIRST_QUERY}\`, ${h.first_query_attempts} attempt${h.first_query_attempts > 1 ? 's' : ''}; this run's password set over the socket at ${h.password_set_ms} ms)` +
+          `; ready (${DEFAULT_READINESS.consecutive} answers ${DEFAULT_READINESS.intervalMs} ms apart) at ${h.start_to_ready_ms} ms; create to start ${h.create_to_start_ms} ms; openRun to ready ${s(h.open_to_ready_ms)}` +
+          `; in force: shared_preload_libraries=${h.in_force.preload} fsync=${h.in_force.fsync} log_statement=${h.in_force.log_statement}`,
+      );
+    }
+    const firstMs = median(hits.map((h) => h.first_query_ms));
+    out('');
+    out(`cache hit: first real query ${firstMs} ms after the container started (median of ${runs}; target <= 1000 ms: ${firstMs <= 1000 ? 'met' : 'NOT met'}); ready ${median(hits.map((h) => h.start_to_ready_ms))} ms`);
+    out(freshLine);
+    out(`cache hit vs fresh restore, container start to the restored data answering: ${firstMs} ms vs ${median(fresh)} ms (${(median(fresh) / Math.max(1, firstMs)).toFixed(0)}x)`);
+  }
 } catch (err) {
   exitCode = 1;
   say(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
@@ -242,6 +389,18 @@ try {
     if (outcome && !outcome.complete) {
       exitCode = 4;
       say(`run ${id}: teardown INCOMPLETE; finish it with \`rehearse teardown --run-id ${id}\``);
+    }
+  }
+  // After every run is closed: a container of the snapshot still present would block its removal.
+  if (snapshotArmed) {
+    const tag = snapshotTag(SNAPSHOT_KEY);
+    try {
+      const removed = await removeSnapshot(docker, SNAPSHOT_KEY);
+      if (await findSnapshot(docker, SNAPSHOT_KEY)) throw new Error('it is still there after its removal');
+      say(removed ? `removed the snapshot ${tag}` : `no snapshot ${tag} to remove (not committed)`);
+    } catch (e) {
+      exitCode = 4;
+      say(`could not remove the snapshot ${tag}: ${e.message}; remove it with \`rehearse cache prune --key ${SNAPSHOT_KEY}\``);
     }
   }
   for (const name of created) {

@@ -1,7 +1,9 @@
 // Side A of scripts/bench, in its own node process so that its peak memory is the tool's alone:
 // a dry-run server provisioned exactly as `rehearse run` does (openRun, startServer with
 // LOG_SETTINGS + FAST_RESTORE_SETTINGS, closeRun), then the backup gate's dumpDatabase into a file
-// and restoreDump into that server. Forked by bench.mjs; talks over IPC only (production's
+// and restoreDump into that server. When the job carries a snapshot key (one run of the bench), the
+// restored server is then checkpointed and committed as a cached-restore snapshot of that key, as
+// the rehearsal's G4 does on a cache miss (bench.mjs removes it). Forked by bench.mjs; talks over IPC only (production's
 // password arrives in a message, never in argv). Its run is closed in `finally`; if this process
 // is killed, the run's reaper finishes it, and bench.mjs calls finishRun with the run id it was sent.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -10,10 +12,11 @@ import { join } from 'node:path';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
-const { defaultImage, dockerClient, environmentNames, stateRoot, TOOL_ROLE } = await dist('engine/index.js');
+const { commitSnapshot, defaultImage, dockerClient, environmentNames, findSnapshot, stateRoot, TOOL_ROLE } = await dist('engine/index.js');
 const { connect, dumpDatabase, restoreDump, queryRows } = await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
+const { execPsql } = await dist('run/cached-restore.js');
 const { newRunId } = await dist('run/run-id.js');
 const { Interruption } = await dist('run/interruption.js');
 const { silentProgress } = await dist('run/progress.js');
@@ -125,6 +128,8 @@ try {
     interruption.signal,
   );
   const provisionMs = Math.round(performance.now() - tProvision);
+  // From the container's start (the engine's State.StartedAt) to readiness: the rehearsal's start_to_ready_ms.
+  const startToReadyMs = Math.max(0, Date.now() - server.env.startedAt.getTime());
   const dry = { host: server.env.host, port: server.env.port, user: TOOL_ROLE, password: server.password, database: server.env.database };
   const inForce = await queryRows(dry, `select name, setting, coalesce(unit, '') as unit from pg_settings where name = any('{${Object.keys(settings).join(',')}}'::text[]) order by name`);
 
@@ -145,11 +150,24 @@ try {
 
   const counts = {};
   for (const table of job.tables) counts[table] = (await queryRows(dry, `select count(*)::bigint as n from ${table}`))[0].n.toString();
+
+  // The cache miss's save, as the rehearsal's G4 does it: CHECKPOINT over the socket, then commit.
+  let snapshot = null;
+  if (job.snapshot) {
+    // Refuse, never adopt: a snapshot of this key that the bench did not make is left alone.
+    if (await findSnapshot(docker, job.snapshot.key)) throw new Error(`a snapshot of the bench's key ${job.snapshot.key.slice(0, 12)} already exists: refusing to commit over it`);
+    const tCheckpoint = performance.now();
+    await execPsql(docker, server.env.containerId, server.env.database, 'CHECKPOINT');
+    const tCommit = performance.now();
+    const snap = await commitSnapshot(docker, server.env.containerId, job.snapshot.key, new Date());
+    snapshot = { tag: snap.tag, image_id: snap.imageId, bytes: snap.bytes, checkpoint_ms: Math.round(tCommit - tCheckpoint), commit_ms: Math.round(performance.now() - tCommit) };
+  }
   result = {
     ms: Math.round(t1 - t0),
     dump_ms: Math.round(tDumped - t0),
     restore_ms: Math.round(t1 - tDumped),
     provision_ms: provisionMs,
+    start_to_ready_ms: startToReadyMs,
     dump_bytes: dump.bytes,
     pg_dump_version: dump.pgDumpVersion,
     restore_tool: restore.tool,
@@ -158,6 +176,7 @@ try {
     settings,
     in_force: inForce,
     counts,
+    snapshot,
     memory: { ...memory, self_hwm: selfHwm, baseline_rss: baseline.rss, baseline_hwm: baseline.hwm },
   };
 } catch (err) {
@@ -177,6 +196,6 @@ try {
   await rm(work, { recursive: true, force: true });
   await send({ type: 'done', result, failure, teardown });
   interruption[Symbol.dispose]();
-  process.disconnect();
+  if (process.connected) process.disconnect();
   process.exit(0);
 }
