@@ -77,6 +77,19 @@ describe('DumpContentHash', () => {
     }
   });
 
+  it('agrees with a line-by-line normalisation on a long dump cut into chunks of every size', () => {
+    const lines: string[] = ['\\restrict K1', 'COPY t (a, b) FROM stdin;'];
+    for (let n = 0; n < 400; n++) lines.push(n % 37 === 0 ? '\\.' : n % 53 === 0 ? `\\unrestrict K${n}` : `${n}\t\\\\restrict ${n}`);
+    const text = `${lines.join('\n')}\n\\unrestrict LAST`;
+    const expected = sha(text.replace(/^(\\(?:un)?restrict )[^\n]*/gm, '$1<normalised>'));
+    const bytes = Buffer.from(text);
+    for (const size of [1, 2, 3, 7, 11, 12, 13, 64, 1000, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+      expect(contentHash(chunks), `chunks of ${size}`).toBe(expected);
+    }
+  });
+
   it('normalises a marker on the last line without a newline', () => {
     expect(contentHash([Buffer.from('a\n\\unrestrict K')])).toBe(sha('a\n\\unrestrict <normalised>'));
   });
