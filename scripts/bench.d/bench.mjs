@@ -43,7 +43,8 @@ const { values: opts } = parseArgs({
   options: {
     scale: { type: 'string', default: '60' },
     runs: { type: 'string', default: '3' },
-    format: { type: 'string', default: 'custom' },
+    format: { type: 'string', default: 'plain' },
+    sequential: { type: 'boolean', default: false },
     jobs: { type: 'string' },
     'no-cache': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -170,7 +171,7 @@ async function sideA(prod, label, runIds, snapshot) {
     if (msg.type === 'run-id') runIds.set((runId = msg.runId), false);
     if (msg.type === 'done') done = msg;
   });
-  child.send({ name, label, work, production: prod, format: opts.format, jobs, image, readiness: DEFAULT_READINESS, tables: TABLES, snapshot });
+  child.send({ name, label, work, production: prod, format: opts.format, sequential: opts.sequential, jobs, image, readiness: DEFAULT_READINESS, tables: TABLES, snapshot });
   const exit = await ended;
   child = null;
   if (!done) throw new Error(`side A (run ${label}) ended with ${exit} without a result`);

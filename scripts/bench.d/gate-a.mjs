@@ -13,7 +13,7 @@ import { join } from 'node:path';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
 const { commitSnapshot, defaultImage, dockerClient, environmentNames, findSnapshot, stateRoot, TOOL_ROLE } = await dist('engine/index.js');
-const { connect, dumpDatabase, restoreDump, queryRows } = await dist('pg/index.js');
+const { connect, dumpDatabase, dumpIntoRestore, restoreDump, queryRows } = await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
 const { execPsql } = await dist('run/cached-restore.js');
@@ -141,9 +141,21 @@ try {
   const baseline = procMemory(process.pid);
   sampler = startSampler(ignore);
   const t0 = performance.now();
-  const dump = await dumpDatabase({ target: job.production, file, format: job.format, signal: interruption.signal });
-  const tDumped = performance.now();
-  const restore = await restoreDump(dry, { path: file, format: job.format }, { jobs: job.jobs ?? undefined, signal: interruption.signal });
+  let dump;
+  let restore;
+  let tDumped;
+  if (job.format === 'plain' && !job.sequential) {
+    // As `rehearse run` does without a cache: the dump streams into the restore while it is hashed and written.
+    const streamed = await dumpIntoRestore({ target: job.production, file, signal: interruption.signal }, { target: dry });
+    tDumped = performance.now();
+    if (!streamed.restore.ok) throw streamed.restore.error;
+    ({ dump } = streamed);
+    restore = { ...streamed.restore.result, tool: 'psql (streamed from pg_dump)' };
+  } else {
+    dump = await dumpDatabase({ target: job.production, file, format: job.format, signal: interruption.signal });
+    tDumped = performance.now();
+    restore = await restoreDump(dry, { path: file, format: job.format }, { jobs: job.jobs ?? undefined, signal: interruption.signal });
+  }
   const t1 = performance.now();
   const memory = sampler.stop();
   const selfHwm = procMemory(process.pid).hwm;

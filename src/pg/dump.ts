@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { EnvironmentError, ToolError, messageOf, type RehearseErrorOptions } from '../errors.js';
+import { EnvironmentError, ToolError, UsageError, messageOf, type RehearseErrorOptions } from '../errors.js';
 import { parseToolVersion } from './client-tools.js';
 import { clientProcessEnv, connect, type PgTarget } from './target.js';
 import { StderrTail, errnoOf, interruptedBy, throwIfInterrupted } from './tool-process.js';
@@ -29,6 +29,13 @@ export interface DumpOptions {
   /** Bytes written so far, after each chunk (for `directory`: once, at the end). */
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
+  /** A second reader of a plain dump as it is written (the streamed restore): it is given each chunk after the hashes. */
+  tap?: DumpTap;
+}
+
+/** Takes each chunk of the dump; the dump waits for it (backpressure), and it may stop taking early. */
+export interface DumpTap {
+  write(chunk: Buffer): Promise<void>;
 }
 
 export interface DumpResult {
@@ -219,6 +226,7 @@ export async function dumpDatabase(opts: DumpOptions): Promise<DumpResult> {
   if (opts.format === 'directory') args.push(`--file=${opts.file}`);
   const env = clientProcessEnv(opts.target, 'pg-rehearse backup', { PGOPTIONS: READ_ONLY_PGOPTIONS });
 
+  if (opts.tap && opts.format !== 'plain') throw new UsageError(`Expected a plain dump to stream into a restore, got \`${opts.format}\``);
   const written = opts.format === 'directory' ? await dumpToDirectory(pgDump, args, env, opts) : await dumpToFile(pgDump, args, env, opts);
   return {
     path: opts.file,
@@ -262,7 +270,7 @@ async function dumpToFile(pgDump: string, args: string[], env: Record<string, st
     });
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        writeAll(handle, chunk).then(() => done(), done);
+        Promise.all([writeAll(handle, chunk), opts.tap?.write(chunk)]).then(() => done(), done);
       },
       final(done) {
         handle.sync().then(() => done(), done);

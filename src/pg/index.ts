@@ -9,3 +9,4 @@ export * from './restore-dump.js';
 export * from './grants.js';
 export * from './write-counters.js';
 export * from './session-audit.js';
+export * from './streamed-restore.js';

@@ -2,6 +2,8 @@
 // pg_restore (in parallel, and in one transaction with one job), plain through psql, each into a
 // new database with the same row counts and objects; a failing pg_restore throws the SqlFileError
 // naming the archive and its first error line; an interruption stops pg_restore and its sessions.
+// A plain dump streamed into the restore (dumpIntoRestore) gives the same file and the same copy.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,8 @@ import { Interruption } from '../run/interruption.js';
 import { silentProgress } from '../run/progress.js';
 import { provision } from '../run/provision.js';
 import { docker, eventually, uniqueName } from '../test-support/docker.js';
-import { dumpDatabase, type DumpResult } from './dump.js';
+import { DumpError, dumpDatabase, type DumpResult } from './dump.js';
+import { dumpIntoRestore } from './streamed-restore.js';
 import { queryRows, rowCounts } from './identity.js';
 import { DEFAULT_READINESS } from './readiness.js';
 import { PgRestoreError, restoreDump } from './restore-dump.js';
@@ -173,5 +176,55 @@ describe('restoreDump', () => {
     expect(err).toBeInstanceOf(SqlFileError);
     expect((err as SqlFileError).exitCode).toBe(1);
     expect((err as SqlFileError).message).toContain('not-a-dump');
+  });
+});
+
+describe('dumpIntoRestore', () => {
+  it('dumps and restores in one pass: the file is the dump (same content sha256 as a dump of its own), the copy has every row', async () => {
+    const copy = await newDatabase('ledger_streamed');
+    const progress: number[] = [];
+    const file = join(work, 'streamed.sql');
+    const out = await dumpIntoRestore({ target: production, file }, { target: copy, onProgress: (b) => progress.push(b) });
+
+    expect(out.restore.ok).toBe(true);
+    expect(out.dump).toMatchObject({ path: file, format: 'plain', contentSha256: plain.contentSha256, readOnlySession: true });
+    const bytes = await readFile(file);
+    expect(out.dump.bytes).toBe(bytes.length);
+    expect(out.dump.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    if (out.restore.ok) expect(out.restore.result).toMatchObject({ tool: 'psql', jobs: 1, bytes: out.dump.bytes });
+    expect(progress.at(-1)).toBe(out.dump.bytes);
+    expect(await rowCounts(copy, LEDGER_TABLES)).toEqual(counts);
+    expect(await queryRows(copy, OBJECTS)).toEqual(objects);
+  });
+
+  it('keeps dumping when the restore stops at an error: the whole dump is written and hashed, the restore failure is returned apart', async () => {
+    const copy = await newDatabase('ledger_streamed_taken');
+    await execute(copy, 'create schema ledger');
+    const file = join(work, 'streamed-taken.sql');
+    const out = await dumpIntoRestore({ target: production, file }, { target: copy });
+
+    expect(out.dump.contentSha256).toBe(plain.contentSha256);
+    expect(out.dump.bytes).toBe((await readFile(file)).length);
+    expect(out.restore.ok).toBe(false);
+    if (!out.restore.ok) {
+      expect(out.restore.error).toBeInstanceOf(SqlFileError);
+      expect(out.restore.error.exitCode).toBe(3);
+      expect(out.restore.error.message).toContain(`running \`${file}\` failed (psql exit 3)`);
+      expect(out.restore.error.message).toContain('schema "ledger" already exists');
+    }
+    // One transaction: nothing of the dump was kept.
+    expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('stops psql without committing when the dump fails, and throws the DumpError', async () => {
+    const copy = await newDatabase('ledger_streamed_nodump');
+    const file = join(work, 'streamed-nodump.sql');
+    const err = await dumpIntoRestore({ target: { ...production, database: 'no_such_database' }, file }, { target: copy }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DumpError);
+    expect((err as DumpError).message).toContain('no_such_database');
+    await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    const sessions = async () => (await queryRows(copy, `select count(*)::int as n from pg_stat_activity where datname = 'ledger_streamed_nodump' and application_name = 'pg-rehearse restore'`))[0]!.n as number;
+    expect(await eventually(sessions, (n) => n === 0, 10_000, 100)).toBe(0);
+    expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
   });
 });

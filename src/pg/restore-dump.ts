@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { UsageError, messageOf, type RehearseErrorOptions } from '../errors.js';
 import type { DumpFormat } from './dump.js';
-import { runSqlFile, SqlFileError } from './restore.js';
+import { psqlScriptArgs, runSqlFile, SqlFileError } from './restore.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
 import { StderrTail, interruptedBy, throwIfInterrupted } from './tool-process.js';
 
@@ -82,7 +82,7 @@ export async function restoreDump(target: PgTarget, dump: { path: string; format
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`Expected \`jobs\` to be a positive integer, got \`${String(jobs)}\``);
     const out = await runSqlFile(target, dump.path, { singleTransaction: true, signal: opts.signal, onProgress: opts.onProgress });
     // runSqlFile's command line, the file streamed into its stdin.
-    return { ...out, tool: 'psql', jobs: 1, argv: ['psql', '-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', '-'] };
+    return { ...out, tool: 'psql', jobs: 1, argv: ['psql', ...psqlScriptArgs({ singleTransaction: true })] };
   }
   return pgRestore(target, dump.path, dump.format, jobs, opts);
 }
