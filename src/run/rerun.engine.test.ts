@@ -99,6 +99,10 @@ describe('the rerun cycle', () => {
   it('misses, saves a snapshot, then hits with the same verdict and every G4 check; a changed production misses; prune leaves none of ours', async () => {
     await checkoutBuild(world.repo, world.shas.fixed);
     const file = await config('cached', world.shas.fixed);
+    // The demo world's production is deterministic, so a snapshot that another run on this machine
+    // kept (a user's `npm run demo -- --cache`) would have this key: a comment of this test's own
+    // makes production's dump, and so the key, this test's alone.
+    await commentOnAccount(`cached by the rerun test ${world.repo}`);
     const first = await run(file, join(work, 'c1'), { cache: true });
     expect(first.report.execution_status).toBe('PASS');
     expect(first.report.env!.cache).toMatchObject({ enabled: true, hit: false, saved: true });
@@ -114,14 +118,7 @@ describe('the rerun cycle', () => {
     expect(second.report.scenarios.every((s) => s.status === 'PASS')).toBe(true);
 
     // A changed production gives a changed dump, so a new key: a miss and a fresh restore.
-    const dsn = (await readFile(world.dsnFile, 'utf8')).trim();
-    const sql = postgres(dsn, { max: 1, onnotice: () => {} });
-    try {
-      // A change of the schema's comments changes the dump, not the rows the scenarios count.
-      await sql`comment on table ledger.account is 'changed by the rerun test'`;
-    } finally {
-      await sql.end();
-    }
+    await commentOnAccount(`changed by the rerun test ${world.repo}`);
     const third = await run(file, join(work, 'c3'), { cache: true });
     expect(third.report.backup!.content_sha256).not.toBe(first.report.backup!.content_sha256);
     expect(third.report.env!.cache.hit).toBe(false);
@@ -132,4 +129,15 @@ describe('the rerun cycle', () => {
     const left = (await listSnapshots(docker)).filter((s) => keys.includes(s.key));
     expect(left).toEqual([]);
   });
+
+  /** A change of the schema's comments changes production's dump, not the rows the scenarios count. */
+  async function commentOnAccount(comment: string): Promise<void> {
+    const dsn = (await readFile(world.dsnFile, 'utf8')).trim();
+    const sql = postgres(dsn, { max: 1, onnotice: () => {} });
+    try {
+      await sql.unsafe(`comment on table ledger.account is '${comment.replace(/'/g, "''")}'`);
+    } finally {
+      await sql.end();
+    }
+  }
 });

@@ -92,8 +92,12 @@ describe('runStep', () => {
     expect(run.ms).toBeLessThan(5_000);
     const child = Number(run.stdout.trim());
     expect(child).toBeGreaterThan(0);
-    // Gone, or a zombie left for its new parent to reap: either way it runs no more.
-    const state = await readFile(`/proc/${child}/stat`, 'utf8').then((st) => st.split(' ')[2], () => 'gone');
+    // Gone, or a zombie left for its new parent to reap: either way it runs no more. Its output
+    // closed when it began to exit, which the kernel finishes a moment later: look for up to 2 s,
+    // far short of the 30 s it would have slept.
+    const stateOf = () => readFile(`/proc/${child}/stat`, 'utf8').then((st) => st.split(' ')[2], () => 'gone');
+    let state = await stateOf();
+    for (const until = Date.now() + 2_000; !['gone', 'Z'].includes(state!) && Date.now() < until; state = await stateOf()) await new Promise((r) => setTimeout(r, 20));
     expect(['gone', 'Z']).toContain(state);
   });
 
