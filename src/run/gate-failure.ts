@@ -17,6 +17,17 @@ export class GateFailure extends Error {
   }
 }
 
+/** A gate stops because a gate run inside it failed (G2 streaming into G4's restore): NOT_RUN, the inner gate carries the failure. */
+export class StoppedByGate extends Error {
+  constructor(
+    readonly gate: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoppedByGate';
+  }
+}
+
 export function statusOf(classification: Classification): Extract<Status, 'FAIL' | 'INCONCLUSIVE'> {
   return classification === 'sut' || classification === 'artefact' ? 'FAIL' : 'INCONCLUSIVE';
 }

@@ -3,10 +3,12 @@
 // matrix difference fails at G4 as an artefact defect and still runs G6-G8; each way a scenario
 // can fail is a FAIL of the system under test that stops the run there; a PASS report carries the
 // table matrix, the SQL verbs, a new system identifier and a dump whose content is reproducible.
+// A plain dump streams into the restore: G2 runs inside G4, and a failure of either is told apart.
 // Every run must leave nothing carrying its run-id label, and its exact names must answer 404.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
@@ -61,7 +63,7 @@ describe('rehearse() against a demo world (real containers)', () => {
   }
 
   /** A config of its own in a fresh folder (the world's DSN, containers and repository at its fix), pinned. */
-  async function prepare(o: { scenarios?: string; grantMatrix?: string; dir?: string } = {}): Promise<Case> {
+  async function prepare(o: { scenarios?: string; grantMatrix?: string; roles?: string; dsnFile?: string; dir?: string } = {}): Promise<Case> {
     const dir = o.dir ?? (await mkdtemp(join(work, 'case-')));
     const envName = uniqueName('pgr-reh-env');
     const config = join(dir, 'rehearse.yaml');
@@ -69,11 +71,11 @@ describe('rehearse() against a demo world (real containers)', () => {
       config,
       stringify({
         name: 'rehearsal engine test',
-        production: { dsn_file: world.dsnFile, container: names.production, dump_format: 'plain' },
+        production: { dsn_file: o.dsnFile ?? world.dsnFile, container: names.production, dump_format: 'plain' },
         protected_envs: [names.protected],
         environment: { name: envName, fast_restore: true },
         artefacts: {
-          roles: at('sql', 'roles.sql'),
+          roles: o.roles ?? at('sql', 'roles.sql'),
           grants: at('sql', 'grants.sql'),
           grant_matrix: o.grantMatrix ?? at('sql', 'grant-matrix.yaml'),
           scenarios: o.scenarios ?? at('scenarios'),
@@ -148,6 +150,72 @@ describe('rehearse() against a demo world (real containers)', () => {
     expect(report.production?.sysid_post).toBe(report.production?.sysid_pre);
     expect(report.table_matrix).toBeNull();
     await expectGone(report, c.envName);
+  });
+
+  describe('a plain dump streamed into the restore (G3, then G4 with G2 inside it)', () => {
+    it('runs G3 before G2 and G2 inside G4, and passes with the backup hashed and the restore streamed from it', async () => {
+      const c = await prepare();
+      const { report, exitCode } = await run(c);
+      expect(exitCode).toBe(0);
+      const g = Object.fromEntries(report.gates.map((x) => [x.id, x]));
+      const at_ = (id: string) => Date.parse(g[id]!.started_at!);
+      expect(at_('G3')).toBeLessThan(at_('G2'));
+      expect(at_('G4')).toBeLessThanOrEqual(at_('G2'));
+      expect(at_('G2') + g.G2!.ms!).toBeLessThanOrEqual(at_('G4') + g.G4!.ms!);
+      expect(g.G2!.evidence).toMatchObject({ streamed_into_restore: true, sha256: report.backup!.sha256 });
+      expect(g.G4!.evidence).toMatchObject({ restore_tool: "psql, streamed from G2's pg_dump", restore_bytes: report.backup!.bytes });
+      expect(report.teardown!.backup_shredded).toBe(true);
+      await expectGone(report, c.envName);
+    });
+
+    it('a dump that fails is G2 INCONCLUSIVE (environment) naming pg_dump\'s error; G4 is NOT_RUN, stopped by G2; nothing is left', async () => {
+      // A production role that may connect and read the server's identity, not the ledger.
+      const dsn = new URL((await readFile(world.dsnFile, 'utf8')).trim());
+      const sql = postgres(dsn.href, { max: 1, onnotice: () => {} });
+      const role = `pgr_nodump_${Date.now()}`;
+      try {
+        await sql.unsafe(`create role ${role} login password 'no-dump-${role}'`);
+      } finally {
+        await sql.end();
+      }
+      dsn.username = role;
+      dsn.password = `no-dump-${role}`;
+      const dir = await mkdtemp(join(work, 'case-'));
+      const dsnFile = join(dir, 'weak.dsn');
+      await writeFile(dsnFile, dsn.href, { mode: 0o600 });
+      const c = await prepare({ dir, dsnFile });
+
+      const { report, exitCode } = await run(c);
+      expect(exitCode).toBe(3);
+      expect(report.execution_status).toBe('INCONCLUSIVE');
+      expect(report.failure).toMatchObject({ gate: 'G2', classification: 'environment' });
+      expect(report.failure!.message).toContain('permission denied for schema ledger');
+      const s = statuses(report);
+      expect([s.G0, s.G1, s.G2, s.G3, s.G4, s.G5]).toEqual(['PASS', 'PASS', 'INCONCLUSIVE', 'PASS', 'NOT_RUN', 'NOT_RUN']);
+      expect(report.gates.find((x) => x.id === 'G4')!.evidence).toMatchObject({ stopped_by: 'G2' });
+      expect(report.scenarios.every((x) => x.status === 'NOT_RUN')).toBe(true);
+      expect(report.backup).toBeNull();
+      await expectGone(report, c.envName);
+    });
+
+    it('a restore that fails keeps G2 PASS with the whole dump hashed, and G4 names psql\'s error; no scenario runs', async () => {
+      // Roles SQL that also takes the dump's schema name: the dump's CREATE SCHEMA then fails.
+      const dir = await mkdtemp(join(work, 'case-'));
+      const roles = join(dir, 'roles.sql');
+      await writeFile(roles, `${await readFile(at('sql', 'roles.sql'), 'utf8')}\nCREATE SCHEMA ledger;\n`);
+      const c = await prepare({ dir, roles });
+
+      const { report, exitCode } = await run(c);
+      expect(exitCode).toBe(3);
+      expect(report.failure).toMatchObject({ gate: 'G4', classification: 'environment' });
+      expect(report.failure!.message).toMatch(/psql exit 3\): .*schema "ledger" already exists/);
+      const s = statuses(report);
+      expect([s.G2, s.G3, s.G4, s.G5]).toEqual(['PASS', 'PASS', 'INCONCLUSIVE', 'NOT_RUN']);
+      expect(report.backup!.bytes).toBeGreaterThan(300_000);
+      expect(report.gates.find((x) => x.id === 'G2')!.evidence).toMatchObject({ streamed_into_restore: true, bytes: report.backup!.bytes });
+      expect(report.scenarios.every((x) => x.status === 'NOT_RUN')).toBe(true);
+      await expectGone(report, c.envName);
+    });
   });
 
   it('a wrong expected exit code fails the scenario as sut with its command and exit code; later scenarios are NOT_RUN and the environment is gone', async () => {

@@ -45,6 +45,9 @@ import {
   diffGrantMatrix,
   dsnFor,
   dumpDatabase,
+  dumpIntoRestore,
+  type DumpResult,
+  type StreamedRestoreOutcome,
   queryRows,
   readGrantsInForce,
   rowCounts,
@@ -62,7 +65,7 @@ import {
 } from '../pg/index.js';
 import { checkDeltas, checkRows, checkStep, exceptionOf, inContainer, prepareContainerRunner, readOnlyWriteNote, runContainerInstall, runContainerStep, runStep, type ContainerRunner, type LoadedScenario } from '../scenario/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
-import { failureOf, GateFailure } from './gate-failure.js';
+import { failureOf, GateFailure, StoppedByGate } from './gate-failure.js';
 import type { Interruption } from './interruption.js';
 import { step, teeProgress, type Progress } from './progress.js';
 import { newRunId } from './run-id.js';
@@ -180,6 +183,12 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       r.status = 'PASS';
       if (evidence) r.evidence = evidence;
     } catch (err) {
+      if (err instanceof StoppedByGate) {
+        // A gate run inside this one failed and stopped the run: that gate carries the failure.
+        r.status = 'NOT_RUN';
+        r.evidence = { ...(r.evidence ?? {}), stopped_by: err.gate, reason: err.message };
+        return;
+      }
       const { status, failure } = failureOf(err, id, scenario);
       r.status = status;
       r.evidence = { ...(r.evidence ?? {}), failure: failure.message };
@@ -281,45 +290,21 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   });
 
   // G2 backup: pg_dump of production, read-only, into a 0600 file of a 0700 folder outside --out.
+  // A plain dump without a cache streams into G4's restore as it is written (G3 and G4's roles come
+  // first, and G2 runs inside G4): the restore does not wait for the whole dump. A cached restore
+  // needs the dump's hash before G3 (its key), and an archive its whole file: those run in order.
   let pgDumpVersion: string | null = null;
   let pgDumpWhere: string | null = null;
-  await gate('G2', null, 'backup', async () => {
-    const host = await clientToolVersion('pg_dump');
-    const prodMajor = parseServerMajor(prodId!.serverVersionNum);
-    const runner = chooseDumpRunner({ hostClientMajor: host.major, serverMajor: prodMajor, productionIsContainer: Boolean(config.production.container) });
-    if (runner.where !== 'host') {
-      throw new GateFailure('environment', `production runs PostgreSQL ${prodMajor}, newer than this host's pg_dump ${host.version ?? '(missing)'}; a pg_dump ${runner.where === 'container-exec' ? "inside production's container" : `in a container of PostgreSQL ${prodMajor}`} is needed and this version of pg-rehearse runs it on the host only`);
-    }
-    pgDumpVersion = host.version;
-    pgDumpWhere = `host pg_dump ${host.version}`;
-    backupDir = join(root, 'backups', runId);
-    await mkdir(backupDir, { recursive: true, mode: 0o700 });
-    backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
-    const keep = opts.keepBackup || config.keep_backup;
-    const dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: interruption.signal, onProgress: bytesProgress('dump') });
-    prodStatements.push('show transaction_read_only (a session opened with PGOPTIONS=-c default_transaction_read_only=on, proving it read-only)', `${dump.argv.join(' ')} (the same read-only session options; pg_dump's own catalog reads in its read-only repeatable-read transaction)`);
-    rec.sections.backup = {
-      path: dump.path,
-      kept: keep,
-      format: dump.format,
-      sha256: dump.sha256,
-      content_sha256: dump.contentSha256,
-      bytes: dump.bytes,
-      ms: dump.ms,
-      pg_dump_version: dump.pgDumpVersion,
-      pg_dump_where: pgDumpWhere,
-      read_only_session: dump.readOnlySession,
-    };
-    if (!dump.readOnlySession) throw new GateFailure('environment', 'the dump session did not prove read-only (transaction_read_only was not on)');
-    return { bytes: dump.bytes, sha256: dump.sha256, content_sha256: dump.contentSha256 };
-  });
+  const cacheEnabled = opts.cache || config.cache;
+  const streamed = config.production.dump_format === 'plain' && !cacheEnabled;
+  let streamedRestore: StreamedRestoreOutcome | null = null;
+  if (!streamed) await gate('G2', null, 'backup', () => takeBackup(null));
 
   // G3 provision: the exact-named dry-run server, with per-run passwords and statement logging;
   // from a cached snapshot when one matches this run's dump, roles, grants and image.
   // pgaudit's session audit sees SQL inside functions, DO blocks and triggers; the local image has it.
   const sessionAudit = config.environment.session_audit === 'on' || (config.environment.session_audit === 'auto' && !config.environment.image);
   const settings: Record<string, string> = { ...LOG_SETTINGS, ...(sessionAudit ? PGAUDIT_SERVER_SETTINGS : {}), ...(config.environment.fast_restore ? FAST_RESTORE_SETTINGS : {}) };
-  const cacheEnabled = opts.cache || config.cache;
   const cache = { enabled: cacheEnabled, key: null as string | null, hit: false, snapshot: null as string | null, age_s: null as number | null, saved: false, start_to_ready_ms: null as number | null };
   await gate('G3', null, 'provision', async () => {
     run = await openRun(runId, now(), root);
@@ -408,7 +393,16 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     if (!cache.hit) {
       await sqlArtefact('roles', () => runSqlFile(tool, paths.roles, { singleTransaction: true }));
       await setRolePasswords(tool, rolePasswords);
-      restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: interruption.signal, onProgress: bytesProgress('restore') });
+      if (streamed) {
+        await gate('G2', null, 'backup', () => takeBackup(tool));
+        if (rec.gate('G2').status !== 'PASS') throw new StoppedByGate('G2', 'the backup streaming into this restore failed');
+        const outcome = streamedRestore as StreamedRestoreOutcome | null;
+        if (!outcome) throw new Error('G2 passed without the outcome of its streamed restore');
+        if (!outcome.ok) throw outcome.error;
+        restore = { ...outcome.result, tool: "psql, streamed from G2's pg_dump" };
+      } else {
+        restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: interruption.signal, onProgress: bytesProgress('restore') });
+      }
       await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
     } else {
       // Fresh per-run passwords for every role before anything else connects.
@@ -603,6 +597,47 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     if (g6.status === 'PASS' || g6.status === 'NOT_RUN') g6.status = classification === 'sut' ? 'FAIL' : 'INCONCLUSIVE';
     g6.evidence = { ...(g6.evidence ?? {}), leak: message };
     rec.fail({ gate: 'G6', scenario: null, classification, message, command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
+  }
+
+  /** G2's work: the dump, streamed into the dry-run database `into` when given (the outcome of that restore is kept for G4). */
+  async function takeBackup(into: PgTarget | null): Promise<Record<string, unknown>> {
+    const host = await clientToolVersion('pg_dump');
+    const prodMajor = parseServerMajor(prodId!.serverVersionNum);
+    const runner = chooseDumpRunner({ hostClientMajor: host.major, serverMajor: prodMajor, productionIsContainer: Boolean(config.production.container) });
+    if (runner.where !== 'host') {
+      throw new GateFailure('environment', `production runs PostgreSQL ${prodMajor}, newer than this host's pg_dump ${host.version ?? '(missing)'}; a pg_dump ${runner.where === 'container-exec' ? "inside production's container" : `in a container of PostgreSQL ${prodMajor}`} is needed and this version of pg-rehearse runs it on the host only`);
+    }
+    pgDumpVersion = host.version;
+    pgDumpWhere = `host pg_dump ${host.version}`;
+    backupDir = join(root, 'backups', runId);
+    await mkdir(backupDir, { recursive: true, mode: 0o700 });
+    backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
+    const keep = opts.keepBackup || config.keep_backup;
+    // The reaper shreds a partial file too if the tool is killed (sequential runs record it at G3).
+    if (run && !keep && config.production.dump_format !== 'directory') await run.journal.recordSecret(backupPath);
+    let dump: DumpResult;
+    if (into) {
+      const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: interruption.signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into });
+      dump = out.dump;
+      streamedRestore = out.restore;
+    } else {
+      dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: interruption.signal, onProgress: bytesProgress('dump') });
+    }
+    prodStatements.push('show transaction_read_only (a session opened with PGOPTIONS=-c default_transaction_read_only=on, proving it read-only)', `${dump.argv.join(' ')} (the same read-only session options; pg_dump's own catalog reads in its read-only repeatable-read transaction)`);
+    rec.sections.backup = {
+      path: dump.path,
+      kept: keep,
+      format: dump.format,
+      sha256: dump.sha256,
+      content_sha256: dump.contentSha256,
+      bytes: dump.bytes,
+      ms: dump.ms,
+      pg_dump_version: dump.pgDumpVersion,
+      pg_dump_where: pgDumpWhere,
+      read_only_session: dump.readOnlySession,
+    };
+    if (!dump.readOnlySession) throw new GateFailure('environment', 'the dump session did not prove read-only (transaction_read_only was not on)');
+    return { bytes: dump.bytes, sha256: dump.sha256, content_sha256: dump.contentSha256, streamed_into_restore: into !== null };
   }
 
   async function sqlArtefact<T>(what: string, work: () => Promise<T>): Promise<T> {
