@@ -1,7 +1,8 @@
 // Side A of scripts/bench, in its own node process so that its peak memory is the tool's alone:
 // a dry-run server provisioned exactly as `rehearse run` does (openRun, startServer with
-// LOG_SETTINGS + FAST_RESTORE_SETTINGS, closeRun), then the backup gate's dumpDatabase into a file
-// and restoreDump into that server. When the job carries a snapshot key (one run of the bench), the
+// LOG_SETTINGS + FAST_RESTORE_SETTINGS, closeRun), then the backup streamed into the restore as a
+// run without a cache does it (dumpIntoRestore), or, for an archive or --sequential, the backup
+// gate's dumpDatabase into a file and restoreDump into that server. When the job carries a snapshot key (one run of the bench), the
 // restored server is then checkpointed and committed as a cached-restore snapshot of that key, as
 // the rehearsal's G4 does on a cache miss (bench.mjs removes it). Forked by bench.mjs; talks over IPC only (production's
 // password arrives in a message, never in argv). Its run is closed in `finally`; if this process
@@ -176,8 +177,10 @@ try {
   }
   result = {
     ms: Math.round(t1 - t0),
+    streamed: restore.tool.includes('streamed'),
     dump_ms: Math.round(tDumped - t0),
-    restore_ms: Math.round(t1 - tDumped),
+    // Streamed, the restore ends with the dump: the pass is the restore's time too.
+    restore_ms: restore.tool.includes('streamed') ? Math.round(t1 - t0) : Math.round(t1 - tDumped),
     provision_ms: provisionMs,
     start_to_ready_ms: startToReadyMs,
     dump_bytes: dump.bytes,

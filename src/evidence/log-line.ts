@@ -1,6 +1,6 @@
 // The prefix of a dry-run server's log line (log_line_prefix = '%m [%p] app=%a user=%u db=%d ')
 // and the SQL text splitting, shared by the statement trace and the audit log.
-import { scan } from 'libpg-query';
+import { scan } from './sql-parser.js';
 
 // `%m [%p] app=` of log_line_prefix = '%m [%p] app=%a user=%u db=%d '.
 export const LINE_START = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) ([^\s[\]]+) \[(\d+)\] app=/;

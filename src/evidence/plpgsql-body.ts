@@ -1,6 +1,6 @@
 // The static SQL inside a DO block's PL/pgSQL body, read with PostgreSQL's own PL/pgSQL parser;
 // shared by the verb trace and the write extraction.
-import { parsePlPgSQL } from 'libpg-query';
+import { parsePlPgSQL } from './sql-parser.js';
 
 export type Tree = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // the session user the server printed, and classified by verb with PostgreSQL's own parser
 // (libpg-query, WASM). Who ran a statement is decided by `user=` (authenticated), never by
 // `app=` (any client sets its application name, to "pg-rehearse" too).
-import { parse } from 'libpg-query';
+import { parse } from './sql-parser.js';
 import { isoOf, LINE_START, partsOf, readingsOf, type Reading } from './log-line.js';
 import { doBody, isTree, type Tree } from './plpgsql-body.js';
 

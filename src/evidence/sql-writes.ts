@@ -3,7 +3,7 @@
 // wherever it sits (a data-modifying CTE, EXPLAIN ANALYZE, PREPARE, COPY (...), the static SQL
 // of a DO block's PL/pgSQL body). Names are given as written: the search_path they resolve
 // against is not in the text.
-import { parse } from 'libpg-query';
+import { parse } from './sql-parser.js';
 import { partsOf } from './log-line.js';
 import { doBody, isTree, type Tree } from './plpgsql-body.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { EnvironmentError, ToolError, UsageError, messageOf, type RehearseErrorOptions } from '../errors.js';
+import { EnvironmentError, ToolError, messageOf, type RehearseErrorOptions } from '../errors.js';
 import { parseToolVersion } from './client-tools.js';
 import { clientProcessEnv, connect, type PgTarget } from './target.js';
 import { StderrTail, errnoOf, interruptedBy, throwIfInterrupted } from './tool-process.js';
@@ -29,13 +29,6 @@ export interface DumpOptions {
   /** Bytes written so far, after each chunk (for `directory`: once, at the end). */
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
-  /** A second reader of a plain dump as it is written (the streamed restore): it is given each chunk after the hashes. */
-  tap?: DumpTap;
-}
-
-/** Takes each chunk of the dump; the dump waits for it (backpressure), and it may stop taking early. */
-export interface DumpTap {
-  write(chunk: Buffer): Promise<void>;
 }
 
 export interface DumpResult {
@@ -213,20 +206,32 @@ async function pgDumpVersionOf(pgDump: string, database: string): Promise<{ vers
   return { version: parseToolVersion(line)?.version ?? line, line };
 }
 
-/** Dump the target database into `opts.file`; see DumpResult for what each field proves. */
-export async function dumpDatabase(opts: DumpOptions): Promise<DumpResult> {
-  const t0 = performance.now();
+/** How pg_dump runs against the target: its binary, arguments (no secret) and environment (the password), checked first. */
+export interface DumpCommand {
+  pgDump: string;
+  args: string[];
+  env: Record<string, string>;
+  version: { version: string; line: string };
+  readOnlySession: boolean;
+}
+
+/** pg_dump's version (a binary that does not run is a DumpError), the read-only proof, and its command line. */
+export async function prepareDump(opts: Pick<DumpOptions, 'target' | 'file' | 'format' | 'pgDump' | 'signal'>): Promise<DumpCommand> {
   throwIfInterrupted(opts.signal);
   const pgDump = opts.pgDump ?? 'pg_dump';
-  const { database } = opts.target;
-  const version = await pgDumpVersionOf(pgDump, database);
+  const version = await pgDumpVersionOf(pgDump, opts.target.database);
   const readOnlySession = await proveReadOnlySession(opts.target);
   const formatFlag = { plain: 'p', custom: 'c', directory: 'd' }[opts.format];
   const args = ['--no-owner', '--no-privileges', '--no-password', `--format=${formatFlag}`];
   if (opts.format === 'directory') args.push(`--file=${opts.file}`);
   const env = clientProcessEnv(opts.target, 'pg-rehearse backup', { PGOPTIONS: READ_ONLY_PGOPTIONS });
+  return { pgDump, args, env, version, readOnlySession };
+}
 
-  if (opts.tap && opts.format !== 'plain') throw new UsageError(`Expected a plain dump to stream into a restore, got \`${opts.format}\``);
+/** Dump the target database into `opts.file`; see DumpResult for what each field proves. */
+export async function dumpDatabase(opts: DumpOptions): Promise<DumpResult> {
+  const t0 = performance.now();
+  const { pgDump, args, env, version, readOnlySession } = await prepareDump(opts);
   const written = opts.format === 'directory' ? await dumpToDirectory(pgDump, args, env, opts) : await dumpToFile(pgDump, args, env, opts);
   return {
     path: opts.file,
@@ -240,22 +245,31 @@ export async function dumpDatabase(opts: DumpOptions): Promise<DumpResult> {
   };
 }
 
+/** A new 0600 file for a dump (never an existing one); a failure to create it is a DumpError. */
+export async function newDumpFile(file: string, database: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'wx', 0o600);
+  } catch (err) {
+    if (errnoOf(err) === 'EEXIST') throw new ToolError(`refusing to overwrite \`${file}\`: a dump is always written to a new file`);
+    throw new DumpError(database, null, [], `cannot create \`${file}\`: ${messageOf(err)}`, { cause: err });
+  }
+  // The mode given to open() is narrowed by the umask; the backup is exactly 0600 whatever it is.
+  await handle.chmod(0o600).catch(async (err: unknown) => {
+    await handle.close().catch(() => {});
+    throw err;
+  });
+  return handle;
+}
+
 type Written = { bytes: number; sha256: string; contentSha256: string };
 
 /** pg_dump's stdout through the hashes into a new 0600 file, fsynced; on any failure the file is removed. */
 async function dumpToFile(pgDump: string, args: string[], env: Record<string, string>, opts: DumpOptions): Promise<Written> {
   const { database } = opts.target;
-  let handle: FileHandle;
-  try {
-    handle = await open(opts.file, 'wx', 0o600);
-  } catch (err) {
-    if (errnoOf(err) === 'EEXIST') throw new ToolError(`refusing to overwrite \`${opts.file}\`: a dump is always written to a new file`);
-    throw new DumpError(database, null, [], `cannot create \`${opts.file}\`: ${messageOf(err)}`, { cause: err });
-  }
+  const handle = await newDumpFile(opts.file, database);
   let removeFile = true;
   try {
-    // The mode given to open() is narrowed by the umask; the backup is exactly 0600 whatever it is.
-    await handle.chmod(0o600);
     const sha = createHash('sha256');
     const content = opts.format === 'plain' ? new DumpContentHash() : null;
     let bytes = 0;
@@ -270,7 +284,7 @@ async function dumpToFile(pgDump: string, args: string[], env: Record<string, st
     });
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        Promise.all([writeAll(handle, chunk), opts.tap?.write(chunk)]).then(() => done(), done);
+        writeAll(handle, chunk).then(() => done(), done);
       },
       final(done) {
         handle.sync().then(() => done(), done);

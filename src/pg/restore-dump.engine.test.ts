@@ -184,7 +184,7 @@ describe('dumpIntoRestore', () => {
     const copy = await newDatabase('ledger_streamed');
     const progress: number[] = [];
     const file = join(work, 'streamed.sql');
-    const out = await dumpIntoRestore({ target: production, file }, { target: copy, onProgress: (b) => progress.push(b) });
+    const out = await dumpIntoRestore({ target: production, file, onProgress: (b) => progress.push(b) }, { target: copy });
 
     expect(out.restore.ok).toBe(true);
     expect(out.dump).toMatchObject({ path: file, format: 'plain', contentSha256: plain.contentSha256, readOnlySession: true });
@@ -216,6 +216,18 @@ describe('dumpIntoRestore', () => {
     expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
   });
 
+  it('still writes the whole dump when psql never starts reading (its database is missing): the restore failure names the connection', async () => {
+    const file = join(work, 'streamed-nodb.sql');
+    const out = await dumpIntoRestore({ target: production, file }, { target: { ...production, database: 'no_such_restore_db' } });
+    expect(out.dump.contentSha256).toBe(plain.contentSha256);
+    expect(out.dump.bytes).toBe((await readFile(file)).length);
+    expect(out.restore.ok).toBe(false);
+    if (!out.restore.ok) {
+      expect(out.restore.error.exitCode).toBe(2);
+      expect(out.restore.error.message).toContain('no_such_restore_db');
+    }
+  });
+
   it('stops psql without committing when the dump fails, and throws the DumpError', async () => {
     const copy = await newDatabase('ledger_streamed_nodump');
     const file = join(work, 'streamed-nodump.sql');
@@ -226,5 +238,44 @@ describe('dumpIntoRestore', () => {
     const sessions = async () => (await queryRows(copy, `select count(*)::int as n from pg_stat_activity where datname = 'ledger_streamed_nodump' and application_name = 'pg-rehearse restore'`))[0]!.n as number;
     expect(await eventually(sessions, (n) => n === 0, 10_000, 100)).toBe(0);
     expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('dumpIntoRestore when the run is interrupted', () => {
+  it('stops pg_dump, tee and psql: nothing committed, no session left on either server, no file left', async () => {
+    const copy = await newDatabase('ledger_streamed_interrupted');
+    const file = join(work, 'streamed-interrupted.sql');
+    // An uncommitted lock on a production table makes pg_dump wait at its own LOCK TABLE: it is in flight.
+    const locker = connect(production, 'pg-rehearse test locker');
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const holding = locker
+      .begin(async (tx) => {
+        await tx.unsafe('lock table ledger.entry in access exclusive mode');
+        await held;
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    try {
+      const sessions = async (target: PgTarget, app: string) => (await queryRows(target, `select count(*)::int as n from pg_stat_activity where datname = '${target.database}' and application_name = '${app}'`))[0]!.n as number;
+      const controller = new AbortController();
+      const pending = dumpIntoRestore({ target: production, file, signal: controller.signal }, { target: copy }).catch((e: unknown) => e);
+      expect(await eventually(() => sessions(production, 'pg-rehearse backup'), (n) => n > 0, 10_000, 100)).toBeGreaterThan(0);
+      expect(await eventually(() => sessions(copy, 'pg-rehearse restore'), (n) => n > 0, 10_000, 100)).toBeGreaterThan(0);
+      const t0 = Date.now();
+      controller.abort(new InterruptedError('SIGTERM'));
+      const err = await pending;
+      expect(err).toBeInstanceOf(InterruptedError);
+      expect(Date.now() - t0).toBeLessThan(6_000);
+      expect(await eventually(() => sessions(production, 'pg-rehearse backup'), (n) => n === 0, 10_000, 100)).toBe(0);
+      expect(await eventually(() => sessions(copy, 'pg-rehearse restore'), (n) => n === 0, 10_000, 100)).toBe(0);
+      await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(readFile(`${file}.commit`)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+    } finally {
+      release();
+      await holding;
+      await locker.end();
+    }
   });
 });

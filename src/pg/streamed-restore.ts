@@ -1,91 +1,205 @@
-// The backup streamed into the restore: one pg_dump of production, each chunk hashed, written to
-// the backup file and handed to a psql restoring into the dry-run server at the same time, so the
+// The backup streamed into the restore: pg_dump's output goes through `tee -p` into the backup file
+// and into a FIFO that a psql restoring into the dry-run server reads at the same time, so the
 // restore does not wait for the whole dump (a plain dump only; an archive needs its whole file).
-// The file and its hashes never depend on the restore: if psql stops early (an error in the dump's
-// SQL), the dump still runs to its end and the restore's failure is returned for its own gate.
-import type { Writable } from 'node:stream';
-import { dumpDatabase, type DumpOptions, type DumpResult, type DumpTap } from './dump.js';
-import type { RestoreDumpResult } from './restore-dump.js';
-import { SqlFileError, isEarlyStop, startPsqlScript } from './restore.js';
-import type { PgTarget } from './target.js';
+// The bytes never pass through this process: the kernel moves them between the three children,
+// and the file's sha256, content sha256 and size are computed here by reading it as it grows, in
+// the same pass.
+//
+// psql runs `BEGIN`, the dump from the data FIFO, then a second FIFO. Only when pg_dump and tee
+// both exited 0 is COMMIT written into that one; otherwise psql is stopped (its transaction rolls
+// back with its connection). So a partial dump is never committed, although its input ends either way.
+// The file never depends on the restore: a FIFO whose reader is gone fails tee's writes with EPIPE,
+// which `tee -p` drops while it goes on writing the file, and the restore's failure is returned for
+// its own gate. (A child's stdin 'pipe' is a socket here, whose ECONNRESET tee would count as a
+// failure of the file's writer too: hence the FIFOs.)
+import { constants } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
 import { messageOf } from '../errors.js';
+import { DumpContentHash, DumpError, newDumpFile, prepareDump, type DumpOptions, type DumpResult } from './dump.js';
+import type { RestoreDumpResult } from './restore-dump.js';
+import { SqlFileError } from './restore.js';
+import { clientProcessEnv, type PgTarget } from './target.js';
+import { StderrTail, errnoOf, interruptedBy } from './tool-process.js';
 
 export interface StreamedRestoreOptions {
   /** The dry-run database, which must exist, with the roles the dump may name already in it. */
   target: PgTarget;
-  /** Bytes handed to psql so far, after each chunk. */
-  onProgress?: (bytes: number) => void;
 }
 
 export type StreamedRestoreOutcome = { ok: true; result: RestoreDumpResult } | { ok: false; error: SqlFileError };
 
+/** How often the growing file is read again once its end is reached, and the FIFO's reader looked for. */
+const POLL_MS = 10;
+/** Each read of the growing file: one buffer, reused, so memory stays flat whatever the size. */
+const READ_BYTES = 1024 * 1024;
+
 /**
  * Dump (plain) into `dump.file` and restore into `restore.target` in one pass. A failure of the
- * dump throws as dumpDatabase does, after psql was stopped (its transaction rolls back); a failure
- * of the restore is the outcome's `error`, beside a complete dump.
+ * dump throws a DumpError, as dumpDatabase does, after psql was stopped; a failure of the restore
+ * is the outcome's `error`, beside a whole dump. `dump.onProgress` counts the bytes written.
  */
-export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format' | 'tap'>, restore: StreamedRestoreOptions): Promise<{ dump: DumpResult; restore: StreamedRestoreOutcome }> {
+export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore: StreamedRestoreOptions): Promise<{ dump: DumpResult; restore: StreamedRestoreOutcome }> {
   const t0 = performance.now();
-  const psql = startPsqlScript(restore.target, dump.file, { singleTransaction: true, signal: dump.signal });
-  const tap = stdinTap(psql.stdin, restore.onProgress);
-  let dumped: DumpResult;
+  const { target, file, signal } = dump;
+  const { database } = target;
+  const cmd = await prepareDump({ ...dump, format: 'plain' });
+  // Created here, 0600 and new; tee then writes into it (it keeps the mode of a file that exists).
+  await (await newDumpFile(file, database)).close();
+  const dataFifo = `${file}.data`;
+  const commitFifo = `${file}.commit`;
+  let keepFile = false;
   try {
-    dumped = await dumpDatabase({ ...dump, format: 'plain', tap });
-  } catch (err) {
-    // A partial dump must never be committed: psql is stopped, not given an end of input.
-    psql.kill();
-    await psql.finish().catch(() => {});
-    throw err;
+    await makeFifo(dataFifo, database);
+    await makeFifo(commitFifo, database);
+    const psqlArgs = ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-c', 'BEGIN', '-f', dataFifo, '-f', commitFifo];
+    const kill = { forceKillAfterDelay: 5_000, cancelSignal: signal } as const;
+    const psql = execa('psql', psqlArgs, { cwd: dirname(file), env: clientProcessEnv(restore.target, 'pg-rehearse restore'), extendEnv: false, stdin: 'ignore', stdout: 'ignore', buffer: false, reject: false, ...kill });
+    const pgDump = execa(cmd.pgDump, cmd.args, { env: cmd.env, extendEnv: false, stdin: 'ignore', stdout: 'pipe', buffer: false, reject: false, ...kill });
+    // `--` keeps a file name that starts with `-` a name; -p: a FIFO whose reader stopped is no reason to stop writing the file.
+    const tee = execa('tee', ['-p', '--', file, dataFifo], { stdin: pgDump.stdout!, stdout: 'ignore', env: { ...process.env, LC_ALL: 'C' }, buffer: false, reject: false, ...kill });
+    // tee holds pg_dump's output now: this process lets go of its end of that pipe.
+    pgDump.stdout!.destroy();
+    const dumpErr = StderrTail.of(pgDump.stderr);
+    const teeErr = StderrTail.of(tee.stderr);
+    const psqlErr = StderrTail.of(psql.stderr, 40);
+
+    let teeEnded = false;
+    let psqlEnded = false;
+    const teeDone = tee.then((r) => ((teeEnded = true), r));
+    const psqlDone = psql.then((r) => ((psqlEnded = true), r));
+    // A psql that ended before opening the data FIFO would leave tee waiting to open it: let it go on.
+    void psqlDone.then(() => releaseWriter(dataFifo, () => teeEnded));
+    const hashing = hashGrowingFile(file, () => teeEnded, dump.onProgress);
+    const [dumped, teed] = await Promise.all([pgDump, teeDone]);
+    // The hashes cover the whole file even when the dump failed: they are only returned when it did not.
+    const written = await hashing;
+
+    const dumpOk = dumped.exitCode === 0 && teed.exitCode === 0 && !signal?.aborted;
+    if (dumpOk) await tellPsql(commitFifo, 'COMMIT;\n', () => psqlEnded);
+    else psql.kill();
+    const restored = await psqlDone;
+
+    if (signal?.aborted) throw interruptedBy(signal);
+    const dumpTail = dumpErr.finish();
+    if (teed.exitCode === undefined && teed.signal === undefined) {
+      throw new DumpError(database, null, dumpTail, `\`tee\` could not be started: ${teed.shortMessage}`, { cause: teed.cause });
+    }
+    if (dumped.exitCode === undefined && dumped.signal === undefined) {
+      throw new DumpError(database, null, dumpTail, `\`${cmd.pgDump}\` could not be started: ${dumped.shortMessage}`, { cause: dumped.cause });
+    }
+    if (dumped.exitCode !== 0) {
+      throw new DumpError(database, dumped.exitCode ?? null, dumpTail, dumped.exitCode === undefined ? `killed by ${dumped.signal}` : (dumpErr.firstError ?? dumpTail.at(-1) ?? 'no message'));
+    }
+    if (teed.exitCode !== 0) {
+      const why = teed.exitCode === undefined ? `tee was killed by ${teed.signal ?? 'a signal'}` : (teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
+      throw new DumpError(database, 0, dumpTail, `writing \`${file}\` failed: ${why}`);
+    }
+    keepFile = true;
+    const result: DumpResult = {
+      path: file,
+      format: 'plain',
+      ...written,
+      ms: Math.round(performance.now() - t0),
+      pgDumpVersion: cmd.version.version,
+      pgDumpVersionLine: cmd.version.line,
+      argv: [cmd.pgDump, ...cmd.args],
+      readOnlySession: cmd.readOnlySession,
+    };
+
+    // psql names the FIFO it read the dump from: its error lines name the backup file instead.
+    const tail = psqlErr.finish().map((l) => l.replaceAll(`psql:${dataFifo}:`, `psql:${file}:`));
+    if (restored.exitCode !== 0) {
+      const firstError = psqlErr.firstError?.replaceAll(`psql:${dataFifo}:`, `psql:${file}:`) ?? null;
+      const why = restored.exitCode === undefined ? `psql was killed by ${restored.signal ?? 'a signal'}` : (firstError ?? tail.at(-1) ?? 'no message');
+      return { dump: result, restore: { ok: false, error: new SqlFileError(file, restored.exitCode ?? null, tail, why) } };
+    }
+    return { dump: result, restore: { ok: true, result: { ms: Math.round(performance.now() - t0), bytes: written.bytes, tool: 'psql', jobs: 1, argv: ['psql', ...psqlArgs] } } };
+  } finally {
+    await rm(dataFifo, { force: true });
+    await rm(commitFifo, { force: true });
+    if (!keepFile) await rm(file, { force: true });
   }
-  // Only a whole dump ends psql's input; its --single-transaction then commits.
-  tap.end();
-  try {
-    await psql.finish();
-  } catch (err) {
-    if (err instanceof SqlFileError) return { dump: dumped, restore: { ok: false, error: err } };
-    throw err;
-  }
-  // psql exiting 0 is not enough: it must have been handed every byte of the dump.
-  if (tap.bytes() !== dumped.bytes || tap.failure() !== null) {
-    const why = tap.failure() === null ? 'psql stopped reading' : `feeding psql failed (${messageOf(tap.failure())})`;
-    return { dump: dumped, restore: { ok: false, error: new SqlFileError(dump.file, null, [], `${why} after ${tap.bytes()} of ${dumped.bytes} bytes`) } };
-  }
-  return { dump: dumped, restore: { ok: true, result: { ms: Math.round(performance.now() - t0), bytes: tap.bytes(), tool: 'psql', jobs: 1, argv: psql.argv } } };
 }
 
-/** psql's stdin as a DumpTap: waits for the pipe to drain; once psql has stopped reading, takes nothing more. */
-function stdinTap(stdin: Writable, onProgress?: (bytes: number) => void): DumpTap & { end(): void; bytes(): number; failure(): unknown } {
-  let stopped = false;
+/** mkfifo, mode 0600, beside the backup (in its 0700 folder). */
+async function makeFifo(path: string, database: string): Promise<void> {
+  const made = await execa('mkfifo', ['-m', '600', '--', path], { reject: false, stdin: 'ignore' });
+  if (made.exitCode !== 0) throw new DumpError(database, null, [], `cannot create the FIFO \`${path}\`: ${made.stderr || made.shortMessage}`);
+}
+
+/**
+ * Read the file as tee writes it, with one reused buffer, until tee has ended and nothing more is
+ * there: its size, sha256 and content sha256 (DumpContentHash) in the same pass as the dump.
+ */
+async function hashGrowingFile(file: string, ended: () => boolean, onProgress?: (bytes: number) => void): Promise<{ bytes: number; sha256: string; contentSha256: string }> {
+  const sha = createHash('sha256');
+  const content = new DumpContentHash();
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
   let bytes = 0;
-  let failure: unknown = null;
-  stdin.on('error', (err: unknown) => {
-    // psql stopped reading (ON_ERROR_STOP): its exit code and stderr tell why, not the pipe.
-    stopped = true;
-    if (!isEarlyStop(err)) failure ??= err;
-  });
-  stdin.on('close', () => {
-    stopped = true;
-  });
-  return {
-    write(chunk) {
-      if (stopped) return Promise.resolve();
-      bytes += chunk.length;
+  let handle: FileHandle | null = null;
+  try {
+    handle = await open(file, 'r');
+    for (;;) {
+      // Looked at before the read: once tee has ended, an empty read is the end of the file.
+      const last = ended();
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, bytes);
+      if (bytesRead === 0) {
+        if (last) break;
+        await sleep(POLL_MS);
+        continue;
+      }
+      const chunk = buffer.subarray(0, bytesRead);
+      sha.update(chunk);
+      content.update(chunk);
+      bytes += bytesRead;
       onProgress?.(bytes);
-      if (stdin.write(chunk)) return Promise.resolve();
-      return new Promise((resolve) => {
-        const done = () => {
-          stdin.off('drain', done);
-          stdin.off('close', done);
-          resolve();
-        };
-        stdin.on('drain', done);
-        stdin.on('close', done);
-      });
-    },
-    end() {
-      if (!stopped) stdin.end();
-    },
-    bytes: () => bytes,
-    failure: () => failure,
-  };
+    }
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+  return { bytes, sha256: sha.digest('hex'), contentSha256: content.digest() };
+}
+
+/**
+ * Write `text` into the FIFO psql reads last. Opening for writing without blocking fails (ENXIO)
+ * until psql has opened it for reading, so it is tried again until it does or psql has ended.
+ */
+async function tellPsql(fifo: string, text: string, psqlEnded: () => boolean): Promise<void> {
+  for (;;) {
+    if (psqlEnded()) return;
+    let handle: FileHandle;
+    try {
+      handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      if (errnoOf(err) !== 'ENXIO') throw new Error(`cannot open the FIFO \`${fifo}\` psql reads: ${messageOf(err)}`, { cause: err });
+      await sleep(POLL_MS);
+      continue;
+    }
+    try {
+      await handle.write(text);
+    } finally {
+      await handle.close();
+    }
+    return;
+  }
+}
+
+/**
+ * Open the FIFO for reading and close it again, until its writer (tee) has ended: a writer waiting
+ * in open() then goes on, and its writes fail with EPIPE, which `tee -p` drops.
+ */
+async function releaseWriter(fifo: string, writerEnded: () => boolean): Promise<void> {
+  while (!writerEnded()) {
+    try {
+      await (await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK)).close();
+    } catch {
+      // gone: the run is over
+      return;
+    }
+    await sleep(POLL_MS);
+  }
 }
