@@ -73,15 +73,27 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
     const psqlDone = psql.then((r) => ((psqlEnded = true), r));
     // A psql that ended before opening the data FIFO would leave tee waiting to open it: let it go on.
     void psqlDone.then(() => releaseWriter(dataFifo, () => teeEnded));
-    const hashing = hashGrowingFile(file, () => teeEnded, dump.onProgress);
-    const [dumped, teed] = await Promise.all([pgDump, teeDone]);
-    // The hashes cover the whole file even when the dump failed: they are only returned when it did not.
-    const written = await hashing;
-
-    const dumpOk = dumped.exitCode === 0 && teed.exitCode === 0 && !signal?.aborted;
-    if (dumpOk) await tellPsql(commitFifo, 'COMMIT;\n', () => psqlEnded);
-    else psql.kill();
-    const restored = await psqlDone;
+    let dumped: Awaited<typeof pgDump>;
+    let teed: Awaited<typeof tee>;
+    let restored: Awaited<typeof psql>;
+    let written: Awaited<ReturnType<typeof hashGrowingFile>>;
+    try {
+      const hashing = hashGrowingFile(file, () => teeEnded, dump.onProgress);
+      // Awaited below, after the children: until then its failure must not count as unhandled.
+      hashing.catch(() => {});
+      [dumped, teed] = await Promise.all([pgDump, teeDone]);
+      // The hashes cover the whole file even when the dump failed: they are only returned when it did not.
+      written = await hashing;
+      const dumpOk = dumped.exitCode === 0 && teed.exitCode === 0 && !signal?.aborted;
+      if (dumpOk) await tellPsql(commitFifo, 'COMMIT;\n', () => psqlEnded);
+      else psql.kill();
+      restored = await psqlDone;
+    } catch (err) {
+      // A failure of ours: nothing may go on, and psql must never wait for a COMMIT that will not come.
+      for (const child of [pgDump, tee, psql]) child.kill();
+      await Promise.allSettled([pgDump, tee, psql]);
+      throw err;
+    }
 
     if (signal?.aborted) throw interruptedBy(signal);
     const dumpTail = dumpErr.finish();
