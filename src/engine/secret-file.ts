@@ -1,6 +1,7 @@
 // Dry-run-only secrets: generated per run, handed over in 0600 files (never argv, never printed),
 // shredded at teardown.
-import { open, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lstat, open, readdir, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes, randomInt } from 'node:crypto';
 import { isNotFound } from './run-state.js';
 
@@ -38,4 +39,27 @@ export async function shredFile(path: string): Promise<void> {
     await handle.close();
   }
   await unlink(path);
+}
+
+/**
+ * Shred what a run recorded: a file as shredFile does; a folder (a run's backup folder, a
+ * directory-format dump) file by file, then the folder; anything else (a FIFO, a symlink, never
+ * followed) unlinked. A missing path counts as shredded.
+ */
+export async function shredPath(path: string): Promise<void> {
+  let kind;
+  try {
+    kind = await lstat(path);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  if (kind.isDirectory()) {
+    for (const name of await readdir(path)) await shredPath(join(path, name));
+    await rmdir(path);
+  } else if (kind.isFile()) {
+    await shredFile(path);
+  } else {
+    await unlink(path);
+  }
 }

@@ -6,7 +6,7 @@ import { messageOf } from '../errors.js';
 import { isNotFoundError, type DockerClient } from './docker-client.js';
 import { LABEL_RUN_ID } from './labels.js';
 import type { RecordedResource, ResourceKind, RunState } from './run-state.js';
-import { shredFile } from './secret-file.js';
+import { shredPath } from './secret-file.js';
 
 export type RemovalAction = 'removed' | 'already-gone' | 'not-ours' | 'error';
 
@@ -130,7 +130,7 @@ export async function teardownRecorded(docker: DockerClient, state: RunState, cl
   const secrets: SecretTeardown[] = [];
   for (const path of state.secrets) {
     try {
-      await shredFile(path);
+      await shredPath(path);
       // Proof, not assumption: the path must be gone.
       const gone = !existsSync(path);
       secrets.push({ path, shredded: gone, detail: gone ? null : 'still present after shredding' });

@@ -5,6 +5,8 @@
 // table matrix, the SQL verbs, a new system identifier and a dump whose content is reproducible.
 // A plain dump streams into the restore: G2 runs inside G4, and a failure of either is told apart.
 // Every run must leave nothing carrying its run-id label, and its exact names must answer 404.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +14,9 @@ import postgres from 'postgres';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
-import { finishRun, LABEL_SIDE, PACKAGE_ROOT, removeSideServer } from '../engine/index.js';
+import { finishRun, LABEL_SIDE, PACKAGE_ROOT, readRunState, removeSideServer, stateRoot } from '../engine/index.js';
 import { loadPack, loadWatchedTables } from '../scenario/index.js';
-import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
+import { countLabelled, docker, eventually, uniqueName } from '../test-support/docker.js';
 import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption } from './interruption.js';
 import { pinCommand } from './pin.js';
@@ -165,6 +167,7 @@ describe('rehearse() against a demo world (real containers)', () => {
       expect(g.G2!.evidence).toMatchObject({ streamed_into_restore: true, sha256: report.backup!.sha256 });
       expect(g.G4!.evidence).toMatchObject({ restore_tool: "psql, streamed from G2's pg_dump", restore_bytes: report.backup!.bytes });
       expect(report.teardown!.backup_shredded).toBe(true);
+      expect(existsSync(join(stateRoot(), 'backups', report.run_id))).toBe(false);
       await expectGone(report, c.envName);
     });
 
@@ -216,6 +219,51 @@ describe('rehearse() against a demo world (real containers)', () => {
       expect(report.scenarios.every((x) => x.status === 'NOT_RUN')).toBe(true);
       await expectGone(report, c.envName);
     });
+  });
+
+  it('a run killed with SIGKILL (its whole process group) while its streamed dump is in flight leaves nothing: no labelled resource, no backup folder, no state', async () => {
+    const c = await prepare();
+    // An uncommitted lock on a production table holds pg_dump at its own LOCK TABLE: the backup is in flight.
+    const dsn = (await readFile(world.dsnFile, 'utf8')).trim();
+    const locker = postgres(dsn, { max: 1, onnotice: () => {} });
+    const watcher = postgres(dsn, { max: 1, onnotice: () => {} });
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const holding = locker
+      .begin(async (tx) => {
+        await tx.unsafe('lock table ledger.entry in access exclusive mode');
+        await held;
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    try {
+      const child = spawn(process.execPath, [at('bin', 'rehearse.js'), 'run', '--config', c.config, '--out', c.out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.resume();
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+      const runId = await eventually(async () => /run id: (\S+)/.exec(stdout)?.[1] ?? null, (v) => v !== null, 30_000, 100);
+      runIds.push(runId!);
+      const backups = join(stateRoot(), 'backups', runId!);
+      const waiting = async () => (await watcher<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where application_name = 'pg-rehearse backup' and wait_event_type = 'Lock'`)[0]!.n;
+      expect(await eventually(waiting, (n) => n > 0, 60_000, 100)).toBeGreaterThan(0);
+      expect(existsSync(backups)).toBe(true);
+
+      process.kill(-child.pid!, 'SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      const left = await eventually(
+        async () => ({ labelled: await countLabelled(runId!), state: await readRunState(runId!), backups: existsSync(backups) }),
+        (v) => v.labelled.total === 0 && v.state === null && !v.backups,
+        30_000,
+      );
+      expect(left).toEqual({ labelled: NOTHING, state: null, backups: false });
+      expect(await statusOf(docker.getContainer(c.envName).inspect())).toBe(404);
+    } finally {
+      release();
+      await holding;
+      await locker.end();
+      await watcher.end();
+    }
   });
 
   it('a wrong expected exit code fails the scenario as sut with its command and exit code; later scenarios are NOT_RUN and the environment is gone', async () => {

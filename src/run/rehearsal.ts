@@ -307,9 +307,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const settings: Record<string, string> = { ...LOG_SETTINGS, ...(sessionAudit ? PGAUDIT_SERVER_SETTINGS : {}), ...(config.environment.fast_restore ? FAST_RESTORE_SETTINGS : {}) };
   const cache = { enabled: cacheEnabled, key: null as string | null, hit: false, snapshot: null as string | null, age_s: null as number | null, saved: false, start_to_ready_ms: null as number | null };
   await gate('G3', null, 'provision', async () => {
-    run = await openRun(runId, now(), root);
-    // A directory dump is removed with its folder at G7; a file is shredded even if the tool is killed.
-    if (backupPath && !(opts.keepBackup || config.keep_backup) && config.production.dump_format !== 'directory') await run.journal.recordSecret(backupPath);
+    run ??= await openRun(runId, now(), root);
     const baseImage = config.environment.image ?? defaultImage();
     let image = baseImage;
     if (cacheEnabled) {
@@ -471,7 +469,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       ms: outcome?.ms ?? 0,
       resources: (outcome?.resources ?? []).map((r) => ({ kind: r.kind, name: r.name, id: r.id, action: r.action, gone: r.gone, proof: r.proof })),
       secrets: (outcome?.secrets ?? []).map((x) => ({ path: x.path, shredded: x.shredded })),
-      backup_shredded: backupPath ? !keep && (outcome?.secrets.some((x) => x.path === backupPath && x.shredded) ?? false) : null,
+      backup_shredded: backupDir ? !keep && (outcome?.secrets.some((x) => x.path === backupDir && x.shredded) ?? false) : null,
     };
     if (outcome && !outcome.complete) {
       rec.alerts.push(`TEARDOWN INCOMPLETE: ${outcome.resources.filter((r) => !r.gone).map((r) => `${r.kind} ${r.name}`).join(', ')} could not be proved gone; run \`rehearse teardown --run-id ${runId}\``);
@@ -609,12 +607,15 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     }
     pgDumpVersion = host.version;
     pgDumpWhere = `host pg_dump ${host.version}`;
+    const keep = opts.keepBackup || config.keep_backup;
+    // The run's state file (and its reaper) exist before the backup's folder does: the folder is
+    // recorded first, so that whatever is in it (a partial dump, a directory dump, the streamed
+    // restore's FIFOs) is shredded at teardown even if the tool is killed.
+    run ??= await openRun(runId, now(), root);
     backupDir = join(root, 'backups', runId);
+    if (!keep) await run.journal.recordSecret(backupDir);
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
     backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
-    const keep = opts.keepBackup || config.keep_backup;
-    // The reaper shreds a partial file too if the tool is killed (sequential runs record it at G3).
-    if (run && !keep && config.production.dump_format !== 'directory') await run.journal.recordSecret(backupPath);
     let dump: DumpResult;
     if (into) {
       const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: interruption.signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into });
