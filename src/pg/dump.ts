@@ -262,6 +262,23 @@ export async function newDumpFile(file: string, database: string): Promise<FileH
   return handle;
 }
 
+/** How a pg_dump child ended, as far as it matters: null when it exited 0, else the DumpError saying why (`also`: what else failed). */
+export function pgDumpEnd(
+  result: { exitCode?: number | undefined; signal?: string | undefined; shortMessage?: string | undefined; cause?: unknown },
+  pgDump: string,
+  database: string,
+  stderr: StderrTail,
+  tail: string[],
+  also = '',
+): DumpError | null {
+  if (result.exitCode === undefined && result.signal === undefined) {
+    return new DumpError(database, null, tail, `\`${pgDump}\` could not be started: ${result.shortMessage ?? 'no message'}`, { cause: result.cause });
+  }
+  if (result.exitCode === 0) return null;
+  const why = result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message');
+  return new DumpError(database, result.exitCode ?? null, tail, `${why}${also}`);
+}
+
 type Written = { bytes: number; sha256: string; contentSha256: string };
 
 /** pg_dump's stdout through the hashes into a new 0600 file, fsynced; on any failure the file is removed. */
@@ -303,17 +320,9 @@ async function dumpToFile(pgDump: string, args: string[], env: Record<string, st
     const tail = stderr.finish();
 
     if (opts.signal?.aborted) throw interruptedBy(opts.signal);
-    if (result.exitCode === undefined && result.signal === undefined && writeError === null) {
-      throw new DumpError(database, null, tail, `\`${pgDump}\` could not be started: ${result.shortMessage}`, { cause: result.cause });
-    }
-    if (writeError !== null && result.exitCode === 0) {
-      throw new DumpError(database, 0, tail, `writing \`${opts.file}\` failed: ${messageOf(writeError)}`, { cause: writeError });
-    }
-    if (result.exitCode !== 0) {
-      const why = result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message');
-      const disk = writeError === null ? '' : ` (writing \`${opts.file}\` failed: ${messageOf(writeError)})`;
-      throw new DumpError(database, result.exitCode ?? null, tail, `${why}${disk}`);
-    }
+    const ended = pgDumpEnd(result, pgDump, database, stderr, tail, writeError === null ? '' : ` (writing \`${opts.file}\` failed: ${messageOf(writeError)})`);
+    if (ended) throw ended;
+    if (writeError !== null) throw new DumpError(database, 0, tail, `writing \`${opts.file}\` failed: ${messageOf(writeError)}`, { cause: writeError });
     removeFile = false;
     const sha256 = sha.digest('hex');
     return { bytes, sha256, contentSha256: content ? content.digest() : sha256 };
@@ -352,12 +361,8 @@ async function dumpToDirectory(pgDump: string, args: string[], env: Record<strin
     const result = await child;
     const tail = stderr.finish();
     if (opts.signal?.aborted) throw interruptedBy(opts.signal);
-    if (result.exitCode === undefined && result.signal === undefined) {
-      throw new DumpError(database, null, tail, `\`${pgDump}\` could not be started: ${result.shortMessage}`, { cause: result.cause });
-    }
-    if (result.exitCode !== 0) {
-      throw new DumpError(database, result.exitCode ?? null, tail, result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message'));
-    }
+    const ended = pgDumpEnd(result, pgDump, database, stderr, tail);
+    if (ended) throw ended;
     await chmod(dir, 0o700);
     const names = (await readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     let manifest = '';

@@ -19,7 +19,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { messageOf } from '../errors.js';
-import { DumpContentHash, DumpError, newDumpFile, prepareDump, type DumpOptions, type DumpResult } from './dump.js';
+import { DumpContentHash, DumpError, newDumpFile, pgDumpEnd, prepareDump, type DumpOptions, type DumpResult } from './dump.js';
 import type { RestoreDumpResult } from './restore-dump.js';
 import { SqlFileError } from './restore.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
@@ -100,12 +100,8 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
     if (teed.exitCode === undefined && teed.signal === undefined) {
       throw new DumpError(database, null, dumpTail, `\`tee\` could not be started: ${teed.shortMessage}`, { cause: teed.cause });
     }
-    if (dumped.exitCode === undefined && dumped.signal === undefined) {
-      throw new DumpError(database, null, dumpTail, `\`${cmd.pgDump}\` could not be started: ${dumped.shortMessage}`, { cause: dumped.cause });
-    }
-    if (dumped.exitCode !== 0) {
-      throw new DumpError(database, dumped.exitCode ?? null, dumpTail, dumped.exitCode === undefined ? `killed by ${dumped.signal}` : (dumpErr.firstError ?? dumpTail.at(-1) ?? 'no message'));
-    }
+    const ended = pgDumpEnd(dumped, cmd.pgDump, database, dumpErr, dumpTail);
+    if (ended) throw ended;
     if (teed.exitCode !== 0) {
       const why = teed.exitCode === undefined ? `tee was killed by ${teed.signal ?? 'a signal'}` : (teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
       throw new DumpError(database, 0, dumpTail, `writing \`${file}\` failed: ${why}`);

@@ -2,7 +2,7 @@
 // errors (exit 2, no report, nothing created); from the first gate on, every outcome is recorded,
 // the first failure stops the run (every later gate and scenario NOT_RUN, except G6-G8), and the
 // verdict is decided from the record, never from hope.
-import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Check,
@@ -462,8 +462,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     let outcome = null;
     if (run) scanPlaces.push({ place: 'the run state file', text: await readFile(join(run.dir, 'state.json'), 'utf8').catch(() => JSON.stringify(run!.journal.snapshot())) });
     if (run) outcome = await closeRun(docker, run, progress);
+    // The backup's folder was recorded unless kept: closeRun has shredded it.
     const keep = opts.keepBackup || config.keep_backup;
-    if (backupDir && !keep) await rm(backupDir, { recursive: true, force: true });
     rec.sections.teardown = {
       complete: outcome ? outcome.complete : true,
       ms: outcome?.ms ?? 0,
