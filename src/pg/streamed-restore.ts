@@ -60,7 +60,7 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
     const psql = execa('psql', psqlArgs, { cwd: dirname(file), env: clientProcessEnv(restore.target, 'pg-rehearse restore'), extendEnv: false, stdin: 'ignore', stdout: 'ignore', buffer: false, reject: false, ...kill });
     const pgDump = execa(cmd.pgDump, cmd.args, { env: cmd.env, extendEnv: false, stdin: 'ignore', stdout: 'pipe', buffer: false, reject: false, ...kill });
     // `--` keeps a file name that starts with `-` a name; -p: a FIFO whose reader stopped is no reason to stop writing the file.
-    const tee = execa('tee', ['-p', '--', file, dataFifo], { stdin: pgDump.stdout!, stdout: 'ignore', env: { ...process.env, LC_ALL: 'C' }, buffer: false, reject: false, ...kill });
+    const tee = execa('tee', ['-p', '--', file, dataFifo], { stdin: pgDump.stdout!, stdout: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' }, extendEnv: false, buffer: false, reject: false, ...kill });
     // tee holds pg_dump's output now: this process lets go of its end of that pipe.
     pgDump.stdout!.destroy();
     const dumpErr = StderrTail.of(pgDump.stderr);
