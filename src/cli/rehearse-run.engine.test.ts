@@ -259,6 +259,7 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     const p = await rehearseCli('plan', '--config', config);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toContain('gates: G0 inputs, G1 preflight, G2 backup, G3 provision, G4 restore, G5 baseline, G6 trace, G7 teardown, G8 post-checks');
+    expect(p.stdout).toContain('order: G0, G1, G3, G4 (G2 inside it: the dump streams into the restore), G5, S1..Sn, G6, G7, G8 (with --cache: G2, G3, G4 in turn)');
     expect(p.stdout).toContain(`dry-run environment: container ${envName}, network ${envName}-net,`);
     expect(p.stdout).toContain(`protected environments: ${names.protected}`);
     expect(p.stdout).toContain(`(container ${names.production})`);

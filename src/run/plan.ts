@@ -2,6 +2,7 @@
 import { defaultImage, environmentNames } from '../engine/index.js';
 import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
 import { artefactFiles, loadInputs } from './inputs.js';
+import { gateOrder, streamsIntoRestore } from './gate-order.js';
 import { GATES } from './run-record.js';
 import type { Progress } from './progress.js';
 
@@ -19,6 +20,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env})`);
   say(`roles with per-run passwords: ${inputs.roles.join(', ')}`);
   say(`gates: ${GATES.map(([id, name]) => `${id} ${name}`).join(', ')}`);
+  say(`order: ${gateOrder(streamsIntoRestore(config.production.dump_format, config.cache))}${config.cache ? '' : ' (with --cache: G2, G3, G4 in turn)'}`);
   say(`scenarios (${inputs.pack.length}): ${inputs.pack.map((s) => `${s.scenario.id}${s.scenario.negative ? ' (negative)' : ''}`).join(', ')}`);
   say(`watched tables (${inputs.watched.length}): ${inputs.watched.join(', ')}`);
   say(`forbidden verbs: ${config.forbidden_verbs.join(', ')}`);

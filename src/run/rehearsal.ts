@@ -66,6 +66,7 @@ import {
 import { checkDeltas, checkRows, checkStep, exceptionOf, inContainer, prepareContainerRunner, readOnlyWriteNote, runContainerInstall, runContainerStep, runStep, type ContainerRunner, type LoadedScenario } from '../scenario/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
 import { failureOf, GateFailure, StoppedByGate } from './gate-failure.js';
+import { streamsIntoRestore } from './gate-order.js';
 import type { Interruption } from './interruption.js';
 import { step, teeProgress, type Progress } from './progress.js';
 import { newRunId } from './run-id.js';
@@ -296,7 +297,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   let pgDumpVersion: string | null = null;
   let pgDumpWhere: string | null = null;
   const cacheEnabled = opts.cache || config.cache;
-  const streamed = config.production.dump_format === 'plain' && !cacheEnabled;
+  const streamed = streamsIntoRestore(config.production.dump_format, cacheEnabled);
   let streamedRestore: StreamedRestoreOutcome | null = null;
   if (!streamed) await gate('G2', null, 'backup', () => takeBackup(null));
 
