@@ -101,8 +101,11 @@ export function renderMarkdown(r: Report): string {
   row('hardcode/scale control', hc ? `hardcode scan of ${short(hc.base_commit)}..${short(r.accepted_commit)}: ${hc.lines_scanned} added lines, patterns {${hc.patterns.join(', ')}}: ${hc.findings.length === 0 ? 'no finding ✓' : hc.findings.map((f) => `${f.file}:${f.line} ${f.pattern}`).join('; ') + ' ✗'}` : 'hardcode scan: not run (no sut.base_commit in the config)');
   push('');
 
-  push('## 4. Gates', '', '| Gate | Name | Status | Time |', '|---|---|---|---|');
-  for (const g of r.gates) push(`| ${g.id} | ${g.name} | ${g.status} | ${seconds(g.ms)} |`);
+  push('## 4. Gates', '', '| Gate | Name | Status | Started (UTC) | Time |', '|---|---|---|---|---|');
+  for (const g of r.gates) push(`| ${g.id} | ${g.name} | ${g.status} | ${g.started_at?.slice(11, 23) ?? '-'} | ${seconds(g.ms)} |`);
+  if (r.gates.some((g) => g.id === 'G2' && g.evidence?.streamed_into_restore === true)) {
+    push('', "G2 ran inside G4, after G3: the plain dump streamed into G4's restore as it was written, so G4's time includes G2's.");
+  }
   push('');
 
   if (r.table_matrix) {

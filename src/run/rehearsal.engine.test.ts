@@ -22,6 +22,7 @@ import { Interruption } from './interruption.js';
 import { pinCommand } from './pin.js';
 import { silentProgress } from './progress.js';
 import { rehearse, type RehearsalResult } from './rehearsal.js';
+import { renderMarkdown } from '../report/index.js';
 
 const at = (...p: string[]) => join(PACKAGE_ROOT, ...p);
 const NOTHING = { containers: 0, networks: 0, volumes: 0, total: 0 };
@@ -168,6 +169,9 @@ describe('rehearse() against a demo world (real containers)', () => {
       expect(g.G4!.evidence).toMatchObject({ restore_tool: "psql, streamed from G2's pg_dump", restore_bytes: report.backup!.bytes });
       expect(report.teardown!.backup_shredded).toBe(true);
       expect(existsSync(join(stateRoot(), 'backups', report.run_id))).toBe(false);
+      const md = renderMarkdown(report);
+      expect(md).toContain("G2 ran inside G4, after G3: the plain dump streamed into G4's restore as it was written");
+      expect(md).toContain(`| G2 | backup | PASS | ${g.G2!.started_at!.slice(11, 23)} |`);
       await expectGone(report, c.envName);
     });
 
