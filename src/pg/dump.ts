@@ -257,6 +257,7 @@ export async function newDumpFile(file: string, database: string): Promise<FileH
   // The mode given to open() is narrowed by the umask; the backup is exactly 0600 whatever it is.
   await handle.chmod(0o600).catch(async (err: unknown) => {
     await handle.close().catch(() => {});
+    await rm(file, { force: true });
     throw err;
   });
   return handle;

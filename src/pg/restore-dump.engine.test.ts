@@ -184,7 +184,7 @@ describe('dumpIntoRestore', () => {
     const copy = await newDatabase('ledger_streamed');
     const progress: number[] = [];
     const file = join(work, 'streamed.sql');
-    const out = await dumpIntoRestore({ target: production, file, onProgress: (b) => progress.push(b) }, { target: copy });
+    const out = await dumpIntoRestore({ target: production, file, onProgress: (b) => progress.push(b) }, { target: copy, syncFile: true });
 
     expect(out.restore.ok).toBe(true);
     expect(out.dump).toMatchObject({ path: file, format: 'plain', contentSha256: plain.contentSha256, readOnlySession: true });

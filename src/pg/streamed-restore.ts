@@ -28,6 +28,8 @@ import { StderrTail, errnoOf, interruptedBy } from './tool-process.js';
 export interface StreamedRestoreOptions {
   /** The dry-run database, which must exist, with the roles the dump may name already in it. */
   target: PgTarget;
+  /** fsync the backup file once written: for a backup that is kept (a throwaway one is shredded at teardown). */
+  syncFile?: boolean;
 }
 
 export type StreamedRestoreOutcome = { ok: true; result: RestoreDumpResult } | { ok: false; error: SqlFileError };
@@ -106,6 +108,7 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
       const why = teed.exitCode === undefined ? `tee was killed by ${teed.signal ?? 'a signal'}` : (teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
       throw new DumpError(database, 0, dumpTail, `writing \`${file}\` failed: ${why}`);
     }
+    if (restore.syncFile) await syncFile(file);
     keepFile = true;
     const result: DumpResult = {
       path: file,
@@ -209,5 +212,15 @@ async function releaseWriter(fifo: string, writerEnded: () => boolean): Promise<
       return;
     }
     await sleep(POLL_MS);
+  }
+}
+
+/** fsync a file written by another process. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -619,7 +619,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
     let dump: DumpResult;
     if (into) {
-      const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: interruption.signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into });
+      const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: interruption.signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into, syncFile: keep });
       dump = out.dump;
       streamedRestore = out.restore;
     } else {
