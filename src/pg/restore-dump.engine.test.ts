@@ -14,6 +14,7 @@ import { Interruption } from '../run/interruption.js';
 import { silentProgress } from '../run/progress.js';
 import { provision } from '../run/provision.js';
 import { docker, eventually, uniqueName } from '../test-support/docker.js';
+import { holdInTransaction } from '../test-support/held-transaction.js';
 import { DumpError, dumpDatabase, type DumpResult } from './dump.js';
 import { dumpIntoRestore } from './streamed-restore.js';
 import { queryRows, rowCounts } from './identity.js';
@@ -140,15 +141,7 @@ describe('restoreDump', () => {
     const copy = await newDatabase('ledger_interrupted');
     // An uncommitted `create schema ledger` makes pg_restore's own wait on the unique index: it is in flight.
     const locker = connect(copy, 'pg-rehearse test locker');
-    let release: () => void = () => {};
-    const held = new Promise<void>((r) => (release = r));
-    const holding = locker
-      .begin(async (tx) => {
-        await tx.unsafe('create schema ledger');
-        await held;
-        throw new Error('roll back');
-      })
-      .catch(() => {});
+    const hold = holdInTransaction(locker, 'create schema ledger');
     try {
       const restoring = async () => (await queryRows(copy, `select count(*)::int as n from pg_stat_activity where datname = 'ledger_interrupted' and application_name = 'pg-rehearse restore'`))[0]!.n as number;
       const controller = new AbortController();
@@ -161,8 +154,7 @@ describe('restoreDump', () => {
       expect(Date.now() - t0).toBeLessThan(4_000);
       expect(await eventually(restoring, (n) => n === 0, 10_000, 100)).toBe(0);
     } finally {
-      release();
-      await holding;
+      await hold.release();
       await locker.end();
     }
   });
@@ -247,15 +239,7 @@ describe('dumpIntoRestore when the run is interrupted', () => {
     const file = join(work, 'streamed-interrupted.sql');
     // An uncommitted lock on a production table makes pg_dump wait at its own LOCK TABLE: it is in flight.
     const locker = connect(production, 'pg-rehearse test locker');
-    let release: () => void = () => {};
-    const held = new Promise<void>((r) => (release = r));
-    const holding = locker
-      .begin(async (tx) => {
-        await tx.unsafe('lock table ledger.entry in access exclusive mode');
-        await held;
-        throw new Error('roll back');
-      })
-      .catch(() => {});
+    const hold = holdInTransaction(locker, 'lock table ledger.entry in access exclusive mode');
     try {
       const sessions = async (target: PgTarget, app: string) => (await queryRows(target, `select count(*)::int as n from pg_stat_activity where datname = '${target.database}' and application_name = '${app}'`))[0]!.n as number;
       const controller = new AbortController();
@@ -273,8 +257,7 @@ describe('dumpIntoRestore when the run is interrupted', () => {
       await expect(readFile(`${file}.commit`)).rejects.toMatchObject({ code: 'ENOENT' });
       expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
     } finally {
-      release();
-      await holding;
+      await hold.release();
       await locker.end();
     }
   });

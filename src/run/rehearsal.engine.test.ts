@@ -17,6 +17,7 @@ import type { Report } from '../config/index.js';
 import { finishRun, LABEL_SIDE, PACKAGE_ROOT, readRunState, removeSideServer, stateRoot } from '../engine/index.js';
 import { loadPack, loadWatchedTables } from '../scenario/index.js';
 import { countLabelled, docker, eventually, uniqueName } from '../test-support/docker.js';
+import { holdInTransaction } from '../test-support/held-transaction.js';
 import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption } from './interruption.js';
 import { pinCommand } from './pin.js';
@@ -231,15 +232,7 @@ describe('rehearse() against a demo world (real containers)', () => {
     const dsn = (await readFile(world.dsnFile, 'utf8')).trim();
     const locker = postgres(dsn, { max: 1, onnotice: () => {} });
     const watcher = postgres(dsn, { max: 1, onnotice: () => {} });
-    let release: () => void = () => {};
-    const held = new Promise<void>((r) => (release = r));
-    const holding = locker
-      .begin(async (tx) => {
-        await tx.unsafe('lock table ledger.entry in access exclusive mode');
-        await held;
-        throw new Error('roll back');
-      })
-      .catch(() => {});
+    const hold = holdInTransaction(locker, 'lock table ledger.entry in access exclusive mode');
     try {
       const child = spawn(process.execPath, [at('bin', 'rehearse.js'), 'run', '--config', c.config, '--out', c.out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
@@ -263,8 +256,7 @@ describe('rehearse() against a demo world (real containers)', () => {
       expect(left).toEqual({ labelled: NOTHING, state: null, backups: false });
       expect(await statusOf(docker.getContainer(c.envName).inspect())).toBe(404);
     } finally {
-      release();
-      await holding;
+      await hold.release();
       await locker.end();
       await watcher.end();
     }
