@@ -4,7 +4,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform, type Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import { EnvironmentError, UsageError, messageOf, type RehearseErrorOptions } from '../errors.js';
@@ -51,55 +51,6 @@ export function psqlScriptArgs(opts: Pick<RunSqlFileOptions, 'singleTransaction'
   return args;
 }
 
-/** A psql running a script fed into its stdin; `finish` waits for it and throws a SqlFileError naming `file`. */
-export interface PsqlScript {
-  stdin: Writable;
-  argv: string[];
-  /** Stop it (its transaction is rolled back with its connection). */
-  kill(): void;
-  finish(): Promise<void>;
-}
-
-/** Start psql on a script that the caller streams into `stdin` (`file` names it in errors; psql runs in `cwd`). */
-export function startPsqlScript(target: PgTarget, file: string, opts: Pick<RunSqlFileOptions, 'singleTransaction' | 'variables' | 'signal'> & { cwd?: string } = {}): PsqlScript {
-  const args = psqlScriptArgs(opts);
-  const child = execa('psql', args, {
-    cwd: opts.cwd ?? dirname(file),
-    env: clientProcessEnv(target, 'pg-rehearse restore'),
-    extendEnv: false,
-    stdout: 'ignore',
-    buffer: false,
-    reject: false,
-    cancelSignal: opts.signal,
-    forceKillAfterDelay: 5_000,
-  });
-  const stderr = StderrTail.of(child.stderr);
-  return {
-    stdin: child.stdin!,
-    argv: ['psql', ...args],
-    kill: () => void child.kill(),
-    async finish() {
-      const result = await child;
-      const tail = stderr.finish().map((l) => l.replaceAll('psql:<stdin>:', `psql:${file}:`));
-      const firstError = stderr.firstError?.replaceAll('psql:<stdin>:', `psql:${file}:`) ?? null;
-      if (opts.signal?.aborted) throw interruptedBy(opts.signal);
-      if (result.exitCode === undefined && result.signal === undefined) {
-        throw new SqlFileError(file, null, tail, `psql could not be started: ${result.shortMessage}`, { cause: result.cause });
-      }
-      if (result.exitCode !== 0) {
-        const why = result.exitCode === undefined ? `psql was killed by ${result.signal}` : (firstError ?? tail.at(-1) ?? 'no message');
-        throw new SqlFileError(file, result.exitCode ?? null, tail, why);
-      }
-    },
-  };
-}
-
-/** A broken pipe into a client tool that stopped reading early (ON_ERROR_STOP) is its exit, told by its exit code. */
-export function isEarlyStop(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ERR_STREAM_DESTROYED';
-}
-
 /**
  * Run a SQL file with `psql -X -q -v ON_ERROR_STOP=1 [--single-transaction]`. The file is streamed
  * into psql's stdin (`-f -`) so that progress is counted with backpressure; psql runs in the file's
@@ -108,7 +59,7 @@ export function isEarlyStop(err: unknown): boolean {
 export async function runSqlFile(target: PgTarget, file: string, opts: RunSqlFileOptions = {}): Promise<{ ms: number; bytes: number }> {
   const t0 = performance.now();
   throwIfInterrupted(opts.signal);
-  psqlScriptArgs(opts);
+  const args = psqlScriptArgs(opts);
 
   let handle: FileHandle;
   try {
@@ -124,18 +75,37 @@ export async function runSqlFile(target: PgTarget, file: string, opts: RunSqlFil
       done(null, chunk);
     },
   });
-  const psql = startPsqlScript(target, file, opts);
-  let readError: unknown = null;
-  const feeding = pipeline(handle.createReadStream(), meter, psql.stdin).catch((err: unknown) => {
-    if (!isEarlyStop(err)) readError = err;
+  const child = execa('psql', args, {
+    cwd: dirname(file),
+    env: clientProcessEnv(target, 'pg-rehearse restore'),
+    extendEnv: false,
+    stdout: 'ignore',
+    buffer: false,
+    reject: false,
+    cancelSignal: opts.signal,
+    forceKillAfterDelay: 5_000,
   });
-  try {
-    await psql.finish();
-  } finally {
-    await feeding;
-    await handle.close().catch(() => {});
+  const stderr = StderrTail.of(child.stderr);
+  let readError: unknown = null;
+  // psql may stop reading early (ON_ERROR_STOP): a broken pipe then is its exit, not our failure.
+  const feeding = pipeline(handle.createReadStream(), meter, child.stdin!).catch((err: unknown) => {
+    if ((err as { code?: string }).code !== 'EPIPE' && (err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') readError = err;
+  });
+  const result = await child;
+  await feeding;
+  await handle.close().catch(() => {});
+  const tail = stderr.finish().map((l) => l.replaceAll('psql:<stdin>:', `psql:${file}:`));
+  const firstError = stderr.firstError?.replaceAll('psql:<stdin>:', `psql:${file}:`) ?? null;
+
+  if (opts.signal?.aborted) throw interruptedBy(opts.signal);
+  if (result.exitCode === undefined && result.signal === undefined) {
+    throw new SqlFileError(file, null, tail, `psql could not be started: ${result.shortMessage}`, { cause: result.cause });
   }
-  if (readError !== null) throw new SqlFileError(file, 0, [], `reading it failed: ${messageOf(readError)}`, { cause: readError });
+  if (result.exitCode !== 0) {
+    const why = result.exitCode === undefined ? `psql was killed by ${result.signal}` : (firstError ?? tail.at(-1) ?? 'no message');
+    throw new SqlFileError(file, result.exitCode ?? null, tail, why);
+  }
+  if (readError !== null) throw new SqlFileError(file, 0, tail, `reading it failed: ${messageOf(readError)}`, { cause: readError });
   return { ms: Math.round(performance.now() - t0), bytes };
 }
 
