@@ -20,7 +20,8 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env})`);
   say(`roles with per-run passwords: ${inputs.roles.join(', ')}`);
   say(`gates: ${GATES.map(([id, name]) => `${id} ${name}`).join(', ')}`);
-  say(`order: ${gateOrder(streamsIntoRestore(config.production.dump_format, config.cache))}${config.cache ? '' : ' (with --cache: G2, G3, G4 in turn)'}`);
+  const streamed = streamsIntoRestore(config.production.dump_format, config.cache);
+  say(`order: ${gateOrder(streamed)}${streamed ? ' (with --cache: G2, G3, G4 in turn)' : ''}`);
   say(`scenarios (${inputs.pack.length}): ${inputs.pack.map((s) => `${s.scenario.id}${s.scenario.negative ? ' (negative)' : ''}`).join(', ')}`);
   say(`watched tables (${inputs.watched.length}): ${inputs.watched.join(', ')}`);
   say(`forbidden verbs: ${config.forbidden_verbs.join(', ')}`);

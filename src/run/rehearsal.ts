@@ -297,6 +297,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   let pgDumpVersion: string | null = null;
   let pgDumpWhere: string | null = null;
   const cacheEnabled = opts.cache || config.cache;
+  const keep = opts.keepBackup || config.keep_backup;
   const streamed = streamsIntoRestore(config.production.dump_format, cacheEnabled);
   let streamedRestore: StreamedRestoreOutcome | null = null;
   if (!streamed) await gate('G2', null, 'backup', () => takeBackup(null));
@@ -463,8 +464,6 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     let outcome = null;
     if (run) scanPlaces.push({ place: 'the run state file', text: await readFile(join(run.dir, 'state.json'), 'utf8').catch(() => JSON.stringify(run!.journal.snapshot())) });
     if (run) outcome = await closeRun(docker, run, progress);
-    // The backup's folder was recorded unless kept: closeRun has shredded it.
-    const keep = opts.keepBackup || config.keep_backup;
     rec.sections.teardown = {
       complete: outcome ? outcome.complete : true,
       ms: outcome?.ms ?? 0,
@@ -608,7 +607,6 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     }
     pgDumpVersion = host.version;
     pgDumpWhere = `host pg_dump ${host.version}`;
-    const keep = opts.keepBackup || config.keep_backup;
     // The run's state file (and its reaper) exist before the backup's folder does: the folder is
     // recorded first, so that whatever is in it (a partial dump, a directory dump, the streamed
     // restore's FIFOs) is shredded at teardown even if the tool is killed.
