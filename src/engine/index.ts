@@ -18,6 +18,7 @@ export { createRunDir, listRunIds, readRunState, runDir, stateRoot, type RunStat
 export { generatePassword, writeSecretFile, shredFile } from './secret-file.js';
 export { teardownRecorded, remainingOf, type TeardownOutcome, type ResourceTeardown } from './teardown.js';
 export { finishRun, settleRunState, staleRunIds, isStale } from './finish-run.js';
+export { readFinishedRun, finishedRecordPath, FINISHED_KEEP_MS, type FinishedRun } from './finished-run.js';
 export { spawnReaper } from './reaper.js';
 export { isAlive, identityOf } from './owner-process.js';
 export { containerIdentity, containerLog, sameContainer, type ContainerIdentity } from './container-identity.js';

@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../errors.js';
 import { dockerClient } from './docker-client.js';
 import { settleRunState } from './finish-run.js';
-import { readRunState, runDir, type RunState } from './run-state.js';
+import { combinePasses } from './reaper-passes.js';
+import { readRunState, runDir, stateRoot, type RunState } from './run-state.js';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { teardownRecorded } from './teardown.js';
 
 const POLL_MS = 200;
@@ -25,8 +25,10 @@ async function main(runId: string, ownerPid: number): Promise<void> {
       // The reaper starts before the state file is written: an empty run folder is a run starting.
       if (!existsSync(runDir(runId))) return log('run finished; exiting');
       if (process.ppid !== ownerPid) {
-        await rm(runDir(runId), { recursive: true, force: true });
-        return log('owner is gone before it recorded anything; nothing to tear down');
+        log('owner is gone before it recorded anything; nothing to tear down');
+        const nothing = { runId, complete: true, resources: [], secrets: [], ms: 0 };
+        const started: RunState = { version: 1, runId, createdAt: new Date().toISOString(), status: 'active', owner: { pid: ownerPid, startTicks: null }, resources: [], secrets: [] };
+        return settled(await settleRunState(started, nothing, stateRoot(), 'reaper'));
       }
       await sleep(POLL_MS);
       continue;
@@ -45,7 +47,16 @@ async function main(runId: string, ownerPid: number): Promise<void> {
   await sleep(SECOND_PASS_MS);
   const second = await teardownRecorded(docker, state);
   log(`second pass: ${second.complete ? 'complete' : 'incomplete'}`);
-  await settleRunState(state, second);
+  const outcome = combinePasses(first, second);
+  const removed = outcome.resources.filter((r) => r.action === 'removed').map((r) => `${r.kind} ${r.name}`);
+  log(`removed: ${removed.length ? removed.join(', ') : 'nothing'}; ${outcome.secrets.filter((s) => s.shredded).length} secret files shredded`);
+  if (outcome.complete) log(`keeping the record of the run under ${stateRoot()}/finished; removing its folder`);
+  settled(await settleRunState(state, outcome, stateRoot(), 'reaper'));
+}
+
+/** Problems keeping the record: to stderr, the run's reaper.log (unlinked with the run's folder by then, so only a person already reading it sees them). */
+function settled(s: { record: string | null; problems: string[] }): void {
+  for (const p of s.problems) process.stderr.write(`reaper: ${p}\n`);
 }
 
 const [runId, ownerPid] = process.argv.slice(2);

@@ -5,35 +5,40 @@ import { existsSync } from 'node:fs';
 import { messageOf } from '../errors.js';
 import { isNotFoundError, type DockerClient } from './docker-client.js';
 import { LABEL_RUN_ID } from './labels.js';
-import type { RecordedResource, ResourceKind, RunState } from './run-state.js';
+import { z } from 'zod';
+import { ResourceKind, type RecordedResource, type RunState } from './run-state.js';
 import { shredPath } from './secret-file.js';
 
-export type RemovalAction = 'removed' | 'already-gone' | 'not-ours' | 'error';
+export const RemovalAction = z.enum(['removed', 'already-gone', 'not-ours', 'error']);
+export type RemovalAction = z.infer<typeof RemovalAction>;
 
-export interface ResourceTeardown {
-  kind: ResourceKind;
-  name: string;
-  id: string | null;
-  action: RemovalAction;
+export const ResourceTeardown = z.object({
+  kind: ResourceKind,
+  name: z.string(),
+  id: z.string().nullable(),
+  action: RemovalAction,
   /** After removal: inspect by exact name (and by recorded id) answered 404. */
-  gone: boolean;
-  proof: string;
-  detail: string | null;
-}
+  gone: z.boolean(),
+  proof: z.string(),
+  detail: z.string().nullable(),
+});
+export type ResourceTeardown = z.infer<typeof ResourceTeardown>;
 
-export interface SecretTeardown {
-  path: string;
-  shredded: boolean;
-  detail: string | null;
-}
+export const SecretTeardown = z.object({
+  path: z.string(),
+  shredded: z.boolean(),
+  detail: z.string().nullable(),
+});
+export type SecretTeardown = z.infer<typeof SecretTeardown>;
 
-export interface TeardownOutcome {
-  runId: string;
-  complete: boolean;
-  resources: ResourceTeardown[];
-  secrets: SecretTeardown[];
-  ms: number;
-}
+export const TeardownOutcome = z.object({
+  runId: z.string(),
+  complete: z.boolean(),
+  resources: z.array(ResourceTeardown),
+  secrets: z.array(SecretTeardown),
+  ms: z.number(),
+});
+export type TeardownOutcome = z.infer<typeof TeardownOutcome>;
 
 interface Found {
   id: string;

@@ -103,6 +103,7 @@ export async function closeRun(docker: DockerClient, run: OpenRun, progress: Pro
   const outcome = await step(progress, 'teardown', () => teardownRecorded(docker, state), (t) =>
     t.complete ? `${t.resources.length} resources proved gone, ${t.secrets.length} secret files shredded` : `INCOMPLETE: ${remainingOf(t).join(', ')}`,
   );
-  await settleRunState(state, outcome, run.root);
+  const settled = await settleRunState(state, outcome, run.root);
+  for (const problem of settled.problems) progress.note(problem);
   return outcome;
 }
