@@ -241,13 +241,17 @@ async function oneRun(p) {
       r.missed = 'the tool had exited';
       return;
     }
-    if (signal) {
-      process.kill(-demo.pid, signal);
-      r.applied = true;
-    } else if (p.fault === 'kill-tool') {
-      process.kill(tool, 'SIGKILL');
-      r.applied = true;
-    } else if (p.fault === 'docker-kill' || p.fault === 'docker-pause') {
+    const kill = (pid, sig) => {
+      try {
+        process.kill(pid, sig);
+        r.applied = true;
+      } catch (err) {
+        r.missed = `kill: ${err.code}`;
+      }
+    };
+    if (signal) kill(-demo.pid, signal);
+    else if (p.fault === 'kill-tool') kill(tool, 'SIGKILL');
+    else if (p.fault === 'docker-kill' || p.fault === 'docker-pause') {
       const d = await docker([p.fault === 'docker-kill' ? 'kill' : 'pause', DRY_RUN]);
       r.applied = d.ok;
       if (!d.ok) r.missed = d.stderr.split('\n')[0];
