@@ -2,10 +2,10 @@
 // exact name and the run-id label; then prove each name is gone (inspect answers 404) and shred
 // the run's secret files. Never by prefix, pattern or label alone.
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
 import { messageOf } from '../errors.js';
 import { isNotFoundError, type DockerClient } from './docker-client.js';
 import { LABEL_RUN_ID } from './labels.js';
-import { z } from 'zod';
 import { ResourceKind, type RecordedResource, type RunState } from './run-state.js';
 import { shredPath } from './secret-file.js';
 
