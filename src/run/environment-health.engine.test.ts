@@ -2,14 +2,15 @@
 // during a scenario whose step then fails, or paused (`docker pause`) past the step's timeout, or
 // killed right after G5 so that only the row counts fail, is INCONCLUSIVE (environment) naming
 // what died and when, never a FAIL of the system under test; an SQL assertion on a table that does
-// not exist, the server alive, is the pack's (artefact). The closing gates still run, nothing is left.
+// not exist, the server alive, is the pack's (artefact); the runner's network holder killed under a
+// failing step (sut.runner: container) is the environment's too. The closing gates still run, nothing is left.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
 import { finishRun, LABEL_SIDE, removeSideServer } from '../engine/index.js';
-import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
+import { countLabelled, docker, eventually, uniqueName } from '../test-support/docker.js';
 import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
 import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption } from './interruption.js';
@@ -115,6 +116,22 @@ describe('environment before blame (real containers)', () => {
     expect(exitCode).toBe(3);
     expect(report.failure).toMatchObject({ gate: 'S1', classification: 'environment' });
     expect(report.failure!.message).toMatch(/died: it exited with code 137 at .*\(the row counts after S1 could not be read: /);
+    await expectClosedAndGone(report, c.envName);
+  });
+
+  it("the runner's network holder (sut.runner: container) killed under a step that then fails: INCONCLUSIVE (environment), naming the holder", async () => {
+    const { dir, pack } = await packOf(work, { 'S1.yaml': [null, markScenario(['sh', '-c', 'sleep 4; exit 3'], 30_000).replace('id: S2', 'id: S1')] });
+    const c = await prepareCase(world, names, dir, { scenarios: pack, runner: 'container' });
+    // Once the step's container runs (a holder killed before would only keep the step from starting, also the environment's).
+    const killUnderStep = async (env: string) => {
+      await eventually(() => docker.getContainer(`${env}-step-1`).inspect().then((i) => i.State.Running, () => false), (running) => running, 30_000, 100);
+      await docker.getContainer(`${env}-int-holder`).kill();
+    };
+    const { report, exitCode, faulted } = await runWith(c, 'S1', killUnderStep);
+    await faulted;
+    expect(exitCode).toBe(3);
+    expect(report.failure).toMatchObject({ gate: 'S1', classification: 'environment' });
+    expect(report.failure!.message).toMatch(new RegExp(`^the runner's network holder ${c.envName}-int-holder \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got 3`));
     await expectClosedAndGone(report, c.envName);
   });
 

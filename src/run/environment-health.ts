@@ -38,7 +38,7 @@ export interface EnvironmentObservation {
 }
 
 /** How long a live server gets to answer the health check's query. */
-export const ANSWER_TIMEOUT_MS = 5_000;
+const ANSWER_TIMEOUT_MS = 5_000;
 
 /** What died, and when; empty when the environment is as it was. */
 export function environmentFaults(baseline: EnvironmentBaseline, seen: EnvironmentObservation): string[] {
