@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Report } from '../config/index.js';
+import { renderMarkdown } from '../report/index.js';
 import { finishRun, LABEL_SIDE, removeSideServer } from '../engine/index.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
 import { at, packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
@@ -106,6 +107,9 @@ describe('a run interrupted by a signal (real containers)', () => {
     expect(report.alerts).toHaveLength(2);
     expect(report.alerts[0]).toMatch(/^INTERRUPTED by SIGINT during G6 /);
     expect(report.alerts[1]).toMatch(/^SIGTERM received again during G7 \(at [^)]+\): recorded, not counted again; the closing gates went on$/);
+    const md = renderMarkdown(report);
+    for (const alert of report.alerts) expect(md).toContain(`> **${alert}**`);
+    expect(md).toContain('The verdict is decided at G6; the environment was torn down by exact name and proved gone.');
     await expectNothingLeft(report, c.envName);
   });
 
