@@ -33,10 +33,15 @@ if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
 const { startDemoWorld, checkoutBuild } = await import(join(ROOT, 'dist', 'run', 'demo.js'));
 const { dockerClient } = await import(join(ROOT, 'dist', 'engine', 'index.js'));
 
+// A signal goes to `rehearse run`, which stops, tears down and reports; one received while the
+// demo's own world is still being set up stops the demo before the run starts.
 let child = null;
-const forward = (signal) => child && child.exitCode === null && child.kill(signal);
-process.on('SIGINT', () => forward('SIGINT'));
-process.on('SIGTERM', () => forward('SIGTERM'));
+let early = null;
+const forward = (signal) => {
+  if (child) child.exitCode === null && child.kill(signal);
+  else early ??= signal;
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => forward(signal));
 
 let world = null;
 let exitCode = 3;
@@ -47,6 +52,7 @@ try {
   const pinned = /accepted_commit:\s*([0-9a-f]{40})/.exec(readFileSync(config, 'utf8'))[1];
   if (pinned !== accepted) throw new Error(`${config} accepts ${pinned}, but the example build is ${accepted}: fixtures/cutter changed; update accepted_commit, then \`rehearse pin --config ${config}\``);
   if (fail) await checkoutBuild(world.repo, world.shas.defective);
+  if (early) throw new Error(`${early} received while setting up the demo's world: the run was not started`);
   say(`rehearse run --config ${config} ${passThrough.join(' ')}`);
   child = spawn(process.execPath, [join(ROOT, 'bin', 'rehearse.js'), 'run', '--config', config, ...passThrough], { stdio: 'inherit' });
   exitCode = await new Promise((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 3 : 1))));

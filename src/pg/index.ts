@@ -1,5 +1,6 @@
 // The PostgreSQL layer: the only code that opens SQL connections.
 export * from './readiness.js';
+export * from './liveness.js';
 export * from './client-tools.js';
 export * from './target.js';
 export { serverIdentity, IDENTITY_QUERY, rowCounts, queryRows, parseTableName, PgQueryError, type ServerIdentity } from './identity.js';

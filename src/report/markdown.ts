@@ -20,7 +20,10 @@ export function renderMarkdown(r: Report): string {
   for (const a of r.alerts) push(`> **${a}**`, '');
   if (r.failure) {
     push(`${r.failure.message}`, '');
-    push(`The run stopped at the first failure (${failingAt}); every later scenario is NOT_RUN. The environment was torn down by exact name; nothing was marked PASS.`, '');
+    // Each clause from the report's data: an interrupted run stops at a closing gate, a teardown may be incomplete.
+    const notRun = r.scenarios.filter((s) => s.status === 'NOT_RUN').length;
+    const teardown = r.teardown ? (r.teardown.complete ? 'the environment was torn down by exact name and proved gone' : 'teardown is INCOMPLETE (see the alerts)') : 'no teardown was recorded';
+    push(`The verdict is decided at ${failingAt}${notRun > 0 ? `; ${notRun} scenario(s) NOT_RUN after the run stopped` : ''}; ${teardown}.`, '');
   }
 
   if (r.progress) {

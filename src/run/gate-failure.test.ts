@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineUnreachableError, InterruptedError, ToolError } from '../errors.js';
-import { GateFailure, failureOf } from './gate-failure.js';
+import { GateFailure, classOfAssertionError, failureOf } from './gate-failure.js';
 
 describe('failureOf', () => {
   it('makes a defect of the system under test or an artefact a FAIL', () => {
@@ -16,5 +16,15 @@ describe('failureOf', () => {
     expect(bug).toMatchObject({ status: 'INCONCLUSIVE', failure: { classification: 'tool' } });
     expect(bug.failure.stack).toContain('TypeError');
     expect(failureOf(new ToolError('invariant'), 'G4', null).failure.classification).toBe('tool');
+  });
+});
+
+describe('classOfAssertionError', () => {
+  it('puts an undefined table or column, or any error about the query itself, on the pack', () => {
+    for (const state of ['42P01', '42703', '42601', '22012', '25006']) expect(classOfAssertionError(state), state).toBe('artefact');
+  });
+
+  it('puts a lost connection or server on the environment', () => {
+    for (const state of [null, '08006', '08001', '57P01', '57P03', '57014', '53100', '55P03', '58030', 'XX000']) expect(classOfAssertionError(state), String(state)).toBe('environment');
   });
 });

@@ -45,3 +45,16 @@ export function failureOf(err: unknown, gate: string, scenario: string | null): 
   const stack = err instanceof Error ? (err.stack ?? null) : null;
   return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'tool', message: `a bug of pg-rehearse: ${messageOf(err)}`, stack } };
 }
+
+/**
+ * Whose fault a scenario's SQL assertion is when it does not run, the environment having been
+ * checked first: a lost connection or server (no SQLSTATE; classes 08 connection, 53 resources,
+ * 55 object state such as a lock not available, 57 operator intervention such as a shutdown or a
+ * cancel, 58 system error, XX internal) is the environment's; any other error the server answered
+ * the query with (42 an undefined table or column, a syntax error; 22 a data exception; 25006 a
+ * write in the read-only assertion) is the pack's.
+ */
+export function classOfAssertionError(sqlState: string | null): 'artefact' | 'environment' {
+  if (sqlState === null) return 'environment';
+  return ['08', '53', '55', '57', '58', 'XX'].includes(sqlState.slice(0, 2)) ? 'environment' : 'artefact';
+}

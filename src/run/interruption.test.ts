@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { Interruption } from './interruption.js';
 
 describe('Interruption', () => {
   it('keeps a waiting process alive until the signal, then resolves with its name', () => {
@@ -14,5 +15,42 @@ describe('Interruption', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toBe('SIGTERM InterruptedError');
+  });
+
+  it('takes SIGHUP as SIGTERM: the process stays up, the run is interrupted and told which signal it was', () => {
+    const script = `
+      const { Interruption } = await import(${JSON.stringify(new URL('../../dist/run/interruption.js', import.meta.url).href)});
+      const i = Interruption.install();
+      setTimeout(() => process.kill(process.pid, 'SIGHUP'), 300);
+      const s = await i.wait();
+      process.stdout.write(s + ' ' + i.signal.reason?.message);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toBe('SIGHUP interrupted by SIGHUP');
+  });
+
+  it('records every signal with its time; only the first aborts and counts as first', () => {
+    const seen: [string, boolean][] = [];
+    let t = 0;
+    const i = Interruption.install((s, first) => seen.push([s, first]), [], () => new Date(++t));
+    try {
+      expect(i.received).toBeNull();
+      i.receive('SIGINT');
+      const reason = i.signal.reason;
+      i.receive('SIGTERM');
+      expect(i.received).toBe('SIGINT');
+      expect(i.signal.reason).toBe(reason);
+      expect(i.log).toEqual([
+        { signal: 'SIGINT', at: new Date(1) },
+        { signal: 'SIGTERM', at: new Date(2) },
+      ]);
+      expect(seen).toEqual([
+        ['SIGINT', true],
+        ['SIGTERM', false],
+      ]);
+    } finally {
+      i[Symbol.dispose]();
+    }
   });
 });

@@ -81,7 +81,7 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps): Pr
     printConnection(progress, server.env, server.passwordFile, server.readiness);
 
     if (opts.hold) {
-      progress.note('holding the environment: SIGINT (Ctrl-C) or SIGTERM tears it down');
+      progress.note('holding the environment: SIGINT (Ctrl-C), SIGTERM or SIGHUP tears it down');
       out.heldUntil = await interruption.wait();
     } else {
       await run.journal.setStatus('released');

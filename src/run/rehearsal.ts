@@ -6,7 +6,10 @@ import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Check,
+  type Classification,
+  type Failure,
   type Report,
+  type Status,
   type GrantMatrixFile,
   Report as ReportSchema,
 } from '../config/index.js';
@@ -56,6 +59,7 @@ import {
   serverIdentity,
   IDENTITY_QUERY,
   setRolePasswords,
+  PgQueryError,
   enableSessionAudit,
   readWriteCounters,
   counterDeltas,
@@ -65,13 +69,14 @@ import {
 } from '../pg/index.js';
 import { checkDeltas, checkRows, checkStep, exceptionOf, inContainer, prepareContainerRunner, readOnlyWriteNote, runContainerInstall, runContainerStep, runStep, type ContainerRunner, type LoadedScenario } from '../scenario/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
-import { failureOf, GateFailure, StoppedByGate } from './gate-failure.js';
+import { classOfAssertionError, failureOf, GateFailure, StoppedByGate } from './gate-failure.js';
+import { environmentFaults, healthBaseline, observeEnvironment, type EnvironmentBaseline } from './environment-health.js';
 import { streamsIntoRestore } from './gate-order.js';
-import type { Interruption } from './interruption.js';
+import type { Interruption, ReceivedSignal } from './interruption.js';
 import { step, teeProgress, type Progress } from './progress.js';
 import { newRunId } from './run-id.js';
 import { RunRecord, toReport } from './run-record.js';
-import { decideVerdict, shouldRun } from './verdict.js';
+import { decideVerdict, interruptedResult, interruptionAlerts, shouldRun, type Span } from './verdict.js';
 import { toolProvenance } from './provenance.js';
 import { analyseTrace, traceFailure, type ScenarioWindow } from './trace-gate.js';
 import { hostRegistry } from './host-registry.js';
@@ -171,14 +176,35 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   let counts: Record<string, number> = {};
   const windows: ScenarioWindow[] = [];
   let countersPrev: WriteCounterReading | null = null;
+  // What the scenarios stand on, as it was when the dry-run server became ready.
+  let health: EnvironmentBaseline | null = null;
 
-  /** Run one gate or scenario: record its timing and status; a failure stops the run. */
+  // Where the run's first signal landed: the first gate or scenario to end after it arrived (an
+  // inner gate only when it arrived after the inner one started); set once, never counted twice.
+  let landedIn: string | null = null;
+  let depth = 0;
+  const spans: Span[] = [];
+
+  /** Run one gate or scenario: record its timing and status; a failure or a signal stops the run. */
   async function gate(id: string, scenario: string | null, label: string, work: () => Promise<Record<string, unknown> | null>): Promise<void> {
     const r = scenario ? rec.scenario(scenario) : rec.gate(id);
-    if (!shouldRun(id, stopped)) return;
+    // After a signal, only the closing gates start; a signal that came between gates lands in the next.
+    if (!shouldRun(id, stopped || interruption.signal.aborted)) {
+      const first = interruption.log[0];
+      if (first && landedIn === null && depth === 0) {
+        const failure = landHere(first, id, scenario, r, 'before', null);
+        r.evidence = { ...(r.evidence ?? {}), failure: failure.message };
+        rec.fail(failure);
+        stopped = true;
+      }
+      return;
+    }
     const t0 = Date.now();
-    r.started_at = new Date().toISOString();
+    r.started_at = new Date(t0).toISOString();
     progress.start(`${id} ${label}`);
+    depth++;
+    let failure: Failure | null = null;
+    let cutShort = false;
     try {
       const evidence = await work();
       r.status = 'PASS';
@@ -188,17 +214,34 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         // A gate run inside this one failed and stopped the run: that gate carries the failure.
         r.status = 'NOT_RUN';
         r.evidence = { ...(r.evidence ?? {}), stopped_by: err.gate, reason: err.message };
-        return;
+      } else {
+        ({ status: r.status, failure } = failureOf(err, id, scenario));
+        cutShort = err instanceof InterruptedError;
       }
-      const { status, failure } = failureOf(err, id, scenario);
-      r.status = status;
-      r.evidence = { ...(r.evidence ?? {}), failure: failure.message };
-      rec.fail(failure);
-      stopped = true;
     } finally {
+      depth--;
+      spans.push({ id, from: t0, to: Date.now() });
+      const first = interruption.log[0];
+      if (first && landedIn === null && (depth === 0 || first.at.getTime() >= t0)) failure = landHere(first, id, scenario, r, first.at.getTime() < t0 ? 'before' : 'during', failure, cutShort);
+      if (failure) {
+        r.evidence = { ...(r.evidence ?? {}), failure: failure.message };
+        rec.fail(failure);
+        stopped = true;
+      }
+      if (interruption.signal.aborted) stopped = true;
       r.ms = Date.now() - t0;
       progress.end(`${id} ${label}`, r.status === 'PASS', r.ms, r.status === 'PASS' ? undefined : r.status);
     }
+  }
+
+  /** The run's first signal landed in this gate or scenario: it is INCONCLUSIVE (environment), whatever its work gave. */
+  function landHere(first: ReceivedSignal, id: string, scenario: string | null, r: { status: Status; evidence: Record<string, unknown> | null }, when: 'before' | 'during' | 'after', own: Failure | null, cutShort = false): Failure {
+    landedIn = scenario ?? id;
+    // A gate the signal itself cut short has nothing of its own to say.
+    const result = interruptedResult(first.signal, id, when, cutShort ? { status: 'NOT_RUN', message: null } : { status: r.status, message: own?.message ?? null });
+    r.status = result.status;
+    r.evidence = { ...(r.evidence ?? {}), interrupted: { signal: first.signal, at: first.at.toISOString() } };
+    return { ...(own ?? failureOf(new InterruptedError(first.signal), id, scenario).failure), classification: result.classification, message: result.message };
   }
 
   /** A long dump or restore shows its progress in bytes, every 64 MiB. */
@@ -342,6 +385,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       cache.hit ? (env, password) => resetToolPassword(docker, env.containerId, env.database, password, r.timeout_ms, interruption.signal) : undefined,
     );
     secrets.push(server.password);
+    health = await healthBaseline(docker, server, null);
     for (const retry of server.readiness.retries) rec.retries.push({ gate: 'G3', attempt: retry.attempt, at: retry.at, reason: retry.reason });
     for (const role of roles) {
       rolePasswords[role] = generatePassword();
@@ -355,6 +399,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         : { host: s.env.host, port: s.env.port, user: role, password: rolePasswords[role]!, database: s.env.database };
     if (containerMode) {
       sutRunner = await prepareContainerRunner(docker, run.journal, { envName: names.container, image: containerCfg.image ?? defaultRunnerImage(), checkout: paths.sut, output: containerCfg.install_output, dryRunContainerId: s.env.containerId, secretDir: run.dir });
+      health = await healthBaseline(docker, s, sutRunner.holder);
       if (containerCfg.install.length > 0) {
         const registry = await hostRegistry();
         const ran = await step(progress, `install (${containerCfg.install.join(' ')}) in an install-phase container`, () =>
@@ -510,12 +555,24 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
 
   const ended = now();
   const toolInfo = await toolProvenance();
+  // A signal after G8 (while the report is made) lands in G8, the last gate that ran.
+  const late = interruption.log[0];
+  if (late && landedIn === null) {
+    const g8 = rec.gate('G8');
+    const f = landHere(late, 'G8', null, g8, 'after', rec.failures.get('G8') ?? null);
+    g8.evidence = { ...(g8.evidence ?? {}), failure: f.message };
+    rec.failures.set('G8', f);
+    rec.fail(f);
+  }
+  rec.alerts.push(...interruptionAlerts(interruption.log, landedIn, spans, rec.sections.teardown?.complete ?? null));
   const build = () => {
     const decision = decideVerdict({
-      outcomes: rec.outcomes().map((o) => ({ id: o.id, status: o.status, classification: rec.failure && (rec.failure.scenario ?? rec.failure.gate) === o.id ? rec.failure.classification : o.status === 'PASS' || o.status === 'NOT_RUN' ? null : classOfGate(rec, o.id) })),
+      outcomes: rec.outcomes().map((o) => ({ id: o.id, status: o.status, classification: classOf(rec, o.id, o.status) })),
       productionUnchanged: rec.sections.production?.unchanged ?? null,
       teardownComplete: rec.sections.teardown?.complete ?? null,
+      interruptedIn: landedIn,
     });
+    rec.leadWith(decision.decidedBy);
     if (decision.verdict !== 'PASS' && !rec.failure) {
       rec.fail({ gate: decision.decidedBy ?? 'G8', scenario: null, classification: decision.classification ?? 'tool', message: 'production could not be proved unchanged', command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
     }
@@ -648,12 +705,21 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     }
   }
 
+  /** Environment before blame: a failure seen while the dry-run server (or the runner) died is the environment's. */
+  async function blame(failure: GateFailure): Promise<GateFailure> {
+    if (!health) return failure;
+    const faults = environmentFaults(health, await observeEnvironment(docker, health, now));
+    if (faults.length === 0) return failure;
+    return new GateFailure('environment', `${faults.join('; ')}: what was seen meanwhile says nothing of the system under test or the pack (${failure.message})`, failure.details);
+  }
+
   async function runScenario(s: LoadedScenario): Promise<Record<string, unknown>> {
     const sc = s.scenario;
     const r = rec.scenario(sc.id);
     const window: ScenarioWindow = { id: sc.id, from: Date.now(), to: Date.now(), forbidden: sc.forbidden_verbs ?? config.forbidden_verbs, writes: null };
     let rowDeltas: Record<string, number> | undefined;
     windows.push(window);
+    let failing = true;
     try {
       for (const step of sc.steps) {
         interruption.signal.throwIfAborted();
@@ -682,29 +748,35 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         if (failed) {
           const exception = exceptionOf(ran.stderr, sutRunner ? SUT_MOUNT : sutRealPath);
           const readOnly = sutRunner ? readOnlyWriteNote(ran) : null;
-          throw new GateFailure('sut', `step "${step.name}": ${failed.what}: expected ${failed.expected}, got ${failed.actual}${exception ? ` (${exception.name}${exception.location ? ` at ${exception.location}` : ''})` : ''}${readOnly ? `; ${redact(readOnly, secrets)}` : ''}`, {
+          throw await blame(new GateFailure('sut', `step "${step.name}": ${failed.what}: expected ${failed.expected}, got ${failed.actual}${exception ? ` (${exception.name}${exception.location ? ` at ${exception.location}` : ''})` : ''}${readOnly ? `; ${redact(readOnly, secrets)}` : ''}`, {
             command: ran.argv,
             exit_code: ran.exitCode,
             stderr_tail: record.stderr_tail,
             exception: exception ? { name: exception.name, message: redact(exception.message, secrets), location: exception.location } : null,
-          });
+          }));
         }
         for (const assertion of step.expect.sql) {
           let rows: Record<string, unknown>[];
           try {
             rows = await queryRows(dryTarget(TOOL_ROLE), assertion.query);
           } catch (err) {
-            throw new GateFailure('artefact', `step "${step.name}": the SQL assertion \`${assertion.query}\` did not run: ${messageOf(err)}`);
+            const sqlState = err instanceof PgQueryError ? err.sqlState : null;
+            throw await blame(new GateFailure(classOfAssertionError(sqlState), `step "${step.name}": the SQL assertion \`${assertion.query}\` did not run${sqlState ? ` (SQLSTATE ${sqlState})` : ''}: ${redact(messageOf(err), secrets)}`, { command: ran.argv, exit_code: ran.exitCode }));
           }
           const check = checkRows(assertion.rows, rows);
           record.checks.push({ ...check, what: `sql: ${assertion.query}` });
           if (!check.ok) {
-            throw new GateFailure('sut', `step "${step.name}": the SQL assertion \`${assertion.query}\` did not match`, { command: ran.argv, exit_code: ran.exitCode, sql_rows: rows.slice(0, 5), stderr_tail: record.stderr_tail });
+            throw await blame(new GateFailure('sut', `step "${step.name}": the SQL assertion \`${assertion.query}\` did not match`, { command: ran.argv, exit_code: ran.exitCode, sql_rows: rows.slice(0, 5), stderr_tail: record.stderr_tail }));
           }
         }
       }
       window.to = Date.now();
-      const after = await rowCounts(dryTarget(TOOL_ROLE), watched);
+      let after: Record<string, number>;
+      try {
+        after = await rowCounts(dryTarget(TOOL_ROLE), watched);
+      } catch (err) {
+        throw await blame(new GateFailure('environment', `the row counts after ${sc.id} could not be read: ${redact(messageOf(err), secrets)}`));
+      }
       const deltas = checkDeltas(sc.deltas, sc.negative, counts, after, watched);
       r.deltas = deltas;
       const deltaMap = Object.fromEntries(watched.map((t) => [t, (after[t] ?? 0) - (counts[t] ?? 0)]));
@@ -715,8 +787,9 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       counts = after;
       if (!ok) {
         const bad = deltas.filter((d) => !d.ok);
-        throw new GateFailure('sut', `row-count deltas differ: ${bad.map((d) => `${d.what}: expected ${d.expected}, got ${d.actual}`).join('; ')}`);
+        throw await blame(new GateFailure('sut', `row-count deltas differ: ${bad.map((d) => `${d.what}: expected ${d.expected}, got ${d.actual}`).join('; ')}`));
       }
+      failing = false;
       return { steps: sc.steps.length };
     } finally {
       window.to = Date.now();
@@ -726,8 +799,10 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
           const now_ = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
           window.writes = { deltas: counterDeltas(countersPrev.counters, now_.counters), settled: now_.settled, knownTables: Object.keys(now_.counters), rowDeltas };
           countersPrev = now_;
-        } catch {
+        } catch (err) {
           window.writes = null;
+          // A scenario that passed cannot pass without its write counters; one that failed keeps its own failure.
+          if (!failing) throw await blame(new GateFailure('environment', `the write counters after ${sc.id} could not be read: ${redact(messageOf(err), secrets)}`));
         }
       }
     }
@@ -738,8 +813,10 @@ function schemasOf(matrix: GrantMatrixFile): string[] {
   return [...new Set(Object.values(matrix).flatMap((objects) => Object.keys(objects).map((o) => o.split('.')[0]!)))].sort();
 }
 
-function classOfGate(rec: RunRecord, id: string) {
-  return rec.failure && (rec.failure.scenario ?? rec.failure.gate) === id ? rec.failure.classification : id === 'G8' || id === 'G7' ? ('environment' as const) : ('sut' as const);
+/** The classification of a gate's or scenario's result: its recorded failure's; a non-PASS result without one is our bug, never the system's. */
+function classOf(rec: RunRecord, id: string, status: Status): Classification | null {
+  if (status === 'PASS' || status === 'NOT_RUN') return null;
+  return rec.failures.get(id)?.classification ?? 'tool';
 }
 
 async function writeRedacted(path: string, text: string, secrets: readonly string[]): Promise<string> {

@@ -1,4 +1,5 @@
-// `rehearse run`: the rehearsal with signal handling; writes the report and returns the exit code.
+// `rehearse run`: the rehearsal with signal handling (SIGINT, SIGTERM, SIGHUP); writes the report
+// and returns the exit code.
 import { dockerClient } from '../engine/index.js';
 import { writeReport } from '../report/index.js';
 import { Interruption } from './interruption.js';
@@ -7,7 +8,7 @@ import { rehearse, type RehearsalOptions } from './rehearsal.js';
 
 export async function runCommand(opts: RehearsalOptions, progress: Progress): Promise<number> {
   using interruption = Interruption.install((signal, first) => {
-    progress.note(first ? `${signal} received: stopping at the current step, then tearing down` : `${signal} received again: teardown is in progress and finishes first`);
+    progress.note(first ? `${signal} received: stopping at the current step, then the closing gates and teardown; this run cannot PASS` : `${signal} received again: recorded; teardown is in progress and finishes first`);
   });
   const { report, exitCode } = await rehearse(opts, { docker: dockerClient(), progress, interruption });
   const written = await writeReport(opts.outDir, report);

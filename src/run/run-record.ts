@@ -45,9 +45,20 @@ export class RunRecord {
     return s;
   }
 
-  /** The first failure is the one the report leads with; later ones stay in their gate's evidence. */
+  /** The failure of each gate and scenario that did not pass, by id (a scenario's id for a scenario). */
+  readonly failures = new Map<string, Failure>();
+
+  /** Record a gate's or scenario's failure (its first one); the first of the run leads until the verdict names the one that decided it. */
   fail(failure: Failure): void {
+    const id = failure.scenario ?? failure.gate;
+    if (!this.failures.has(id)) this.failures.set(id, failure);
     this.failure ??= failure;
+  }
+
+  /** The report leads with the failure of the gate or scenario that decided the verdict. */
+  leadWith(id: string | null): void {
+    const f = id === null ? undefined : this.failures.get(id);
+    if (f) this.failure = f;
   }
 
   /** Gates and scenarios in run order, for the verdict. */

@@ -1,7 +1,9 @@
 // The verdict of a run, decided from its gates and scenarios in order: the first non-PASS result
-// decides it; a production change makes an otherwise PASS run INCONCLUSIVE; an incomplete
-// teardown makes the exit code 4 whatever the verdict. Never anything that turns a failure into a PASS.
+// decides it; a production change or an interruption makes an otherwise PASS run INCONCLUSIVE; an
+// incomplete teardown makes the exit code 4 whatever the verdict. Never anything that turns a
+// failure or an interruption into a PASS.
 import type { Classification, Status, Verdict } from '../config/index.js';
+import type { ReceivedSignal } from './interruption.js';
 import { EXIT, type ExitCode } from './exit-code.js';
 
 export interface Outcome {
@@ -16,6 +18,8 @@ export interface VerdictInput {
   outcomes: readonly Outcome[];
   productionUnchanged: boolean | null;
   teardownComplete: boolean | null;
+  /** The gate or scenario the run's first signal landed in, when it received one. */
+  interruptedIn?: string | null;
 }
 
 export interface Decision {
@@ -35,6 +39,10 @@ export function decideVerdict(input: VerdictInput): Decision {
     decision = { verdict: 'INCONCLUSIVE', decidedBy: input.outcomes.find((o) => o.status === 'NOT_RUN')?.id ?? null, classification: 'tool' };
   } else {
     decision = { verdict: 'PASS', decidedBy: null, classification: null };
+  }
+  if (decision.verdict === 'PASS' && input.interruptedIn) {
+    // The gate a signal landed in is INCONCLUSIVE already; this holds even if a record says otherwise.
+    decision = { verdict: 'INCONCLUSIVE', decidedBy: input.interruptedIn, classification: 'environment' };
   }
   if (decision.verdict === 'PASS' && input.productionUnchanged !== true) {
     decision = { verdict: 'INCONCLUSIVE', decidedBy: 'G8', classification: 'environment' };
@@ -58,4 +66,47 @@ export function exitCodeOfVerdict(verdict: Verdict, teardownComplete: boolean | 
 export const CLOSING_GATES = ['G6', 'G7', 'G8'] as const;
 export function shouldRun(id: string, stopped: boolean): boolean {
   return !stopped || (CLOSING_GATES as readonly string[]).includes(id);
+}
+
+/** When a gate or scenario ran: its start and end (ms since the epoch). */
+export interface Span {
+  id: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * Where a signal received at `at` landed, from the spans of what ran: "during X" for the innermost
+ * one running then (G2 runs inside G4), else "before X" / "after X" for the nearest that ran.
+ */
+export function placeOf(at: number, spans: readonly Span[]): string {
+  const running = spans.filter((s) => s.from <= at && at <= s.to).sort((a, b) => b.from - a.from)[0];
+  if (running) return `during ${running.id}`;
+  const next = [...spans].filter((s) => s.from > at).sort((a, b) => a.from - b.from)[0];
+  const prev = [...spans].filter((s) => s.to < at).sort((a, b) => b.to - a.to)[0];
+  if (prev) return `after ${prev.id}${next ? `, before ${next.id}` : ''}`;
+  return next ? `before ${next.id}` : 'before the first gate';
+}
+
+/**
+ * The result of the gate or scenario a run's first signal landed in: INCONCLUSIVE (environment)
+ * whatever its work gave, since that work may have been cut short; what it gave is kept in the message.
+ */
+export function interruptedResult(signal: string, id: string, when: 'before' | 'during' | 'after', own: { status: Status; message: string | null }): { status: 'INCONCLUSIVE'; classification: 'environment'; message: string } {
+  const where = when === 'before' ? `received before ${id} started` : when === 'after' ? `received after ${id}, while the report was written` : `during ${id}`;
+  const ownPart = own.status === 'FAIL' || own.status === 'INCONCLUSIVE' ? `; ${id} itself ended ${own.status}: ${own.message ?? 'no message'}` : '';
+  return { status: 'INCONCLUSIVE', classification: 'environment', message: `interrupted by ${signal} ${where}${ownPart}` };
+}
+
+/**
+ * The report's alerts about signals: the one that interrupted the run, where it landed and what it
+ * decided; each later one (while tearing down) recorded, not counted again.
+ */
+export function interruptionAlerts(log: readonly ReceivedSignal[], landedIn: string | null, spans: readonly Span[], teardownComplete: boolean | null): string[] {
+  const [first, ...later] = log;
+  if (!first) return [];
+  const teardown = teardownComplete === null ? 'its teardown was not recorded' : teardownComplete ? 'the closing gates still ran and teardown completed' : 'the closing gates still ran but teardown is INCOMPLETE';
+  const alerts = [`INTERRUPTED by ${first.signal} ${placeOf(first.at.getTime(), spans)} (at ${first.at.toISOString()}): ${landedIn ?? 'the run'} is INCONCLUSIVE (environment), so the run cannot PASS; ${teardown}`];
+  for (const s of later) alerts.push(`${s.signal} received again ${placeOf(s.at.getTime(), spans)} (at ${s.at.toISOString()}): recorded, not counted again; the closing gates went on`);
+  return alerts;
 }

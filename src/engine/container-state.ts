@@ -1,0 +1,40 @@
+// The state of a container the run created and depends on (the dry-run server, the runner's
+// network holder), read by id: is it the same container, still running, not paused? Read-only.
+import { isNotFoundError, type DockerClient } from './docker-client.js';
+
+export interface ContainerState {
+  id: string;
+  /** Its name without the leading slash. */
+  name: string;
+  running: boolean;
+  paused: boolean;
+  restarting: boolean;
+  oomKilled: boolean;
+  /** The engine's StartedAt and FinishedAt (FinishedAt null while it never stopped). */
+  startedAt: string;
+  finishedAt: string | null;
+  exitCode: number | null;
+}
+
+/** Inspect a container by id; null when it is gone. */
+export async function containerState(docker: DockerClient, id: string): Promise<ContainerState | null> {
+  try {
+    const i = await docker.getContainer(id).inspect();
+    const s = i.State;
+    const finished = s.FinishedAt && !s.FinishedAt.startsWith('0001-') ? s.FinishedAt : null;
+    return {
+      id: i.Id,
+      name: i.Name.replace(/^\//, ''),
+      running: s.Running,
+      paused: s.Paused,
+      restarting: s.Restarting,
+      oomKilled: s.OOMKilled,
+      startedAt: s.StartedAt,
+      finishedAt: finished,
+      exitCode: s.Running ? null : s.ExitCode,
+    };
+  } catch (err) {
+    if (isNotFoundError(err)) return null;
+    throw err;
+  }
+}

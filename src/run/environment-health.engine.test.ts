@@ -1,0 +1,147 @@
+// Environment before blame, against real containers: the dry-run server killed (`docker kill`)
+// during a scenario whose step then fails, or paused (`docker pause`) past the step's timeout, or
+// killed right after G5 so that only the row counts fail, is INCONCLUSIVE (environment) naming
+// what died and when, never a FAIL of the system under test; an SQL assertion on a table that does
+// not exist, the server alive, is the pack's (artefact); the runner's network holder killed under a
+// failing step (sut.runner: container) is the environment's too. The closing gates still run, nothing is left.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../config/index.js';
+import { finishRun, LABEL_SIDE, removeSideServer } from '../engine/index.js';
+import { countLabelled, docker, eventually, uniqueName } from '../test-support/docker.js';
+import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
+import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
+import { Interruption } from './interruption.js';
+import { silentProgress, type Progress } from './progress.js';
+import { rehearse, type RehearsalResult } from './rehearsal.js';
+
+const NOTHING = { containers: 0, networks: 0, volumes: 0, total: 0 };
+
+/** A scenario S2 of one `mark` step: its command, its timeout. */
+const markScenario = (run: string[], timeoutMs: number) => `id: S2
+title: mark
+negative: false
+steps:
+  - name: mark
+    run: ${JSON.stringify(run)}
+    cwd: .
+    role: cutter_app
+    env: { CUTTER_SIGNING_KEY: dry-run-signing-key, CUTTER_EXPECTED_ROLE: cutter_app }
+    timeout_ms: ${timeoutMs}
+    expect:
+      exit_code: 0
+      stdout: ['^marked 12 entries']
+deltas: {}
+`;
+
+describe('environment before blame (real containers)', () => {
+  const names: DemoNames = { production: uniqueName('pgr-env-prod'), protected: uniqueName('pgr-env-prot') };
+  const runIds: string[] = [];
+  let work: string;
+  let world: DemoWorld;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'pgr-env-health-'));
+    world = await startDemoWorld(docker, join(work, 'world'), names);
+  });
+
+  afterAll(async () => {
+    for (const runId of runIds) if ((await countLabelled(runId)).total > 0) await finishRun(docker, runId);
+    await world?.close();
+    for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
+    const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
+    expect(side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`)).toEqual([]);
+    for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function caseOf(files: Parameters<typeof packOf>[1]): Promise<RehearsalCase> {
+    const { dir, pack } = await packOf(work, files);
+    return prepareCase(world, names, dir, { scenarios: pack });
+  }
+
+  /** Run in-process; `fault(envName)` is started (not awaited) as scenario `at` starts. */
+  async function runWith(c: RehearsalCase, at: string, fault: (envName: string) => Promise<unknown>): Promise<RehearsalResult & { faulted: Promise<unknown> | null }> {
+    const interruption = Interruption.install(() => {}, []);
+    let faulted: Promise<unknown> | null = null;
+    const progress: Progress = { ...silentProgress, start: (step) => void (step.startsWith(`${at} `) && (faulted = fault(c.envName))) };
+    try {
+      const result = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption });
+      runIds.push(result.report.run_id);
+      return { ...result, faulted };
+    } finally {
+      interruption[Symbol.dispose]();
+    }
+  }
+
+  async function expectClosedAndGone(report: Report, envName: string): Promise<void> {
+    const status = Object.fromEntries(report.gates.map((g) => [g.id, g.status]));
+    expect([status.G6, status.G7, status.G8]).toEqual(['PASS', 'PASS', 'PASS']);
+    expect(report.production?.unchanged).toBe(true);
+    expect(report.teardown?.complete).toBe(true);
+    expect(await countLabelled(report.run_id)).toEqual(NOTHING);
+    await expect(docker.getContainer(envName).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  }
+
+  it('the server killed during a scenario whose step then fails: INCONCLUSIVE (environment), naming the container, its exit code and when; not the system under test', async () => {
+    const c = await caseOf({ 'S1.yaml': null, 'S2.yaml': [null, markScenario(['sh', '-c', 'sleep 2; exec node --enable-source-maps dist/cli.js mark --batch B-2026-001'], 30_000)] });
+    const { report, exitCode, faulted } = await runWith(c, 'S2', (env) => docker.getContainer(env).kill());
+    await faulted;
+    expect(exitCode).toBe(3);
+    expect(report.execution_status).toBe('INCONCLUSIVE');
+    expect(report.failure).toMatchObject({ gate: 'S2', scenario: 'S2', classification: 'environment' });
+    expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) died: it exited with code 137 at \\d{4}-\\d\\d-\\d\\dT\\S+Z: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got [1-9]`));
+    // The step's own record stays, for whoever reads the report.
+    expect(report.scenarios.find((s) => s.id === 'S2')!.steps[0]!.exit_code).not.toBe(0);
+    expect(report.scenarios.map((s) => [s.id, s.status])).toEqual([['S1', 'PASS'], ['S2', 'INCONCLUSIVE']]);
+    await expectClosedAndGone(report, c.envName);
+  });
+
+  it('the server paused past the step\'s timeout: INCONCLUSIVE (environment), naming the paused container; teardown still removes it', async () => {
+    const c = await caseOf({ 'S1.yaml': null, 'S2.yaml': [null, markScenario(['node', '--enable-source-maps', 'dist/cli.js', 'mark', '--batch', 'B-2026-001'], 4_000)] });
+    const { report, exitCode, faulted } = await runWith(c, 'S2', (env) => docker.getContainer(env).pause());
+    await faulted;
+    expect(exitCode).toBe(3);
+    expect(report.failure).toMatchObject({ gate: 'S2', classification: 'environment' });
+    expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) is paused \\(seen at \\S+\\): what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": `));
+    await expectClosedAndGone(report, c.envName);
+  });
+
+  it('the server killed right after G5, the step not connecting: the row counts fail, INCONCLUSIVE (environment) naming the dead container', async () => {
+    const c = await caseOf({ 'S1.yaml': null, 'S2.yaml': null });
+    const { report, exitCode, faulted } = await runWith(c, 'S1', (env) => docker.getContainer(env).kill());
+    await faulted;
+    expect(exitCode).toBe(3);
+    expect(report.failure).toMatchObject({ gate: 'S1', classification: 'environment' });
+    expect(report.failure!.message).toMatch(/died: it exited with code 137 at .*\(the row counts after S1 could not be read: /);
+    await expectClosedAndGone(report, c.envName);
+  });
+
+  it("the runner's network holder (sut.runner: container) killed under a step that then fails: INCONCLUSIVE (environment), naming the holder", async () => {
+    const { dir, pack } = await packOf(work, { 'S1.yaml': [null, markScenario(['sh', '-c', 'sleep 4; exit 3'], 30_000).replace('id: S2', 'id: S1')] });
+    const c = await prepareCase(world, names, dir, { scenarios: pack, runner: 'container' });
+    // Once the step's container runs (a holder killed before would only keep the step from starting, also the environment's).
+    const killUnderStep = async (env: string) => {
+      await eventually(() => docker.getContainer(`${env}-step-1`).inspect().then((i) => i.State.Running, () => false), (running) => running, 30_000, 100);
+      await docker.getContainer(`${env}-int-holder`).kill();
+    };
+    const { report, exitCode, faulted } = await runWith(c, 'S1', killUnderStep);
+    await faulted;
+    expect(exitCode).toBe(3);
+    expect(report.failure).toMatchObject({ gate: 'S1', classification: 'environment' });
+    expect(report.failure!.message).toMatch(new RegExp(`^the runner's network holder ${c.envName}-int-holder \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got 3`));
+    await expectClosedAndGone(report, c.envName);
+  });
+
+  it('an SQL assertion on a table that does not exist, the server alive: FAIL (artefact) with its SQLSTATE, never the environment', async () => {
+    const c = await caseOf({ 'S1.yaml': ['      sql: []\n', '      sql:\n        - query: "select count(*)::int as n from ledger.no_such_table"\n          rows: [{ n: 0 }]\n'] });
+    const { report, exitCode } = await runWith(c, 'none', async () => {});
+    expect(exitCode).toBe(1);
+    expect(report.failure).toMatchObject({ gate: 'S1', classification: 'artefact' });
+    expect(report.failure!.message).toContain('did not run (SQLSTATE 42P01)');
+    expect(report.failure!.message).toContain('relation "ledger.no_such_table" does not exist');
+    await expectClosedAndGone(report, c.envName);
+  });
+});
