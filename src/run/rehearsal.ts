@@ -663,7 +663,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         window.steps.push(stepWindow);
         const ran = sutRunner
           ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal: interruption.signal })
-          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: interruption.signal });
+          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), passFiles: { dir: run!.dir, record: (p) => run!.journal.recordSecret(p) }, signal: interruption.signal });
         stepWindow.to = Date.now();
         scanPlaces.push({ place: `${sc.id} ${step.name} stdout`, text: ran.stdout }, { place: `${sc.id} ${step.name} stderr`, text: ran.stderr });
         // An interrupted step says nothing about the system under test.
