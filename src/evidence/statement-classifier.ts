@@ -37,6 +37,8 @@ export interface ClassifiedStatement {
   actions: StatementAction[];
   /** Tables the statement may rewrite whole (ALTER COLUMN ... TYPE, SET LOGGED, CLUSTER, VACUUM FULL, ...). */
   rewrites: StatementObject[];
+  /** A DO block in it runs dynamic SQL (EXECUTE): what that does is only known at run time. */
+  dynamic: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,6 +396,7 @@ function hasStoredGeneratedColumn(def: unknown): boolean {
 interface Parts {
   actions: StatementAction[];
   rewrites: StatementObject[];
+  dynamic: boolean;
 }
 
 /** Classes a statement carries besides its own: destructive or rewriting sub-commands, upserts, COPY FROM, default privileges. */
@@ -450,10 +453,16 @@ function innerWrites(node: Tree, target: StatementObject[], out: Parts): void {
 // ---------------------------------------------------------------------------------------------
 // Statements
 
-const unparsed = (): ClassifiedStatement => ({ kind: UNPARSED, classes: [UNPARSED], actions: [{ verb: UNPARSED, kind: UNPARSED, objects: [] }], rewrites: [] });
+const unparsed = (): ClassifiedStatement => ({ kind: UNPARSED, classes: [UNPARSED], actions: [{ verb: UNPARSED, kind: UNPARSED, objects: [] }], rewrites: [], dynamic: false });
 
 function finish(kind: string, parts: Parts): ClassifiedStatement {
-  return { kind, classes: [...new Set(parts.actions.map((a) => a.verb))], actions: parts.actions, rewrites: parts.rewrites };
+  return { kind, classes: [...new Set(parts.actions.map((a) => a.verb))], actions: parts.actions, rewrites: parts.rewrites, dynamic: parts.dynamic };
+}
+
+function absorb(parts: Parts, inner: ClassifiedStatement): void {
+  parts.actions.push(...inner.actions);
+  parts.rewrites.push(...inner.rewrites);
+  parts.dynamic ||= inner.dynamic;
 }
 
 async function classifyNode(stmt: unknown, depth: number): Promise<ClassifiedStatement> {
@@ -463,28 +472,22 @@ async function classifyNode(stmt: unknown, depth: number): Promise<ClassifiedSta
   const verb = verbOf(type, node);
   const kind = kindOf(type, node, verb);
   const objects = objectsOf(type, node);
-  const parts: Parts = { actions: [{ verb, kind, objects }], rewrites: [] };
+  const parts: Parts = { actions: [{ verb, kind, objects }], rewrites: [], dynamic: false };
   if (type === 'InsertStmt' && upserts(node)) parts.actions.push({ verb: 'UPDATE', kind, objects });
   ownExtras(type, node, kind, objects, parts);
   innerWrites(node, type === 'MergeStmt' ? objects : [], parts);
   if (type === 'CreateSchemaStmt' && Array.isArray(node.schemaElts)) {
-    for (const elt of node.schemaElts) {
-      const inner = await classifyNode(elt, depth);
-      parts.actions.push(...inner.actions);
-      parts.rewrites.push(...inner.rewrites);
-    }
+    for (const elt of node.schemaElts) absorb(parts, await classifyNode(elt, depth));
   }
   if (type === 'DoStmt' && depth < 4) {
     const body = await doBody(node);
     if (!body) parts.actions.push({ verb: UNPARSED, kind: UNPARSED, objects: [] });
     else {
-      for (const query of body.queries) {
-        for (const inner of await classifyText(query, depth + 1)) {
-          parts.actions.push(...inner.actions);
-          parts.rewrites.push(...inner.rewrites);
-        }
+      for (const query of body.queries) for (const inner of await classifyText(query, depth + 1)) absorb(parts, inner);
+      if (body.dynamic) {
+        parts.actions.push({ verb: 'EXECUTE', kind: 'EXECUTE', objects: [] });
+        parts.dynamic = true;
       }
-      if (body.dynamic) parts.actions.push({ verb: 'EXECUTE', kind: 'EXECUTE', objects: [] });
     }
   }
   return finish(kind, parts);
