@@ -18,7 +18,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   say(`production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}`);
   say(`protected environments: ${config.protected_envs.join(', ') || 'none'}`);
   say(`dry-run environment: container ${names.container}, network ${names.network}, image ${config.environment.image ?? defaultImage()}`);
-  say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env})`);
+  say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env}, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSFILE)`);
   say(`roles with per-run passwords: ${inputs.roles.join(', ')}`);
   say(`gates: ${GATES.map(([id, name]) => `${id} ${name}`).join(', ')}`);
   const streamed = streamsIntoRestore(config.production.dump_format, config.cache);
@@ -44,7 +44,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
 }
 
 /** A policy as `rehearse plan` prints it: the forbidden verbs, then each allow and forbid rule. */
-function policyLines(who: string, p: SqlPolicy): string[] {
+export function policyLines(who: string, p: SqlPolicy): string[] {
   return [
     `${who}: forbidden verbs ${p.forbidden_verbs.join(', ') || 'none'}`,
     ...p.allow.map((r, i) => `    allow[${i}]: ${describeRule(r)}`),
