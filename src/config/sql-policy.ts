@@ -9,7 +9,7 @@ const IDENT = /^[^.\s]+$/;
 const CLASS = /^[A-Z]+( [A-Z]+)*$/;
 
 /** The object types of CREATE, ALTER and DROP kinds (`CREATE TABLE`, `DROP FUNCTION`, ...). */
-export const OBJECT_TYPES = [
+const OBJECT_TYPES = [
   'ACCESS METHOD',
   'AGGREGATE',
   'CAST',
@@ -57,7 +57,7 @@ export const OBJECT_TYPES = [
 ] as const;
 
 /** Kinds that are their class alone (a DML statement, a utility command). */
-export const PLAIN_KINDS = [
+const PLAIN_KINDS = [
   'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'COPY', 'GRANT', 'REVOKE', 'LOCK', 'COMMENT', 'SECURITY LABEL',
   'CLUSTER', 'VACUUM', 'ANALYZE', 'REINDEX', 'REFRESH', 'DO', 'CALL', 'EXPLAIN', 'PREPARE', 'EXECUTE', 'DEALLOCATE', 'DECLARE',
   'CLOSE', 'FETCH', 'MOVE', 'SET', 'SHOW', 'BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'PREPARE TRANSACTION',

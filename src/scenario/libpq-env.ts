@@ -40,7 +40,7 @@ export function libpqVariables(c: LibpqConnection, passFile: string): Record<str
 }
 
 /** The line of a password file for this server and user, any database (`:` and `\` escaped as libpq reads them). */
-export function passFileLine(c: LibpqConnection): string {
+function passFileLine(c: LibpqConnection): string {
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
   return `${esc(c.host)}:${esc(c.port)}:*:${esc(c.user)}:${esc(c.password)}\n`;
 }
@@ -52,7 +52,7 @@ export interface PassFileHome {
   record: (path: string) => Promise<void>;
 }
 
-export interface PassFile {
+interface PassFile {
   path: string;
   /** Shreds the file (and removes the folder made for it); idempotent. */
   remove: () => Promise<void>;
