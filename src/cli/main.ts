@@ -34,6 +34,12 @@ async function main(): Promise<number> {
     .epilogue(EXIT_CODES_EPILOGUE)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
+    // An argument no command takes is refused, one after `--` included: never silently ignored.
+    .check((argv) => {
+      const extra = argv._.slice(1);
+      if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `\`${String(a)}\``).join(' ')}: \`rehearse ${String(argv._[0])}\` takes no more arguments (one after \`--\` included)`);
+      return true;
+    }, true)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
