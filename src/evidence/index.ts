@@ -45,4 +45,4 @@ export {
   type WriteExplanation,
   type LoggedWrites,
 } from './write-explain.js';
-export { leakScan, type LeakScanResult } from './leak-scan.js';
+export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';

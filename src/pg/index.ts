@@ -2,7 +2,7 @@
 export * from './readiness.js';
 export * from './client-tools.js';
 export * from './target.js';
-export { serverIdentity, IDENTITY_QUERY, rowCounts, queryRows, parseTableName, PgQueryError, type ServerIdentity } from './identity.js';
+export { serverIdentity, serverPreflight, IDENTITY_QUERY, MISSING_TABLES_QUERY, rowCounts, queryRows, parseTableName, PgQueryError, type ServerIdentity } from './identity.js';
 export * from './dump.js';
 export * from './restore.js';
 export * from './restore-dump.js';
@@ -10,3 +10,4 @@ export * from './grants.js';
 export * from './write-counters.js';
 export * from './session-audit.js';
 export * from './streamed-restore.js';
+export * from './connection-error.js';
