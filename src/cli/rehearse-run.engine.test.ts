@@ -389,8 +389,8 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
   });
 
   describe('a config error exits 2 naming the file, the line and the key; no report, nothing created', () => {
-    const FIXTURES = join(PACKAGE_ROOT, 'fixtures', 'bad-configs');
-    const PACKS = join(PACKAGE_ROOT, 'fixtures', 'packs');
+    const FIXTURES = join(PACKAGE_ROOT, 'fixtures', 'bad', 'configs');
+    const PACKS = join(PACKAGE_ROOT, 'fixtures', 'bad', 'packs');
 
     /** Run with a config that must be refused: exit 2, no run id, no report, no environment. */
     async function refused(config: string, envName: string | null): Promise<string> {

@@ -26,7 +26,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   say(`watched tables (${inputs.watched.length}): ${inputs.watched.join(', ')}`);
   say(`forbidden verbs: ${config.forbidden_verbs.join(', ')}`);
   say(`artefacts (pins: ${inputs.pins ? paths.pins : 'MISSING'}):`);
-  for (const a of artefacts) say(`  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}`);
+  for (const a of artefacts) say(`  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}${a.real_path ? ` -> ${a.real_path}` : ''}`);
   const bad = artefacts.filter((a) => !a.ok).length;
   if (bad > 0) {
     progress.note(`a run would FAIL at G0: ${bad} artefact(s) differ from their pins; review them, then \`rehearse pin --config ${configFile}\``);
