@@ -15,6 +15,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDsn, Report } from '../config/index.js';
+import { findPasswordLiterals } from '../evidence/index.js';
 import { finishRun, LABEL_SIDE, PACKAGE_ROOT, removeSideServer } from '../engine/index.js';
 import { checkoutBuild, DEMO_NAMES, startDemoWorld, type DemoNames, type DemoWorld } from '../run/demo.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
@@ -161,6 +162,12 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     const sha = createHash('sha256').update(text).digest('hex');
     expect(await readFile(join(out, 'report.json.sha256'), 'utf8')).toBe(`${sha}  report.json\n`);
     expect(r.stdout).toContain(`report sha256: ${sha}\n`);
+
+    // The redacted server log keeps no password literal, the tool's own ALTER ROLE ... PASSWORD included.
+    const log = await readFile(join(out, 'dry-run-server.log'), 'utf8');
+    expect(log).toMatch(/alter role "cutter_app" password '\[REDACTED\]'/);
+    expect(findPasswordLiterals(log)).toEqual([]);
+    expect(report.leak_scan!.forms).toContain('password literal');
 
     const md = await readFile(join(out, 'report.md'), 'utf8');
     expect(md).toContain(`**Verdict: PASS** · exit 0 · run \`${runId}\``);
