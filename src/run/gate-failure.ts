@@ -44,7 +44,10 @@ export function failureOf(err: unknown, gate: string, scenario: string | null): 
   }
   // A full, read-only or unwritable disk anywhere failed us: the environment's, with the path and the errno.
   const disk = diskErrorOf(err, 'the file system refused');
-  if (disk) return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'environment', message: `${disk.message}: ${messageOf(err)}` } };
+  if (disk) {
+    const syscall = typeof err === 'object' && err !== null && 'syscall' in err && typeof err.syscall === 'string' ? ` (in ${err.syscall})` : '';
+    return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'environment', message: `${disk.message}${syscall}` } };
+  }
   const stack = err instanceof Error ? (err.stack ?? null) : null;
   return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'tool', message: `a bug of pg-rehearse: ${messageOf(err)}`, stack } };
 }
