@@ -362,7 +362,7 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
       expect(report.failure).toMatchObject({ gate: 'G1', classification: 'artefact' });
       expect(report.failure!.message).toContain(`production has no table \`ledger.no_such_table\` (${join(dir, 'watched-tables.txt')}:${line})`);
       expect(report.failure!.message).toContain('artefacts.watched_tables');
-      expect(report.production!.statements).toEqual(expect.arrayContaining(['BEGIN READ ONLY', expect.stringContaining('to_regclass'), 'COMMIT']));
+      expect(report.production!.statements).toEqual(expect.arrayContaining(['BEGIN READ ONLY', expect.stringContaining('pg_catalog.pg_class'), 'COMMIT']));
     });
 
     it('a wrong production password says so (SQLSTATE 28P01), not "does not answer", and names the config key to fix', async () => {
