@@ -45,10 +45,17 @@ export class EngineUnreachableError extends EnvironmentError {
   }
 }
 
+/** How the user sets a value with the command they ran: a flag (`--image`) or a config key (`environment.image` in the config). */
+export type Knob = string;
+
 export class ImageMissingError extends EnvironmentError {
-  constructor(readonly image: string) {
+  constructor(
+    readonly image: string,
+    /** Where the user names another image: `provision --image` by default. */
+    readonly knob: Knob = '`--image`',
+  ) {
     super('E_IMAGE_MISSING', `the image \`${image}\` is not present in the engine`, {
-      hint: 'build the local PostgreSQL image with `bash scripts/setup` (no registry is needed), or pass `--image` with an image the engine has',
+      hint: `build the local images with \`bash scripts/setup\` (no registry is needed), or name an image the engine has with ${knob}`,
     });
   }
 }
@@ -58,13 +65,22 @@ export class NameTakenError extends EnvironmentError {
     readonly resource: 'container' | 'network' | 'volume',
     readonly resourceName: string,
     readonly existingId: string,
+    /** Where the user chooses another name: `provision --name` by default. */
+    readonly knob: Knob = '`--name`',
   ) {
     super(
       'E_NAME_TAKEN',
       `a ${resource} named \`${resourceName}\` already exists (id ${existingId.slice(0, 12)}); pg-rehearse never adopts or removes what it did not create, so nothing was created and it was left untouched`,
-      { hint: `choose another --name, or remove that ${resource} yourself if you know it is yours` },
+      { hint: `choose another name with ${knob}, or remove that ${resource} yourself if you know it is yours` },
     );
   }
+}
+
+/** The same refusal, with the hint of the command that was run (a config key instead of a flag); any other error as it was. */
+export function withKnob(err: unknown, knob: Knob): unknown {
+  if (err instanceof ImageMissingError) return new ImageMissingError(err.image, knob);
+  if (err instanceof NameTakenError) return new NameTakenError(err.resource, err.resourceName, err.existingId, knob);
+  return err;
 }
 
 export class ReadinessTimeoutError extends EnvironmentError {
@@ -108,4 +124,50 @@ export class ToolError extends RehearseError {
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** The `code` of a Node.js system error (ENOSPC, EROFS, ...), or ''. */
+export function errnoOf(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : '';
+}
+
+/** What an errno means, for a message: Node's own text carries it ("ENOSPC: no space left on device, write"). */
+const ERRNO_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'it exists and is not a folder',
+};
+
+/** An errno with its meaning: `EROFS (read-only file system)`. */
+export function errnoWords(errno: string): string {
+  return `${errno}${ERRNO_WORDS[errno] ? ` (${ERRNO_WORDS[errno]})` : ''}`;
+}
+
+/** The file-system errors that mean the machine's disk failed us, not the system under test nor a bug of ours. */
+export const DISK_ERRNOS: ReadonlySet<string> = new Set(Object.keys(ERRNO_WORDS));
+
+/** A folder or file the run must write could not be written: the disk or its permissions failed us. */
+export class DiskError extends EnvironmentError {
+  constructor(
+    readonly path: string,
+    readonly errno: string,
+    /** What failed, before the path: "cannot write the state folder". */
+    what: string,
+    options: RehearseErrorOptions = {},
+  ) {
+    super('E_DISK', `${what} \`${path}\`: ${errnoWords(errno)}`, options);
+  }
+}
+
+/** A DiskError for a file-system error of the disk kind (full, read-only, not writable), else null; the path is the error's own when it names one. `what` comes before the path: "cannot write the state folder". */
+export function diskErrorOf(err: unknown, what: string, hint?: string): DiskError | null {
+  const errno = errnoOf(err);
+  if (!DISK_ERRNOS.has(errno)) return null;
+  const path = typeof err === 'object' && err !== null && 'path' in err && typeof err.path === 'string' ? err.path : '(unknown path)';
+  return new DiskError(path, errno, what, { cause: err, ...(hint ? { hint } : {}) });
 }

@@ -1,6 +1,7 @@
 // `rehearse`: parse, call the run layer, map the outcome to an exit code; one top-level catch.
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { InputFileError } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { exitCodeOfError } from '../run/exit-code.js';
 import { EXIT_CODES_EPILOGUE } from './exit-codes-epilogue.js';
@@ -34,6 +35,12 @@ async function main(): Promise<number> {
     .epilogue(EXIT_CODES_EPILOGUE)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
+    // An argument no command takes is refused, one after `--` included: never silently ignored.
+    .check((argv) => {
+      const extra = argv._.slice(1);
+      if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `\`${String(a)}\``).join(' ')}: \`rehearse ${String(argv._[0])}\` takes no more arguments (one after \`--\` included)`);
+      return true;
+    }, true)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
@@ -63,6 +70,7 @@ try {
   process.exitCode = await main();
 } catch (err) {
   printError(err);
-  if (err instanceof UsageError) process.stderr.write('  see `rehearse --help`\n');
+  // An input file's error names its file and line: --help would not help there.
+  if (err instanceof UsageError && !(err instanceof InputFileError)) process.stderr.write('  see `rehearse --help`\n');
   process.exitCode = exitCodeOfError(err);
 }

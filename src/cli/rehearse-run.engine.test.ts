@@ -15,6 +15,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDsn, Report } from '../config/index.js';
+import { findPasswordLiterals } from '../evidence/index.js';
 import { finishRun, LABEL_SIDE, PACKAGE_ROOT, removeSideServer } from '../engine/index.js';
 import { checkoutBuild, DEMO_NAMES, startDemoWorld, type DemoNames, type DemoWorld } from '../run/demo.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
@@ -161,6 +162,12 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     const sha = createHash('sha256').update(text).digest('hex');
     expect(await readFile(join(out, 'report.json.sha256'), 'utf8')).toBe(`${sha}  report.json\n`);
     expect(r.stdout).toContain(`report sha256: ${sha}\n`);
+
+    // The redacted server log keeps no password literal, the tool's own ALTER ROLE ... PASSWORD included.
+    const log = await readFile(join(out, 'dry-run-server.log'), 'utf8');
+    expect(log).toMatch(/alter role "cutter_app" password '\[REDACTED\]'/);
+    expect(findPasswordLiterals(log)).toEqual([]);
+    expect(report.leak_scan!.forms).toContain('password literal');
 
     const md = await readFile(join(out, 'report.md'), 'utf8');
     expect(md).toContain(`**Verdict: PASS** · exit 0 · run \`${runId}\``);
@@ -311,9 +318,86 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     await expectNoEnvironment(envName);
   });
 
+  describe('G1 tells the faults apart, each in its class, with what to do with `run` (config keys, not flags); nothing provisioned', () => {
+    /** Pin and run a config of the world, edited by `edit`: the report, the console and the run id. */
+    async function preflightRun(label: string, edit: (yaml: string, dir: string) => Promise<string> | string, o: { watchedTables?: string } = {}) {
+      const dir = await folder(label);
+      const config = join(dir, 'rehearse.yaml');
+      const envName = uniqueName(`pgr-g1-${label}`);
+      let text = worldConfig(world, { envName, commit: world.shas.fixed });
+      if (o.watchedTables) {
+        const file = join(dir, 'watched-tables.txt');
+        await writeFile(file, o.watchedTables);
+        text = text.replace(join(PACKAGE_ROOT, 'scenarios', 'watched-tables.txt'), file);
+      }
+      await writeFile(config, await edit(text, dir));
+      expect((await rehearseCli('pin', '--config', config)).code).toBe(0);
+      const out = join(dir, 'out');
+      const r = await rehearseCli('run', '--config', config, '--out', out);
+      const runId = runIdOf(r);
+      runIds.push(runId);
+      const { report } = await readReport(out);
+      expect(report.gates.filter((g) => ['G2', 'G3', 'G4', 'G5'].includes(g.id)).every((g) => g.status === 'NOT_RUN')).toBe(true);
+      expect(report.env).toBeNull();
+      expect(await countLabelled(runId)).toEqual(NOTHING);
+      await expectNoEnvironment(envName);
+      expect(r.stdout + r.stderr + JSON.stringify(report)).not.toContain(productionPassword);
+      return { r, report, dir };
+    }
+    /** A DSN file (0600) of the world's DSN with one part changed. */
+    async function dsnVariant(dir: string, change: (u: URL) => void): Promise<string> {
+      const url = new URL((await readFile(world.dsnFile, 'utf8')).trim());
+      change(url);
+      const file = join(dir, 'variant.dsn');
+      await writeFile(file, `${url.href}\n`, { mode: 0o600 });
+      await chmod(file, 0o600);
+      return file;
+    }
+
+    it('a watched table production does not have is FAIL `artefact` at G1, at its line of the watched tables file, read from production\'s catalog in the read-only identity transaction', async () => {
+      const watched = await readFile(join(PACKAGE_ROOT, 'scenarios', 'watched-tables.txt'), 'utf8');
+      const { r, report, dir } = await preflightRun('missing-table', (t) => t, { watchedTables: `${watched.trimEnd()}\nledger.no_such_table\n` });
+      const line = watched.trimEnd().split('\n').length + 1;
+      expect(r.code, r.stderr).toBe(1);
+      expect(report.failure).toMatchObject({ gate: 'G1', classification: 'artefact' });
+      expect(report.failure!.message).toContain(`production has no table \`ledger.no_such_table\` (${join(dir, 'watched-tables.txt')}:${line})`);
+      expect(report.failure!.message).toContain('artefacts.watched_tables');
+      expect(report.production!.statements).toEqual(expect.arrayContaining(['BEGIN READ ONLY', expect.stringContaining('pg_catalog.pg_class'), 'COMMIT']));
+    });
+
+    it('a wrong production password says so (SQLSTATE 28P01), not "does not answer", and names the config key to fix', async () => {
+      const { r, report } = await preflightRun('wrong-password', async (t, dir) => t.replace(world.dsnFile, await dsnVariant(dir, (u) => (u.password = 'not-the-password'))));
+      expect(r.code, r.stderr).toBe(3);
+      expect(report.failure).toMatchObject({ gate: 'G1', classification: 'environment' });
+      expect(report.failure!.message).toMatch(/refused the password of user `[a-z_]+` \(SQLSTATE 28P01\)/);
+      expect(report.failure!.message).toContain('production.dsn_file');
+      expect(report.failure!.message).not.toContain('does not answer');
+      expect(report.failure!.message).not.toContain('not-the-password');
+    });
+
+    it('a port where nothing listens is "connection refused"', async () => {
+      const { r, report } = await preflightRun('refused', async (t, dir) => t.replace(world.dsnFile, await dsnVariant(dir, (u) => (u.port = '1'))));
+      expect(r.code, r.stderr).toBe(3);
+      expect(report.failure!.message).toContain('nothing accepts connections at 127.0.0.1:1 (connection refused)');
+    });
+
+    it('a taken environment name advises `environment.name` in the config, never --name; a missing image `environment.image`, never --image', async () => {
+      const taken = await preflightRun('taken', (t) => t.replace(/^(\s+name: )pgr-g1-taken\S*$/m, `$1${names.production}`));
+      expect(taken.r.code, taken.r.stderr).toBe(3);
+      expect(taken.report.failure!.message).toContain(`a container named \`${names.production}\` already exists`);
+      expect(taken.report.failure!.message).toContain('choose another name with `environment.name` in the config');
+      expect(taken.report.failure!.message).not.toContain('--name');
+      const image = await preflightRun('no-image', (t) => t.replace(/^(\s+)fast_restore: true$/m, '$1fast_restore: true\n$1image: pg-rehearse/no-such-image:1'));
+      expect(image.r.code, image.r.stderr).toBe(3);
+      expect(image.report.failure!.message).toContain('the image `pg-rehearse/no-such-image:1` is not present in the engine');
+      expect(image.report.failure!.message).toContain('`environment.image` in the config');
+      expect(image.report.failure!.message).not.toContain('--image');
+    });
+  });
+
   describe('a config error exits 2 naming the file, the line and the key; no report, nothing created', () => {
-    const FIXTURES = join(PACKAGE_ROOT, 'fixtures', 'bad-configs');
-    const PACKS = join(PACKAGE_ROOT, 'fixtures', 'packs');
+    const FIXTURES = join(PACKAGE_ROOT, 'fixtures', 'bad', 'configs');
+    const PACKS = join(PACKAGE_ROOT, 'fixtures', 'bad', 'packs');
 
     /** Run with a config that must be refused: exit 2, no run id, no report, no environment. */
     async function refused(config: string, envName: string | null): Promise<string> {

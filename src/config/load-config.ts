@@ -4,6 +4,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { GrantMatrixFile, literalSecretIssues, PinsFile, RehearsalConfig } from './rehearsal-config.js';
+import { decodeUtf8 } from './text-file.js';
 import { lineOfPath, loadYaml } from './yaml-file.js';
 
 export const PINS_FILE_NAME = 'pins.yaml';
@@ -62,7 +63,7 @@ export async function readSecretFile(path: string, what: string, origin?: string
       hint: `chmod 600 '${path}'`,
     });
   }
-  return (await readFile(path, 'utf8')).trim();
+  return decodeUtf8(await readFile(path), path, what).trim();
 }
 
 /** Production's DSN, from the variable or the 0600 file the config names. */

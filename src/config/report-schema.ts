@@ -128,7 +128,15 @@ export const Backup = z.object({
   read_only_session: z.boolean(),
 });
 
-export const Artefact = z.object({ kind: z.string(), path: z.string(), sha256: z.string(), pinned: z.string().nullable(), ok: z.boolean() });
+export const Artefact = z.object({
+  kind: z.string(),
+  path: z.string(),
+  sha256: z.string(),
+  pinned: z.string().nullable(),
+  ok: z.boolean(),
+  /** Where the hashed bytes really are when a symbolic link leads there, else null. */
+  real_path: z.string().nullable(),
+});
 export type Artefact = z.infer<typeof Artefact>;
 
 export const TableMatrix = z.object({
@@ -190,7 +198,7 @@ export const LeakScan = z.object({
   forms: z.array(z.string()),
   scanned: z.number().int(),
   hits: z.number().int(),
-  places: z.array(z.object({ place: z.string(), hits: z.number().int() })),
+  places: z.array(z.object({ place: z.string(), hits: z.number().int(), literals: z.number().int() })),
 });
 
 export const ProtectedEnv = z.object({

@@ -26,3 +26,23 @@ describe('parseYaml', () => {
     expect(parseYaml(`name: x\nsut: { accepted_commit: ${sha} }\n`, 'f.yaml', Schema)).toEqual({ name: 'x', sut: { accepted_commit: sha } });
   });
 });
+
+describe('the alias guard', () => {
+  const Any = z.unknown();
+  const bomb = ['name: demo', 'x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `x${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`)].join('\n');
+
+  it('refuses a "billion laughs" document as a usage error naming the file, the line and the aliases, without expanding it', () => {
+    const t0 = Date.now();
+    expect(() => parseYaml(bomb, 'bomb.yaml', Any)).toThrow(InputFileError);
+    expect(() => parseYaml(bomb, 'bomb.yaml', Any)).toThrow(/^bomb\.yaml:6: x4: YAML aliases expand to more than 10000 values by here \(alias \*a3, alias 28 of the file\)/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('refuses an alias inside its own anchor', () => {
+    expect(() => parseYaml('a: &x [1, *x]\n', 'loop.yaml', Any)).toThrow(/loop\.yaml:1: a: .*alias/);
+  });
+
+  it('allows a few aliases', () => {
+    expect(parseYaml('a: &x [1, 2]\nb: *x\nc: *x\n', 'ok.yaml', Any)).toEqual({ a: [1, 2], b: [1, 2], c: [1, 2] });
+  });
+});

@@ -15,6 +15,7 @@ export {
 } from './environment.js';
 export { RunJournal } from './run-journal.js';
 export { createRunDir, listRunIds, readRunState, runDir, stateRoot, type RunState } from './run-state.js';
+export { probeWritable, type WritableProbe } from './writable-folder.js';
 export { generatePassword, writeSecretFile, shredFile } from './secret-file.js';
 export { teardownRecorded, remainingOf, type TeardownOutcome, type ResourceTeardown } from './teardown.js';
 export { finishRun, settleRunState, staleRunIds, isStale } from './finish-run.js';

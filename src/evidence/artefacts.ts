@@ -1,5 +1,6 @@
 // The artefacts under review (the config, roles SQL, grants SQL, grant matrix, watched tables and
 // every scenario file), their sha256, and the comparison with the pins a reviewer approved.
+import { realpath } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { sha256File } from './hash.js';
 
@@ -13,6 +14,8 @@ export interface HashedArtefact extends ArtefactFile {
   /** Path relative to the config's folder: the key in pins.yaml. */
   key: string;
   sha256: string;
+  /** The file's real path when a symbolic link leads to it (the path as given names another place), else null. */
+  realPath: string | null;
 }
 
 export interface PinnedArtefact {
@@ -21,11 +24,16 @@ export interface PinnedArtefact {
   sha256: string;
   pinned: string | null;
   ok: boolean;
+  real_path: string | null;
 }
 
 export async function hashArtefacts(files: readonly ArtefactFile[], configDir: string): Promise<HashedArtefact[]> {
   const out: HashedArtefact[] = [];
-  for (const f of files) out.push({ ...f, key: relative(configDir, f.path), sha256: await sha256File(f.path) });
+  for (const f of files) {
+    // A symbolic link is followed, never hidden: the report says where the bytes it hashed live.
+    const real = await realpath(f.path);
+    out.push({ ...f, key: relative(configDir, f.path), sha256: await sha256File(f.path), realPath: real === f.path ? null : real });
+  }
   return out;
 }
 
@@ -33,7 +41,7 @@ export async function hashArtefacts(files: readonly ArtefactFile[], configDir: s
 export function comparePins(artefacts: readonly HashedArtefact[], pins: Readonly<Record<string, string>> | null): PinnedArtefact[] {
   return artefacts.map((a) => {
     const pinned = pins?.[a.key] ?? null;
-    return { kind: a.kind, path: a.key, sha256: a.sha256, pinned, ok: pinned === a.sha256 };
+    return { kind: a.kind, path: a.key, sha256: a.sha256, pinned, ok: pinned === a.sha256, real_path: a.realPath };
   });
 }
 

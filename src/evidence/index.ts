@@ -1,6 +1,6 @@
 // The evidence layer: hashes, the SQL trace with a real parser, redaction and the leak scan.
 export { sha256File, sha256Text } from './hash.js';
-export { secretForms, secretVariants, redact, findLeaks, REDACTED, type Leak, type SecretForm, type SecretVariant } from './redact.js';
+export { secretForms, secretVariants, redact, redactPasswordLiterals, findPasswordLiterals, findLeaks, REDACTED, type Leak, type SecretForm, type SecretVariant } from './redact.js';
 export {
   parseServerLog,
   classify,
@@ -50,4 +50,4 @@ export {
   type WriteExplanation,
   type LoggedWrites,
 } from './write-explain.js';
-export { leakScan, type LeakScanResult } from './leak-scan.js';
+export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';

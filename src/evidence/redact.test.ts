@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatePassword } from '../engine/secret-file.js';
-import { findLeaks, redact, REDACTED, secretForms, secretVariants } from './redact.js';
+import { leakMessage, leakScan } from './leak-scan.js';
+import { findLeaks, findPasswordLiterals, redact, redactPasswordLiterals, REDACTED, secretForms, secretVariants } from './redact.js';
 
 const SECRET = 'p@ss:w/rd?#&+=%x';
 
@@ -69,5 +70,50 @@ describe('findLeaks', () => {
 
   it('reports nothing for clean text', () => {
     expect(findLeaks('postgres://cutter_app:[REDACTED]@127.0.0.1/ledger', [generatePassword()])).toEqual([]);
+  });
+});
+
+describe('password literals', () => {
+  it("redacts the value of PASSWORD '...', ENCRYPTED PASSWORD, E'...' and dollar quotes, whoever wrote them", () => {
+    const log = [
+      `LOG:  statement: CREATE ROLE check_pw LOGIN PASSWORD 'hunter2-check';`,
+      `LOG:  statement: alter role x with encrypted password 'it''s-a-secret';`,
+      `LOG:  statement: alter role y password E'back\\\\slash\\'quote';`,
+      'LOG:  statement: alter role z password $pw$dollar-secret$pw$;',
+      'LOG:  statement: alter role w password null;',
+    ].join('\n');
+    const out = redactPasswordLiterals(log);
+    for (const secret of ['hunter2-check', "it''s-a-secret", 'slash', 'dollar-secret']) expect(out).not.toContain(secret);
+    expect(out).toContain("CREATE ROLE check_pw LOGIN PASSWORD '[REDACTED]';");
+    expect(out).toContain("with encrypted password '[REDACTED]';");
+    expect(out).toContain("alter role z password '[REDACTED]';");
+    expect(out).toContain('alter role w password null;');
+    expect(redact(log, [])).toBe(out);
+  });
+
+  it('redacts a literal cut before its closing quote to the end of its line, and finds it', () => {
+    expect(redactPasswordLiterals("x PASSWORD 'abc\\\nnext line")).toBe("x PASSWORD '[REDACTED]'\nnext line");
+    expect(findPasswordLiterals("x PASSWORD 'abc")).toEqual([2]);
+  });
+
+  it('finds the literals that still carry a value, not the redacted ones', () => {
+    expect(findPasswordLiterals("a PASSWORD 'x' b PASSWORD '[REDACTED]' c PASSWORD ''")).toEqual([2]);
+  });
+});
+
+describe('leakScan', () => {
+  it('counts a password literal in any place as a hit, even one the run did not generate, except where told not to look', () => {
+    const result = leakScan(['s3cret-generated'], [
+      { place: 'S1 step stdout', text: "ALTER ROLE app PASSWORD 'typed-by-hand'" },
+      { place: 'server log', text: "alter role app password 'SCRAM-SHA-256$4096:x'", literals: false },
+      { place: 'console', text: 'nothing here' },
+    ]);
+    expect(result.hits).toBe(1);
+    expect(result.places).toEqual([
+      { place: 'S1 step stdout', hits: 1, literals: 1 },
+      { place: 'server log', hits: 0, literals: 0 },
+      { place: 'console', hits: 0, literals: 0 },
+    ]);
+    expect(leakMessage(result.places.filter((p) => p.hits > 0))).toBe("a PASSWORD '...' literal appeared in S1 step stdout");
   });
 });

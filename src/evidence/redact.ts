@@ -76,12 +76,39 @@ export function secretForms(secret: string): string[] {
   return secretVariants(secret).map((v) => v.text);
 }
 
-/** Replace every form of every secret with [REDACTED], longest first. */
+// A password literal in SQL: PASSWORD '...' (quotes doubled inside), E'...' (backslash escapes too),
+// U&'...', or a dollar-quoted $tag$...$tag$. ENCRYPTED PASSWORD '...' is the same literal.
+const PASSWORD_LITERAL = /\b(PASSWORD\s+)(?:E'(?:[^'\\]|''|\\[\s\S])*'|(?:U&)?'(?:[^']|'')*'|(\$[A-Za-z0-9_]*\$)[\s\S]*?\2)/gi;
+const REDACTED_LITERAL = `'${REDACTED}'`;
+
+// The opening of a password literal, for the one that has no closing quote (the text was cut).
+const PASSWORD_OPENING = /\b(PASSWORD\s+)(?:E|U&)?(?:'|\$[A-Za-z0-9_]*\$)/gi;
+
+/** Replace the value of every `PASSWORD '...'` literal with '[REDACTED]', whoever wrote it; a literal cut before its closing quote, to the end of its line. */
+export function redactPasswordLiterals(text: string): string {
+  const closed = text.replace(PASSWORD_LITERAL, (_m, keyword: string) => `${keyword}${REDACTED_LITERAL}`);
+  return closed.replace(new RegExp(`${PASSWORD_OPENING.source}(?!${escapeRegex(REDACTED)}')[^\\n]*`, 'gi'), (_m, keyword: string) => `${keyword}${REDACTED_LITERAL}`);
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Offsets of the `PASSWORD '...'` literals of a text that still carry a value (not '[REDACTED]', not the empty ''). */
+export function findPasswordLiterals(text: string): number[] {
+  const found: number[] = [];
+  for (const m of text.matchAll(PASSWORD_OPENING)) {
+    const rest = text.slice(m.index + m[0].length);
+    if (rest.startsWith(`${REDACTED}'`) || (m[0].endsWith("'") && rest.startsWith("'") && !rest.startsWith("''"))) continue;
+    found.push(m.index);
+  }
+  return found;
+}
+
+/** Replace every form of every secret with [REDACTED], longest first; then the value of every `PASSWORD '...'` literal. */
 export function redact(text: string, secrets: readonly string[]): string {
   const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
   let out = text;
   for (const form of forms) out = out.split(form).join(REDACTED);
-  return out;
+  return redactPasswordLiterals(out);
 }
 
 /** Every place a form of a secret occurs in the text, by offset. */

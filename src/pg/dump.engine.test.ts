@@ -2,7 +2,8 @@
 // the \restrict key differs), 0600, hashed in the same pass, from a session proved read-only; the
 // dump restored into a second database gives the same row counts; a failing pg_dump keeps nothing.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { DumpError, dumpDatabase } from './dump.js';
 import { rowCounts } from './identity.js';
 import { DEFAULT_READINESS } from './readiness.js';
 import { runSqlFile } from './restore.js';
+import { dumpIntoRestore } from './streamed-restore.js';
 import { connect, type PgTarget } from './target.js';
 
 const LEDGER_TABLES = ['account', 'signer', 'batch', 'entry', 'mark', 'sweep_log', 'envelope', 'unit_block', 'review_decision', 'history', 'cut', 'verify_log'].map((t) => `ledger.${t}`);
@@ -110,6 +112,36 @@ describe('dumpDatabase', () => {
     expect(dumpError.stderrTail.join('\n')).toContain('no_such_db');
     expect(dumpError.message).not.toContain(production.password);
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  // A small tmpfs is a full disk; mounting one needs root (CI runs as root here).
+  const canMount = process.getuid?.() === 0;
+  /** The streamed backup (tee writes the file) into an empty database of the same server. */
+  async function dumpIntoRestoreInto(file: string) {
+    const admin = connect(production, 'pg-rehearse test');
+    await admin.unsafe('create database full_disk_sink').finally(() => admin.end());
+    return dumpIntoRestore({ target: production, file }, { target: { ...production, database: 'full_disk_sink' } });
+  }
+  it.skipIf(!canMount)('says the disk is full, not "pg_dump failed (exit 0)" nor production\'s permissions, when the backup cannot be written', async () => {
+    const full = join(work, 'full-disk');
+    await mkdir(full);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', full]);
+    try {
+      for (const streamed of [false, true]) {
+        const file = join(full, `backup-${streamed}.sql`);
+        const err = await (streamed ? dumpIntoRestoreInto(file) : dumpDatabase({ target: production, file, format: 'plain' })).catch((e: unknown) => e);
+        expect(err, `streamed: ${streamed}`).toBeInstanceOf(DumpError);
+        const message = (err as DumpError).message;
+        expect(message).toContain(`the backup of database \`${production.database}\` could not be written to \`${file}\``);
+        expect(message).toMatch(/ENOSPC|No space left on device/);
+        expect(message).not.toMatch(/exit 0/);
+        expect((err as DumpError).hint).toContain('PG_REHEARSE_STATE_DIR');
+        expect((err as DumpError).hint).not.toMatch(/permission|may read/);
+        await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+      }
+    } finally {
+      await execa('umount', [full]);
+    }
   });
 
   it('refuses to overwrite an existing file and leaves it as it was', async () => {

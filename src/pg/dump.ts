@@ -70,13 +70,22 @@ export class DumpError extends EnvironmentError {
     /** The last lines of pg_dump's stderr. */
     readonly stderrTail: string[],
     detail: string,
-    options: RehearseErrorOptions = {},
+    options: RehearseErrorOptions & { message?: string } = {},
   ) {
-    super('E_DUMP', `pg_dump of database \`${database}\` failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${detail}`, {
+    super('E_DUMP', options.message ?? `pg_dump of database \`${database}\` failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${detail}`, {
       hint: 'check that production answers and that the backup role may read every object; nothing was kept of the partial dump',
       ...options,
     });
   }
+}
+
+/** The backup could not be written on this machine (a full or read-only disk): the disk failed us, not production nor pg_dump. */
+export function backupWriteError(database: string, file: string, why: string, stderrTail: string[], cause?: unknown): DumpError {
+  return new DumpError(database, null, stderrTail, why, {
+    message: `the backup of database \`${database}\` could not be written to \`${file}\`: ${why}`,
+    hint: 'free space on the disk of the state folder (PG_REHEARSE_STATE_DIR), or point PG_REHEARSE_STATE_DIR at a writable folder on a larger disk (`rehearse doctor` shows its free space); nothing was kept of the partial dump',
+    cause,
+  });
 }
 
 /** Where pg_dump should run: never older than the server it dumps. */
@@ -252,7 +261,7 @@ export async function newDumpFile(file: string, database: string): Promise<FileH
     handle = await open(file, 'wx', 0o600);
   } catch (err) {
     if (errnoOf(err) === 'EEXIST') throw new ToolError(`refusing to overwrite \`${file}\`: a dump is always written to a new file`);
-    throw new DumpError(database, null, [], `cannot create \`${file}\`: ${messageOf(err)}`, { cause: err });
+    throw backupWriteError(database, file, `cannot create it: ${messageOf(err)}`, [], err);
   }
   // The mode given to open() is narrowed by the umask; the backup is exactly 0600 whatever it is.
   await handle.chmod(0o600).catch(async (err: unknown) => {
@@ -321,9 +330,10 @@ async function dumpToFile(pgDump: string, args: string[], env: Record<string, st
     const tail = stderr.finish();
 
     if (opts.signal?.aborted) throw interruptedBy(opts.signal);
-    const ended = pgDumpEnd(result, pgDump, database, stderr, tail, writeError === null ? '' : ` (writing \`${opts.file}\` failed: ${messageOf(writeError)})`);
+    // A failed write stops pg_dump (killed, or exit 0 had it finished): the write is the cause.
+    if (writeError !== null) throw backupWriteError(database, opts.file, messageOf(writeError), tail, writeError);
+    const ended = pgDumpEnd(result, pgDump, database, stderr, tail);
     if (ended) throw ended;
-    if (writeError !== null) throw new DumpError(database, 0, tail, `writing \`${opts.file}\` failed: ${messageOf(writeError)}`, { cause: writeError });
     removeFile = false;
     const sha256 = sha.digest('hex');
     return { bytes, sha256, contentSha256: content ? content.digest() : sha256 };

@@ -63,6 +63,25 @@ export async function serverIdentity(target: PgTarget): Promise<ServerIdentity> 
   );
 }
 
+/** The catalog query of the preflight (same read-only transaction as the identity): which of the watched tables ($1) the server does not have. */
+// From pg_class by exact name, not to_regclass: a role without USAGE on the schema still sees the catalog, and a table it may not read is not missing.
+export const MISSING_TABLES_QUERY =
+  "select t as name from unnest($1::text[]) as t where not exists (select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = split_part(t, '.', 1) and c.relname = split_part(t, '.', 2)) order by t";
+
+/** Identity, and the `schema.table` names of `tables` that the server's catalog does not have, in one read-only transaction. */
+export async function serverPreflight(target: PgTarget, tables: readonly string[]): Promise<{ identity: ServerIdentity; missingTables: string[] }> {
+  return withConnection(target, 'identity', (sql) =>
+    sql.begin('read only', async (tx) => {
+      const [row] = await tx.unsafe<{ sysid: string; started: string; version: string; num: string }[]>(IDENTITY_QUERY);
+      const missing = await tx.unsafe<{ name: string }[]>(MISSING_TABLES_QUERY, [tables as string[]]);
+      return {
+        identity: { systemIdentifier: row!.sysid, postmasterStart: row!.started, serverVersion: row!.version, serverVersionNum: Number(row!.num) },
+        missingTables: missing.map((m) => m.name),
+      };
+    }),
+  );
+}
+
 /** `schema.table` -> its two parts; anything else is a usage error naming the value. */
 export function parseTableName(table: string): { schema: string; table: string } {
   const parts = table.split('.');

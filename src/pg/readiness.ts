@@ -123,7 +123,7 @@ export async function waitForReadiness(settings: ReadinessSettings, deps: Readin
       const lastError = [...samples].reverse().find((s): s is Extract<ReadinessSample, { ok: false }> => !s.ok);
       throw new ReadinessTimeoutError(
         `the dry-run server was not ready after ${settings.timeoutMs} ms (${attempt} attempts; last error: ${lastError?.error ?? 'none'})`,
-        { hint: 'check the engine and the container log; raise the readiness timeout for a very large restore' },
+        { hint: 'check the engine and the container log; raise the readiness timeout for a very large restore (`environment.readiness.timeout_ms` in the config for `run`, `--ready-timeout-ms` for `provision`)' },
       );
     }
     if (deps.alive && attempt % 5 === 0) await deps.alive();

@@ -47,7 +47,7 @@ export const SESSION_AUDIT_SETTINGS: Readonly<Record<string, string>> = {
 export class PgauditMissingError extends EnvironmentError {
   constructor(detail: string) {
     super('E_PGAUDIT_MISSING', `pgaudit is not loaded on the dry-run server (${detail})`, {
-      hint: 'start the server with shared_preload_libraries=pgaudit from an image that has it (the local image does), or run without session audit',
+      hint: 'start the server with shared_preload_libraries=pgaudit from an image that has it (the local image does), or set `environment.session_audit: off` in the config',
     });
   }
 }

@@ -19,7 +19,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { messageOf } from '../errors.js';
-import { DumpContentHash, DumpError, newDumpFile, pgDumpEnd, prepareDump, type DumpOptions, type DumpResult } from './dump.js';
+import { backupWriteError, DumpContentHash, DumpError, newDumpFile, pgDumpEnd, prepareDump, type DumpOptions, type DumpResult } from './dump.js';
 import type { RestoreDumpResult } from './restore-dump.js';
 import { SqlFileError } from './restore.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
@@ -102,12 +102,13 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
     if (teed.exitCode === undefined && teed.signal === undefined) {
       throw new DumpError(database, null, dumpTail, `\`tee\` could not be started: ${teed.shortMessage}`, { cause: teed.cause });
     }
-    const ended = pgDumpEnd(dumped, cmd.pgDump, database, dumpErr, dumpTail);
-    if (ended) throw ended;
+    // tee writes the backup file: when it failed (a full disk), pg_dump's own end is only its consequence.
     if (teed.exitCode !== 0) {
       const why = teed.exitCode === undefined ? `tee was killed by ${teed.signal ?? 'a signal'}` : (teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
-      throw new DumpError(database, 0, dumpTail, `writing \`${file}\` failed: ${why}`);
+      throw backupWriteError(database, file, why, dumpTail);
     }
+    const ended = pgDumpEnd(dumped, cmd.pgDump, database, dumpErr, dumpTail);
+    if (ended) throw ended;
     if (restore.syncFile) await syncFile(file);
     keepFile = true;
     const result: DumpResult = {

@@ -82,7 +82,7 @@ export function renderMarkdown(r: Report): string {
     'backup path + sha',
     r.backup ? `sha256 ${r.backup.sha256} · content sha256 ${r.backup.content_sha256} · ${r.backup.bytes.toLocaleString('en')} B · ${r.backup.format} · ${r.backup.pg_dump_where} · read-only session ${r.backup.read_only_session ? 'proved' : 'NOT proved'} · ${r.backup.path} (${r.backup.kept ? 'kept' : 'shredded at teardown'})` : 'not reached',
   );
-  row('artefact shas', r.artefacts.length ? r.artefacts.map((a) => `${a.path} ${short(a.sha256)} ${a.ok ? 'pinned ✓' : `pinned ${short(a.pinned)} ✗`}`).join(' · ') : 'none hashed');
+  row('artefact shas', r.artefacts.length ? r.artefacts.map((a) => `${a.path}${a.real_path ? ` (→ ${a.real_path})` : ''} ${short(a.sha256)} ${a.ok ? 'pinned ✓' : `pinned ${short(a.pinned)} ✗`}`).join(' · ') : 'none hashed');
   row('install scope', `${r.sut_runner.mode} runner: ${r.sut_runner.install}`);
   row(`scenario ${r.scenarios[0]?.id ?? ''}→${r.scenarios.at(-1)?.id ?? ''}`, r.scenarios.map((s) => `${s.id} ${s.status}`).join(', '));
   row('table matrix (row counts)', r.table_matrix ? `${r.table_matrix.tables.length} watched tables; checkpoints after ${r.table_matrix.checkpoints.map((c) => `${c.after}${c.ok ? '' : ' ✗'}`).join(', ') || 'none'}` : 'not reached');

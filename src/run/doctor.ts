@@ -1,8 +1,8 @@
 // `rehearse doctor`: is this machine ready to rehearse? Each check says what to do when it is not.
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { checkEngine, defaultImage, defaultRunnerImage, inspectImage, stateRoot, type DockerClient } from '../engine/index.js';
-import { messageOf } from '../errors.js';
+import { checkEngine, defaultImage, defaultRunnerImage, inspectImage, probeWritable, stateRoot, type DockerClient } from '../engine/index.js';
+import { errnoWords, messageOf } from '../errors.js';
 import { CLIENT_TOOLS, clientToolVersion } from '../pg/index.js';
 
 export interface DoctorCheck {
@@ -51,6 +51,12 @@ export async function doctor(docker: DockerClient, image = defaultImage()): Prom
     );
   }
   const root = stateRoot();
+  const writable = await probeWritable(root);
+  checks.push(
+    writable.ok
+      ? { name: 'state folder', ok: true, detail: `${root} is writable`, fix: null }
+      : { name: 'state folder', ok: false, detail: `cannot write ${writable.path}: ${errnoWords(writable.errno)}`, fix: `point PG_REHEARSE_STATE_DIR at a writable folder with free space (now ${root})` },
+  );
   const free = await freeBytes(root);
   checks.push(
     free === null

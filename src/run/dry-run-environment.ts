@@ -17,8 +17,9 @@ import {
   type EnvironmentNames,
   type TeardownOutcome,
 } from '../engine/index.js';
-import { EnvironmentError } from '../errors.js';
+import { diskErrorOf, EnvironmentError } from '../errors.js';
 import { probe, waitForReadiness, type ReadinessResult, type ReadinessSettings } from '../pg/index.js';
+import { STATE_FOLDER_HINT } from './out-dir.js';
 import { step, type Progress } from './progress.js';
 
 export interface OpenRun {
@@ -29,7 +30,10 @@ export interface OpenRun {
 
 /** Create the run's folder, start the reaper, then write the state file: before anything is created. */
 export async function openRun(runId: string, now: Date, root: string): Promise<OpenRun> {
-  const dir = await createRunDir(runId, root);
+  // A read-only or full state folder is the environment's, named with its errno; never "a bug of ours".
+  const dir = await createRunDir(runId, root).catch((err: unknown) => {
+    throw diskErrorOf(err, 'cannot write the state folder', STATE_FOLDER_HINT) ?? err;
+  });
   // The reaper first: from here on, whatever this process records is finished even if it is killed.
   spawnReaper(runId, root);
   const journal = await RunJournal.open(runId, now, root);

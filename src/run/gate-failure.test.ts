@@ -17,6 +17,16 @@ describe('failureOf', () => {
     expect(bug.failure.stack).toContain('TypeError');
     expect(failureOf(new ToolError('invariant'), 'G4', null).failure.classification).toBe('tool');
   });
+
+  it('makes a full, read-only or unwritable disk the environment\'s, naming the path and the errno, never a bug of ours', () => {
+    const enospc = Object.assign(new Error("ENOSPC: no space left on device, write '/state/runs/x/state.json'"), { code: 'ENOSPC', syscall: 'write', path: '/state/runs/x/state.json' });
+    expect(failureOf(enospc, 'G3', null)).toMatchObject({
+      status: 'INCONCLUSIVE',
+      failure: { classification: 'environment', message: 'the file system refused `/state/runs/x/state.json`: ENOSPC (no space left on device) (in write)', stack: null },
+    });
+    const erofs = Object.assign(new Error('EROFS'), { code: 'EROFS', syscall: 'mkdir', path: '/ro/state' });
+    expect(failureOf(erofs, 'G2', null).failure.classification).toBe('environment');
+  });
 });
 
 describe('classOfAssertionError', () => {

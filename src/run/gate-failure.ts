@@ -2,7 +2,7 @@
 // are FAIL; the environment and our own bugs are INCONCLUSIVE, never FAIL), and the details
 // become the report's failure section.
 import type { Classification, Failure, Status } from '../config/index.js';
-import { InterruptedError, RehearseError, messageOf } from '../errors.js';
+import { diskErrorOf, InterruptedError, RehearseError, messageOf } from '../errors.js';
 
 export type FailureDetails = Partial<Omit<Failure, 'gate' | 'scenario' | 'classification' | 'message'>>;
 
@@ -41,6 +41,12 @@ export function failureOf(err: unknown, gate: string, scenario: string | null): 
   if (err instanceof InterruptedError || (err instanceof RehearseError && err.kind === 'environment')) {
     const hint = err instanceof RehearseError && err.hint ? ` (what to do: ${err.hint})` : '';
     return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'environment', message: messageOf(err) + hint } };
+  }
+  // A full, read-only or unwritable disk anywhere failed us: the environment's, with the path and the errno.
+  const disk = diskErrorOf(err, 'the file system refused');
+  if (disk) {
+    const syscall = typeof err === 'object' && err !== null && 'syscall' in err && typeof err.syscall === 'string' ? ` (in ${err.syscall})` : '';
+    return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'environment', message: `${disk.message}${syscall}` } };
   }
   const stack = err instanceof Error ? (err.stack ?? null) : null;
   return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'tool', message: `a bug of pg-rehearse: ${messageOf(err)}`, stack } };

@@ -2,7 +2,7 @@
 // scenario pack, the watched tables, the grant matrix, the pins and production's DSN. A problem
 // here is a usage error (exit 2): nothing is created and no report is written.
 import { readFile } from 'node:fs/promises';
-import { InputFileError, lineOfPath, loadConfig, loadGrantMatrix, loadPins, parseDsn, resolveProductionDsn, type YamlIssue } from '../config/index.js';
+import { InputFileError, lineOfPath, loadConfig, loadGrantMatrix, loadPins, loadSqlArtefact, parseDsn, resolveProductionDsn, type YamlIssue } from '../config/index.js';
 import type { ArtefactFile } from '../evidence/index.js';
 import { assertDeltasWatched, loadPack, loadWatchedTables } from '../scenario/index.js';
 
@@ -14,6 +14,9 @@ export async function loadInputs(configFile: string, opts: { resolveProduction: 
   const watched = await loadWatchedTables(paths.watchedTables);
   assertDeltasWatched(pack, watched);
   const matrix = await loadGrantMatrix(paths.grantMatrix);
+  // The roles and grants SQL run on the dry-run server: UTF-8, and no password literal in them.
+  await loadSqlArtefact(paths.roles, 'roles SQL', 'roles');
+  await loadSqlArtefact(paths.grants, 'grants SQL', 'grants');
   const pins = await loadPins(paths.pins);
   const roles = config.roles ?? Object.keys(matrix).sort();
   const issues: YamlIssue[] = [];

@@ -33,7 +33,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
     for (const line of policyLines(`${s.scenario.id}${own.length > 0 ? ` (its own ${own.join(', ')})` : ' (the run\'s)'}`, scenarioPolicy(config, s.scenario))) say(`  ${line}`);
   }
   say(`artefacts (pins: ${inputs.pins ? paths.pins : 'MISSING'}):`);
-  for (const a of artefacts) say(`  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}`);
+  for (const a of artefacts) say(`  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}${a.real_path ? ` -> ${a.real_path}` : ''}`);
   const bad = artefacts.filter((a) => !a.ok).length;
   if (bad > 0) {
     progress.note(`a run would FAIL at G0: ${bad} artefact(s) differ from their pins; review them, then \`rehearse pin --config ${configFile}\``);

@@ -39,9 +39,9 @@ import {
   type ContainerIdentity,
   type DockerClient,
 } from '../engine/index.js';
-import { InterruptedError, UsageError, messageOf } from '../errors.js';
+import { diskErrorOf, InterruptedError, messageOf, withKnob } from '../errors.js';
 import { addedLines, changeDiff, comparePins, DEFAULT_HARDCODE_PATTERNS, findHardcodes, gitState, hashArtefacts } from '../evidence/index.js';
-import { leakScan, redact } from '../evidence/index.js';
+import { leakMessage, leakScan, redact, type LeakScanResult, type ScanPlace } from '../evidence/index.js';
 import {
   chooseDumpRunner,
   parseServerMajor,
@@ -58,7 +58,11 @@ import {
   runSqlFile,
   restoreDump,
   serverIdentity,
+  serverPreflight,
+  describeConnectionFailure,
+  connectionFailureHint,
   IDENTITY_QUERY,
+  MISSING_TABLES_QUERY,
   setRolePasswords,
   PgQueryError,
   enableSessionAudit,
@@ -85,6 +89,7 @@ import { execPsql, resetToolPassword } from './cached-restore.js';
 import { compareReports, renderMarkdown, serialiseReport } from '../report/index.js';
 import { loadVerifiedReport } from './prior-report.js';
 import { artefactFiles, loadInputs } from './inputs.js';
+import { assertOutOutsideState, checkStateFolder, prepareOutDir } from './out-dir.js';
 
 export interface RehearsalOptions {
   configFile: string;
@@ -134,6 +139,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const root = deps.stateRoot ?? stateRoot();
 
   // Usage errors throw from here: no report, nothing created.
+  await assertOutOutsideState(opts.outDir, root);
   const inputs = await loadInputs(opts.configFile);
   const prior = opts.previous ? await loadVerifiedReport(opts.previous, 'prior report') : null;
   const { loaded, pack, watched, matrix, roles } = inputs;
@@ -141,11 +147,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const { config, paths } = loaded;
   const names = environmentNames(config.environment.name);
   const sutRealPath = await realpath(paths.sut).catch(() => paths.sut);
-  try {
-    await mkdir(opts.outDir, { recursive: true });
-  } catch (err) {
-    throw new UsageError(`cannot create the output folder \`${opts.outDir}\`: ${messageOf(err)}`);
-  }
+  // A read-only or full --out is the environment's (exit 3): no report can be written, nothing was created.
+  await prepareOutDir(opts.outDir);
 
   const runId = newRunId(now());
   progress.data(`run id: ${runId}`);
@@ -158,7 +161,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const secrets: string[] = [production.password].filter(Boolean);
   const prodTarget: PgTarget = { ...production };
   const prodStatements: string[] = [];
-  const scanPlaces: { place: string; text: string }[] = [];
+  const scanPlaces: ScanPlace[] = [];
   let stopped = false;
   let run: OpenRun | null = null;
   let server: StartedServer | null = null;
@@ -276,20 +279,32 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   let prodContainerPre: ContainerIdentity | null = null;
   const protectedPre = new Map<string, ContainerIdentity | null>();
   await gate('G1', null, 'preflight', async () => {
+    const stateFault = await checkStateFolder(root);
+    if (stateFault) throw stateFault;
     const engine = await checkEngine(docker);
-    const image = await inspectImage(docker, config.environment.image ?? defaultImage());
+    // What to do names the config key a user of `run` sets (the engine's errors name provision's flags).
+    const knob = (key: string) => (err: unknown) => {
+      throw withKnob(err, `\`${key}\` in the config`);
+    };
+    const image = await inspectImage(docker, config.environment.image ?? defaultImage()).catch(knob('environment.image'));
     imageId = image.id;
-    await assertNamesFree(docker, names);
+    await assertNamesFree(docker, names).catch(knob('environment.name'));
     if (containerMode) {
-      runnerImageId = (await inspectImage(docker, containerCfg.image ?? defaultRunnerImage())).id;
+      runnerImageId = (await inspectImage(docker, containerCfg.image ?? defaultRunnerImage()).catch(knob('sut.container.image'))).id;
       // The holder of the steps' network namespace always runs the local runner image.
-      await inspectImage(docker, defaultRunnerImage());
-      await assertRunnerNamesFree(docker, runnerNames(names.container));
+      await inspectImage(docker, defaultRunnerImage()).catch((err: unknown) => {
+        throw withKnob(err, 'nothing but `bash scripts/setup` (the local runner image holds every step\'s network)');
+      });
+      await assertRunnerNamesFree(docker, runnerNames(names.container)).catch(knob('environment.name'));
     }
+    // Identity and the watched tables in production's catalog, in one read-only transaction.
+    let missingTables: string[];
     try {
-      prodId = await identityEvidence(prodTarget);
+      prodStatements.push('BEGIN READ ONLY', IDENTITY_QUERY, MISSING_TABLES_QUERY, 'COMMIT');
+      ({ identity: prodId, missingTables } = await serverPreflight(prodTarget, watched));
     } catch (err) {
-      throw new GateFailure('environment', `production does not answer at ${prodTarget.host}:${prodTarget.port}: ${redact(messageOf(err), secrets)}`);
+      const why = describeConnectionFailure(err, prodTarget, 'production');
+      throw new GateFailure('environment', `${redact(why.message, secrets)}; what to do: ${connectionFailureHint(why.kind, config.production.dsn_env ? `production.dsn_env (${config.production.dsn_env})` : 'production.dsn_file')}`);
     }
     if (config.production.container) {
       prodContainerPre = await containerIdentity(docker, config.production.container);
@@ -310,6 +325,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       unchanged: null,
       statements: prodStatements,
     };
+    // The pack's own mistake, found read-only before anything is provisioned (SQL assertions are not: they may name what the migration adds).
+    if (missingTables.length > 0) throw new GateFailure('artefact', missingTablesMessage(missingTables, watched, await readFile(paths.watchedTables, 'utf8'), paths.watchedTables));
     const protectedSysid = new Map<string, string | null>();
     for (const name of config.protected_envs) {
       const id = await containerIdentity(docker, name);
@@ -495,7 +512,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   await gate('G6', null, 'trace', async () => {
     if (!server) return { skipped: 'no dry-run server was started' };
     serverLog = await containerLog(docker, server.env.containerId);
-    scanPlaces.push({ place: 'dry-run server log', text: serverLog });
+    // The raw log holds the tool's own ALTER ROLE ... PASSWORD '<verifier>': literals are looked for in its redacted copy.
+    scanPlaces.push({ place: 'dry-run server log', text: serverLog, literals: false });
     const analysis = await analyseTrace(serverLog, windows, { toolRole: TOOL_ROLE, policy: scenarioPolicy(config, {}), sessionAudit, redact: (t) => redact(t, secrets) });
     rec.sections.sql_trace = analysis.section;
     const copied = await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
@@ -552,7 +570,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   scanPlaces.push({ place: 'pg-rehearse console output', text: consoleLines.join('\n') });
   const leakResult = leakScan(secrets, scanPlaces);
   rec.sections.leak_scan = leakResult;
-  if (leakResult.hits > 0) leakFailure(leakResult.places.filter((p) => p.hits > 0).map((p) => p.place), 'sut');
+  if (leakResult.hits > 0) leakFailure(leakResult.places.filter((p) => p.hits > 0), 'sut');
 
   const ended = now();
   const toolInfo = await toolProvenance();
@@ -640,16 +658,16 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const writtenScan = leakScan(secrets, written);
   rec.sections.leak_scan = { ...leakResult, scanned: leakResult.scanned + writtenScan.scanned, hits: leakResult.hits + writtenScan.hits, places: [...leakResult.places, ...writtenScan.places] };
   // A secret in our own report is our bug: redaction failed.
-  if (writtenScan.hits > 0) leakFailure(writtenScan.places.filter((p) => p.hits > 0).map((p) => p.place), 'tool');
+  if (writtenScan.hits > 0) leakFailure(writtenScan.places.filter((p) => p.hits > 0), 'tool');
   ({ report, decision } = build());
   return { report, exitCode: decision.exitCode, reportPath: join(opts.outDir, 'report.json') };
 
   // -- the pieces of the gates above ---------------------------------------------------------
 
   /** A leak fails the run at G6 (its leak scan runs last); a leak into our own report is our bug. */
-  function leakFailure(places: string[], classification: 'sut' | 'tool'): void {
+  function leakFailure(places: LeakScanResult['places'], classification: 'sut' | 'tool'): void {
     const g6 = rec.gate('G6');
-    const message = `a generated secret or production's password appeared in ${places.join(', ')}`;
+    const message = leakMessage(places);
     if (g6.status === 'PASS' || g6.status === 'NOT_RUN') g6.status = classification === 'sut' ? 'FAIL' : 'INCONCLUSIVE';
     g6.evidence = { ...(g6.evidence ?? {}), leak: message };
     rec.fail({ gate: 'G6', scenario: null, classification, message, command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null });
@@ -814,6 +832,13 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   }
 }
 
+/** The watched tables production does not have, each at its line of the watched tables file, and what to do. */
+function missingTablesMessage(missing: readonly string[], watched: readonly string[], text: string, file: string): string {
+  const lines = text.split(/\r?\n/);
+  const at = (t: string) => lines.findIndex((l) => l.replace(/#.*$/, '').trim() === t) + 1;
+  return `production has no table ${missing.map((t) => `\`${t}\` (${file}:${at(t)})`).join(', ')}, of the ${watched.length} watched tables: correct the watched tables file (artefacts.watched_tables in the config) and the scenarios' deltas; nothing was provisioned`;
+}
+
 function schemasOf(matrix: GrantMatrixFile): string[] {
   return [...new Set(Object.values(matrix).flatMap((objects) => Object.keys(objects).map((o) => o.split('.')[0]!)))].sort();
 }
@@ -826,7 +851,9 @@ function classOf(rec: RunRecord, id: string, status: Status): Classification | n
 
 async function writeRedacted(path: string, text: string, secrets: readonly string[]): Promise<string> {
   const redacted = redact(text, [...secrets]);
-  await writeFile(path, redacted, { mode: 0o600 });
+  await writeFile(path, redacted, { mode: 0o600 }).catch((err: unknown) => {
+    throw diskErrorOf(err, 'cannot write into --out') ?? err;
+  });
   return redacted;
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,34 @@ describe('loadPack', () => {
     await mkdir(join(dir, 'more'));
     await writeFile(join(dir, 'more', 'S3.yaml'), scenario('S3'));
     expect((await loadPack(dir)).map((s) => s.scenario.id)).toEqual(['S1', 'S2']);
+  });
+
+  it('refuses an entry named like a scenario file that is a folder, naming it, instead of skipping it', async () => {
+    const dir = await packDir({ 'S1.yaml': scenario('S1') });
+    await mkdir(join(dir, 'S5.yaml'));
+    await expect(loadPack(dir)).rejects.toThrow(`${join(dir, 'S5.yaml')}: this entry of the scenario folder is a folder, not a regular file`);
+  });
+
+  it('refuses a dangling link named like a scenario file', async () => {
+    const dir = await packDir({ 'S1.yaml': scenario('S1') });
+    await symlink(join(dir, 'gone.yaml'), join(dir, 'S2.yaml'));
+    await expect(loadPack(dir)).rejects.toThrow(`${join(dir, 'S2.yaml')}: this entry of the scenario folder cannot be read (ENOENT)`);
+  });
+
+  it('refuses a file named after another scenario id than the one it holds (S2.yaml holding S7), at the line of its id', async () => {
+    const dir = await packDir({ 'S1.yaml': scenario('S1'), 'S2.yaml': scenario('S7') });
+    await expect(loadPack(dir)).rejects.toThrow(`${join(dir, 'S2.yaml')}:1: id: the file is named after the scenario id S2 but holds S7: rename it S7.yaml or set \`id: S2\``);
+  });
+
+  it('allows a file name that is no scenario id (04-mark.yaml holding S4)', async () => {
+    const dir = await packDir({ '04-mark.yaml': scenario('S4'), 'S1.yaml': scenario('S1') });
+    expect((await loadPack(dir)).map((s) => s.scenario.id)).toEqual(['S1', 'S4']);
+  });
+
+  it('refuses a scenario file that is not UTF-8, naming the byte offset, never replacing the byte', async () => {
+    const dir = await packDir({ 'S1.yaml': scenario('S1') });
+    await writeFile(join(dir, 'S2.yaml'), Buffer.concat([Buffer.from('id: S2\ntitle: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    await expect(loadPack(dir)).rejects.toThrow(`${join(dir, 'S2.yaml')}:2: the scenario file is not valid UTF-8: byte 0xe9 at byte offset 17`);
   });
 
   it('refuses two ids of one number, naming both files', async () => {
@@ -78,9 +106,9 @@ describe('watched tables', () => {
   it('ignores comments and blank lines, and names the line of a bad or repeated table', () => {
     expect(parseWatchedTables('# watched\n\nledger.mark  # marks\n  ledger.cut\n', 'w.txt')).toEqual(['ledger.mark', 'ledger.cut']);
     expect(() => parseWatchedTables('ledger.mark\nLedger.Cut\nledger.mark\n', 'w.txt')).toThrow(
-      /w\.txt:2: \(top level\): `Ledger\.Cut` is not a table[^\n]*\nw\.txt:3: \(top level\): `ledger\.mark` is listed twice \(first on line 1\)/,
+      /w\.txt:2: `Ledger\.Cut` is not a table[^\n]*\nw\.txt:3: `ledger\.mark` is listed twice \(first on line 1\)/,
     );
-    expect(() => parseWatchedTables('# nothing\n', 'w.txt')).toThrow(/w\.txt: \(top level\): lists no table/);
+    expect(() => parseWatchedTables('# nothing\n', 'w.txt')).toThrow(/w\.txt: lists no table/);
   });
 
   it('refuses a missing file as a usage error naming it', async () => {

@@ -1,8 +1,9 @@
 // The scenario pack: every scenario file of one folder, validated, one id per number, in the
 // numeric order of their number; and the list of watched tables.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Scenario, TABLE_NAME, scenarioNumber } from '../config/scenario.js';
+import { basename, join, resolve } from 'node:path';
+import { Scenario, SCENARIO_ID, TABLE_NAME, scenarioNumber } from '../config/scenario.js';
+import { kindOf, readTextInput } from '../config/text-file.js';
 import { InputFileError, loadYaml, type YamlIssue, lineOfPath } from '../config/yaml-file.js';
 import { UsageError } from '../errors.js';
 
@@ -29,14 +30,26 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
   } catch (err) {
     throw new UsageError(`cannot read the scenario folder \`${dir}\`${codeOf(err) ? ` (${codeOf(err)})` : ''}`, {
       cause: err,
-      hint: 'point the config at a folder of scenario files (S1.yaml, S2.yaml, ...)',
+      hint: 'point `artefacts.scenarios` in the config at a folder of scenario files (S1.yaml, S2.yaml, ...)',
     });
   }
+  // Every entry named like a scenario file is one: a folder, a pipe or a dangling link named
+  // S5.yaml is refused, never skipped.
   const files: string[] = [];
+  const entryIssues: YamlIssue[] = [];
   for (const name of names.filter((n) => SCENARIO_FILE.test(n)).sort()) {
     const file = join(folder, name);
-    if ((await stat(file)).isFile()) files.push(file);
+    let why: string | null = null;
+    try {
+      const s = await stat(file);
+      if (!s.isFile()) why = `is ${kindOf(s)}, not a regular file`;
+    } catch (err) {
+      why = `cannot be read${codeOf(err) ? ` (${codeOf(err)})` : ''}`;
+    }
+    if (why === null) files.push(file);
+    else entryIssues.push({ file, line: null, path: '', message: `this entry of the scenario folder ${why}: every *.yaml/*.yml entry is a scenario file; make it a file or move it out of the folder` });
   }
+  if (entryIssues.length > 0) throw new InputFileError(entryIssues);
   if (files.length === 0) {
     throw new UsageError(`the scenario folder \`${dir}\` holds no scenario file (*.yaml, *.yml)`, {
       hint: 'add at least one scenario file, such as S1.yaml',
@@ -49,6 +62,12 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
   for (const file of files) {
     try {
       const scenario = await loadYaml(file, Scenario, 'scenario file');
+      // `S2.yaml` holding `id: S7` would make a reviewer read one scenario for another.
+      const stem = basename(file).replace(SCENARIO_FILE, '');
+      if (SCENARIO_ID.test(stem) && stem !== scenario.id) {
+        issues.push({ file, line: lineOfPath(await readFile(file, 'utf8'), ['id']), path: 'id', message: `the file is named after the scenario id ${stem} but holds ${scenario.id}: rename it ${scenario.id}${SCENARIO_FILE.exec(file)![0]} or set \`id: ${stem}\` (a name that is no scenario id, such as 04-mark.yaml, is free)` });
+        continue;
+      }
       loaded.push({ file, number: scenarioNumber(scenario.id), scenario });
     } catch (err) {
       if (err instanceof InputFileError) issues.push(...err.issues);
@@ -80,16 +99,7 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
 
 /** Read the watched tables: one `schema.table` a line; `#` comments and blank lines ignored. */
 export async function loadWatchedTables(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read the watched tables file \`${file}\`${codeOf(err) ? ` (${codeOf(err)})` : ''}`, {
-      cause: err,
-      hint: 'check the path of the watched tables file',
-    });
-  }
-  return parseWatchedTables(text, file);
+  return parseWatchedTables(await readTextInput(file, 'watched tables file', 'check `artefacts.watched_tables` in the config'), file);
 }
 
 /** Parse the watched tables file's text; every issue names the file and line. */
