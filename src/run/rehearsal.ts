@@ -71,6 +71,7 @@ import { checkDeltas, checkRows, checkStep, exceptionOf, inContainer, prepareCon
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
 import { classOfAssertionError, failureOf, GateFailure, StoppedByGate } from './gate-failure.js';
 import { environmentFaults, healthBaseline, observeEnvironment, type EnvironmentBaseline } from './environment-health.js';
+import { EnvironmentWatchdog, WATCHDOG_GRACE_MS } from './environment-watchdog.js';
 import { streamsIntoRestore } from './gate-order.js';
 import type { Interruption, ReceivedSignal } from './interruption.js';
 import { step, teeProgress, type Progress } from './progress.js';
@@ -101,6 +102,8 @@ export interface RehearsalDeps {
   interruption: Interruption;
   now?: () => Date;
   stateRoot?: string;
+  /** How often the environment watchdog looks (1 s); a test of the health check before blame alone sets it out of reach. */
+  watchdogIntervalMs?: number;
 }
 
 export interface RehearsalResult {
@@ -131,6 +134,9 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const progress = teeProgress(deps.progress, consoleLines);
   const now = deps.now ?? (() => new Date());
   const root = deps.stateRoot ?? stateRoot();
+  // From G3 to G7 the watchdog aborts what waits on a paused or dead dry-run server; the work takes either signal.
+  using watchdog = new EnvironmentWatchdog(docker, { now, intervalMs: deps.watchdogIntervalMs });
+  const signal = AbortSignal.any([interruption.signal, watchdog.signal]);
 
   // Usage errors throw from here: no report, nothing created.
   const inputs = await loadInputs(opts.configFile);
@@ -206,7 +212,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     let failure: Failure | null = null;
     let cutShort = false;
     try {
-      const evidence = await work();
+      // An inner gate (G2 in G4) gets the shorter grace, so that it carries the fault.
+      const evidence = await watchdog.guard(work, WATCHDOG_GRACE_MS / depth);
       r.status = 'PASS';
       if (evidence) r.evidence = evidence;
     } catch (err) {
@@ -379,13 +386,14 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       run,
       { names, image, database: prodTarget.database, settings, readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms } },
       progress,
-      interruption.signal,
+      signal,
       undefined,
       // A snapshot carries the passwords of the run that made it: set this run's tool password first, over the socket.
-      cache.hit ? (env, password) => resetToolPassword(docker, env.containerId, env.database, password, r.timeout_ms, interruption.signal) : undefined,
+      cache.hit ? (env, password) => resetToolPassword(docker, env.containerId, env.database, password, r.timeout_ms, signal) : undefined,
     );
     secrets.push(server.password);
     health = await healthBaseline(docker, server, null);
+    watchdog.start(() => health);
     for (const retry of server.readiness.retries) rec.retries.push({ gate: 'G3', attempt: retry.attempt, at: retry.at, reason: retry.reason });
     for (const role of roles) {
       rolePasswords[role] = generatePassword();
@@ -403,7 +411,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       if (containerCfg.install.length > 0) {
         const registry = await hostRegistry();
         const ran = await step(progress, `install (${containerCfg.install.join(' ')}) in an install-phase container`, () =>
-          runContainerInstall(docker, run!.journal, sutRunner!, { argv: containerCfg.install, network: names.network, timeoutMs: containerCfg.install_timeout_ms, signal: interruption.signal, registry }),
+          runContainerInstall(docker, run!.journal, sutRunner!, { argv: containerCfg.install, network: names.network, timeoutMs: containerCfg.install_timeout_ms, signal: signal, registry }),
         );
         scanPlaces.push({ place: 'install stdout', text: ran.stdout }, { place: 'install stderr', text: ran.stderr });
         install = { argv: containerCfg.install, exitCode: ran.exitCode };
@@ -446,7 +454,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         if (!outcome.ok) throw outcome.error;
         restore = { ...outcome.result, tool: "psql, streamed from G2's pg_dump" };
       } else {
-        restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: interruption.signal, onProgress: bytesProgress('restore') });
+        restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: signal, onProgress: bytesProgress('restore') });
       }
       await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
     } else {
@@ -468,7 +476,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     if (cacheEnabled && !cache.hit && cache.key) {
       // Checkpoint first, so the paused copy holds every restored page.
       await execPsql(docker, server!.env.containerId, server!.env.database, 'CHECKPOINT');
-      const snap = await commitSnapshot(docker, server!.env.containerId, cache.key, now());
+      const snap = await watchdog.ownPause(() => commitSnapshot(docker, server!.env.containerId, cache.key!, now()));
       cache.saved = true;
       cache.snapshot = snap.tag;
       progress.note(`  cache: saved ${snap.tag}`);
@@ -504,6 +512,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     return { statements: analysis.section.statements, verbs: analysis.section.verbs, unexplained_writes: analysis.section.writes.unexplained.length };
   });
 
+  watchdog.dispose();
   // G7 teardown: everything the run created, by the ids recorded, proved gone; secrets and the backup shredded.
   await gate('G7', null, 'teardown', async () => {
     let outcome = null;
@@ -674,11 +683,11 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
     let dump: DumpResult;
     if (into) {
-      const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: interruption.signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into, syncFile: keep });
+      const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into, syncFile: keep });
       dump = out.dump;
       streamedRestore = out.restore;
     } else {
-      dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: interruption.signal, onProgress: bytesProgress('dump') });
+      dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: signal, onProgress: bytesProgress('dump') });
     }
     prodStatements.push('show transaction_read_only (a session opened with PGOPTIONS=-c default_transaction_read_only=on, proving it read-only)', `${dump.argv.join(' ')} (the same read-only session options; pg_dump's own catalog reads in its read-only repeatable-read transaction)`);
     rec.sections.backup = {
@@ -724,8 +733,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       for (const step of sc.steps) {
         interruption.signal.throwIfAborted();
         const ran = sutRunner
-          ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal: interruption.signal })
-          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: interruption.signal });
+          ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal: signal })
+          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: signal });
         scanPlaces.push({ place: `${sc.id} ${step.name} stdout`, text: ran.stdout }, { place: `${sc.id} ${step.name} stderr`, text: ran.stderr });
         // An interrupted step says nothing about the system under test.
         interruption.signal.throwIfAborted();
@@ -794,7 +803,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     } finally {
       window.to = Date.now();
       // The write counters of the scenario, after its processes exited (a failed one's too: G6 explains them).
-      if (countersPrev && !interruption.signal.aborted) {
+      if (countersPrev && !signal.aborted) {
         try {
           const now_ = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
           window.writes = { deltas: counterDeltas(countersPrev.counters, now_.counters), settled: now_.settled, knownTables: Object.keys(now_.counters), rowDeltas };
