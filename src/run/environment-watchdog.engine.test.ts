@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunDir, defaultImage, finishRun, LABEL_RUN_ID, LABEL_SIDE, RunJournal, removeSideServer } from '../engine/index.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
-import { prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
+import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
 import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption } from './interruption.js';
 import { silentProgress, type Progress } from './progress.js';
@@ -86,6 +86,41 @@ describe('environment watchdog (real containers)', () => {
     const c = await prepareCase(world, names, await mkdtemp(join(work, 'case-')));
     const r = await runPausedAt(c, 'G5');
     await expectEnvironmentPause(r, c, ['G5']);
+  });
+
+  it('killed under a long step: the step is stopped within seconds, INCONCLUSIVE (environment) naming the dead container, not the system under test', async () => {
+    const scenario = `id: S1
+title: long step
+negative: false
+steps:
+  - name: wait
+    run: ["sh", "-c", "sleep 60"]
+    cwd: .
+    role: cutter_app
+    timeout_ms: 120000
+    expect:
+      exit_code: 0
+deltas: {}
+`;
+    const { dir, pack } = await packOf(work, { 'S1.yaml': [null, scenario] });
+    const c = await prepareCase(world, names, dir, { scenarios: pack });
+    const interruption = Interruption.install(() => {}, []);
+    let killedAt: Promise<number> | null = null;
+    const progress: Progress = { ...silentProgress, start: (step) => void (step.startsWith('S1 ') && (killedAt = new Promise((r) => setTimeout(r, 1_000)).then(() => docker.getContainer(c.envName).kill()).then(() => Date.now()))) };
+    try {
+      const { report, exitCode } = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption });
+      runIds.push(report.run_id);
+      const ended = Date.now();
+      expect(killedAt).not.toBeNull();
+      expect(ended - (await killedAt!)).toBeLessThan(20_000);
+      expect(exitCode).toBe(3);
+      expect(report.failure).toMatchObject({ gate: 'S1', scenario: 'S1', classification: 'environment' });
+      expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+: the environment watchdog stopped the work in progress`));
+      expect(report.teardown?.complete).toBe(true);
+      expect(await countLabelled(report.run_id)).toEqual(NOTHING);
+    } finally {
+      interruption[Symbol.dispose]();
+    }
   });
 
   it("the reaper's path (finishRun) removes a paused container of the run", async () => {

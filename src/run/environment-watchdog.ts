@@ -5,7 +5,7 @@
 // progress with an EnvironmentError saying what it saw and when. That is not a signal of the
 // user's: the gate in progress is INCONCLUSIVE (environment) with the watchdog's message, never
 // "interrupted by SIGINT", never the system under test's. Teardown then removes everything.
-import { containerState, type ContainerState, type DockerClient } from '../engine/index.js';
+import { containerState, unpauseIfPaused, type ContainerState, type DockerClient } from '../engine/index.js';
 import { EnvironmentError, messageOf } from '../errors.js';
 import { environmentFaults, type EnvironmentBaseline } from './environment-health.js';
 import { StoppedByGate } from './gate-failure.js';
@@ -64,7 +64,7 @@ export interface WatchdogOptions {
  * container it waits on). A gate stopped by its inner gate (StoppedByGate) stays so: the inner gate
  * carries the fault. Work started after the abort (a closing gate) runs unwatched.
  */
-export async function guardWork<T>(work: () => Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+export async function guardWork<T>(work: () => Promise<T>, signal: AbortSignal, graceMs: number, onAbandon: (settled: Promise<unknown>) => void = () => {}): Promise<T> {
   if (signal.aborted) return work();
   const running = work();
   const settled = running.then(
@@ -88,6 +88,8 @@ export async function guardWork<T>(work: () => Promise<T>, signal: AbortSignal, 
       (e: unknown) => e,
     );
     if (err instanceof StoppedByGate) throw err;
+  } else {
+    onAbandon(settled);
   }
   throw signal.reason;
 }
@@ -100,6 +102,7 @@ export class EnvironmentWatchdog implements Disposable {
   private disposed = false;
   private ownPauses = 0;
   private silent = 0;
+  private readonly abandoned: Promise<unknown>[] = [];
   private readonly intervalMs: number;
   private readonly now: () => Date;
 
@@ -135,7 +138,22 @@ export class EnvironmentWatchdog implements Disposable {
 
   /** A gate's work, watched by this watchdog (see guardWork); a gate that starts after the fault or after dispose runs unwatched. */
   guard<T>(work: () => Promise<T>, graceMs: number): Promise<T> {
-    return this.disposed ? work() : guardWork(work, this.controller.signal, graceMs);
+    return this.disposed ? work() : guardWork(work, this.controller.signal, graceMs, (settled) => this.abandoned.push(settled));
+  }
+
+  /**
+   * Stop looking, then, when work was left waiting on a paused container, unpause it (it is the
+   * run's, removed next by teardown) and give that work up to `settleMs` to end: its connections
+   * then end the ordinary way instead of being reset under a client in the middle of a handshake.
+   */
+  async stop(settleMs = 5_000): Promise<void> {
+    this.dispose();
+    const baseline = this.baseline?.() ?? null;
+    if (this.abandoned.length === 0 || !baseline) return;
+    for (const c of [baseline.server, baseline.runner]) if (c) await unpauseIfPaused(this.docker, c.id).catch(() => false);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.abandoned), new Promise((resolve) => (timer = setTimeout(resolve, settleMs)))]);
+    clearTimeout(timer);
   }
 
   /** Stop looking; idempotent. */

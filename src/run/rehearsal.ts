@@ -512,7 +512,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     return { statements: analysis.section.statements, verbs: analysis.section.verbs, unexplained_writes: analysis.section.writes.unexplained.length };
   });
 
-  watchdog.dispose();
+  await watchdog.stop();
   // G7 teardown: everything the run created, by the ids recorded, proved gone; secrets and the backup shredded.
   await gate('G7', null, 'teardown', async () => {
     let outcome = null;
