@@ -464,6 +464,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     const inForce = await readGrantsInForce(tool, roles, schemasOf(matrix));
     const differences = diffGrantMatrix(matrix, inForce);
     const dry = await serverIdentity(tool);
+    signal.throwIfAborted();
     rec.sections.env!.sysid = dry.systemIdentifier;
     if (differences.length > 0) {
       throw new GateFailure('artefact', `the privileges in force differ from the grant matrix in ${differences.length} places: ${differences.slice(0, 10).map((d) => `${d.role} ${d.privilege} on ${d.object}: expected ${d.expected ? 'granted' : 'not granted'}, is ${d.actual ? 'granted' : 'not granted'}`).join('; ')}`, {
@@ -474,6 +475,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     // The system's roles are audited from their next session on; they cannot turn it off (superuser-only settings).
     const audit = sessionAudit ? await enableSessionAudit(tool, roles) : null;
     if (cacheEnabled && !cache.hit && cache.key) {
+      signal.throwIfAborted();
       // Checkpoint first, so the paused copy holds every restored page.
       await execPsql(docker, server!.env.containerId, server!.env.database, 'CHECKPOINT');
       const snap = await watchdog.ownPause(() => commitSnapshot(docker, server!.env.containerId, cache.key!, now()));
@@ -486,8 +488,12 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
 
   // G5 baseline: exact row counts of the watched tables.
   await gate('G5', null, 'baseline', async () => {
-    counts = await rowCounts(dryTarget(TOOL_ROLE), watched);
-    countersPrev = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
+    const baseline = await rowCounts(dryTarget(TOOL_ROLE), watched);
+    const counters = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
+    // Work the watchdog left behind writes nothing into the record.
+    signal.throwIfAborted();
+    counts = baseline;
+    countersPrev = counters;
     rec.sections.table_matrix = { tables: watched, baseline: counts, checkpoints: [], final: null };
     return { tables: watched.length };
   });
@@ -731,13 +737,13 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     let failing = true;
     try {
       for (const step of sc.steps) {
-        interruption.signal.throwIfAborted();
+        signal.throwIfAborted();
         const ran = sutRunner
           ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal: signal })
           : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: signal });
         scanPlaces.push({ place: `${sc.id} ${step.name} stdout`, text: ran.stdout }, { place: `${sc.id} ${step.name} stderr`, text: ran.stderr });
         // An interrupted step says nothing about the system under test.
-        interruption.signal.throwIfAborted();
+        signal.throwIfAborted();
         if (ran.canceled) throw new InterruptedError('cancel');
         const checks: Check[] = checkStep(step.expect, ran, { redact: (t) => redact(t, secrets) });
         const record = {
@@ -786,6 +792,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       } catch (err) {
         throw await blame(new GateFailure('environment', `the row counts after ${sc.id} could not be read: ${redact(messageOf(err), secrets)}`));
       }
+      signal.throwIfAborted();
       const deltas = checkDeltas(sc.deltas, sc.negative, counts, after, watched);
       r.deltas = deltas;
       const deltaMap = Object.fromEntries(watched.map((t) => [t, (after[t] ?? 0) - (counts[t] ?? 0)]));
