@@ -5,3 +5,4 @@ export * from './yaml-file.js';
 export * from './load-config.js';
 export * from './report-schema.js';
 export * from './scenario.js';
+export * from './sql-policy.js';

@@ -2,6 +2,7 @@
 // file's folder. Secrets are only ever referenced (an environment variable, or a file of mode
 // 0600), never written into the config.
 import { z } from 'zod';
+import { SqlPolicyRules } from './sql-policy.js';
 
 const Sha40 = z.string().regex(/^[0-9a-f]{40}$/, 'a full 40-hex commit sha (a branch or tag name is refused: it can move)');
 const ExactName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,58}$/, 'an exact container name: 1-59 of [a-zA-Z0-9_.-], starting with a letter or digit');
@@ -112,6 +113,8 @@ export const RehearsalConfig = z.strictObject({
   artefacts: ArtefactsConfig,
   /** SQL verbs the system under test must not run; a scenario may override. */
   forbidden_verbs: z.array(Verb).default([...DEFAULT_FORBIDDEN_VERBS]),
+  /** Rules that allow or forbid statements by class, kind, schema and table, over forbidden_verbs; a scenario may replace each list. */
+  sql_policy: SqlPolicyRules.default({ allow: [], forbid: [] }),
   /** Roles of the dry-run database that get a per-run password (all roles of the grant matrix when omitted). */
   roles: z.array(RoleName).optional(),
   sut: SutConfig,

@@ -138,15 +138,41 @@ export const TableMatrix = z.object({
   final: Counts.nullable(),
 });
 
+const PolicyRuleSection = z.object({
+  verbs: z.array(z.string()).optional(),
+  kinds: z.array(z.string()).optional(),
+  schemas: z.array(z.string()).optional(),
+  tables: z.array(z.string()).optional(),
+});
+const PolicySection = z.object({ forbidden_verbs: z.array(z.string()), allow: z.array(PolicyRuleSection), forbid: z.array(PolicyRuleSection) });
+
 export const SqlTrace = z.object({
   source: z.string(),
   statements: z.number().int(),
   verbs: z.array(z.string()),
   counts: Counts,
+  /** The run's forbidden verbs (statements outside every scenario window); `policy` has every window's. */
   forbidden_verbs: z.array(z.string()),
-  forbidden: z.array(z.object({ scenario: z.string().nullable(), verb: z.string(), user: z.string(), text: z.string() })),
+  /** The policy in force: the run's, and each scenario's after its replacements. */
+  policy: z.object({ run: PolicySection, scenarios: z.record(z.string(), PolicySection) }),
+  /** Every forbidden statement, each occurrence, with the scenario and step that sent it (null: outside every scenario, or between steps). */
+  forbidden: z.array(
+    z.object({
+      scenario: z.string().nullable(),
+      step: z.string().nullable(),
+      verb: z.string(),
+      kind: z.string(),
+      objects: z.array(z.string()),
+      /** `forbidden_verbs` or `sql_policy.forbid[N]`. */
+      rule: z.string(),
+      user: z.string(),
+      text: z.string(),
+    }),
+  ),
   per_scenario: z.record(z.string(), Counts),
   unparsed: z.number().int(),
+  /** Statements that may rewrite a table whole (ALTER COLUMN ... TYPE, SET LOGGED, CLUSTER, VACUUM FULL). */
+  rewrites: z.array(z.object({ scenario: z.string().nullable(), step: z.string().nullable(), user: z.string(), tables: z.array(z.string()), text: z.string() })),
   /** pgaudit's session audit, where on: it records sub-statements of functions, DO blocks and triggers. */
   audit: z
     .object({ statements: z.number().int(), nested: z.number().int(), verbs: z.array(z.string()), functions: z.array(z.string()), forbidden_nested: z.number().int() })

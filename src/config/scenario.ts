@@ -2,6 +2,7 @@
 // its steps, what each step must show, and the row-count deltas it may cause.
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { ScenarioSqlPolicyRules } from './sql-policy.js';
 
 /** `S4`, `S3-neg`: the number orders the run; one id per number in a pack. */
 export const SCENARIO_ID = /^S[0-9]+(-[a-z0-9]+)?$/;
@@ -90,6 +91,8 @@ export const Scenario = z
       .superRefine((deltas, ctx) => keyIssues(deltas, TABLE_NAME, 'a table as `schema.table` (lower-case SQL identifiers)', ctx)),
     /** Replaces the run's forbidden verbs for this scenario. */
     forbidden_verbs: z.array(z.string().regex(VERB, 'an upper-case SQL verb such as `DELETE`')).optional(),
+    /** Replaces the run's sql_policy.allow and/or sql_policy.forbid (each list given) for this scenario. */
+    sql_policy: ScenarioSqlPolicyRules.optional(),
   })
   .superRefine((scenario, ctx) => {
     if (!scenario.negative) return;

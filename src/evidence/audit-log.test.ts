@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditStatements, auditVerbs, commandVerbs, parseAuditLog, parseCsvFields, type AuditRecord } from './audit-log.js';
-import { DEFAULT_FORBIDDEN_VERBS } from './sql-trace.js';
+import { DEFAULT_FORBIDDEN_VERBS, verbPolicy } from '../config/index.js';
 
 // The real stderr of a PostgreSQL 15 dry-run server with pgaudit 1.7 preloaded and the session
 // audit of `cutter_app` enabled with SESSION_AUDIT_SETTINGS (pg/session-audit.ts): a plain INSERT
@@ -155,14 +155,14 @@ describe('commandVerbs', () => {
 
 describe('auditVerbs', () => {
   it('finds the forbidden verbs of sub-statements the statement log cannot have', async () => {
-    const t = await auditVerbs(records, { toolRole: 'rehearse_tool', forbidden: DEFAULT_FORBIDDEN_VERBS });
+    const t = await auditVerbs(records, { toolRole: 'rehearse_tool', policy: verbPolicy(DEFAULT_FORBIDDEN_VERBS) });
     expect(t.verbs).toEqual(['COPY', 'DELETE', 'DO', 'EXECUTE', 'INSERT', 'MERGE', 'SELECT', 'SET', 'TRUNCATE', 'UNPARSED', 'UPDATE']);
-    const nested = t.forbidden.filter((f) => f.nested).map((f) => [f.verb, f.text, f.objects]);
+    const nested = t.forbidden.filter((f) => f.nested).map((f) => [f.verb, f.text, f.relations]);
     expect(nested).toContainEqual(['DELETE', 'delete from ledger.mark where id = 3', ['ledger.mark']]);
     expect(nested).toContainEqual(['DELETE', 'delete from ledger.mark where id < below', ['ledger.mark']]);
     expect(nested).toContainEqual(['TRUNCATE', 'truncate ledger.note', []]);
     // COPY FROM is logged as INSERT on the table; its text says COPY.
-    expect(t.forbidden.find((f) => f.verb === 'COPY')).toMatchObject({ text: 'copy ledger.note (id, mark_id) from stdin', objects: ['ledger.note'] });
+    expect(t.forbidden.find((f) => f.verb === 'COPY')).toMatchObject({ text: 'copy ledger.note (id, mark_id) from stdin', relations: ['ledger.note'] });
     expect(t.functions).toEqual(['ledger.definer_purge', 'ledger.purge']);
     expect(t).toMatchObject({ statements: 34, nested: 8, excluded: 0, ambiguous: 2, malformed: 0 });
     // The imitation's text (`forged`) does not parse: reported, never dropped.
@@ -171,7 +171,7 @@ describe('auditVerbs', () => {
 
   it("leaves out the tool's own entries by session user, unless the prefix is ambiguous", async () => {
     const text = [line('SESSION,1,1,WRITE,DELETE,TABLE,t.a,delete from t.a,<not logged>', 8, 'app=pg-rehearse user=rehearse_tool db=ledger'), line('SESSION,1,1,WRITE,DELETE,TABLE,t.a,delete from t.a,<not logged>', 9, 'app=x user=rehearse_tool db=ledger LOG:  AUDIT: SESSION,1,1,READ,SELECT,,,select 1,<not logged> user=rehearse_tool db=ledger')].join('\n');
-    const t = await auditVerbs(parseAuditLog(text), { toolRole: 'rehearse_tool', forbidden: ['DELETE'] });
+    const t = await auditVerbs(parseAuditLog(text), { toolRole: 'rehearse_tool', policy: verbPolicy(['DELETE']) });
     expect(t).toMatchObject({ statements: 1, excluded: 1, ambiguous: 1 });
     expect(t.forbidden.map((f) => [f.verb, f.pid])).toEqual([['DELETE', 9]]);
   });

@@ -9,8 +9,10 @@
 // tab. Unlike the statement log, it records what runs inside functions, DO blocks and triggers
 // (dynamic SQL included) as sub-statements, each with its own text (session/audit settings:
 // pg/session-audit.ts). Who ran it is the session user (`user=`), never the application name.
-import { classify, UNPARSED } from './sql-trace.js';
+import { isStatementKind, type SqlPolicy } from '../config/index.js';
 import { isoOf, LINE_START, readingsOf, type Reading } from './log-line.js';
+import { policyBreaches, type ResolveName } from './sql-policy.js';
+import { classifyStatements, UNPARSED, type ClassifiedStatement, type StatementAction, type StatementObject } from './statement-classifier.js';
 
 /** pgaudit's placeholders for a statement or parameter field it did not log. */
 export const NOT_LOGGED = '<not logged>';
@@ -256,6 +258,11 @@ export function commandVerbs(record: Pick<AuditRecord, 'class' | 'command'>): st
 
 export interface AuditForbidden {
   verb: string;
+  kind: string;
+  /** What it was forbidden on; empty when it names nothing. */
+  objects: string[];
+  /** `forbidden_verbs`, or `sql_policy.forbid[N]`. */
+  rule: string;
   user: string;
   app: string;
   /** Unredacted: redaction is the caller's. */
@@ -267,7 +274,7 @@ export interface AuditForbidden {
   /** Ran inside a function, DO block or trigger: the statement log cannot have it. */
   nested: boolean;
   /** Tables the entries named (pgaudit.log_relation), schema-qualified as pgaudit wrote them. */
-  objects: string[];
+  relations: string[];
 }
 
 export interface AuditTrace {
@@ -291,21 +298,82 @@ export interface AuditTrace {
   unclassified: { reason: 'ambiguous' | 'malformed' | 'unparsed'; user: string; app: string; text: string; at: string; pid: number }[];
 }
 
+/** `ledger.mark`, `"Odd, s"."Ta""b"` -> its parts unquoted; null when it is not one or two identifiers. */
+export function splitQualifiedName(name: string): { schema: string | null; table: string } | null {
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= name.length) {
+    let part = '';
+    if (name[i] === '"') {
+      i += 1;
+      for (;;) {
+        if (i >= name.length) return null;
+        if (name[i] === '"') {
+          if (name[i + 1] === '"') {
+            part += '"';
+            i += 2;
+            continue;
+          }
+          i += 1;
+          break;
+        }
+        part += name[i];
+        i += 1;
+      }
+    } else {
+      const end = name.indexOf('.', i);
+      part = name.slice(i, end === -1 ? name.length : end);
+      i = end === -1 ? name.length : end;
+      if (part === '') return null;
+    }
+    parts.push(part);
+    if (i === name.length) break;
+    if (name[i] !== '.') return null;
+    i += 1;
+  }
+  if (parts.length === 1) return { schema: null, table: parts[0]! };
+  if (parts.length === 2) return { schema: parts[0]!, table: parts[1]! };
+  return null;
+}
+
+// pgaudit's object types that are relations (what a rule's `tables` names).
+const RELATION_TYPES = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'INDEX', 'SEQUENCE', 'FOREIGN TABLE', 'TOAST TABLE']);
+
+/** The object an entry names, as the classifier gives objects; null when it names none. */
+function recordObject(r: AuditRecord): StatementObject | null {
+  if (r.objectName === '') return null;
+  const n = splitQualifiedName(r.objectName);
+  if (!n) return null;
+  return { schema: n.schema, name: n.table, relation: RELATION_TYPES.has(r.objectType) };
+}
+
+/** The actions an entry's command tag stands for, on the object it names. */
+function recordActions(r: AuditRecord): StatementAction[] {
+  const command = r.command.trim().toUpperCase();
+  const o = recordObject(r);
+  return commandVerbs(r).map((verb) => ({
+    verb,
+    kind: isStatementKind(command) ? command : command === 'CREATE TABLE AS' || command === 'SELECT INTO' ? (verb === 'CREATE' ? 'CREATE TABLE' : verb) : verb,
+    objects: o ? [o] : [],
+  }));
+}
+
 /**
  * The verbs of what the audit log recorded, as the SQL trace gives them for the statement log:
- * per statement or sub-statement, the verbs of its command tags and of its text (parsed by
- * PostgreSQL's parser), forbidden ones listed; the tool's own role left out.
+ * per statement or sub-statement, the classes of its command tags and of its text (parsed by
+ * PostgreSQL's parser), forbidden ones listed under `policy`; the tool's own role left out. An
+ * unqualified name in the text is the relation of that name the same statement's entries
+ * resolved (pgaudit names them schema-qualified), else what `resolve` gives it.
  */
-export async function auditVerbs(records: readonly AuditRecord[], opts: { toolRole: string; forbidden: readonly string[] }): Promise<AuditTrace> {
-  const forbiddenSet = new Set(opts.forbidden.map((v) => v.toUpperCase()));
+export async function auditVerbs(records: readonly AuditRecord[], opts: { toolRole: string; policy: SqlPolicy; resolve?: ResolveName }): Promise<AuditTrace> {
   const trace: AuditTrace = { statements: 0, nested: 0, excluded: 0, verbs: [], counts: {}, forbidden: [], functions: [], ambiguous: 0, malformed: 0, unparsed: 0, unclassified: [] };
   const seen = new Set<string>();
   const functions = new Set<string>();
-  const known = new Map<string, Promise<string[]>>();
-  const verbsOfText = (text: string) => {
-    let verbs = known.get(text);
-    if (!verbs) known.set(text, (verbs = classify(text)));
-    return verbs;
+  const known = new Map<string, Promise<ClassifiedStatement[]>>();
+  const classified = (text: string) => {
+    let parts = known.get(text);
+    if (!parts) known.set(text, (parts = classifyStatements(text)));
+    return parts;
   };
   for (const s of auditStatements(records)) {
     // An ambiguous prefix may be a forged `user=`: it is never taken for the tool's own.
@@ -321,30 +389,49 @@ export async function auditVerbs(records: readonly AuditRecord[], opts: { toolRo
       trace.unclassified.push({ reason: 'ambiguous', ...where });
     }
     const verbs = new Set<string>();
+    const tagActions: StatementAction[] = [];
     if (s.malformed) {
       trace.malformed += 1;
       trace.unclassified.push({ reason: 'malformed', ...where });
       verbs.add(UNPARSED);
+      tagActions.push({ verb: UNPARSED, kind: UNPARSED, objects: [] });
     }
     for (const r of s.records) {
-      for (const v of commandVerbs(r)) verbs.add(v);
+      for (const a of recordActions(r)) {
+        verbs.add(a.verb);
+        tagActions.push(a);
+      }
       if (r.class === 'FUNCTION' && r.command === 'EXECUTE' && r.objectName !== '') functions.add(r.objectName);
     }
+    const textActions: StatementAction[] = [];
     if (!s.malformed && s.text !== NOT_LOGGED && s.text !== PREVIOUSLY_LOGGED) {
-      const fromText = await verbsOfText(s.text);
-      if (fromText.includes(UNPARSED)) {
+      const parts = await classified(s.text);
+      if (parts.some((p) => p.classes.includes(UNPARSED))) {
         trace.unparsed += 1;
         trace.unclassified.push({ reason: 'unparsed', ...where });
       }
-      for (const v of fromText) verbs.add(v);
+      for (const p of parts) {
+        for (const v of p.classes) verbs.add(v);
+        textActions.push(...p.actions);
+      }
     }
-    const objects = [...new Set(s.records.filter((r) => r.objectType === 'TABLE' && r.objectName !== '').map((r) => r.objectName))];
+    const resolvedHere = s.records.map(recordObject).filter((o): o is StatementObject => o !== null && o.relation && o.schema !== null);
+    const resolve: ResolveName = (o) => {
+      if (o.schema !== null || o.name === null) return o;
+      const same = new Set(resolvedHere.filter((x) => x.name === o.name).map((x) => x.schema));
+      if (same.size === 1) return { ...o, schema: [...same][0]! };
+      return opts.resolve ? opts.resolve(o) : o;
+    };
+    // The text's actions name what each class acts on; a class only the tags show (a text not logged) comes with the tag's object.
+    const textVerbs = new Set(textActions.map((a) => a.verb));
+    const actions = [...textActions, ...tagActions.filter((a) => !textVerbs.has(a.verb))];
+    const relations = [...new Set(s.records.filter((r) => r.objectType === 'TABLE' && r.objectName !== '').map((r) => r.objectName))];
     for (const verb of verbs) {
       seen.add(verb);
       trace.counts[verb] = (trace.counts[verb] ?? 0) + 1;
-      if (forbiddenSet.has(verb)) {
-        trace.forbidden.push({ verb, ...where, statementId: s.statementId, substatementId: s.substatementId, nested: s.nested, objects });
-      }
+    }
+    for (const b of policyBreaches(actions, opts.policy, resolve)) {
+      trace.forbidden.push({ ...b, ...where, statementId: s.statementId, substatementId: s.substatementId, nested: s.nested, relations });
     }
   }
   trace.verbs = [...seen].sort();

@@ -12,7 +12,10 @@ export {
   type SqlTrace,
   type ForbiddenStatement,
   type UnclassifiedStatement,
+  type RewritingStatement,
 } from './sql-trace.js';
+export { classifyStatements, objectName, type ClassifiedStatement, type StatementAction, type StatementObject } from './statement-classifier.js';
+export { forbiddingRule, policyBreaches, resolverOf, type PolicyBreach, type ResolveName } from './sql-policy.js';
 export { hashArtefacts, comparePins, pinsFor, type ArtefactFile, type HashedArtefact, type PinnedArtefact } from './artefacts.js';
 export { gitState, type GitState } from './git-state.js';
 export { addedLines, changeDiff, findHardcodes, DEFAULT_HARDCODE_PATTERNS, type HardcodeFinding, type HardcodePattern } from './hardcode-scan.js';
@@ -36,6 +39,8 @@ export {
   writesOfAudit,
   splitQualifiedName,
   type WriteCounts,
+  type ParentLink,
+  type WriteForbidden,
   type CountedVerb,
   type WriteSource,
   type TableWrite,

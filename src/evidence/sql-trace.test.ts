@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { verbPolicy } from '../config/index.js';
 import { classify, DEFAULT_FORBIDDEN_VERBS, parseServerLog, traceStatements, UNPARSED, type LoggedStatement } from './sql-trace.js';
 
 // The real stderr of a PostgreSQL 15 dry-run server (fixtures/stderr/README.md says what ran).
@@ -11,7 +12,7 @@ beforeAll(async () => {
   statements = parseServerLog(log);
 });
 
-const trace = (list: readonly LoggedStatement[], forbidden: readonly string[] = DEFAULT_FORBIDDEN_VERBS) => traceStatements(list, { toolRole: 'rehearse_tool', forbidden });
+const trace = (list: readonly LoggedStatement[], forbidden: readonly string[] = DEFAULT_FORBIDDEN_VERBS) => traceStatements(list, { toolRole: 'rehearse_tool', policy: verbPolicy(forbidden) });
 const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger') => `2026-11-25 17:11:06.123 UTC [${pid}] ${who} ${rest}`;
 
 describe('parseServerLog', () => {

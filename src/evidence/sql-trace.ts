@@ -2,16 +2,16 @@
 // the session user the server printed, and classified by verb with PostgreSQL's own parser
 // (libpg-query, WASM). Who ran a statement is decided by `user=` (authenticated), never by
 // `app=` (any client sets its application name, to "pg-rehearse" too).
-import { parse } from './sql-parser.js';
-import { isoOf, LINE_START, partsOf, readingsOf, type Reading } from './log-line.js';
-import { doBody, isTree, type Tree } from './plpgsql-body.js';
+import type { SqlPolicy } from '../config/index.js';
+import { isoOf, LINE_START, readingsOf, type Reading } from './log-line.js';
+import { policyBreaches, type ResolveName } from './sql-policy.js';
+import { classifyStatements, objectName, UNPARSED, type ClassifiedStatement } from './statement-classifier.js';
 
 /** What the tool forbids the system under test by default: writes to schema, privileges, bulk I/O, deletes. */
 // The default list lives with the config that applies it.
 export { DEFAULT_FORBIDDEN_VERBS } from '../config/index.js';
 
-/** The verb of a statement the parser could not read: reported, never dropped. */
-export const UNPARSED = 'UNPARSED';
+export { classify, UNPARSED } from './statement-classifier.js';
 
 /** One way to read a log line's prefix: who, from which application, what. */
 export interface StatementReading {
@@ -40,6 +40,12 @@ export interface LoggedStatement extends StatementReading {
 
 export interface ForbiddenStatement {
   verb: string;
+  /** The statement kind that carries the verb (`CREATE TABLE`, `ALTER TABLE`, `DELETE`). */
+  kind: string;
+  /** What it was forbidden on (`schema.table`, a name as written, a schema); empty when it names nothing. */
+  objects: string[];
+  /** The rule that forbids it: `forbidden_verbs` or `sql_policy.forbid[N]`. */
+  rule: string;
   user: string;
   app: string;
   /** Unredacted: redaction is the caller's. */
@@ -58,6 +64,16 @@ export interface UnclassifiedStatement {
   pid: number;
 }
 
+/** A statement that may rewrite a table whole (ALTER COLUMN ... TYPE, SET LOGGED, CLUSTER, VACUUM FULL). */
+export interface RewritingStatement {
+  user: string;
+  app: string;
+  text: string;
+  at: string;
+  pid: number;
+  tables: string[];
+}
+
 export interface SqlTrace {
   /** Statements of everyone but the tool's own role. */
   statements: number;
@@ -73,6 +89,7 @@ export interface SqlTrace {
   /** Statements whose log prefix reads more than one way. */
   ambiguous: number;
   unclassified: UnclassifiedStatement[];
+  rewrites: RewritingStatement[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,177 +167,25 @@ export function parseServerLog(log: string): LoggedStatement[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Verbs
-
-
-
-const TRANSACTION_VERBS: Record<string, string> = {
-  TRANS_STMT_BEGIN: 'BEGIN',
-  TRANS_STMT_START: 'BEGIN',
-  TRANS_STMT_COMMIT: 'COMMIT',
-  TRANS_STMT_ROLLBACK: 'ROLLBACK',
-  TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
-  TRANS_STMT_RELEASE: 'RELEASE',
-  TRANS_STMT_ROLLBACK_TO: 'ROLLBACK',
-  TRANS_STMT_PREPARE: 'PREPARE TRANSACTION',
-  TRANS_STMT_COMMIT_PREPARED: 'COMMIT PREPARED',
-  TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
-};
-
-const NODE_VERBS: Record<string, string> = {
-  SelectStmt: 'SELECT',
-  InsertStmt: 'INSERT',
-  UpdateStmt: 'UPDATE',
-  DeleteStmt: 'DELETE',
-  MergeStmt: 'MERGE',
-  TruncateStmt: 'TRUNCATE',
-  CopyStmt: 'COPY',
-  VariableSetStmt: 'SET',
-  ConstraintsSetStmt: 'SET',
-  VariableShowStmt: 'SHOW',
-  DoStmt: 'DO',
-  CallStmt: 'CALL',
-  ExplainStmt: 'EXPLAIN',
-  PrepareStmt: 'PREPARE',
-  ExecuteStmt: 'EXECUTE',
-  DeallocateStmt: 'DEALLOCATE',
-  DeclareCursorStmt: 'DECLARE',
-  ClosePortalStmt: 'CLOSE',
-  LockStmt: 'LOCK',
-  ClusterStmt: 'CLUSTER',
-  ReindexStmt: 'REINDEX',
-  RefreshMatViewStmt: 'REFRESH',
-  ListenStmt: 'LISTEN',
-  UnlistenStmt: 'UNLISTEN',
-  NotifyStmt: 'NOTIFY',
-  DiscardStmt: 'DISCARD',
-  CheckPointStmt: 'CHECKPOINT',
-  LoadStmt: 'LOAD',
-  CommentStmt: 'COMMENT',
-  SecLabelStmt: 'SECURITY LABEL',
-  ReassignOwnedStmt: 'REASSIGN',
-  ImportForeignSchemaStmt: 'IMPORT',
-  RenameStmt: 'ALTER',
-  // CREATE statements whose node name does not start with Create
-  IndexStmt: 'CREATE',
-  ViewStmt: 'CREATE',
-  DefineStmt: 'CREATE',
-  CompositeTypeStmt: 'CREATE',
-  RuleStmt: 'CREATE',
-};
-
-// Data-modifying statements that may sit inside another one (a WITH, EXPLAIN, PREPARE, COPY (...)).
-const NESTED_WRITES: Record<string, string> = { InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE' };
-const MERGE_ACTIONS: Record<string, string> = { CMD_INSERT: 'INSERT', CMD_UPDATE: 'UPDATE', CMD_DELETE: 'DELETE' };
-
-/** The verb of a top-level statement node. */
-function verbOf(type: string, node: Tree): string {
-  switch (type) {
-    case 'GrantStmt':
-    case 'GrantRoleStmt':
-      return node.is_grant === true ? 'GRANT' : 'REVOKE';
-    case 'TransactionStmt':
-      return TRANSACTION_VERBS[String(node.kind)] ?? 'TRANSACTION';
-    case 'VacuumStmt':
-      return node.is_vacuumcmd === true ? 'VACUUM' : 'ANALYZE';
-    case 'FetchStmt':
-      return node.ismove === true ? 'MOVE' : 'FETCH';
-  }
-  const known = NODE_VERBS[type];
-  if (known) return known;
-  if (type.startsWith('Alter')) return 'ALTER';
-  if (type.startsWith('Create')) return 'CREATE';
-  if (type.startsWith('Drop')) return 'DROP';
-  return type.replace(/Stmt$/, '').toUpperCase();
-}
-
-/** Verbs written inside a statement: data-modifying CTEs, MERGE actions, SELECT INTO, default privileges. */
-function innerVerbs(type: string, node: Tree, verbs: Set<string>): void {
-  if (type === 'SelectStmt' && node.intoClause !== undefined) verbs.add('CREATE');
-  if (type === 'AlterDefaultPrivilegesStmt' && isTree(node.action)) verbs.add(node.action.is_grant === true ? 'GRANT' : 'REVOKE');
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(walk);
-      return;
-    }
-    if (!isTree(value)) return;
-    for (const [key, child] of Object.entries(value)) {
-      const nested = NESTED_WRITES[key];
-      if (nested) verbs.add(nested);
-      if (key === 'MergeWhenClause' && isTree(child)) {
-        const action = MERGE_ACTIONS[String(child.commandType)];
-        if (action) verbs.add(action);
-      }
-      walk(child);
-    }
-  };
-  walk(node);
-}
-
-async function doBodyVerbs(node: Tree, depth: number): Promise<string[]> {
-  const body = await doBody(node);
-  if (!body) return [UNPARSED];
-  const verbs = new Set<string>();
-  for (const query of body.queries) for (const verb of await classifyText(query, depth + 1)) verbs.add(verb);
-  if (body.dynamic) verbs.add('EXECUTE');
-  return [...verbs];
-}
-
-/** The verbs of one parsed statement: its own first, then what it writes inside. */
-async function statementVerbs(stmt: unknown, depth: number): Promise<string[]> {
-  if (!isTree(stmt)) return [UNPARSED];
-  const [type, node] = Object.entries(stmt)[0] ?? [];
-  if (type === undefined || !isTree(node)) return [UNPARSED];
-  const verbs = new Set<string>([verbOf(type, node)]);
-  innerVerbs(type, node, verbs);
-  if (type === 'DoStmt' && depth < 4) for (const verb of await doBodyVerbs(node, depth)) verbs.add(verb);
-  return [...verbs];
-}
-
-
-async function classifyText(text: string, depth: number): Promise<string[]> {
-  if (text.trim() === '') return [];
-  try {
-    const result = await parse(text);
-    const verbs: string[] = [];
-    for (const raw of result.stmts ?? []) verbs.push(...(await statementVerbs(raw.stmt, depth)));
-    return verbs;
-  } catch {
-    // One bad part must not hide the others: classify each part on its own.
-    const parts = await partsOf(text);
-    if (parts.length <= 1) return [UNPARSED];
-    const verbs: string[] = [];
-    for (const part of parts) verbs.push(...(await classifyText(part, depth)));
-    return verbs;
-  }
-}
-
-/**
- * The verbs of a SQL string: per statement, its own verb then the verbs it writes inside
- * (`WITH gone AS (DELETE ...) SELECT` gives SELECT, DELETE); one group per part of a
- * multi-statement string; UNPARSED for a part the parser cannot read.
- */
-export async function classify(text: string): Promise<string[]> {
-  return classifyText(text, 0);
-}
-
-// ---------------------------------------------------------------------------------------------
 // The trace
 
-/** Verbs by statement, forbidden ones, unreadable ones; the tool's own statements (by session user) left out. */
+/**
+ * Classes by statement, forbidden ones (each occurrence, with the rule that forbids it), unreadable
+ * ones, the ones that may rewrite a table; the tool's own statements (by session user) left out.
+ * `resolve` gives unqualified names their schema where it can be known (evidence/sql-policy.ts).
+ */
 export async function traceStatements(
   statements: readonly LoggedStatement[],
-  opts: { toolRole: string; forbidden: readonly string[] },
+  opts: { toolRole: string; policy: SqlPolicy; resolve?: ResolveName },
 ): Promise<SqlTrace> {
-  const forbiddenSet = new Set(opts.forbidden.map((v) => v.toUpperCase()));
-  const trace: SqlTrace = { statements: 0, excluded: 0, verbs: [], counts: {}, forbidden: [], unparsed: 0, ambiguous: 0, unclassified: [] };
+  const trace: SqlTrace = { statements: 0, excluded: 0, verbs: [], counts: {}, forbidden: [], unparsed: 0, ambiguous: 0, unclassified: [], rewrites: [] };
   const seen = new Set<string>();
   // A prepared statement is logged once per execution: parse each text once.
-  const known = new Map<string, Promise<string[]>>();
-  const verbsOf = (text: string) => {
-    let verbs = known.get(text);
-    if (!verbs) known.set(text, (verbs = classify(text)));
-    return verbs;
+  const known = new Map<string, Promise<ClassifiedStatement[]>>();
+  const classified = (text: string) => {
+    let parts = known.get(text);
+    if (!parts) known.set(text, (parts = classifyStatements(text)));
+    return parts;
   };
   for (const s of statements) {
     // An ambiguous prefix may be a forged `user=`: it is never taken for the tool's own.
@@ -334,21 +199,22 @@ export async function traceStatements(
       trace.ambiguous += 1;
       trace.unclassified.push({ reason: 'ambiguous', user: s.user, app: s.app, text: s.text, ...where });
     }
-    const verbsOfStatement = new Set<string>();
+    const forbiddenOfStatement = new Set<string>();
     let unparsed = false;
     for (const reading of [s, ...s.alternatives]) {
-      const verbs = await verbsOf(reading.text);
-      for (const verb of new Set(verbs)) {
-        if (verb === UNPARSED) unparsed = true;
-        if (forbiddenSet.has(verb) && !verbsOfStatement.has(verb)) {
-          trace.forbidden.push({ verb, user: reading.user, app: reading.app, text: reading.text, ...where });
-        }
-        verbsOfStatement.add(verb);
+      const parts = await classified(reading.text);
+      for (const b of policyBreaches(parts.flatMap((p) => p.actions), opts.policy, opts.resolve)) {
+        if (forbiddenOfStatement.has(b.verb)) continue;
+        forbiddenOfStatement.add(b.verb);
+        trace.forbidden.push({ ...b, user: reading.user, app: reading.app, text: reading.text, ...where });
       }
-      for (const verb of verbs) {
+      for (const verb of parts.flatMap((p) => p.classes)) {
+        if (verb === UNPARSED) unparsed = true;
         seen.add(verb);
         trace.counts[verb] = (trace.counts[verb] ?? 0) + 1;
       }
+      const rewrites = parts.flatMap((p) => p.rewrites).map((o) => objectName(opts.resolve ? opts.resolve(o) : o));
+      if (rewrites.length > 0 && reading === s) trace.rewrites.push({ user: s.user, app: s.app, text: s.text, ...where, tables: [...new Set(rewrites)] });
     }
     if (unparsed) {
       trace.unparsed += 1;

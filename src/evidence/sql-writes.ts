@@ -1,11 +1,12 @@
-// Which tables a SQL string names and which it writes, read from PostgreSQL's own parse tree
-// (libpg-query): the RangeVar of each INSERT, UPDATE, DELETE, MERGE, COPY FROM and TRUNCATE,
-// wherever it sits (a data-modifying CTE, EXPLAIN ANALYZE, PREPARE, COPY (...), the static SQL
-// of a DO block's PL/pgSQL body). Names are given as written: the search_path they resolve
-// against is not in the text.
+// Which tables a SQL string names and which it writes. The writes are the statement classifier's
+// (statement-classifier.ts): the target of each INSERT, UPDATE, DELETE, MERGE action, COPY FROM
+// and TRUNCATE, wherever it sits (a data-modifying CTE, EXPLAIN ANALYZE, PREPARE, COPY (...), the
+// static SQL of a DO block's PL/pgSQL body). Names are given as written: the search_path they
+// resolve against is not in the text.
 import { parse } from './sql-parser.js';
 import { partsOf } from './log-line.js';
 import { doBody, isTree, type Tree } from './plpgsql-body.js';
+import { classifyStatements, UNPARSED } from './statement-classifier.js';
 
 /** A relation as a statement names it: `schema` is null when unqualified. */
 export interface NamedTable {
@@ -42,45 +43,8 @@ function rangeVar(node: unknown): NamedTable | null {
   return { schema: typeof rv.schemaname === 'string' ? rv.schemaname : null, table: rv.relname };
 }
 
-const MERGE_ACTIONS: Record<string, WriteVerb> = { CMD_INSERT: 'INSERT', CMD_UPDATE: 'UPDATE', CMD_DELETE: 'DELETE' };
-
-/** The writes of one statement node (not its children). */
-function nodeWrites(type: string, node: Tree): StatementWrite[] {
-  const target = rangeVar(node.relation);
-  switch (type) {
-    case 'InsertStmt': {
-      if (!target) return [];
-      const writes: StatementWrite[] = [{ verb: 'INSERT', table: target }];
-      // INSERT ... ON CONFLICT DO UPDATE updates the rows it conflicts with (n_tup_upd).
-      if (isTree(node.onConflictClause) && node.onConflictClause.action === 'ONCONFLICT_UPDATE') writes.push({ verb: 'UPDATE', table: target });
-      return writes;
-    }
-    case 'UpdateStmt':
-      return target ? [{ verb: 'UPDATE', table: target }] : [];
-    case 'DeleteStmt':
-      return target ? [{ verb: 'DELETE', table: target }] : [];
-    case 'MergeStmt': {
-      if (!target || !Array.isArray(node.mergeWhenClauses)) return [];
-      const verbs = new Set<WriteVerb>();
-      for (const clause of node.mergeWhenClauses) {
-        const c = isTree(clause) && isTree(clause.MergeWhenClause) ? clause.MergeWhenClause : null;
-        const verb = c ? MERGE_ACTIONS[String(c.commandType)] : undefined;
-        if (verb) verbs.add(verb);
-      }
-      return [...verbs].map((verb) => ({ verb, table: target }));
-    }
-    case 'CopyStmt':
-      return target && node.is_from === true ? [{ verb: 'INSERT', table: target }] : [];
-    case 'TruncateStmt':
-      return Array.isArray(node.relations) ? node.relations.map(rangeVar).filter((t): t is NamedTable => t !== null).map((table) => ({ verb: 'TRUNCATE' as const, table })) : [];
-    default:
-      return [];
-  }
-}
-
-
-/** Every relation named anywhere in a parse tree, and the writes of its statements. */
-async function walkTree(tree: unknown, out: WritesOfText & { tables: NamedTable[] }, depth: number): Promise<void> {
+/** Every relation named anywhere in a parse tree, a DO block's static SQL included. */
+async function walkTree(tree: unknown, out: { tables: NamedTable[] }, depth: number): Promise<void> {
   const pending: Tree[] = [];
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) {
@@ -97,7 +61,6 @@ async function walkTree(tree: unknown, out: WritesOfText & { tables: NamedTable[
         const t = rangeVar(child);
         if (t) out.tables.push(t);
       }
-      out.writes.push(...nodeWrites(key, child));
       if (key === 'DoStmt') pending.push(child);
       walk(child);
     }
@@ -105,27 +68,19 @@ async function walkTree(tree: unknown, out: WritesOfText & { tables: NamedTable[
   walk(tree);
   for (const node of pending) {
     const body = depth < 4 ? await doBody(node) : null;
-    if (!body) {
-      out.unparsed = true;
-      continue;
-    }
-    if (body.dynamic) out.dynamic = true;
-    for (const query of body.queries) await walkText(query, out, depth + 1);
+    for (const query of body?.queries ?? []) await walkText(query, out, depth + 1);
   }
 }
 
 
-async function walkText(text: string, out: WritesOfText & { tables: NamedTable[] }, depth: number): Promise<void> {
+async function walkText(text: string, out: { tables: NamedTable[] }, depth: number): Promise<void> {
   if (text.trim() === '') return;
   try {
     await walkTree(await parse(text), out, depth);
   } catch {
     // One bad part must not hide the others.
     const parts = await partsOf(text);
-    if (parts.length <= 1) {
-      out.unparsed = true;
-      return;
-    }
+    if (parts.length <= 1) return;
     for (const part of parts) await walkText(part, out, depth);
   }
 }
@@ -140,16 +95,23 @@ function unique<T>(items: readonly T[], keyOf: (t: T) => string): T[] {
   });
 }
 
-/** The writes of a SQL string (each verb and table once), whether a part was unreadable, whether it runs dynamic SQL. */
+const WRITE_VERBS = new Set<string>(['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
+
+/**
+ * The writes of a SQL string (each verb and table once), whether a part was unreadable, whether it
+ * runs dynamic SQL: the classifier's INSERT, UPDATE, DELETE and TRUNCATE classes, on their relations.
+ */
 export async function writesOf(text: string): Promise<WritesOfText> {
-  const out = { writes: [] as StatementWrite[], tables: [] as NamedTable[], unparsed: false, dynamic: false };
-  await walkText(text, out, 0);
-  return { writes: unique(out.writes, (w) => `${w.verb}\0${w.table.schema ?? ''}\0${w.table.table}`), unparsed: out.unparsed, dynamic: out.dynamic };
+  const parts = await classifyStatements(text);
+  const writes: StatementWrite[] = parts.flatMap((p) =>
+    p.actions.filter((a) => WRITE_VERBS.has(a.verb)).flatMap((a) => a.objects.filter((o) => o.relation && o.name !== null).map((o) => ({ verb: a.verb as WriteVerb, table: { schema: o.schema, table: o.name! } }))),
+  );
+  return { writes: unique(writes, (w) => `${w.verb}\0${w.table.schema ?? ''}\0${w.table.table}`), unparsed: parts.some((p) => p.classes.includes(UNPARSED)), dynamic: parts.some((p) => p.dynamic) };
 }
 
 /** Every relation a SQL string names (RangeVar nodes: `schema.table` or `table`), once each in parse-tree order; CTE names included. */
 export async function tablesOf(text: string): Promise<string[]> {
-  const out = { writes: [] as StatementWrite[], tables: [] as NamedTable[], unparsed: false, dynamic: false };
+  const out = { tables: [] as NamedTable[] };
   await walkText(text, out, 0);
   return unique(out.tables.map(tableName), (t) => t);
 }

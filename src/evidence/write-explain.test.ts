@@ -7,6 +7,77 @@ import { explainWrites, splitQualifiedName, writesOfAudit, writesOfStatements, t
 const w = (verb: string, table: string, source: TableWrite['source'] = 'statement log'): TableWrite => ({ verb, table: splitQualifiedName(table)!, source });
 const counts = (inserted: number, updated: number, deleted: number): WriteCounts => ({ inserted, updated, deleted });
 
+describe('explainWrites over partitioned and inherited tables', () => {
+  // public.reading partitioned by range: January, February and a DEFAULT partition (the parent has no rows of its own).
+  const parents = {
+    'public.reading_2024_01': { parent: 'public.reading', partition: true },
+    'public.reading_2024_02': { parent: 'public.reading', partition: true },
+    'public.reading_default': { parent: 'public.reading', partition: true },
+  };
+  const known = ['public.reading', ...Object.keys(parents), 'public.device'];
+
+  it('counts a DELETE through the parent on the parent, explained by the logged DELETE, and sees no TRUNCATE', () => {
+    const deltas = { 'public.reading': counts(0, 0, 0), 'public.reading_2024_01': counts(0, 0, 4), 'public.reading_2024_02': counts(0, 0, 3), 'public.reading_default': counts(0, 0, 3) };
+    const e = explainWrites(deltas, [w('DELETE', 'public.reading')], ['TRUNCATE'], { knownTables: known, rowDeltas: { 'public.reading': -10 }, parents });
+    expect(e.explained).toEqual([{ table: 'public.reading', verb: 'DELETE', rows: 10, by: ['statement log'] }]);
+    expect(e.unexplained).toEqual([]);
+    expect(e.forbiddenUnexplained).toEqual([]);
+  });
+
+  it('without the tree, the same counters give the false findings of old: per-partition DELETEs and a TRUNCATE', () => {
+    const deltas = { 'public.reading_2024_01': counts(0, 0, 4), 'public.reading_2024_02': counts(0, 0, 3), 'public.reading_default': counts(0, 0, 3), 'public.reading': counts(0, 0, 0) };
+    const e = explainWrites(deltas, [w('DELETE', 'public.reading')], ['TRUNCATE'], { knownTables: known, rowDeltas: { 'public.reading': -10 } });
+    expect(e.unexplained.map((u) => `${u.table} ${u.verb}`)).toEqual(['public.reading TRUNCATE', 'public.reading_2024_01 DELETE', 'public.reading_2024_02 DELETE', 'public.reading_default DELETE']);
+  });
+
+  it('explains an INSERT routed to partitions, and one written to a partition directly, on the parent', () => {
+    const deltas = { 'public.reading_2024_01': counts(2, 0, 0), 'public.reading_default': counts(1, 0, 0) };
+    expect(explainWrites(deltas, [w('INSERT', 'public.reading')], DEFAULT_FORBIDDEN_VERBS, { knownTables: known, rowDeltas: { 'public.reading': 3 }, parents }).explained).toEqual([
+      { table: 'public.reading', verb: 'INSERT', rows: 3, by: ['statement log'] },
+    ]);
+    expect(explainWrites(deltas, [w('INSERT', 'reading_2024_01')], DEFAULT_FORBIDDEN_VERBS, { knownTables: known, parents }).explained.map((x) => x.table)).toEqual(['public.reading']);
+  });
+
+  it('explains rows an UPDATE through the parent moved to another partition (a delete and an insert)', () => {
+    const deltas = { 'public.reading_2024_01': counts(0, 0, 1), 'public.reading_2024_02': counts(1, 0, 0), 'public.reading_default': counts(0, 2, 0) };
+    const e = explainWrites(deltas, [w('UPDATE', 'public.reading')], DEFAULT_FORBIDDEN_VERBS, { knownTables: known, rowDeltas: { 'public.reading': 0 }, parents });
+    expect(e.unexplained).toEqual([]);
+    expect(e.explained.map((x) => `${x.verb} ${x.rows}`)).toEqual(['INSERT 1', 'UPDATE 2', 'DELETE 1']);
+  });
+
+  it('reports a real TRUNCATE of a partition only when no logged TRUNCATE explains it', () => {
+    const deltas = { 'public.reading_2024_01': counts(0, 0, 0), 'public.reading_2024_02': counts(0, 0, 0) };
+    const rowDeltas = { 'public.reading': -66 };
+    const unlogged = explainWrites(deltas, [], ['TRUNCATE'], { knownTables: known, rowDeltas, parents });
+    expect(unlogged.forbiddenUnexplained).toEqual([{ table: 'public.reading', verb: 'TRUNCATE', rows: 66 }]);
+    for (const named of ['public.reading_2024_01', 'public.reading']) {
+      const logged = explainWrites(deltas, [w('TRUNCATE', named)], ['TRUNCATE'], { knownTables: known, rowDeltas, parents });
+      expect(logged.explained, named).toEqual([{ table: 'public.reading', verb: 'TRUNCATE', rows: 66, by: ['statement log'] }]);
+      expect(logged.unexplained, named).toEqual([]);
+    }
+  });
+
+  it('sums a multi-level tree and inheritance children into the top-most parent', () => {
+    const tree = {
+      'public.region_eu': { parent: 'public.region', partition: true },
+      'public.region_eu_2024': { parent: 'public.region_eu', partition: true },
+      'public.city': { parent: 'public.place', partition: false },
+    };
+    const deltas = { 'public.region_eu_2024': counts(0, 0, 2), 'public.city': counts(0, 0, 1), 'public.place': counts(0, 0, 1) };
+    const e = explainWrites(deltas, [w('DELETE', 'public.region'), w('DELETE', 'public.place')], ['DELETE'], { parents: tree, rowDeltas: { 'public.region': -2, 'public.place': -2 } });
+    expect(e.explained).toEqual([
+      { table: 'public.place', verb: 'DELETE', rows: 2, by: ['statement log'] },
+      { table: 'public.region', verb: 'DELETE', rows: 2, by: ['statement log'] },
+    ]);
+    expect(e.unexplained).toEqual([]);
+  });
+
+  it('asks the policy, table by table, whether an unexplained write fails the run', () => {
+    const e = explainWrites({ 'public.pgmigrations': counts(0, 0, 1), 'public.payment': counts(0, 0, 1) }, [], (verb, table) => verb === 'DELETE' && table !== 'public.pgmigrations');
+    expect(e.forbiddenUnexplained).toEqual([{ table: 'public.payment', verb: 'DELETE', rows: 1 }]);
+  });
+});
+
 describe('explainWrites', () => {
   it('explains a counted write by a logged write of the same verb on the same schema-qualified table', () => {
     const e = explainWrites({ 'ledger.mark': counts(3, 2, 1) }, [w('INSERT', 'ledger.mark'), w('UPDATE', 'ledger.mark', 'audit log'), w('UPDATE', 'ledger.mark')], DEFAULT_FORBIDDEN_VERBS);

@@ -7,7 +7,11 @@
 // How a logged write is matched to a counted table (`schema.table`, pg_stat_user_tables' names):
 // - verb by verb: INSERT explains only inserted rows, UPDATE only updated, DELETE only deleted
 //   (INSERT ... ON CONFLICT DO UPDATE gives INSERT and UPDATE, MERGE the actions it has, COPY FROM
-//   INSERT; a TRUNCATE explains no deleted rows);
+//   INSERT; a TRUNCATE explains no deleted rows; an UPDATE through a partitioned table also
+//   explains inserted and deleted rows, as a row it moves to another partition is both);
+// - a partition or inheritance child is counted in its top-most parent (given `parents`): a
+//   write through a partitioned parent is counted on the partitions it reached, and a logged
+//   write on any table of the tree explains the parent's counts;
 // - a schema-qualified name explains exactly that table (audit entries name the relation pgaudit
 //   resolved, schema-qualified);
 // - an unqualified name explains a table only when exactly one table of that name exists among
@@ -16,15 +20,17 @@
 //   explains nothing and is listed as unresolved;
 // - TRUNCATE empties a table without counting deleted rows: when the table's row count fell by
 //   more than its deleted counter says (`rowDeltas`), at least that many rows went another way,
-//   reported as TRUNCATE rows, explained only by a logged TRUNCATE of the table (a table dropped
-//   and created again shows as counters going backwards);
+//   reported as TRUNCATE rows, explained only by a logged TRUNCATE of the table, of a parent or of
+//   a partition of it (a table dropped and created again shows as counters going backwards);
 // - presence, not amount: rows a statement touched are not logged (pgaudit.log_rows is off, and
 //   would give a top-level statement's count anyway), so one logged DELETE on a table explains all
 //   its deleted rows in the window;
 // - a statement whose log prefix reads more than one way explains nothing.
 // When in doubt, report: a write is explained only by a logged statement that names its table.
 import type { AuditRecord } from './audit-log.js';
-import { auditStatements, NOT_LOGGED, PREVIOUSLY_LOGGED } from './audit-log.js';
+import { auditStatements, NOT_LOGGED, PREVIOUSLY_LOGGED, splitQualifiedName } from './audit-log.js';
+
+export { splitQualifiedName } from './audit-log.js';
 import type { LoggedStatement } from './sql-trace.js';
 import { writesOf, type NamedTable } from './sql-writes.js';
 
@@ -87,37 +93,57 @@ const COUNTED: readonly { verb: CountedVerb; field: keyof WriteCounts }[] = [
 
 const keyOf = (schema: string, table: string) => `${schema}.${table}`;
 
-/**
- * Which counted writes the logged writes explain. Pure: `deltas` by `schema.table`, `writes` from
- * writesOfStatements / writesOfAudit, `forbidden` the run's forbidden verbs.
- */
-export function explainWrites(
-  deltas: Readonly<Record<string, WriteCounts>>,
-  writes: readonly TableWrite[],
-  forbidden: readonly string[],
-  opts: {
-    /** Every user table of the database (`schema.table`), for unqualified names; default the keys of `deltas`. */
-    knownTables?: readonly string[];
-    /**
-     * Row-count change of each watched table over the same window (count(*) after minus before).
-     * Ordinary tables only: count(*) of a partitioned or inherited table includes its children,
-     * whose writes its own counters do not count.
-     */
-    rowDeltas?: Readonly<Record<string, number>>;
-  } = {},
-): WriteExplanation {
-  const forbiddenSet = new Set(forbidden.map((v) => v.toUpperCase()));
-  const known = opts.knownTables ?? Object.keys(deltas);
+/** A partition's or inheritance child's parent (`schema.table`); `partition`: declarative partitioning (ATTACH / PARTITION OF). */
+export interface ParentLink {
+  parent: string;
+  partition: boolean;
+}
+
+/** Whether an unexplained write of `verb` on `table` fails the run: a list of forbidden verbs, or the policy's answer. */
+export type WriteForbidden = readonly string[] | ((verb: CountedVerb, table: string) => boolean);
+
+/** The partition and inheritance trees: a table's parents up to the top-most one. */
+class Trees {
+  readonly partitioned: Set<string>;
+
+  constructor(readonly parents: Readonly<Record<string, ParentLink>>) {
+    this.partitioned = new Set(Object.values(parents).filter((l) => l.partition).map((l) => l.parent));
+  }
+
+  ancestorsOf(t: string): string[] {
+    const out: string[] = [];
+    for (let p = this.parents[t]?.parent; p !== undefined && !out.includes(p) && p !== t; p = this.parents[p]?.parent) out.push(p);
+    return out;
+  }
+
+  rootOf(t: string): string {
+    return this.ancestorsOf(t).at(-1) ?? t;
+  }
+
+  /** Every table of `tables` that is `t` or below it. */
+  membersOf(t: string, tables: readonly string[]): string[] {
+    return tables.filter((d) => d === t || this.ancestorsOf(d).includes(t));
+  }
+}
+
+interface LoggedExplanations {
+  /** `root\0VERB` -> the sources that explain it. */
+  explains: Map<string, Set<WriteSource>>;
+  /** Each table a logged TRUNCATE named -> its sources. */
+  truncated: Map<string, Set<WriteSource>>;
+  unresolved: UnresolvedName[];
+}
+
+/** What the logged writes explain, by the top-most parent of the table each names (an unqualified name: the one known table of that name). */
+function loggedExplanations(writes: readonly TableWrite[], known: readonly string[], trees: Trees): LoggedExplanations {
   // relname -> every known `schema.table` of that name.
   const byName = new Map<string, string[]>();
   for (const k of new Set(known)) {
-    const dot = k.indexOf('.');
-    const name = k.slice(dot + 1);
+    const name = k.slice(k.indexOf('.') + 1);
     byName.set(name, [...(byName.get(name) ?? []), k]);
   }
-  // `schema.table\0VERB` -> sources that explain it.
-  const explains = new Map<string, Set<WriteSource>>();
-  const unresolved: UnresolvedName[] = [];
+  const out: LoggedExplanations = { explains: new Map(), truncated: new Map(), unresolved: [] };
+  const add = (into: Map<string, Set<WriteSource>>, k: string, source: WriteSource) => into.set(k, (into.get(k) ?? new Set<WriteSource>()).add(source));
   const seenUnresolved = new Set<string>();
   for (const w of writes) {
     const verb = w.verb.toUpperCase();
@@ -130,50 +156,93 @@ export function explainWrites(
       target = matches.length === 1 ? matches[0]! : null;
       if (target === null) {
         const k = `${w.table.table}\0${verb}\0${w.source}`;
-        if (!seenUnresolved.has(k)) unresolved.push({ table: w.table.table, verb, source: w.source, matches: [...matches].sort() });
+        if (!seenUnresolved.has(k)) out.unresolved.push({ table: w.table.table, verb, source: w.source, matches: [...matches].sort() });
         seenUnresolved.add(k);
       }
     }
     if (target === null) continue;
-    const k = `${target}\0${verb}`;
-    const sources = explains.get(k) ?? new Set<WriteSource>();
-    sources.add(w.source);
-    explains.set(k, sources);
+    if (verb === 'TRUNCATE') add(out.truncated, target, w.source);
+    const root = trees.rootOf(target);
+    add(out.explains, `${root}\0${verb}`, w.source);
+    // An UPDATE through a partitioned table that moves a row to another partition deletes it from one and inserts it into the other.
+    if (verb === 'UPDATE' && trees.partitioned.has(target)) {
+      add(out.explains, `${root}\0INSERT`, w.source);
+      add(out.explains, `${root}\0DELETE`, w.source);
+    }
   }
+  return out;
+}
+
+/**
+ * Which counted writes the logged writes explain. Pure: `deltas` by `schema.table`, `writes` from
+ * writesOfStatements / writesOfAudit, `forbidden` the forbidden verbs (or a policy's predicate).
+ * With `parents`, a partition's or inheritance child's counts are summed into its top-most
+ * parent (a write through a partitioned table is counted on its partitions), and a logged write
+ * on any table of the tree explains the parent's; findings name the parent.
+ */
+export function explainWrites(
+  deltas: Readonly<Record<string, WriteCounts>>,
+  writes: readonly TableWrite[],
+  forbidden: WriteForbidden,
+  opts: {
+    /** Every user table of the database (`schema.table`), for unqualified names; default the keys of `deltas`. */
+    knownTables?: readonly string[];
+    /**
+     * Row-count change of each watched table over the same window (count(*) after minus before;
+     * a parent's count covers its partitions and children).
+     */
+    rowDeltas?: Readonly<Record<string, number>>;
+    /** Each partition or inheritance child -> its parent (its first one, for multiple inheritance). */
+    parents?: Readonly<Record<string, ParentLink>>;
+  } = {},
+): WriteExplanation {
+  const forbiddenSet = typeof forbidden === 'function' ? null : new Set(forbidden.map((v) => v.toUpperCase()));
+  const isForbidden = (verb: CountedVerb, table: string) => (typeof forbidden === 'function' ? forbidden(verb, table) : forbiddenSet!.has(verb));
+  const trees = new Trees(opts.parents ?? {});
+  const parents = trees.parents;
+  const known = [...(opts.knownTables ?? Object.keys(deltas)), ...Object.keys(parents), ...Object.values(parents).map((l) => l.parent)];
+  const { explains, truncated, unresolved } = loggedExplanations(writes, known, trees);
+  // Counts summed into each tree's top-most parent.
+  const folded = new Map<string, WriteCounts>();
+  for (const [table, c] of Object.entries(deltas)) {
+    const root = trees.rootOf(table);
+    const sum = folded.get(root) ?? { inserted: 0, updated: 0, deleted: 0 };
+    folded.set(root, { inserted: sum.inserted + c.inserted, updated: sum.updated + c.updated, deleted: sum.deleted + c.deleted });
+  }
+  // Watched tables whose row count can show a TRUNCATE: those with no watched parent (its count covers them).
+  const rowDeltas = opts.rowDeltas ?? {};
+  const counted = Object.keys(deltas);
+  const truncateChecks = Object.keys(rowDeltas).filter((t) => !trees.ancestorsOf(t).some((a) => a in rowDeltas) && trees.membersOf(t, counted).length > 0);
+
   const result: WriteExplanation = { explained: [], unexplained: [], forbiddenUnexplained: [], backwards: [], unresolved };
-  for (const table of Object.keys(deltas).sort()) {
-    const counts = deltas[table]!;
+  const report = (finding: WriteFinding, by: Set<WriteSource> | undefined) => {
+    if (by && by.size > 0) result.explained.push({ ...finding, by: [...by].sort() });
+    else {
+      result.unexplained.push(finding);
+      if (isForbidden(finding.verb, finding.table)) result.forbiddenUnexplained.push(finding);
+    }
+  };
+  for (const table of [...folded.keys()].sort()) {
+    const counts = folded.get(table)!;
     for (const { verb, field } of COUNTED) {
       const rows = counts[field];
       if (rows === 0) continue;
-      const finding = { table, verb, rows };
-      if (rows < 0 || !Number.isFinite(rows)) {
-        result.backwards.push(finding);
-        continue;
-      }
-      const by = explains.get(`${table}\0${verb}`);
-      if (by) {
-        result.explained.push({ ...finding, by: [...by].sort() });
-        continue;
-      }
-      result.unexplained.push(finding);
-      if (forbiddenSet.has(verb)) result.forbiddenUnexplained.push(finding);
+      if (rows < 0 || !Number.isFinite(rows)) result.backwards.push({ table, verb, rows });
+      else report({ table, verb, rows }, explains.get(`${table}\0${verb}`));
     }
     // Committed rows changed by at most +inserted and at least -deleted, so a fall below -deleted
     // went another way. (A TRUNCATE also drops the counts its transaction made before it: the
-    // bound may then be off in size, never in sign.)
-    const rowDelta = opts.rowDeltas?.[table];
-    if (rowDelta === undefined || counts.deleted < 0) continue;
-    const vanished = -rowDelta - counts.deleted;
-    if (vanished <= 0) continue;
-    const finding = { table, verb: 'TRUNCATE' as const, rows: vanished };
-    const by = explains.get(`${table}\0TRUNCATE`);
-    if (by) {
-      result.explained.push({ ...finding, by: [...by].sort() });
-      continue;
+    // bound may then be off in size, never in sign.) A watched table's count covers its
+    // partitions and children, so their deleted rows are summed.
+    for (const watched of truncateChecks.filter((t) => trees.rootOf(t) === table).sort()) {
+      const members = trees.membersOf(watched, counted);
+      if (members.some((m) => deltas[m]!.deleted < 0)) continue;
+      const vanished = -rowDeltas[watched]! - members.reduce((n, m) => n + deltas[m]!.deleted, 0);
+      if (vanished <= 0) continue;
+      // A TRUNCATE of the table, of a parent of it, or of one of its partitions or children.
+      const lineage = new Set([watched, ...trees.ancestorsOf(watched), ...members]);
+      report({ table: watched, verb: 'TRUNCATE', rows: vanished }, new Set([...truncated].filter(([t]) => lineage.has(t)).flatMap(([, s]) => [...s])));
     }
-    result.unexplained.push(finding);
-    if (forbiddenSet.has('TRUNCATE')) result.forbiddenUnexplained.push(finding);
   }
   return result;
 }
@@ -211,44 +280,6 @@ export async function writesOfStatements(statements: readonly LoggedStatement[],
     for (const write of w.writes) out.writes.push({ verb: write.verb, table: write.table, source: 'statement log' });
   }
   return out;
-}
-
-/** `ledger.mark`, `"Odd, s"."Ta""b"` -> its parts unquoted; null when it is not one or two identifiers. */
-export function splitQualifiedName(name: string): NamedTable | null {
-  const parts: string[] = [];
-  let i = 0;
-  while (i <= name.length) {
-    let part = '';
-    if (name[i] === '"') {
-      i += 1;
-      for (;;) {
-        if (i >= name.length) return null;
-        if (name[i] === '"') {
-          if (name[i + 1] === '"') {
-            part += '"';
-            i += 2;
-            continue;
-          }
-          i += 1;
-          break;
-        }
-        part += name[i];
-        i += 1;
-      }
-    } else {
-      const end = name.indexOf('.', i);
-      part = name.slice(i, end === -1 ? name.length : end);
-      i = end === -1 ? name.length : end;
-      if (part === '') return null;
-    }
-    parts.push(part);
-    if (i === name.length) break;
-    if (name[i] !== '.') return null;
-    i += 1;
-  }
-  if (parts.length === 1) return { schema: null, table: parts[0]! };
-  if (parts.length === 2) return { schema: parts[0]!, table: parts[1]! };
-  return null;
 }
 
 /**

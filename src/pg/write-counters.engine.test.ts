@@ -6,12 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultImage, environmentNames, stateRoot, TOOL_ROLE } from '../engine/index.js';
 import { auditVerbs, explainWrites, parseAuditLog, parseServerLog, writesOfAudit, writesOfStatements, type AuditRecord, type LoggedStatement } from '../evidence/index.js';
-import { DEFAULT_FORBIDDEN_VERBS } from '../config/index.js';
+import { DEFAULT_FORBIDDEN_VERBS, verbPolicy } from '../config/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from '../run/dry-run-environment.js';
 import { silentProgress } from '../run/progress.js';
 import { LOG_SETTINGS } from '../run/rehearsal.js';
 import { newRunId } from '../run/run-id.js';
+import { analyseTrace } from '../run/trace-gate.js';
 import { containerLogs, docker, eventually, uniqueName } from '../test-support/docker.js';
+import { rowCounts } from './identity.js';
 import { DEFAULT_READINESS } from './readiness.js';
 import { setRolePasswords } from './restore.js';
 import { enableSessionAudit, pgauditAvailable, pgauditStatus, PGAUDIT_SERVER_SETTINGS, SESSION_AUDIT_SETTINGS } from './session-audit.js';
@@ -206,8 +208,8 @@ describe('statement log, audit log and write counters', () => {
     expect(e.unexplained).toEqual([{ table: 'ledger.secret', verb: 'DELETE', rows: 1 }]);
     expect(e.forbiddenUnexplained).toEqual([{ table: 'ledger.secret', verb: 'DELETE', rows: 1 }]);
     // The audited DELETEs are forbidden verbs themselves: the trace fails the run on them.
-    const trace = await auditVerbs(audit, { toolRole: TOOL_ROLE, forbidden: DEFAULT_FORBIDDEN_VERBS });
-    expect(trace.forbidden.map((f) => [f.verb, f.text, f.nested, f.objects])).toEqual([
+    const trace = await auditVerbs(audit, { toolRole: TOOL_ROLE, policy: verbPolicy(DEFAULT_FORBIDDEN_VERBS) });
+    expect(trace.forbidden.map((f) => [f.verb, f.text, f.nested, f.relations])).toEqual([
       ['DELETE', 'delete from ledger.mark where id < below', true, ['ledger.mark']],
       ['DELETE', 'delete from ledger.note where mark_id = old.id', true, ['ledger.note']],
       ['DELETE', 'delete from ledger.mark where id = 3', true, ['ledger.mark']],
@@ -243,5 +245,130 @@ describe('readWriteCounters', () => {
     expect(r.missing).toEqual(['ledger.gone']);
     expect(Object.keys(r.counters)).toEqual(['ledger.mark']);
     await expect(readWriteCounters(tool, ['mark'])).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+});
+
+// Range and list partitioning, each with a DEFAULT partition, and plain inheritance: a write
+// through the parent is counted on the partitions (or children) it reached, so the counters are
+// summed into the parent; a DELETE through the parent is no TRUNCATE; a real TRUNCATE is one.
+describe('partitioned and inherited tables', () => {
+  const PART_APP = 'partition-scenario';
+  const TRUNCATE_APP = 'partition-truncate';
+  let trees: WriteCounterReading;
+  let rowsBefore: Record<string, number>;
+  let rowsAfter: Record<string, number>;
+  let deltas: Record<string, { inserted: number; updated: number; deleted: number }>;
+  let log: string;
+  const window = { from: 0, to: 0 };
+  const watched = ['ledger.reading', 'ledger.event', 'ledger.place'];
+
+  beforeAll(async () => {
+    await exec(tool, [
+      'create table ledger.reading (device_id int not null, taken_on date not null, value int) partition by range (taken_on)',
+      `create table ledger.reading_2024_01 partition of ledger.reading for values from ('2024-01-01') to ('2024-02-01')`,
+      `create table ledger.reading_2024_02 partition of ledger.reading for values from ('2024-02-01') to ('2024-03-01')`,
+      'create table ledger.reading_default partition of ledger.reading default',
+      'create table ledger.event (kind text not null, id int) partition by list (kind)',
+      `create table ledger.event_a partition of ledger.event for values in ('a')`,
+      `create table ledger.event_b partition of ledger.event for values in ('b')`,
+      'create table ledger.event_default partition of ledger.event default',
+      'create table ledger.place (id int primary key)',
+      'create table ledger.city (name text) inherits (ledger.place)',
+      `grant select, insert, update, delete, truncate on ledger.reading, ledger.event, ledger.event_b, ledger.place, ledger.city to ${SUT_ROLE}`,
+      // Device 7 has readings in all three partitions.
+      `insert into ledger.reading select i % 10, date '2024-01-01' + (i * 7 % 120), i from generate_series(1, 60) i`,
+      `insert into ledger.event select (array['a','b','c'])[i % 3 + 1], i from generate_series(1, 30) i`,
+      'insert into ledger.place values (1)',
+      `insert into ledger.city values (2, 'Lyon'), (3, 'Nantes')`,
+      // A TRUNCATE the statement log does not show: a function runs it.
+      'create function ledger.definer_truncate() returns void language plpgsql security definer as $$ begin truncate ledger.event_a; end $$',
+      `grant execute on function ledger.definer_truncate() to ${SUT_ROLE}`,
+    ]);
+    rowsBefore = await rowCounts(tool, watched);
+    const before = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
+    window.from = Date.now();
+    await exec(sut, [
+      // an INSERT routed to January, February and DEFAULT
+      `insert into ledger.reading values (7, '2024-01-15', 1), (7, '2024-02-15', 2), (7, '2024-09-15', 3)`,
+      // a DELETE through the parent, in all three partitions
+      'delete from ledger.reading where device_id = 7',
+      // a list partition and its DEFAULT
+      `insert into ledger.event values ('a', 100), ('zzz', 101)`,
+      // a DELETE through an inheritance parent reaches its child
+      'delete from ledger.place where id = 2',
+      // a real TRUNCATE of one partition
+      'truncate ledger.event_b',
+    ], PART_APP);
+    trees = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
+    window.to = Date.now();
+    rowsAfter = await rowCounts(tool, watched);
+    deltas = counterDeltas(before.counters, trees.counters);
+    log = await logUntil('truncate ledger.event_b');
+  });
+
+  const rowDeltas = () => Object.fromEntries(watched.map((t) => [t, rowsAfter[t]! - rowsBefore[t]!]));
+
+  it('reads each partition and inheritance child with its parent', () => {
+    expect(trees.settled).toBe(true);
+    expect(trees.parents).toMatchObject({
+      'ledger.reading_2024_01': { parent: 'ledger.reading', partition: true },
+      'ledger.reading_2024_02': { parent: 'ledger.reading', partition: true },
+      'ledger.reading_default': { parent: 'ledger.reading', partition: true },
+      'ledger.event_a': { parent: 'ledger.event', partition: true },
+      'ledger.event_b': { parent: 'ledger.event', partition: true },
+      'ledger.event_default': { parent: 'ledger.event', partition: true },
+      'ledger.city': { parent: 'ledger.place', partition: false },
+    });
+  });
+
+  it("counts a watched parent's rows across its partitions and children", () => {
+    // 6 of device 7's readings plus the 3 inserted, all deleted; event_b's 10 rows truncated, 2 events inserted; city 2 deleted.
+    expect(rowDeltas()).toEqual({ 'ledger.reading': -6, 'ledger.event': -8, 'ledger.place': -1 });
+    expect(rowsBefore['ledger.reading']).toBe(60);
+  });
+
+  it('explains every write on its parent, sees no TRUNCATE in the DELETE, and the real TRUNCATE by its statement', async () => {
+    const statements = parseServerLog(log).filter((s) => s.user === SUT_ROLE && s.app === PART_APP);
+    const logged = await writesOfStatements(statements, { excludeUser: TOOL_ROLE });
+    const e = explainWrites(deltas, logged.writes, ['TRUNCATE'], { knownTables: Object.keys(trees.counters), rowDeltas: rowDeltas(), parents: trees.parents });
+    expect(e.unexplained).toEqual([]);
+    expect(e.forbiddenUnexplained).toEqual([]);
+    expect(e.explained.map((x) => [x.table, x.verb, x.rows])).toEqual([
+      ['ledger.event', 'INSERT', 2],
+      // At least 8: the count fell by 8 with 2 rows inserted, so 10 went, 8 of them provably.
+      ['ledger.event', 'TRUNCATE', 8],
+      ['ledger.place', 'DELETE', 1],
+      ['ledger.reading', 'INSERT', 3],
+      ['ledger.reading', 'DELETE', 9],
+    ]);
+  });
+
+  it('the trace gate under "DELETE allowed, TRUNCATE forbidden" finds the real TRUNCATE only, on its step', async () => {
+    const a = await analyseTrace(log, [{ id: 'S2', from: window.from, to: window.to, policy: verbPolicy(['TRUNCATE']), steps: [{ name: 'prune', from: window.from, to: window.to }], writes: { deltas, settled: true, knownTables: Object.keys(trees.counters), rowDeltas: rowDeltas(), parents: trees.parents } }], {
+      toolRole: TOOL_ROLE,
+      policy: verbPolicy([]),
+      sessionAudit: true,
+      redact: (t) => t,
+    });
+    expect(a.section.forbidden.map((f) => [f.scenario, f.step, f.verb, f.kind, f.objects, f.text])).toEqual([['S2', 'prune', 'TRUNCATE', 'TRUNCATE', ['ledger.event_b'], 'truncate ledger.event_b']]);
+    expect(a.section.writes.unexplained).toEqual([]);
+  });
+
+  it('reports a TRUNCATE of a partition the statement log does not show on its parent (forbidden), and the audit log explains it', async () => {
+    const rowsFrom = await rowCounts(tool, watched);
+    const from = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
+    await exec(sut, ['select ledger.definer_truncate()', 'select 43 as end_of_the_truncate'], TRUNCATE_APP);
+    const to = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
+    const rowsTo = await rowCounts(tool, watched);
+    const text = await logUntil('end_of_the_truncate');
+    const logged = await writesOfStatements(parseServerLog(text).filter((s) => s.user === SUT_ROLE && s.app === TRUNCATE_APP), { excludeUser: TOOL_ROLE });
+    const audited = await writesOfAudit(parseAuditLog(text).filter((r) => r.user === SUT_ROLE && r.app === TRUNCATE_APP), { excludeUser: TOOL_ROLE });
+    const rd = Object.fromEntries(watched.map((t) => [t, rowsTo[t]! - rowsFrom[t]!]));
+    const explain = (writes: typeof logged.writes) => explainWrites(counterDeltas(from.counters, to.counters), writes, ['TRUNCATE'], { knownTables: Object.keys(to.counters), rowDeltas: rd, parents: to.parents });
+    const e = explain(logged.writes);
+    // event_a held 10 generated rows and the 'a' inserted above.
+    expect(e.forbiddenUnexplained).toEqual([{ table: 'ledger.event', verb: 'TRUNCATE', rows: 11 }]);
+    // pgaudit logs the TRUNCATE the function ran, on the partition: it explains the parent's rows.
+    expect(explain([...logged.writes, ...audited.writes]).explained).toEqual([{ table: 'ledger.event', verb: 'TRUNCATE', rows: 11, by: ['audit log'] }]);
   });
 });

@@ -42,6 +42,12 @@ export interface WriteCounterReading {
   ms: number;
   /** Backends still connected at the last read; empty when settled. */
   lingering: LingeringBackend[];
+  /**
+   * Each partition or inheritance child of a user table -> its parent (the first one, for multiple
+   * inheritance) and whether it is a declarative partition: a write through a parent is counted on
+   * the children it reached, so the counters are summed into the parent to explain it.
+   */
+  parents: Record<string, { parent: string; partition: boolean }>;
 }
 
 export interface ReadWriteCountersOptions {
@@ -66,6 +72,7 @@ const key = (schema: string, table: string) => `${schema}.${table}`;
 interface Read {
   counters: Map<string, WriteCounts>;
   lingering: LingeringBackend[];
+  parents: Record<string, { parent: string; partition: boolean }>;
 }
 
 async function readOnce(sql: Sql, roles: string[] | null): Promise<Read> {
@@ -86,9 +93,18 @@ async function readOnce(sql: Sql, roles: string[] | null): Promise<Read> {
            n_tup_ins::text as ins, n_tup_upd::text as upd, n_tup_del::text as del
       from pg_stat_user_tables
      where schemaname not like 'pg\\_temp\\_%'`;
+  const links = await sql<{ cs: string; ct: string; ps: string; pt: string; partition: boolean }[]>`
+    select cn.nspname::text as cs, c.relname::text as ct, pn.nspname::text as ps, p.relname::text as pt, c.relispartition as partition
+      from pg_inherits i
+      join pg_class c on c.oid = i.inhrelid join pg_namespace cn on cn.oid = c.relnamespace
+      join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+     where i.inhseqno = 1 and c.relkind in ('r', 'p', 'f') and p.relkind in ('r', 'p', 'f')
+       and cn.nspname not in ('pg_catalog', 'information_schema') and cn.nspname not like 'pg\\_temp\\_%'`;
   const counters = new Map<string, WriteCounts>();
   for (const r of rows) counters.set(key(r.schema, r.table), { inserted: Number(r.ins), updated: Number(r.upd), deleted: Number(r.del) });
-  return { counters, lingering: lingering.map((b) => ({ pid: b.pid, user: b.user ?? '', app: b.app ?? '', state: b.state ?? '' })) };
+  const parents: Read['parents'] = {};
+  for (const l of links) parents[key(l.cs, l.ct)] = { parent: key(l.ps, l.pt), partition: l.partition };
+  return { counters, lingering: lingering.map((b) => ({ pid: b.pid, user: b.user ?? '', app: b.app ?? '', state: b.state ?? '' })), parents };
 }
 
 function sameCounts(a: Map<string, WriteCounts>, b: Map<string, WriteCounts>, names: readonly string[]): boolean {
@@ -136,7 +152,7 @@ export async function readWriteCounters(target: PgTarget, tables: readonly strin
           if (c) counters[n] = c;
           else missing.push(n);
         }
-        return { counters, missing, settled, reads, ms: now() - started, lingering: read.lingering };
+        return { counters, missing, settled, reads, ms: now() - started, lingering: read.lingering, parents: read.parents };
       }
       previous = read;
       await sleep(intervalMs);

@@ -89,7 +89,9 @@ export function renderMarkdown(r: Report): string {
   row('final baseline', r.table_matrix?.final && r.execution_status === 'PASS' ? Object.entries(r.table_matrix.final).map(([t, n]) => `${t} ${n}`).join(', ') : 'not reached');
   const negatives = r.scenarios.filter((s) => s.negative);
   row('negative Δ0', negatives.length ? negatives.map((s) => `${s.id} ${s.status === 'PASS' ? 'Δ0 ✓' : s.status === 'NOT_RUN' ? 'not reached' : 'delta ✗'}`).join(', ') : 'no negative scenario');
-  row('no forbidden SQL', r.sql_trace ? `${r.sql_trace.forbidden.length === 0 ? '✓' : '✗'} trace verbs {${r.sql_trace.verbs.join(', ')}}; forbidden {${r.sql_trace.forbidden_verbs.join(', ')}}: ${r.sql_trace.forbidden.length} found` : 'not traced');
+  const runPolicy = r.sql_trace ? JSON.stringify(r.sql_trace.policy.run) : '';
+  const ownPolicies = r.sql_trace ? Object.entries(r.sql_trace.policy.scenarios).filter(([, p]) => JSON.stringify(p) !== runPolicy).map(([id]) => id) : [];
+  row('no forbidden SQL', r.sql_trace ? `${r.sql_trace.forbidden.length === 0 ? '✓' : '✗'} trace verbs {${r.sql_trace.verbs.join(', ')}}; forbidden {${r.sql_trace.forbidden_verbs.join(', ')}}${ownPolicies.length ? ` (${ownPolicies.join(', ')} under their own policy)` : ''}: ${r.sql_trace.forbidden.length} found` : 'not traced');
   row('no secret leakage', r.leak_scan ? `${r.leak_scan.hits === 0 ? '✓' : '✗'} ${r.leak_scan.secrets} secrets × ${r.leak_scan.forms.length} forms, ${r.leak_scan.scanned} places scanned, ${r.leak_scan.hits} hits` : 'not scanned');
   row('teardown', r.teardown ? `${r.teardown.complete ? 'complete' : 'INCOMPLETE'}: ${r.teardown.resources.map((x) => `${x.kind} ${x.name} ${x.action}, ${x.gone ? 'gone' : 'NOT gone'} (${x.proof})`).join('; ') || 'nothing was created'}; ${r.teardown.secrets.length} secret files shredded` : 'not run');
   row('protected envs untouched', r.protected_envs ? (r.protected_envs.length ? r.protected_envs.map((e) => `${e.name} ${e.unchanged ? `✓ running, same id, StartedAt and system identifier (${e.sysid_pre ?? 'no PostgreSQL'})` : e.unchanged === null ? 'not checked after' : '✗ CHANGED'}`).join('; ') : 'none configured') : 'not checked');

@@ -254,7 +254,8 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(failure(report)).toMatchObject({ gate: 'G6', classification: 'sut' });
     expect(failure(report).message).toMatch(/DELETE/);
     expect(gate(report, 'G6')!.status).toBe('FAIL');
-    expect(report.sql_trace!.forbidden).toContainEqual({ scenario: 'S1', verb: 'DELETE', user: 'cutter_app', text: DELETE_ONE });
+    // Sent by the scenario's one step, named by the policy's rule.
+    expect(report.sql_trace!.forbidden).toContainEqual({ scenario: 'S1', step: report.scenarios[0]!.steps[0]!.name, verb: 'DELETE', kind: 'DELETE', objects: ['ledger.mark'], rule: 'forbidden_verbs', user: 'cutter_app', text: DELETE_ONE });
     await nothingLabelledLeft(report.run_id);
   });
 
@@ -266,7 +267,8 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(report.execution_status).toBe('FAIL');
     expect(r.exitCode).toBe(1);
     expect(failure(report)).toMatchObject({ gate: 'G6', classification: 'sut' });
-    expect(report.sql_trace!.forbidden).toContainEqual({ scenario: 'S1', verb: 'DELETE', user: 'cutter_app', text: DELETE_ONE });
+    // Sent by the scenario's one step, named by the policy's rule.
+    expect(report.sql_trace!.forbidden).toContainEqual({ scenario: 'S1', step: report.scenarios[0]!.steps[0]!.name, verb: 'DELETE', kind: 'DELETE', objects: ['ledger.mark'], rule: 'forbidden_verbs', user: 'cutter_app', text: DELETE_ONE });
     // None of the forged statements was taken for the tool's own.
     expect(report.sql_trace!.counts.DELETE).toBe(TOOL_APPLICATION_NAMES);
     expect(report.sql_trace!.forbidden.every((f) => f.user === 'cutter_app')).toBe(true);

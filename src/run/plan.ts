@@ -1,4 +1,5 @@
 // `rehearse plan`: what a run would do, from the same inputs and checks as `run`'s first gate; creates nothing.
+import { describeRule, scenarioPolicy, type SqlPolicy } from '../config/index.js';
 import { defaultImage, environmentNames } from '../engine/index.js';
 import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
 import { artefactFiles, loadInputs } from './inputs.js';
@@ -17,14 +18,20 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   say(`production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}`);
   say(`protected environments: ${config.protected_envs.join(', ') || 'none'}`);
   say(`dry-run environment: container ${names.container}, network ${names.network}, image ${config.environment.image ?? defaultImage()}`);
-  say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env})`);
+  say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env}, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSFILE)`);
   say(`roles with per-run passwords: ${inputs.roles.join(', ')}`);
   say(`gates: ${GATES.map(([id, name]) => `${id} ${name}`).join(', ')}`);
   const streamed = streamsIntoRestore(config.production.dump_format, config.cache);
   say(`order: ${gateOrder(streamed)}${streamed ? ' (with --cache: G2, G3, G4 in turn)' : ''}`);
   say(`scenarios (${inputs.pack.length}): ${inputs.pack.map((s) => `${s.scenario.id}${s.scenario.negative ? ' (negative)' : ''}`).join(', ')}`);
   say(`watched tables (${inputs.watched.length}): ${inputs.watched.join(', ')}`);
-  say(`forbidden verbs: ${config.forbidden_verbs.join(', ')}`);
+  // The policy in force for each scenario's statements (a key it gives replaces the run's), and for any outside them.
+  say('sql policy:');
+  for (const line of policyLines('the run (outside every scenario)', scenarioPolicy(config, {}))) say(`  ${line}`);
+  for (const s of inputs.pack) {
+    const own = [s.scenario.forbidden_verbs && 'forbidden_verbs', s.scenario.sql_policy?.allow && 'allow', s.scenario.sql_policy?.forbid && 'forbid'].filter(Boolean);
+    for (const line of policyLines(`${s.scenario.id}${own.length > 0 ? ` (its own ${own.join(', ')})` : ' (the run\'s)'}`, scenarioPolicy(config, s.scenario))) say(`  ${line}`);
+  }
   say(`artefacts (pins: ${inputs.pins ? paths.pins : 'MISSING'}):`);
   for (const a of artefacts) say(`  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}`);
   const bad = artefacts.filter((a) => !a.ok).length;
@@ -34,4 +41,13 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   }
   progress.note('a run would pass G0; nothing was created');
   return 0;
+}
+
+/** A policy as `rehearse plan` prints it: the forbidden verbs, then each allow and forbid rule. */
+export function policyLines(who: string, p: SqlPolicy): string[] {
+  return [
+    `${who}: forbidden verbs ${p.forbidden_verbs.join(', ') || 'none'}`,
+    ...p.allow.map((r, i) => `    allow[${i}]: ${describeRule(r)}`),
+    ...p.forbid.map((r, i) => `    forbid[${i}]: ${describeRule(r)}`),
+  ];
 }

@@ -12,6 +12,7 @@ import {
   type Status,
   type GrantMatrixFile,
   Report as ReportSchema,
+  scenarioPolicy,
 } from '../config/index.js';
 import {
   assertNamesFree,
@@ -509,7 +510,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     if (!server) return { skipped: 'no dry-run server was started' };
     serverLog = await containerLog(docker, server.env.containerId);
     scanPlaces.push({ place: 'dry-run server log', text: serverLog });
-    const analysis = await analyseTrace(serverLog, windows, { toolRole: TOOL_ROLE, forbidden: config.forbidden_verbs, sessionAudit, redact: (t) => redact(t, secrets) });
+    const analysis = await analyseTrace(serverLog, windows, { toolRole: TOOL_ROLE, policy: scenarioPolicy(config, {}), sessionAudit, redact: (t) => redact(t, secrets) });
     rec.sections.sql_trace = analysis.section;
     const copied = await writeRedacted(join(opts.outDir, 'dry-run-server.log'), serverLog, secrets);
     scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
@@ -731,16 +732,20 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   async function runScenario(s: LoadedScenario): Promise<Record<string, unknown>> {
     const sc = s.scenario;
     const r = rec.scenario(sc.id);
-    const window: ScenarioWindow = { id: sc.id, from: Date.now(), to: Date.now(), forbidden: sc.forbidden_verbs ?? config.forbidden_verbs, writes: null };
+    const window: ScenarioWindow = { id: sc.id, from: Date.now(), to: Date.now(), policy: scenarioPolicy(config, sc), steps: [], writes: null };
     let rowDeltas: Record<string, number> | undefined;
     windows.push(window);
     let failing = true;
     try {
       for (const step of sc.steps) {
         signal.throwIfAborted();
+        // The step's window: the statements it sent are those the server logged in it.
+        const stepWindow = { name: step.name, from: Date.now(), to: Date.now() };
+        window.steps.push(stepWindow);
         const ran = sutRunner
-          ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal: signal })
-          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), signal: signal });
+          ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal })
+          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), passFiles: { dir: run!.dir, record: (p) => run!.journal.recordSecret(p) }, signal });
+        stepWindow.to = Date.now();
         scanPlaces.push({ place: `${sc.id} ${step.name} stdout`, text: ran.stdout }, { place: `${sc.id} ${step.name} stderr`, text: ran.stderr });
         // An interrupted step says nothing about the system under test.
         signal.throwIfAborted();
@@ -813,7 +818,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       if (countersPrev && !signal.aborted) {
         try {
           const now_ = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
-          window.writes = { deltas: counterDeltas(countersPrev.counters, now_.counters), settled: now_.settled, knownTables: Object.keys(now_.counters), rowDeltas };
+          window.writes = { deltas: counterDeltas(countersPrev.counters, now_.counters), settled: now_.settled, knownTables: Object.keys(now_.counters), rowDeltas, parents: now_.parents };
           countersPrev = now_;
         } catch (err) {
           window.writes = null;

@@ -40,6 +40,7 @@ import {
   runContainerStep,
   type ContainerRunner,
   type ContainerStepContext,
+  PASS_FILE_MOUNT,
 } from './container-step-runner.js';
 import { checkStep, firstFailure } from './expectations.js';
 import { loadPack } from './pack.js';
@@ -48,6 +49,18 @@ import { MAX_OUTPUT_BYTES, type StepRun } from './step-runner.js';
 const execFileP = promisify(execFile);
 
 // A real query through the DSN the step was given, with the `postgres` the install put in node_modules.
+// The same query with libpq's variables alone: PGHOST, PGPORT, PGUSER, PGDATABASE and the password file (host:port:*:user:password).
+const LIBPQ_QUERY = `
+import { readFileSync, statSync } from 'node:fs';
+import postgres from 'postgres';
+const line = readFileSync(process.env.PGPASSFILE, 'utf8').trim();
+const pass = line.split(/(?<!\\\\):/).slice(4).join(':').replace(/\\\\(.)/g, '$1');
+const sql = postgres({ host: process.env.PGHOST, port: Number(process.env.PGPORT), user: process.env.PGUSER, database: process.env.PGDATABASE, pass, max: 1, connect_timeout: 5 });
+const [row] = await sql\`select current_user as "user", current_database() as db\`;
+await sql.end();
+console.log(JSON.stringify({ ...row, mode: (statSync(process.env.PGPASSFILE).mode & 0o777).toString(8) }));
+`;
+
 const QUERY = `
 import postgres from 'postgres';
 const sql = postgres(process.env.CUTTER_DSN, { max: 1, connect_timeout: 5 });
@@ -85,6 +98,7 @@ beforeAll(async () => {
   await execFileP('bash', [join(PACKAGE_ROOT, 'scripts', 'example-repo'), repo]);
   await mkdir(join(repo, 'tools'));
   await writeFile(join(repo, 'tools', 'query.mjs'), QUERY);
+  await writeFile(join(repo, 'tools', 'libpq-query.mjs'), LIBPQ_QUERY);
   await cp(join(PACKAGE_ROOT, 'node_modules', 'postgres'), join(repo, 'vendor', 'postgres'), { recursive: true });
 
   runId = uniqueName('csr-run');
@@ -133,12 +147,15 @@ describe('the container runner', () => {
     }
     expect(ran.exitCode, ran.stderr).toBe(0);
     const env = JSON.parse(ran.stdout) as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(['CUTTER_DSN', 'CUTTER_EXPECTED_ROLE', 'HOME', 'LANG', 'PATH']);
+    expect(Object.keys(env).sort()).toEqual(['CUTTER_DSN', 'CUTTER_EXPECTED_ROLE', 'HOME', 'LANG', 'PATH', 'PGDATABASE', 'PGHOST', 'PGPASSFILE', 'PGPORT', 'PGUSER']);
+    expect(env).toMatchObject({ PGHOST: DRY_RUN_DB_ALIAS, PGPORT: '5432', PGUSER: 'cutter_app', PGDATABASE: 'ledger', PGPASSFILE: PASS_FILE_MOUNT });
     expect(env).toMatchObject({ HOME: '/tmp', LANG: 'C.UTF-8', PATH: runner.path, CUTTER_EXPECTED_ROLE: 'cutter_app' });
     const dsn = new URL(env.CUTTER_DSN!);
     expect([dsn.hostname, dsn.port, decodeURIComponent(dsn.username), decodeURIComponent(dsn.password)]).toEqual([DRY_RUN_DB_ALIAS, '5432', 'cutter_app', appPassword]);
     expect(ran.argv.join(' ')).not.toContain(encodeURIComponent(appPassword));
     const state = (await readRunState(runId, root))!;
+    expect(state.secrets.filter((p) => p.endsWith('.pgpass')).length).toBeGreaterThan(0);
+    expect((await readdir(run.dir)).filter((f) => f.endsWith('.pgpass'))).toEqual([]);
     const envFiles = state.secrets.filter((p) => p.endsWith('.env'));
     expect(envFiles.length).toBeGreaterThan(0);
     expect((await readdir(run.dir)).filter((f) => f.endsWith('.env'))).toEqual([]);
@@ -150,6 +167,12 @@ describe('the container runner', () => {
     expect(JSON.parse(ran.stdout)).toEqual({ user: 'cutter_app', db: 'ledger', n: 42 });
     const fromHost = await probe({ host: '127.0.0.1', port: server.env.port, user: server.env.user, password: server.password, database: 'ledger' });
     expect(fromHost.ok).toBe(true);
+  });
+
+  it("connects with libpq's variables and the 0600 password file alone, as psql would", async () => {
+    const ran = await runContainerStep(step(['node', 'tools/libpq-query.mjs'], { env: { CUTTER_DSN: 'unused' } }), ctx);
+    expect(ran.stderr).toBe('');
+    expect(JSON.parse(ran.stdout)).toEqual({ user: 'cutter_app', db: 'ledger', mode: '600' });
   });
 
   it('has no default route and no way out but the internal network', async () => {

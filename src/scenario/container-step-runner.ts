@@ -2,9 +2,10 @@
 // an install container that may reach the package registries and holds no database credentials;
 // then each step in an ephemeral container on the run's internal network only, with the checkout
 // read-only. A step's result is the same StepRun as runStep's, built by the same rules: an
-// environment of nothing but PATH, HOME, LANG, its role's DSN and its own variables (the DSN names
-// the dry-run server by its alias on the internal network), output kept to its first MiB per
-// stream, nothing retried or masked.
+// environment of nothing but PATH, HOME, LANG, its role's DSN, libpq's variables (PGHOST and
+// the DSN name the dry-run server by its alias on the internal network; PGPASSFILE a read-only
+// bind of a 0600 file) and its own variables, output kept to its first MiB per stream, nothing
+// retried or masked.
 import { stat } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +37,11 @@ import {
   type RunnerNames,
 } from '../engine/index.js';
 import type { PgTarget } from '../pg/index.js';
+import { libpqConnection, libpqVariables, writePassFile } from './libpq-env.js';
 import { Capture, MAX_OUTPUT_BYTES, stepCwd, type StepRun } from './step-runner.js';
+
+/** Where a step container finds its password file (PGPASSFILE): a read-only bind of the 0600 file. */
+export const PASS_FILE_MOUNT = '/run/pg-rehearse/pgpass';
 
 /** The runner of one rehearsal: its internal network, the install's volume, what of the checkout is mounted. */
 export interface ContainerRunner {
@@ -230,12 +235,15 @@ export async function runContainerStep(step: Pick<Step, 'run' | 'cwd' | 'role' |
   runner.steps += 1;
   const name = runner.names.step(runner.steps);
   const envFile = join(runner.secretDir, `${name}.env`);
-  await ctx.journal.recordSecret(envFile);
-  await writeSecretFile(envFile, secretEnvFile({ [ctx.dsnEnvVar]: ctx.dsnFor(step.role), ...step.env }));
+  const dsn = ctx.dsnFor(step.role);
+  const libpq = libpqConnection(dsn);
+  const passFile = libpq ? await writePassFile(libpq, { dir: runner.secretDir, record: (p) => ctx.journal.recordSecret(p) }) : null;
   const out = new Capture(MAX_OUTPUT_BYTES);
   const err = new Capture(MAX_OUTPUT_BYTES);
   const t0 = performance.now();
   try {
+    await ctx.journal.recordSecret(envFile);
+    await writeSecretFile(envFile, secretEnvFile({ ...(libpq ? libpqVariables(libpq, PASS_FILE_MOUNT) : {}), [ctx.dsnEnvVar]: dsn, ...step.env }));
     const run = await runRunnerContainer(
       ctx.docker,
       ctx.journal,
@@ -253,13 +261,15 @@ export async function runContainerStep(step: Pick<Step, 'run' | 'cwd' | 'role' |
         installWritable: false,
         user: runner.user,
         dropCapabilities: true,
+        extraFiles: passFile ? [{ source: passFile.path, target: PASS_FILE_MOUNT }] : [],
       },
       { timeoutMs: step.timeout_ms, signal: ctx.signal, onStdout: out.add, onStderr: err.add },
     );
     return toStepRun(step.run, where.path, step.role, startedAt, t0, run, out, err);
   } finally {
-    // Teardown shreds it too (it is recorded): this only shortens its life.
+    // Teardown shreds them too (they are recorded): this only shortens their life.
     await shredFile(envFile);
+    await passFile?.remove();
   }
 }
 

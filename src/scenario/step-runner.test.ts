@@ -30,17 +30,39 @@ afterAll(async () => {
 });
 
 describe('runStep', () => {
-  it('gives the command only PATH, HOME, LANG, the DSN of its role and its own env', async () => {
+  it("gives the command only PATH, HOME, LANG, the DSN of its role, libpq's variables and its own env", async () => {
     process.env.PGR_TOOL_ONLY = 'must not leak';
     try {
       const run = await runStep(step(['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'], { env: { CUTTER_EXPECTED_ROLE: 'cutter_app' } }), ctx);
       expect(run.exitCode).toBe(0);
       const env = JSON.parse(run.stdout) as Record<string, string>;
-      expect(Object.keys(env).sort()).toEqual(['CUTTER_DSN', 'CUTTER_EXPECTED_ROLE', 'HOME', 'LANG', 'PATH']);
+      expect(Object.keys(env).sort()).toEqual(['CUTTER_DSN', 'CUTTER_EXPECTED_ROLE', 'HOME', 'LANG', 'PATH', 'PGDATABASE', 'PGHOST', 'PGPASSFILE', 'PGPORT', 'PGUSER']);
+      expect(env).toMatchObject({ PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'cutter_app', PGDATABASE: 'ledger' });
+      expect(JSON.stringify(env)).not.toContain('p@ss:word');
       expect(env).toMatchObject({ CUTTER_DSN: DSN, LANG: 'C.UTF-8', PATH: process.env.PATH, CUTTER_EXPECTED_ROLE: 'cutter_app' });
       expect(run.argv.join(' ')).not.toContain('p%40ss');
     } finally {
       delete process.env.PGR_TOOL_ONLY;
+    }
+  });
+
+  it('gives a 0600 password file libpq reads (its `:` escaped) for the life of the step, then shreds it', async () => {
+    const code = 'const fs = require("fs"); const f = process.env.PGPASSFILE; process.stdout.write(JSON.stringify({ f, mode: (fs.statSync(f).mode & 0o777).toString(8), text: fs.readFileSync(f, "utf8") }))';
+    const home = await mkdtemp(join(tmpdir(), 'pgr-pass-'));
+    const recorded: string[] = [];
+    try {
+      const run = await runStep(step(['node', '-e', code]), { ...ctx, passFiles: { dir: home, record: async (p) => void recorded.push(p) } });
+      const seen = JSON.parse(run.stdout) as { f: string; mode: string; text: string };
+      expect(seen.mode).toBe('600');
+      expect(seen.text).toBe('127.0.0.1:1:*:cutter_app:p@ss\\:word\n');
+      expect(recorded).toEqual([seen.f]);
+      expect(seen.f.startsWith(home)).toBe(true);
+      await expect(readFile(seen.f)).rejects.toMatchObject({ code: 'ENOENT' });
+      // Without a folder of the run's, a fresh one is made and removed with the file.
+      const alone = JSON.parse((await runStep(step(['node', '-e', code]), ctx)).stdout) as { f: string };
+      await expect(readFile(alone.f)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(home, { recursive: true, force: true });
     }
   });
 

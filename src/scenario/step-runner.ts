@@ -1,5 +1,7 @@
 // Runs one step of the system under test: its argv, in a folder inside it, with an environment
-// built from nothing but PATH, HOME, LANG, the DSN of the step's role and the step's own variables.
+// built from nothing but PATH, HOME, LANG, the DSN of the step's role, libpq's variables for it
+// (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSFILE: a 0600 file shredded with the step) and the
+// step's own variables.
 // Nothing of the tool's environment leaks in (scenario S2 relies on a key being absent), and
 // nothing the command does is retried or masked: what it did is what is recorded.
 import { realpath } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import type { Step } from '../config/scenario.js';
 import { UsageError } from '../errors.js';
+import { libpqConnection, libpqVariables, writePassFile, type PassFileHome } from './libpq-env.js';
 
 /** What one step did. `exitCode` is null when the command did not start or was killed. */
 export interface StepRun {
@@ -40,6 +43,8 @@ export interface StepContext {
   dsnEnvVar: string;
   /** The DSN of a dry-run role, password included: it goes into the environment only, never argv. */
   dsnFor: (role: string) => string;
+  /** Where the step's password file goes (the run's 0700 folder, each file recorded first); default a fresh 0700 folder. */
+  passFiles?: PassFileHome;
   signal?: AbortSignal;
   now?: () => Date;
 }
@@ -104,13 +109,24 @@ export async function stepCwd(sutPath: string, cwd: string): Promise<string> {
   return wanted;
 }
 
-/** The step's whole environment: nothing inherited but PATH and HOME. */
-export function stepEnv(step: Pick<Step, 'role' | 'env'>, ctx: Pick<StepContext, 'dsnEnvVar' | 'dsnFor'>, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+/**
+ * The step's whole environment: nothing inherited but PATH and HOME; the DSN, libpq's variables
+ * when a password file was written for it, then the step's own variables (which may replace any).
+ */
+export function stepEnv(
+  step: Pick<Step, 'role' | 'env'>,
+  ctx: Pick<StepContext, 'dsnEnvVar' | 'dsnFor'>,
+  base: NodeJS.ProcessEnv = process.env,
+  passFile: string | null = null,
+): Record<string, string> {
   const env: Record<string, string> = {};
   if (base.PATH !== undefined) env.PATH = base.PATH;
   if (base.HOME !== undefined) env.HOME = base.HOME;
   env.LANG = 'C.UTF-8';
-  env[ctx.dsnEnvVar] = ctx.dsnFor(step.role);
+  const dsn = ctx.dsnFor(step.role);
+  const libpq = passFile === null ? null : libpqConnection(dsn);
+  if (libpq && passFile !== null) Object.assign(env, libpqVariables(libpq, passFile));
+  env[ctx.dsnEnvVar] = dsn;
   return { ...env, ...step.env };
 }
 
@@ -130,9 +146,26 @@ export const KILL_GRACE_MS = 5_000;
 export async function runStep(step: Pick<Step, 'run' | 'cwd' | 'role' | 'env' | 'timeout_ms'>, ctx: StepContext): Promise<StepRun> {
   const now = ctx.now ?? (() => new Date());
   const cwd = await stepCwd(ctx.sutPath, step.cwd);
-  const env = stepEnv(step, ctx);
   const [file, ...args] = step.run;
   if (file === undefined) throw new UsageError('a step needs a non-empty `run`');
+  const libpq = libpqConnection(ctx.dsnFor(step.role));
+  const passFile = libpq ? await writePassFile(libpq, ctx.passFiles) : null;
+  try {
+    return await runWithEnv(step, ctx, cwd, file, args, stepEnv(step, ctx, process.env, passFile?.path ?? null), now);
+  } finally {
+    await passFile?.remove();
+  }
+}
+
+async function runWithEnv(
+  step: Pick<Step, 'run' | 'role' | 'timeout_ms'>,
+  ctx: StepContext,
+  cwd: string,
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  now: () => Date,
+): Promise<StepRun> {
   const out = new Capture(MAX_OUTPUT_BYTES);
   const err = new Capture(MAX_OUTPUT_BYTES);
   const startedAt = now().toISOString();
