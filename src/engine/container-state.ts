@@ -1,5 +1,6 @@
 // The state of a container the run created and depends on (the dry-run server, the runner's
-// network holder), read by id: is it the same container, still running, not paused? Read-only.
+// network holder), read by id: is it the same container, still running, not paused? Read-only,
+// but for unpausing one before teardown (work left waiting on it then ends the ordinary way).
 import { isNotFoundError, type DockerClient } from './docker-client.js';
 
 export interface ContainerState {
@@ -35,6 +36,19 @@ export async function containerState(docker: DockerClient, id: string): Promise<
     };
   } catch (err) {
     if (isNotFoundError(err)) return null;
+    throw err;
+  }
+}
+
+/** Unpause a container of the run that is paused (before it is removed); true when it was. Gone or not paused: false. */
+export async function unpauseIfPaused(docker: DockerClient, id: string): Promise<boolean> {
+  const state = await containerState(docker, id);
+  if (!state?.paused) return false;
+  try {
+    await docker.getContainer(id).unpause();
+    return true;
+  } catch (err) {
+    if (isNotFoundError(err)) return false;
     throw err;
   }
 }

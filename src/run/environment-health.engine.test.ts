@@ -18,6 +18,8 @@ import { silentProgress, type Progress } from './progress.js';
 import { rehearse, type RehearsalResult } from './rehearsal.js';
 
 const NOTHING = { containers: 0, networks: 0, volumes: 0, total: 0 };
+/** The health check before blame is tested alone: the environment watchdog (its own tests) would see the fault first. */
+const NO_WATCHDOG_MS = 3_600_000;
 
 /** A scenario S2 of one `mark` step: its command, its timeout. */
 const markScenario = (run: string[], timeoutMs: number) => `id: S2
@@ -63,12 +65,12 @@ describe('environment before blame (real containers)', () => {
   }
 
   /** Run in-process; `fault(envName)` is started (not awaited) as scenario `at` starts. */
-  async function runWith(c: RehearsalCase, at: string, fault: (envName: string) => Promise<unknown>): Promise<RehearsalResult & { faulted: Promise<unknown> | null }> {
+  async function runWith(c: RehearsalCase, at: string, fault: (envName: string) => Promise<unknown>, o: { watchdog: boolean } = { watchdog: false }): Promise<RehearsalResult & { faulted: Promise<unknown> | null }> {
     const interruption = Interruption.install(() => {}, []);
     let faulted: Promise<unknown> | null = null;
     const progress: Progress = { ...silentProgress, start: (step) => void (step.startsWith(`${at} `) && (faulted = fault(c.envName))) };
     try {
-      const result = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption });
+      const result = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption, ...(o.watchdog ? {} : { watchdogIntervalMs: NO_WATCHDOG_MS }) });
       runIds.push(result.report.run_id);
       return { ...result, faulted };
     } finally {
@@ -99,13 +101,14 @@ describe('environment before blame (real containers)', () => {
     await expectClosedAndGone(report, c.envName);
   });
 
-  it('the server paused past the step\'s timeout: INCONCLUSIVE (environment), naming the paused container; teardown still removes it', async () => {
+  it('the server paused under a step: INCONCLUSIVE (environment), naming the paused container (the watchdog, before the step\'s timeout); teardown still removes it', async () => {
     const c = await caseOf({ 'S1.yaml': null, 'S2.yaml': [null, markScenario(['node', '--enable-source-maps', 'dist/cli.js', 'mark', '--batch', 'B-2026-001'], 4_000)] });
-    const { report, exitCode, faulted } = await runWith(c, 'S2', (env) => docker.getContainer(env).pause());
+    const { report, exitCode, faulted } = await runWith(c, 'S2', (env) => docker.getContainer(env).pause(), { watchdog: true });
     await faulted;
     expect(exitCode).toBe(3);
     expect(report.failure).toMatchObject({ gate: 'S2', classification: 'environment' });
-    expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) is paused \\(seen at \\S+\\): what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": `));
+    // The environment watchdog sees the pause within a second or two, before the step's timeout; the step's own result is no evidence.
+    expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) is paused \\(seen at \\S+\\): the environment watchdog stopped the work in progress`));
     await expectClosedAndGone(report, c.envName);
   });
 

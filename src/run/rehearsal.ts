@@ -76,6 +76,7 @@ import { checkDeltas, checkRows, checkStep, exceptionOf, inContainer, prepareCon
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
 import { classOfAssertionError, failureOf, GateFailure, StoppedByGate } from './gate-failure.js';
 import { environmentFaults, healthBaseline, observeEnvironment, type EnvironmentBaseline } from './environment-health.js';
+import { EnvironmentWatchdog, WATCHDOG_GRACE_MS } from './environment-watchdog.js';
 import { streamsIntoRestore } from './gate-order.js';
 import type { Interruption, ReceivedSignal } from './interruption.js';
 import { step, teeProgress, type Progress } from './progress.js';
@@ -107,6 +108,8 @@ export interface RehearsalDeps {
   interruption: Interruption;
   now?: () => Date;
   stateRoot?: string;
+  /** How often the environment watchdog looks (1 s); a test of the health check before blame alone sets it out of reach. */
+  watchdogIntervalMs?: number;
 }
 
 export interface RehearsalResult {
@@ -137,6 +140,9 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const progress = teeProgress(deps.progress, consoleLines);
   const now = deps.now ?? (() => new Date());
   const root = deps.stateRoot ?? stateRoot();
+  // From G3 to G7 the watchdog aborts what waits on a paused or dead dry-run server; the work takes either signal.
+  using watchdog = new EnvironmentWatchdog(docker, { now, intervalMs: deps.watchdogIntervalMs });
+  const signal = AbortSignal.any([interruption.signal, watchdog.signal]);
 
   // Usage errors throw from here: no report, nothing created.
   await assertOutOutsideState(opts.outDir, root);
@@ -210,7 +216,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     let failure: Failure | null = null;
     let cutShort = false;
     try {
-      const evidence = await work();
+      // An inner gate (G2 in G4) gets the shorter grace, so that it carries the fault.
+      const evidence = await watchdog.guard(work, WATCHDOG_GRACE_MS / depth);
       r.status = 'PASS';
       if (evidence) r.evidence = evidence;
     } catch (err) {
@@ -397,13 +404,14 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       run,
       { names, image, database: prodTarget.database, settings, readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms } },
       progress,
-      interruption.signal,
+      signal,
       undefined,
       // A snapshot carries the passwords of the run that made it: set this run's tool password first, over the socket.
-      cache.hit ? (env, password) => resetToolPassword(docker, env.containerId, env.database, password, r.timeout_ms, interruption.signal) : undefined,
+      cache.hit ? (env, password) => resetToolPassword(docker, env.containerId, env.database, password, r.timeout_ms, signal) : undefined,
     );
     secrets.push(server.password);
     health = await healthBaseline(docker, server, null);
+    watchdog.start(() => health);
     for (const retry of server.readiness.retries) rec.retries.push({ gate: 'G3', attempt: retry.attempt, at: retry.at, reason: retry.reason });
     for (const role of roles) {
       rolePasswords[role] = generatePassword();
@@ -421,7 +429,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       if (containerCfg.install.length > 0) {
         const registry = await hostRegistry();
         const ran = await step(progress, `install (${containerCfg.install.join(' ')}) in an install-phase container`, () =>
-          runContainerInstall(docker, run!.journal, sutRunner!, { argv: containerCfg.install, network: names.network, timeoutMs: containerCfg.install_timeout_ms, signal: interruption.signal, registry }),
+          runContainerInstall(docker, run!.journal, sutRunner!, { argv: containerCfg.install, network: names.network, timeoutMs: containerCfg.install_timeout_ms, signal: signal, registry }),
         );
         scanPlaces.push({ place: 'install stdout', text: ran.stdout }, { place: 'install stderr', text: ran.stderr });
         install = { argv: containerCfg.install, exitCode: ran.exitCode };
@@ -464,7 +472,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         if (!outcome.ok) throw outcome.error;
         restore = { ...outcome.result, tool: "psql, streamed from G2's pg_dump" };
       } else {
-        restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: interruption.signal, onProgress: bytesProgress('restore') });
+        restore = await restoreDump(tool, { path: backupPath!, format: config.production.dump_format }, { signal: signal, onProgress: bytesProgress('restore') });
       }
       await sqlArtefact('grants', () => runSqlFile(tool, paths.grants, { singleTransaction: true }));
     } else {
@@ -474,6 +482,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     const inForce = await readGrantsInForce(tool, roles, schemasOf(matrix));
     const differences = diffGrantMatrix(matrix, inForce);
     const dry = await serverIdentity(tool);
+    signal.throwIfAborted();
     rec.sections.env!.sysid = dry.systemIdentifier;
     if (differences.length > 0) {
       throw new GateFailure('artefact', `the privileges in force differ from the grant matrix in ${differences.length} places: ${differences.slice(0, 10).map((d) => `${d.role} ${d.privilege} on ${d.object}: expected ${d.expected ? 'granted' : 'not granted'}, is ${d.actual ? 'granted' : 'not granted'}`).join('; ')}`, {
@@ -484,9 +493,10 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     // The system's roles are audited from their next session on; they cannot turn it off (superuser-only settings).
     const audit = sessionAudit ? await enableSessionAudit(tool, roles) : null;
     if (cacheEnabled && !cache.hit && cache.key) {
+      signal.throwIfAborted();
       // Checkpoint first, so the paused copy holds every restored page.
       await execPsql(docker, server!.env.containerId, server!.env.database, 'CHECKPOINT');
-      const snap = await commitSnapshot(docker, server!.env.containerId, cache.key, now());
+      const snap = await watchdog.ownPause(() => commitSnapshot(docker, server!.env.containerId, cache.key!, now()));
       cache.saved = true;
       cache.snapshot = snap.tag;
       progress.note(`  cache: saved ${snap.tag}`);
@@ -496,8 +506,12 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
 
   // G5 baseline: exact row counts of the watched tables.
   await gate('G5', null, 'baseline', async () => {
-    counts = await rowCounts(dryTarget(TOOL_ROLE), watched);
-    countersPrev = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
+    const baseline = await rowCounts(dryTarget(TOOL_ROLE), watched);
+    const counters = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
+    // Work the watchdog left behind writes nothing into the record.
+    signal.throwIfAborted();
+    counts = baseline;
+    countersPrev = counters;
     rec.sections.table_matrix = { tables: watched, baseline: counts, checkpoints: [], final: null };
     return { tables: watched.length };
   });
@@ -523,6 +537,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     return { statements: analysis.section.statements, verbs: analysis.section.verbs, unexplained_writes: analysis.section.writes.unexplained.length };
   });
 
+  await watchdog.stop();
   // G7 teardown: everything the run created, by the ids recorded, proved gone; secrets and the backup shredded.
   await gate('G7', null, 'teardown', async () => {
     let outcome = null;
@@ -693,11 +708,11 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     backupPath = join(backupDir, `${prodTarget.database}-${runId}.${config.production.dump_format === 'plain' ? 'sql' : config.production.dump_format === 'custom' ? 'dump' : 'dir'}`);
     let dump: DumpResult;
     if (into) {
-      const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: interruption.signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into, syncFile: keep });
+      const out = await dumpIntoRestore({ target: prodTarget, file: backupPath, signal: signal, onProgress: bytesProgress('dump (streamed into the restore)') }, { target: into, syncFile: keep });
       dump = out.dump;
       streamedRestore = out.restore;
     } else {
-      dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: interruption.signal, onProgress: bytesProgress('dump') });
+      dump = await dumpDatabase({ target: prodTarget, file: backupPath, format: config.production.dump_format, signal: signal, onProgress: bytesProgress('dump') });
     }
     prodStatements.push('show transaction_read_only (a session opened with PGOPTIONS=-c default_transaction_read_only=on, proving it read-only)', `${dump.argv.join(' ')} (the same read-only session options; pg_dump's own catalog reads in its read-only repeatable-read transaction)`);
     rec.sections.backup = {
@@ -741,17 +756,17 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     let failing = true;
     try {
       for (const step of sc.steps) {
-        interruption.signal.throwIfAborted();
+        signal.throwIfAborted();
         // The step's window: the statements it sent are those the server logged in it.
         const stepWindow = { name: step.name, from: Date.now(), to: Date.now() };
         window.steps.push(stepWindow);
         const ran = sutRunner
-          ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal: interruption.signal })
-          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), passFiles: { dir: run!.dir, record: (p) => run!.journal.recordSecret(p) }, signal: interruption.signal });
+          ? await runContainerStep(step, { docker, journal: run!.journal, runner: sutRunner, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(inContainer(dryTarget(role))), signal })
+          : await runStep(step, { sutPath: paths.sut, dsnEnvVar: config.sut.dsn_env, dsnFor: (role) => dsnFor(dryTarget(role)), passFiles: { dir: run!.dir, record: (p) => run!.journal.recordSecret(p) }, signal });
         stepWindow.to = Date.now();
         scanPlaces.push({ place: `${sc.id} ${step.name} stdout`, text: ran.stdout }, { place: `${sc.id} ${step.name} stderr`, text: ran.stderr });
         // An interrupted step says nothing about the system under test.
-        interruption.signal.throwIfAborted();
+        signal.throwIfAborted();
         if (ran.canceled) throw new InterruptedError('cancel');
         const checks: Check[] = checkStep(step.expect, ran, { redact: (t) => redact(t, secrets) });
         const record = {
@@ -800,6 +815,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
       } catch (err) {
         throw await blame(new GateFailure('environment', `the row counts after ${sc.id} could not be read: ${redact(messageOf(err), secrets)}`));
       }
+      signal.throwIfAborted();
       const deltas = checkDeltas(sc.deltas, sc.negative, counts, after, watched);
       r.deltas = deltas;
       const deltaMap = Object.fromEntries(watched.map((t) => [t, (after[t] ?? 0) - (counts[t] ?? 0)]));
@@ -817,7 +833,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     } finally {
       window.to = Date.now();
       // The write counters of the scenario, after its processes exited (a failed one's too: G6 explains them).
-      if (countersPrev && !interruption.signal.aborted) {
+      if (countersPrev && !signal.aborted) {
         try {
           const now_ = await readWriteCounters(dryTarget(TOOL_ROLE), 'all', { roles });
           window.writes = { deltas: counterDeltas(countersPrev.counters, now_.counters), settled: now_.settled, knownTables: Object.keys(now_.counters), rowDeltas, parents: now_.parents };
