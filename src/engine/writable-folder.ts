@@ -1,6 +1,7 @@
 // Whether a folder the tool must write (the state folder, --out) can be written: created level by
 // level (a recursive mkdir on a read-only file system reports ENOENT, hiding EROFS), then a small
 // probe file written, synced and removed, so a full disk shows before anything is created.
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errnoOf } from '../errors.js';
@@ -29,7 +30,8 @@ export async function probeWritable(dir: string, mode = 0o700): Promise<Writable
       if (errnoOf(err) !== 'EEXIST') return { ok: false, path: p, errno: errnoOf(err) || 'EIO', error: err };
     }
   }
-  const probe = join(dir, `.pg-rehearse-write-probe-${process.pid}`);
+  // Unique per call: runs of one process (and of several) may probe the same folder at once.
+  const probe = join(dir, `.pg-rehearse-write-probe-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     const handle = await open(probe, 'wx', 0o600);
     try {
