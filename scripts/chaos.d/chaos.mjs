@@ -316,6 +316,8 @@ async function oneRun(p) {
     r.classification = rep.failure?.classification ?? null;
     r.failedAt = rep.failure?.gate ?? null;
     r.message = rep.failure?.message ?? null;
+    // A run stopped before G2/G3 opened its state created nothing and recorded nothing in the state folder.
+    r.createdNothing = rep.teardown ? rep.teardown.resources.length === 0 && rep.teardown.secrets.length === 0 : false;
   } catch {}
   // The documented follow-up: it must say the run is finished (and finishes it when it is not).
   if (r.runId) {
@@ -345,7 +347,8 @@ function violations(r) {
   if (interrupted && (r.status === 'PASS' || r.exit === 0)) v.push('PASS of an interrupted run');
   if (r.applied && r.classification === 'sut') v.push('`sut` for a fault of the environment');
   if (new Set(r.prod).size > 1) v.push('production changed');
-  if (r.runId && r.teardown !== 0) v.push(`teardown --run-id exit ${r.teardown}`);
+  // `teardown --run-id` says finished (0); a run that created nothing was never recorded there (2, as documented).
+  if (r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing)) v.push(`teardown --run-id exit ${r.teardown}`);
   return v;
 }
 
@@ -406,7 +409,7 @@ for (const r of results) {
 }
 say(`chaos: runs ${results.length}; faults applied ${count((r) => r.applied)}, missed ${count((r) => r.missed !== null)}; verdicts: ${Object.entries(statuses).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 say(`chaos: labelled resources left ${results.reduce((a, r) => a + r.left + r.names.length, 0)}; state folders left ${results.reduce((a, r) => a + r.stateLeft.length, 0)}; demo containers left by a killed demo (removed) ${results.reduce((a, r) => a + r.demoLeft.length, 0)}`);
-say(`chaos: PASS of an interrupted run ${count((r) => interrupted(r) && (r.status === 'PASS' || r.exit === 0))}; \`sut\` of a fault ${count((r) => r.applied && r.classification === 'sut')}; production changed ${count((r) => new Set(r.prod).size > 1)} (${results.reduce((a, r) => a + r.prod.length, 0)} read-only checksums); teardown --run-id not 0: ${count((r) => r.runId && r.teardown !== 0)}; timeouts ${count((r) => r.timedOut)}`);
+say(`chaos: PASS of an interrupted run ${count((r) => interrupted(r) && (r.status === 'PASS' || r.exit === 0))}; \`sut\` of a fault ${count((r) => r.applied && r.classification === 'sut')}; production changed ${count((r) => new Set(r.prod).size > 1)} (${results.reduce((a, r) => a + r.prod.length, 0)} read-only checksums); teardown --run-id not 0: ${count((r) => r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing))}; timeouts ${count((r) => r.timedOut)}`);
 say(`chaos: median run ${(median / 1000).toFixed(1)} s; total ${(ms.reduce((a, b) => a + b, 0) / 1000).toFixed(0)} s`);
 const broken = results.filter((r) => r.violations.length);
 if (broken.length || stopping) {
