@@ -54,8 +54,9 @@ describe('prepareOutDir and checkStateFolder', () => {
     expect(fault!.message).toBe(`cannot write the state folder \`${join(d, 'file', 'state')}\`: ENOTDIR (a part of the path is a file, not a folder)`);
   });
 
-  // A read-only and a full file system need a mount: root only (CI runs as root here).
-  it.skipIf(process.getuid?.() !== 0)('names EROFS for a read-only file system (not the ENOENT a recursive mkdir reports) and ENOSPC for a full one', async () => {
+  // A read-only and a full file system need a mount: root only (CI runs as root here); without it the test fails, it is not skipped.
+  it('names EROFS for a read-only file system (not the ENOENT a recursive mkdir reports) and ENOSPC for a full one', async () => {
+    expect(process.getuid?.(), 'mounting a tmpfs needs root: run the tests as root, as .ci/run does').toBe(0);
     const d = await folder();
     const ro = join(d, 'ro');
     const full = join(d, 'full');
