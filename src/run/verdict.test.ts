@@ -92,6 +92,24 @@ describe('placeOf and interruptionAlerts', () => {
     expect(placeOf(50, spans)).toBe('before G3');
   });
 
+  it('within one millisecond: a scenario cut short at once and the gate after it share a timestamp', () => {
+    // S1 started, was interrupted and ended in the millisecond G6 started (seen in CI): S1 is where it landed.
+    const same: Span[] = [
+      { id: 'S1', from: 1000, to: 1000 },
+      { id: 'G6', from: 1000, to: 1040 },
+    ];
+    expect(placeOf(1000, same)).toBe('during S1');
+    // A signal in S1's last millisecond, as G6 starts: the gate it landed in (the hint) decides.
+    const edge: Span[] = [
+      { id: 'S1', from: 990, to: 1000 },
+      { id: 'G6', from: 1000, to: 1040 },
+    ];
+    expect(placeOf(1000, edge, 'S1')).toBe('during S1');
+    expect(placeOf(1000, edge, 'G5')).toBe('during G6');
+    const log = [{ signal: 'SIGINT' as const, at: new Date(1000) }];
+    expect(interruptionAlerts(log, 'S1', edge, true)[0]).toMatch(/^INTERRUPTED by SIGINT during S1 /);
+  });
+
   it('records the signal that counted and every later one, not counted again', () => {
     const log = [
       { signal: 'SIGINT' as const, at: new Date(520) },

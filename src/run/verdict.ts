@@ -78,9 +78,14 @@ export interface Span {
 /**
  * Where a signal received at `at` landed, from the spans of what ran: "during X" for the innermost
  * one running then (G2 runs inside G4), else "before X" / "after X" for the nearest that ran.
+ * Timestamps are milliseconds, so a step cut short at once shares one with the gate after it: the
+ * gate the run saw the signal land in (`landedIn`), when it was running then, is the answer.
  */
-export function placeOf(at: number, spans: readonly Span[]): string {
-  const running = spans.filter((s) => s.from <= at && at <= s.to).sort((a, b) => b.from - a.from)[0];
+export function placeOf(at: number, spans: readonly Span[], landedIn: string | null = null): string {
+  const runningThen = spans.filter((s) => s.from <= at && at <= s.to);
+  if (landedIn !== null && runningThen.some((s) => s.id === landedIn)) return `during ${landedIn}`;
+  // Spans are recorded as they end, so on a tie the one recorded first is the inner or the earlier.
+  const running = runningThen.sort((a, b) => b.from - a.from)[0];
   if (running) return `during ${running.id}`;
   const next = [...spans].filter((s) => s.from > at).sort((a, b) => a.from - b.from)[0];
   const prev = [...spans].filter((s) => s.to < at).sort((a, b) => b.to - a.to)[0];
@@ -106,7 +111,7 @@ export function interruptionAlerts(log: readonly ReceivedSignal[], landedIn: str
   const [first, ...later] = log;
   if (!first) return [];
   const teardown = teardownComplete === null ? 'its teardown was not recorded' : teardownComplete ? 'the closing gates still ran and teardown completed' : 'the closing gates still ran but teardown is INCOMPLETE';
-  const alerts = [`INTERRUPTED by ${first.signal} ${placeOf(first.at.getTime(), spans)} (at ${first.at.toISOString()}): ${landedIn ?? 'the run'} is INCONCLUSIVE (environment), so the run cannot PASS; ${teardown}`];
+  const alerts = [`INTERRUPTED by ${first.signal} ${placeOf(first.at.getTime(), spans, landedIn)} (at ${first.at.toISOString()}): ${landedIn ?? 'the run'} is INCONCLUSIVE (environment), so the run cannot PASS; ${teardown}`];
   for (const s of later) alerts.push(`${s.signal} received again ${placeOf(s.at.getTime(), spans)} (at ${s.at.toISOString()}): recorded, not counted again; the closing gates went on`);
   return alerts;
 }
