@@ -50,11 +50,16 @@ try {
   const config = join(DEMO, fail ? 'rehearse-fail.yaml' : container ? 'rehearse-container.yaml' : 'rehearse.yaml');
   const accepted = fail ? world.shas.defective : world.shas.fixed;
   const pinned = /accepted_commit:\s*([0-9a-f]{40})/.exec(readFileSync(config, 'utf8'))[1];
-  if (pinned !== accepted) throw new Error(`${config} accepts ${pinned}, but the example build is ${accepted}: fixtures/cutter changed; update accepted_commit, then \`rehearse pin --config ${config}\``);
+  if (pinned !== accepted)
+    throw new Error(
+      `${config} accepts ${pinned}, but the example build is ${accepted}: fixtures/cutter changed; update accepted_commit, then \`rehearse pin --config ${config}\``,
+    );
   if (fail) await checkoutBuild(world.repo, world.shas.defective);
   if (early) throw new Error(`${early} received while setting up the demo's world: the run was not started`);
   say(`rehearse run --config ${config} ${passThrough.join(' ')}`);
-  child = spawn(process.execPath, [join(ROOT, 'bin', 'rehearse.js'), 'run', '--config', config, ...passThrough], { stdio: 'inherit' });
+  child = spawn(process.execPath, [join(ROOT, 'bin', 'rehearse.js'), 'run', '--config', config, ...passThrough], {
+    stdio: 'inherit',
+  });
   exitCode = await new Promise((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 3 : 1))));
 } catch (err) {
   say(`set-up failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -168,6 +168,9 @@ export class DiskError extends EnvironmentError {
 export function diskErrorOf(err: unknown, what: string, hint?: string): DiskError | null {
   const errno = errnoOf(err);
   if (!DISK_ERRNOS.has(errno)) return null;
-  const path = typeof err === 'object' && err !== null && 'path' in err && typeof err.path === 'string' ? err.path : '(unknown path)';
+  const path =
+    typeof err === 'object' && err !== null && 'path' in err && typeof err.path === 'string'
+      ? err.path
+      : '(unknown path)';
   return new DiskError(path, errno, what, { cause: err, ...(hint ? { hint } : {}) });
 }

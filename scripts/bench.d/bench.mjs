@@ -18,9 +18,31 @@ import { parseArgs, promisify } from 'node:util';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
-const { defaultImage, dockerClient, environmentNames, findSnapshot, finishRun, inspectImage, removeSideServer, removeSnapshot, shredFile, snapshotTag, startSideServer, stateRoot, TOOL_ROLE } =
-  await dist('engine/index.js');
-const { clientProcessEnv, connect, DEFAULT_READINESS, defaultRestoreJobs, PGAUDIT_SERVER_SETTINGS, probe, queryRows, waitForReadiness } = await dist('pg/index.js');
+const {
+  defaultImage,
+  dockerClient,
+  environmentNames,
+  findSnapshot,
+  finishRun,
+  inspectImage,
+  removeSideServer,
+  removeSnapshot,
+  shredFile,
+  snapshotTag,
+  startSideServer,
+  stateRoot,
+  TOOL_ROLE,
+} = await dist('engine/index.js');
+const {
+  clientProcessEnv,
+  connect,
+  DEFAULT_READINESS,
+  defaultRestoreJobs,
+  PGAUDIT_SERVER_SETTINGS,
+  probe,
+  queryRows,
+  waitForReadiness,
+} = await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { resetToolPassword } = await dist('run/cached-restore.js');
 const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
@@ -51,7 +73,9 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  out('usage: bash scripts/bench [--scale N] [--runs N] [--format plain|custom|directory] [--sequential] [--jobs N] [--no-cache]');
+  out(
+    'usage: bash scripts/bench [--scale N] [--runs N] [--format plain|custom|directory] [--sequential] [--jobs N] [--no-cache]',
+  );
   process.exit(0);
 }
 const scale = Number(opts.scale);
@@ -62,10 +86,13 @@ const usage = (msg) => {
   say(msg);
   process.exit(2);
 };
-if (!Number.isInteger(scale) || scale < 1) usage(`Expected \`--scale\` to be a positive integer, got \`${opts.scale}\``);
+if (!Number.isInteger(scale) || scale < 1)
+  usage(`Expected \`--scale\` to be a positive integer, got \`${opts.scale}\``);
 if (!Number.isInteger(runs) || runs < 1) usage(`Expected \`--runs\` to be a positive integer, got \`${opts.runs}\``);
-if (!['custom', 'directory', 'plain'].includes(opts.format)) usage(`Expected \`--format\` to be custom, directory or plain, got \`${opts.format}\``);
-if (jobs !== null && (!Number.isInteger(jobs) || jobs < 1)) usage(`Expected \`--jobs\` to be a positive integer, got \`${opts.jobs}\``);
+if (!['custom', 'directory', 'plain'].includes(opts.format))
+  usage(`Expected \`--format\` to be custom, directory or plain, got \`${opts.format}\``);
+if (jobs !== null && (!Number.isInteger(jobs) || jobs < 1))
+  usage(`Expected \`--jobs\` to be a positive integer, got \`${opts.jobs}\``);
 const suffix = process.env.BENCH_SUFFIX;
 const work = process.env.BENCH_WORK;
 if (!suffix || !work) usage('run it through `bash scripts/bench`, which names what it creates and cleans up after it');
@@ -121,7 +148,8 @@ async function execute(target, statement) {
 
 async function rowCounts(target) {
   const counts = {};
-  for (const table of TABLES) counts[table] = (await queryRows(target, `select count(*)::bigint as n from ${table}`))[0].n.toString();
+  for (const table of TABLES)
+    counts[table] = (await queryRows(target, `select count(*)::bigint as n from ${table}`))[0].n.toString();
   return counts;
 }
 
@@ -133,7 +161,11 @@ function runChild(cmd, args, env) {
     p.stdout.resume();
     p.stderr.on('data', (c) => (stderr = (stderr + c).slice(-8000)));
     p.on('error', reject);
-    p.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} ended with ${code ?? signal}: ${stderr.trim()}`))));
+    p.on('close', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${cmd} ${args.join(' ')} ended with ${code ?? signal}: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -156,12 +188,17 @@ async function sideB(prod, plain, label) {
     `PGPASSWORD="$BENCH_PROD_PASSWORD" ${timed('pg_dump', dumpTime)} --no-password -h ${prod.host} -p ${prod.port} -U ${prod.user} ${prod.database} |`,
     `  PGPASSWORD="$BENCH_PLAIN_PASSWORD" ${timed('psql', psqlTime)} -X -q --no-password -v ON_ERROR_STOP=1 -h ${target.host} -p ${target.port} -U ${target.user} -d ${target.database} >/dev/null`,
   ].join('\n');
-  const env = { ...clientProcessEnv(target, 'pg-rehearse bench'), BENCH_PROD_PASSWORD: prod.password, BENCH_PLAIN_PASSWORD: plain.password };
+  const env = {
+    ...clientProcessEnv(target, 'pg-rehearse bench'),
+    BENCH_PROD_PASSWORD: prod.password,
+    BENCH_PLAIN_PASSWORD: plain.password,
+  };
   for (const k of ['PGHOST', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGPASSWORD']) delete env[k];
   const t0 = performance.now();
   await runChild('bash', ['-c', script], env);
   const ms = Math.round(performance.now() - t0);
-  const kb = (file) => (TIME && existsSync(file) ? Number(readFileSync(file, 'utf8').trim().split('\n').at(-1)) * 1024 : null);
+  const kb = (file) =>
+    TIME && existsSync(file) ? Number(readFileSync(file, 'utf8').trim().split('\n').at(-1)) * 1024 : null;
   const counts = await rowCounts(target);
   // Its autovacuum of the 6 million new rows would run on into the next side's time: dropped here, as A's server is removed after A.
   await execute({ ...plain, database: 'postgres' }, 'drop database bench');
@@ -171,7 +208,10 @@ async function sideB(prod, plain, label) {
 /** (A) in a child node process: its own peak memory is the tool's. */
 async function sideA(prod, label, runIds, snapshot) {
   const name = `pg-rehearse-bench-a-${suffix}-${label}`;
-  child = fork(join(ROOT, 'scripts', 'bench.d', 'gate-a.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+  child = fork(join(ROOT, 'scripts', 'bench.d', 'gate-a.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'json',
+  });
   const ended = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   let done = null;
   let runId = null;
@@ -179,12 +219,25 @@ async function sideA(prod, label, runIds, snapshot) {
     if (msg.type === 'run-id') runIds.set((runId = msg.runId), false);
     if (msg.type === 'done') done = msg;
   });
-  child.send({ name, label, work, production: prod, format: opts.format, sequential: opts.sequential, jobs, image, readiness: DEFAULT_READINESS, tables: TABLES, snapshot });
+  child.send({
+    name,
+    label,
+    work,
+    production: prod,
+    format: opts.format,
+    sequential: opts.sequential,
+    jobs,
+    image,
+    readiness: DEFAULT_READINESS,
+    tables: TABLES,
+    snapshot,
+  });
   const exit = await ended;
   child = null;
   if (!done) throw new Error(`side A (run ${label}) ended with ${exit} without a result`);
   if (runId && done.teardown?.complete) runIds.set(runId, true);
-  if (done.teardown && !done.teardown.complete) say(`side A (run ${label}): teardown INCOMPLETE: ${JSON.stringify(done.teardown)}`);
+  if (done.teardown && !done.teardown.complete)
+    say(`side A (run ${label}): teardown INCOMPLETE: ${JSON.stringify(done.teardown)}`);
   if (done.failure) throw new Error(`side A (run ${label}) failed: ${done.failure}`);
   return done.result;
 }
@@ -202,7 +255,8 @@ async function firstAnswer(target, signal) {
       const [row] = await queryRows(target, FIRST_QUERY);
       return { at: Date.now(), attempts: attempt, rows: row.n.toString() };
     } catch (err) {
-      if (Date.now() > until) throw new Error(`no answer to \`${FIRST_QUERY}\` within ${DEFAULT_READINESS.timeoutMs} ms: ${err.message}`);
+      if (Date.now() > until)
+        throw new Error(`no answer to \`${FIRST_QUERY}\` within ${DEFAULT_READINESS.timeoutMs} ms: ${err.message}`);
     }
     await sleep(FIRST_QUERY_POLL_MS);
   }
@@ -235,20 +289,45 @@ async function cacheHit(snap, label, runIds, expected) {
       controller.signal,
       undefined,
       async (env, password) => {
-        await resetToolPassword(docker, env.containerId, env.database, password, DEFAULT_READINESS.timeoutMs, controller.signal);
+        await resetToolPassword(
+          docker,
+          env.containerId,
+          env.database,
+          password,
+          DEFAULT_READINESS.timeoutMs,
+          controller.signal,
+        );
         passwordSetAt = Date.now();
-        answering = firstAnswer({ host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database }, local.signal);
+        answering = firstAnswer(
+          { host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database },
+          local.signal,
+        );
         answering.catch(() => {}); // awaited below; startServer may fail first
       },
     );
     const readyAt = Date.now();
     const first = await answering;
     const started = server.env.startedAt.getTime();
-    const dry = { host: server.env.host, port: server.env.port, user: TOOL_ROLE, password: server.password, database: server.env.database };
-    if (first.rows !== expected.pgbench_branches) throw new Error(`hit ${label}: the snapshot answered ${first.rows} pgbench_branches rows, production has ${expected.pgbench_branches}`);
+    const dry = {
+      host: server.env.host,
+      port: server.env.port,
+      user: TOOL_ROLE,
+      password: server.password,
+      database: server.env.database,
+    };
+    if (first.rows !== expected.pgbench_branches)
+      throw new Error(
+        `hit ${label}: the snapshot answered ${first.rows} pgbench_branches rows, production has ${expected.pgbench_branches}`,
+      );
     const counts = await rowCounts(dry);
-    if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`hit ${label}: the snapshot holds ${JSON.stringify(counts)}, production has ${JSON.stringify(expected)}`);
-    const [inForce] = await queryRows(dry, `select current_setting('shared_preload_libraries') as preload, current_setting('fsync') as fsync, current_setting('log_statement') as log_statement`);
+    if (JSON.stringify(counts) !== JSON.stringify(expected))
+      throw new Error(
+        `hit ${label}: the snapshot holds ${JSON.stringify(counts)}, production has ${JSON.stringify(expected)}`,
+      );
+    const [inForce] = await queryRows(
+      dry,
+      `select current_setting('shared_preload_libraries') as preload, current_setting('fsync') as fsync, current_setting('log_statement') as log_statement`,
+    );
     result = {
       first_query_ms: first.at - started,
       first_query_attempts: first.attempts,
@@ -267,7 +346,8 @@ async function cacheHit(snap, label, runIds, expected) {
     await answering?.catch(() => {});
     const outcome = await closeRun(docker, run, silentProgress).catch((e) => ({ complete: false, error: e.message }));
     runIds.set(runId, outcome.complete);
-    if (!outcome.complete) say(`cache hit ${label}: teardown INCOMPLETE: ${outcome.error ?? JSON.stringify(outcome.resources)}`);
+    if (!outcome.complete)
+      say(`cache hit ${label}: teardown INCOMPLETE: ${outcome.error ?? JSON.stringify(outcome.resources)}`);
   }
   if (failure) throw failure;
   return result;
@@ -278,15 +358,25 @@ let snapshotArmed = false;
 const runIds = new Map(); // A's run ids -> closed completely
 let exitCode = 0;
 try {
-  const tools = await Promise.all(['pg_dump', 'pg_restore', 'psql', 'pgbench'].map((t) => run(t, ['--version']).then((r) => r.stdout.trim(), () => `${t}: missing`)));
+  const tools = await Promise.all(
+    ['pg_dump', 'pg_restore', 'psql', 'pgbench'].map((t) =>
+      run(t, ['--version']).then(
+        (r) => r.stdout.trim(),
+        () => `${t}: missing`,
+      ),
+    ),
+  );
   const imageInfo = await inspectImage(docker, image);
   out(`bench: image ${imageInfo.tag} (${imageInfo.id.slice(0, 19)}); host tools: ${tools.join('; ')}`);
-  out(`bench: ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(1)} (other work on the machine skews the figures); restore jobs ${jobs ?? `${defaultRestoreJobs()} (default)`}; format ${opts.format}; scale ${scale}; ${runs} paired runs`);
+  out(
+    `bench: ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(1)} (other work on the machine skews the figures); restore jobs ${jobs ?? `${defaultRestoreJobs()} (default)`}; format ${opts.format}; scale ${scale}; ${runs} paired runs`,
+  );
 
   await mkdir(work, { recursive: true, mode: 0o700 });
   await chmod(work, 0o700);
   // Refuse, never adopt: a snapshot of the bench's key that it did not make stops it before anything is created.
-  if (withCache && (await findSnapshot(docker, SNAPSHOT_KEY))) usage(`a snapshot ${snapshotTag(SNAPSHOT_KEY)} of this bench's key already exists: not touching it`);
+  if (withCache && (await findSnapshot(docker, SNAPSHOT_KEY)))
+    usage(`a snapshot ${snapshotTag(SNAPSHOT_KEY)} of this bench's key already exists: not touching it`);
   say(`starting production ${NAMES.production} and the plain target ${NAMES.plain} (${image}, default settings)`);
   created.push(NAMES.production);
   const prod = await sideServer(NAMES.production, 'production', 'bench');
@@ -296,11 +386,17 @@ try {
 
   say(`filling production: pgbench -i -s ${scale} (host pgbench)`);
   const tFill = performance.now();
-  await runChild('pgbench', ['-i', '-q', '-s', String(scale)], clientProcessEnv(prod.target, 'pg-rehearse bench pgbench'));
+  await runChild(
+    'pgbench',
+    ['-i', '-q', '-s', String(scale)],
+    clientProcessEnv(prod.target, 'pg-rehearse bench pgbench'),
+  );
   const fillMs = performance.now() - tFill;
   const [size] = await queryRows(prod.target, `select pg_database_size(current_database())::bigint as bytes`);
   const expected = await rowCounts(prod.target);
-  out(`bench: production filled in ${s(fillMs)}: ${mb(Number(size.bytes))} (pg_database_size), pgbench_accounts ${expected.pgbench_accounts} rows`);
+  out(
+    `bench: production filled in ${s(fillMs)}: ${mb(Number(size.bytes))} (pg_database_size), pgbench_accounts ${expected.pgbench_accounts} rows`,
+  );
   // The fill leaves about a gigabyte of dirty pages (tables and WAL) that the kernel writes back for
   // minutes: settle it first, and before each side, so that neither pays for what came before it.
   await execute(prod.target, 'checkpoint');
@@ -322,15 +418,23 @@ try {
           snapshotArmed = true;
         }
         r.A = await sideA(prod.target, String(i), runIds, snapshot);
-      }
-      else r.B = await sideB(prod.target, plain.target, String(i));
+      } else r.B = await sideB(prod.target, plain.target, String(i));
     }
     for (const side of ['A', 'B']) {
-      if (JSON.stringify(r[side].counts) !== JSON.stringify(expected)) throw new Error(`run ${i}: ${side} restored ${JSON.stringify(r[side].counts)}, production has ${JSON.stringify(expected)}`);
+      if (JSON.stringify(r[side].counts) !== JSON.stringify(expected))
+        throw new Error(
+          `run ${i}: ${side} restored ${JSON.stringify(r[side].counts)}, production has ${JSON.stringify(expected)}`,
+        );
     }
     if (i === 1) {
-      out(`bench: throwaway server (A) started with: ${Object.entries(r.A.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-      out(`bench: in force there (pg_settings): ${r.A.in_force.map((x) => `${x.name}=${x.setting}${x.unit}`).join(' ')}`);
+      out(
+        `bench: throwaway server (A) started with: ${Object.entries(r.A.settings)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
+      out(
+        `bench: in force there (pg_settings): ${r.A.in_force.map((x) => `${x.name}=${x.setting}${x.unit}`).join(' ')}`,
+      );
       out(`bench: A restores with: ${r.A.restore_argv.join(' ')}`);
       out(`bench: B runs: pg_dump | psql -X -q -v ON_ERROR_STOP=1 into ${NAMES.plain} (the image's default settings)`);
     }
@@ -338,7 +442,12 @@ try {
     r.load = loadavg()[0];
     results.push(r);
     const m = r.A.memory;
-    const kids = Object.entries(m.children).map(([name, c]) => `${name} ${mb(c.max_hwm)}${c.processes > 1 ? ` (max of ${c.processes} processes, sum ${mb(c.sum_hwm)})` : ''}`).join(', ');
+    const kids = Object.entries(m.children)
+      .map(
+        ([name, c]) =>
+          `${name} ${mb(c.max_hwm)}${c.processes > 1 ? ` (max of ${c.processes} processes, sum ${mb(c.sum_hwm)})` : ''}`,
+      )
+      .join(', ');
     out(
       `run ${i} (${r.order[0]} first, load ${r.load.toFixed(1)}): A ${s(r.A.ms)} (${r.A.streamed ? `dump streamed into the restore, one pass` : `dump ${s(r.A.dump_ms)}, restore ${s(r.A.restore_ms)}`}, ${mb(r.A.dump_bytes)}; provisioning ${s(r.A.provision_ms)} not counted; container start to restored ${s(r.A.start_to_ready_ms + r.A.restore_ms)})` +
         `  B ${s(r.B.ms)}  A/B ${r.ratio.toFixed(2)}` +
@@ -353,14 +462,24 @@ try {
   const hwm = Math.max(...results.map((r) => r.A.memory.self_hwm));
   const childPeak = (name) => Math.max(0, ...results.map((r) => r.A.memory.children[name]?.max_hwm ?? 0));
   out('');
-  out(`median of ${runs}: A ${s(mA)} (${results[0].A.streamed ? 'dump streamed into the restore' : `dump ${s(median(results.map((r) => r.A.dump_ms)))}, restore ${s(median(results.map((r) => r.A.restore_ms)))}`})  B ${s(mB)}`);
-  out(`ratio A/B: ${ratio.toFixed(2)} (median of paired ratios ${median(results.map((r) => r.ratio)).toFixed(2)}; target <= 0.60: ${ratio <= 0.6 ? 'met' : 'NOT met'})`);
-  out(`A incl. provisioning the dry-run server: ${s(median(results.map((r) => r.A.ms + r.A.provision_ms)))}, ratio ${(median(results.map((r) => r.A.ms + r.A.provision_ms)) / mB).toFixed(2)}`);
+  out(
+    `median of ${runs}: A ${s(mA)} (${results[0].A.streamed ? 'dump streamed into the restore' : `dump ${s(median(results.map((r) => r.A.dump_ms)))}, restore ${s(median(results.map((r) => r.A.restore_ms)))}`})  B ${s(mB)}`,
+  );
+  out(
+    `ratio A/B: ${ratio.toFixed(2)} (median of paired ratios ${median(results.map((r) => r.ratio)).toFixed(2)}; target <= 0.60: ${ratio <= 0.6 ? 'met' : 'NOT met'})`,
+  );
+  out(
+    `A incl. provisioning the dry-run server: ${s(median(results.map((r) => r.A.ms + r.A.provision_ms)))}, ratio ${(median(results.map((r) => r.A.ms + r.A.provision_ms)) / mB).toFixed(2)}`,
+  );
   const base = Math.max(...results.map((r) => r.A.memory.baseline_rss));
   const during = Math.max(...results.map((r) => r.A.memory.rss_max));
-  out(`peak memory of the tool's process during A: ${mb(hwm)} VmHWM (target < 100 MB: ${hwm < 100 * 1024 ** 2 ? 'met' : 'NOT met'}); ${mb(base)} of it held before the gates started (modules loaded, server provisioned), rss at most ${mb(during)} during dump + restore`);
+  out(
+    `peak memory of the tool's process during A: ${mb(hwm)} VmHWM (target < 100 MB: ${hwm < 100 * 1024 ** 2 ? 'met' : 'NOT met'}); ${mb(base)} of it held before the gates started (modules loaded, server provisioned), rss at most ${mb(during)} during dump + restore`,
+  );
   const seen = ['pg_dump', 'pg_restore', 'psql'].filter((n) => childPeak(n) > 0);
-  out(`peak memory of its children during A: ${seen.length ? seen.map((n) => `${n} ${mb(childPeak(n))}`).join(', ') : 'not seen (is /proc/PID/task/TID/children missing on this kernel?)'}`);
+  out(
+    `peak memory of its children during A: ${seen.length ? seen.map((n) => `${n} ${mb(childPeak(n))}`).join(', ') : 'not seen (is /proc/PID/task/TID/children missing on this kernel?)'}`,
+  );
 
   // The cached restore: dry-run servers started from run 1's snapshot, one after another.
   const fresh = results.map((r) => r.A.start_to_ready_ms + r.A.restore_ms);
@@ -372,7 +491,13 @@ try {
     const snap = results[0].A.snapshot;
     if (!snap) throw new Error('run 1 reported no snapshot');
     out('');
-    out(`cache: run 1's restored server checkpointed in ${snap.checkpoint_ms} ms and committed in ${s(snap.commit_ms)} as ${snap.tag} (${mb(snap.bytes)}); hit servers start with: ${Object.entries(HIT_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    out(
+      `cache: run 1's restored server checkpointed in ${snap.checkpoint_ms} ms and committed in ${s(snap.commit_ms)} as ${snap.tag} (${mb(snap.bytes)}); hit servers start with: ${Object.entries(
+        HIT_SETTINGS,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
     const hits = [];
     for (let i = 1; i <= runs; i++) {
       checkAborted();
@@ -388,9 +513,13 @@ try {
     }
     const firstMs = median(hits.map((h) => h.first_query_ms));
     out('');
-    out(`cache hit: first real query ${firstMs} ms after the container started (median of ${runs}; target <= 1000 ms: ${firstMs <= 1000 ? 'met' : 'NOT met'}); ready ${median(hits.map((h) => h.start_to_ready_ms))} ms`);
+    out(
+      `cache hit: first real query ${firstMs} ms after the container started (median of ${runs}; target <= 1000 ms: ${firstMs <= 1000 ? 'met' : 'NOT met'}); ready ${median(hits.map((h) => h.start_to_ready_ms))} ms`,
+    );
     out(freshLine);
-    out(`cache hit vs fresh restore, container start to the restored data answering: ${firstMs} ms vs ${median(fresh)} ms (${(median(fresh) / Math.max(1, firstMs)).toFixed(0)}x)`);
+    out(
+      `cache hit vs fresh restore, container start to the restored data answering: ${firstMs} ms vs ${median(fresh)} ms (${(median(fresh) / Math.max(1, firstMs)).toFixed(0)}x)`,
+    );
   }
 } catch (err) {
   exitCode = 1;
@@ -414,7 +543,9 @@ try {
       say(removed ? `removed the snapshot ${tag}` : `no snapshot ${tag} to remove (not committed)`);
     } catch (e) {
       exitCode = 4;
-      say(`could not remove the snapshot ${tag}: ${e.message}; remove it with \`rehearse cache prune --key ${SNAPSHOT_KEY}\``);
+      say(
+        `could not remove the snapshot ${tag}: ${e.message}; remove it with \`rehearse cache prune --key ${SNAPSHOT_KEY}\``,
+      );
     }
   }
   for (const name of created) {

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
-const { commitSnapshot, defaultImage, dockerClient, environmentNames, findSnapshot, stateRoot, TOOL_ROLE } = await dist('engine/index.js');
+const { commitSnapshot, defaultImage, dockerClient, environmentNames, findSnapshot, stateRoot, TOOL_ROLE } =
+  await dist('engine/index.js');
 const { connect, dumpDatabase, dumpIntoRestore, restoreDump, queryRows } = await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
@@ -47,7 +48,8 @@ function childrenOf(pid) {
   }
   for (const tid of tasks) {
     try {
-      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim()) out.push(Number(c));
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' '))
+        if (c.trim()) out.push(Number(c));
     } catch {
       // the task or the process ended meanwhile
     }
@@ -124,18 +126,36 @@ try {
   const server = await startServer(
     docker,
     run,
-    { names, image: job.image ?? defaultImage(), database: job.production.database, settings, readiness: job.readiness },
+    {
+      names,
+      image: job.image ?? defaultImage(),
+      database: job.production.database,
+      settings,
+      readiness: job.readiness,
+    },
     silentProgress,
     interruption.signal,
   );
   const provisionMs = Math.round(performance.now() - tProvision);
   // From the container's start (the engine's State.StartedAt) to readiness: the rehearsal's start_to_ready_ms.
   const startToReadyMs = Math.max(0, Date.now() - server.env.startedAt.getTime());
-  const dry = { host: server.env.host, port: server.env.port, user: TOOL_ROLE, password: server.password, database: server.env.database };
-  const inForce = await queryRows(dry, `select name, setting, coalesce(unit, '') as unit from pg_settings where name = any('{${Object.keys(settings).join(',')}}'::text[]) order by name`);
+  const dry = {
+    host: server.env.host,
+    port: server.env.port,
+    user: TOOL_ROLE,
+    password: server.password,
+    database: server.env.database,
+  };
+  const inForce = await queryRows(
+    dry,
+    `select name, setting, coalesce(unit, '') as unit from pg_settings where name = any('{${Object.keys(settings).join(',')}}'::text[]) order by name`,
+  );
 
   await mkdir(work, { recursive: true, mode: 0o700 });
-  const file = join(work, `${job.production.database}.${{ plain: 'sql', custom: 'dump', directory: 'dir' }[job.format]}`);
+  const file = join(
+    work,
+    `${job.production.database}.${{ plain: 'sql', custom: 'dump', directory: 'dir' }[job.format]}`,
+  );
   // The reaper is a descendant too: it is not part of the gates.
   const ignore = new Set(descendants(process.pid));
   // What the process holds before the gates start: mostly the modules a `rehearse run` loads.
@@ -147,7 +167,10 @@ try {
   let tDumped;
   if (job.format === 'plain' && !job.sequential) {
     // As `rehearse run` does without a cache: the dump streams into the restore while it is hashed and written.
-    const streamed = await dumpIntoRestore({ target: job.production, file, signal: interruption.signal }, { target: dry });
+    const streamed = await dumpIntoRestore(
+      { target: job.production, file, signal: interruption.signal },
+      { target: dry },
+    );
     tDumped = performance.now();
     if (!streamed.restore.ok) throw streamed.restore.error;
     ({ dump } = streamed);
@@ -155,25 +178,39 @@ try {
   } else {
     dump = await dumpDatabase({ target: job.production, file, format: job.format, signal: interruption.signal });
     tDumped = performance.now();
-    restore = await restoreDump(dry, { path: file, format: job.format }, { jobs: job.jobs ?? undefined, signal: interruption.signal });
+    restore = await restoreDump(
+      dry,
+      { path: file, format: job.format },
+      { jobs: job.jobs ?? undefined, signal: interruption.signal },
+    );
   }
   const t1 = performance.now();
   const memory = sampler.stop();
   const selfHwm = procMemory(process.pid).hwm;
 
   const counts = {};
-  for (const table of job.tables) counts[table] = (await queryRows(dry, `select count(*)::bigint as n from ${table}`))[0].n.toString();
+  for (const table of job.tables)
+    counts[table] = (await queryRows(dry, `select count(*)::bigint as n from ${table}`))[0].n.toString();
 
   // The cache miss's save, as the rehearsal's G4 does it: CHECKPOINT over the socket, then commit.
   let snapshot = null;
   if (job.snapshot) {
     // Refuse, never adopt: a snapshot of this key that the bench did not make is left alone.
-    if (await findSnapshot(docker, job.snapshot.key)) throw new Error(`a snapshot of the bench's key ${job.snapshot.key.slice(0, 12)} already exists: refusing to commit over it`);
+    if (await findSnapshot(docker, job.snapshot.key))
+      throw new Error(
+        `a snapshot of the bench's key ${job.snapshot.key.slice(0, 12)} already exists: refusing to commit over it`,
+      );
     const tCheckpoint = performance.now();
     await execPsql(docker, server.env.containerId, server.env.database, 'CHECKPOINT');
     const tCommit = performance.now();
     const snap = await commitSnapshot(docker, server.env.containerId, job.snapshot.key, new Date());
-    snapshot = { tag: snap.tag, image_id: snap.imageId, bytes: snap.bytes, checkpoint_ms: Math.round(tCommit - tCheckpoint), commit_ms: Math.round(performance.now() - tCommit) };
+    snapshot = {
+      tag: snap.tag,
+      image_id: snap.imageId,
+      bytes: snap.bytes,
+      checkpoint_ms: Math.round(tCommit - tCheckpoint),
+      commit_ms: Math.round(performance.now() - tCommit),
+    };
   }
   result = {
     ms: Math.round(t1 - t0),
@@ -203,7 +240,10 @@ try {
   if (run) {
     try {
       const outcome = await closeRun(docker, run, silentProgress);
-      teardown = { complete: outcome.complete, resources: outcome.resources.map((r) => `${r.kind} ${r.name}: ${r.gone ? 'gone' : 'REMAINS'}`) };
+      teardown = {
+        complete: outcome.complete,
+        resources: outcome.resources.map((r) => `${r.kind} ${r.name}: ${r.gone ? 'gone' : 'REMAINS'}`),
+      };
     } catch (err) {
       teardown = { complete: false, error: err instanceof Error ? err.message : String(err) };
     }

@@ -4,7 +4,8 @@
 // a rehearsal makes (cacheKey hashes a different preamble), so the bench cannot touch a real snapshot.
 import { createHash } from 'node:crypto';
 
-export const benchSnapshotKey = (suffix) => createHash('sha256').update(`pg-rehearse bench snapshot\n${suffix}`).digest('hex');
+export const benchSnapshotKey = (suffix) =>
+  createHash('sha256').update(`pg-rehearse bench snapshot\n${suffix}`).digest('hex');
 
 /** Written into BENCH_WORK just before the bench may create its snapshot: the trap removes it only then. */
 export const SNAPSHOT_MARKER = 'snapshot-armed';

@@ -2,7 +2,18 @@
 // Prints a line a run, a table fault x gate, then the figures; exit 0 only when no run broke a rule.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +25,9 @@ const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const LABEL = 'io.pg-rehearse.run-id';
 const say = (m) => process.stdout.write(m + '\n');
 const usage = (m) => {
-  process.stderr.write(`chaos: ${m}\nusage: bash scripts/chaos [--runs N] [--seed S] [--faults F,F] [--grace SEC] [--timeout SEC] [--keep]\n`);
+  process.stderr.write(
+    `chaos: ${m}\nusage: bash scripts/chaos [--runs N] [--seed S] [--faults F,F] [--grace SEC] [--timeout SEC] [--keep]\n`,
+  );
   process.exit(2);
 };
 
@@ -35,7 +48,8 @@ const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   const val = () => (i + 1 < argv.length ? argv[++i] : usage(`${a} needs a value`));
-  const int = (v, name) => (/^\d+$/.test(v) && Number(v) > 0 ? Number(v) : usage(`Expected \`${name}\` to be a positive integer, got \`${v}\``));
+  const int = (v, name) =>
+    /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : usage(`Expected \`${name}\` to be a positive integer, got \`${v}\``);
   if (a === '--runs') opts.runs = int(val(), '--runs');
   else if (a === '--seed') opts.seed = int(val(), '--seed');
   else if (a === '--grace') opts.grace = int(val(), '--grace');
@@ -43,7 +57,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--keep') opts.keep = true;
   else if (a === '--faults') {
     opts.faults = val().split(',');
-    for (const f of opts.faults) if (!FAULTS[f]) usage(`unknown fault \`${f}\` in --faults; one of ${Object.keys(FAULTS).join(', ')}`);
+    for (const f of opts.faults)
+      if (!FAULTS[f]) usage(`unknown fault \`${f}\` in --faults; one of ${Object.keys(FAULTS).join(', ')}`);
   } else usage(`unknown argument \`${a}\``);
 }
 opts.seed ??= 1 + Math.floor(Math.random() * 2 ** 31);
@@ -69,7 +84,8 @@ const scenarioIds = readdirSync(join(ROOT, 'fixtures', 'demo', demoConfig.artefa
 const GATES = ['G0', 'G1', 'G3', 'G2', 'G4', 'G5', ...scenarioIds, 'G6', 'G7', 'G8'];
 const RESULT_LINE = /^(?:ok|FAIL|INCONCLUSIVE|NOT_RUN)\s+(G\d|S\d+(?:-[a-z0-9]+)?)\s/;
 // A fault on the dry-run server needs it to exist: from the dump on, until teardown.
-const targetsOf = (fault) => (FAULTS[fault].needsServer ? GATES.slice(GATES.indexOf('G2'), GATES.indexOf('G7') + 1) : GATES);
+const targetsOf = (fault) =>
+  FAULTS[fault].needsServer ? GATES.slice(GATES.indexOf('G2'), GATES.indexOf('G7') + 1) : GATES;
 
 // ---- seeded choices (mulberry32), so `--seed S` replays the same sequence
 function rng(seed) {
@@ -103,7 +119,9 @@ for (let i = 0; i < opts.runs; i++) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function docker(args, input) {
   return new Promise((done) => {
-    const p = execFile(DOCKER, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => done({ ok: !err, stdout: String(stdout), stderr: String(stderr).trim() }));
+    const p = execFile(DOCKER, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+      done({ ok: !err, stdout: String(stdout), stderr: String(stderr).trim() }),
+    );
     if (input !== undefined) p.stdin.end(input);
   });
 }
@@ -118,7 +136,26 @@ SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(x::text, E''\\n'' OR
   ORDER BY 1 \\gexec
 `;
 async function productionChecksum() {
-  const r = await docker(['exec', '-i', '-u', 'postgres', '-e', 'PGOPTIONS=-c default_transaction_read_only=on', PRODUCTION, 'psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', 'ledger'], CHECKSUM_SQL);
+  const r = await docker(
+    [
+      'exec',
+      '-i',
+      '-u',
+      'postgres',
+      '-e',
+      'PGOPTIONS=-c default_transaction_read_only=on',
+      PRODUCTION,
+      'psql',
+      '-X',
+      '-q',
+      '-At',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-d',
+      'ledger',
+    ],
+    CHECKSUM_SQL,
+  );
   if (!r.ok || lines(r.stdout).length < 2) return null;
   return createHash('sha256').update(r.stdout).digest('hex').slice(0, 16);
 }
@@ -126,7 +163,11 @@ async function productionChecksum() {
 async function labelledLeft(runId) {
   if (!runId) return 0;
   const f = ['--filter', `label=${LABEL}=${runId}`];
-  const [c, n, v] = await Promise.all([docker(['ps', '-aq', ...f]), docker(['network', 'ls', '-q', ...f]), docker(['volume', 'ls', '-q', ...f])]);
+  const [c, n, v] = await Promise.all([
+    docker(['ps', '-aq', ...f]),
+    docker(['network', 'ls', '-q', ...f]),
+    docker(['volume', 'ls', '-q', ...f]),
+  ]);
   return lines(c.stdout).length + lines(n.stdout).length + lines(v.stdout).length;
 }
 
@@ -197,7 +238,10 @@ async function unmount(dir) {
 
 function rehearse(args, env) {
   return new Promise((done) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'rehearse.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'rehearse.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
     let out = '';
     p.stdout.on('data', (c) => (out += c));
     p.stderr.on('data', (c) => (out += c));
@@ -216,11 +260,33 @@ async function oneRun(p) {
   const root = tmpfs ?? stateRoot();
   const env = { ...process.env, NO_COLOR: '1', ...(tmpfs ? { PG_REHEARSE_STATE_DIR: tmpfs } : {}) };
   const t0 = Date.now();
-  const demo = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.mjs'), '--out', out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const demo = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.mjs'), '--out', out], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   current = { demo, tmpfs };
   const log = [];
   const seen = new Set();
-  const r = { ...p, runId: null, landed: null, applied: false, missed: null, exit: null, signal: null, status: null, classification: null, failedAt: null, left: 0, names: [], stateLeft: [], prod: [], teardown: null, demoLeft: [], timedOut: false };
+  const r = {
+    ...p,
+    runId: null,
+    landed: null,
+    applied: false,
+    missed: null,
+    exit: null,
+    signal: null,
+    status: null,
+    classification: null,
+    failedAt: null,
+    left: 0,
+    names: [],
+    stateLeft: [],
+    prod: [],
+    teardown: null,
+    demoLeft: [],
+    timedOut: false,
+  };
   const trigger = p.target === 'G0' ? null : GATES[GATES.indexOf(p.target) - 1];
   let injected = null;
   let polling = false;
@@ -237,7 +303,13 @@ async function oneRun(p) {
     const tool = toolPid(demo.pid);
     const toolAlive = tool !== null && isRunning(tool);
     const signal = { sigint: 'SIGINT', sigterm: 'SIGTERM', sighup: 'SIGHUP', 'kill-group': 'SIGKILL' }[p.fault];
-    if (!toolAlive && p.fault !== 'prod-restart' && p.fault !== 'docker-kill' && p.fault !== 'docker-pause' && p.fault !== 'full-disk') {
+    if (
+      !toolAlive &&
+      p.fault !== 'prod-restart' &&
+      p.fault !== 'docker-kill' &&
+      p.fault !== 'docker-pause' &&
+      p.fault !== 'full-disk'
+    ) {
       r.missed = 'the tool had exited';
       return;
     }
@@ -282,7 +354,8 @@ async function oneRun(p) {
       }
       const res = RESULT_LINE.exec(line);
       if (res) seen.add(res[1]);
-      if (!injected && ((trigger === null && id) || (res && res[1] === trigger))) injected = sleep(p.delay).then(inject);
+      if (!injected && ((trigger === null && id) || (res && res[1] === trigger)))
+        injected = sleep(p.delay).then(inject);
     }
   };
   demo.stdout.on('data', onData);
@@ -305,11 +378,14 @@ async function oneRun(p) {
   if (last) r.prod.push(last);
   await sleep(opts.grace * 1000);
   const d = dockerClient();
-  for (const name of [DEMO_NAMES.production, DEMO_NAMES.protected]) if (await removeSideServer(d, name, { staleOnly: true }).catch(() => false)) r.demoLeft.push(name);
+  for (const name of [DEMO_NAMES.production, DEMO_NAMES.protected])
+    if (await removeSideServer(d, name, { staleOnly: true }).catch(() => false)) r.demoLeft.push(name);
 
   r.left = await labelledLeft(r.runId);
   r.names = await namesLeft();
-  if (r.runId) for (const sub of ['runs', 'backups']) if (existsSync(join(root, sub, r.runId))) r.stateLeft.push(`${sub}/${r.runId}`);
+  if (r.runId)
+    for (const sub of ['runs', 'backups'])
+      if (existsSync(join(root, sub, r.runId))) r.stateLeft.push(`${sub}/${r.runId}`);
   try {
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     r.status = rep.execution_status;
@@ -348,7 +424,8 @@ function violations(r) {
   if (r.applied && r.classification === 'sut') v.push('`sut` for a fault of the environment');
   if (new Set(r.prod).size > 1) v.push('production changed');
   // `teardown --run-id` says finished (0); a run that created nothing was never recorded there (2, as documented).
-  if (r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing)) v.push(`teardown --run-id exit ${r.teardown}`);
+  if (r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing))
+    v.push(`teardown --run-id exit ${r.teardown}`);
   return v;
 }
 
@@ -367,15 +444,26 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-say(`chaos: ${opts.runs} runs of the demo, seed ${opts.seed} (replay: bash scripts/chaos --runs ${opts.runs} --seed ${opts.seed}${opts.faults.length < Object.keys(FAULTS).length ? ` --faults ${opts.faults.join(',')}` : ''}); grace ${opts.grace} s; logs in ${work}`);
+say(
+  `chaos: ${opts.runs} runs of the demo, seed ${opts.seed} (replay: bash scripts/chaos --runs ${opts.runs} --seed ${opts.seed}${opts.faults.length < Object.keys(FAULTS).length ? ` --faults ${opts.faults.join(',')}` : ''}); grace ${opts.grace} s; logs in ${work}`,
+);
 const results = [];
 for (const p of plan) {
   if (stopping) break;
   const r = await oneRun(p);
   r.violations = violations(r);
   results.push(r);
-  const verdict = r.status ? `${r.status} ${r.classification ?? '-'}${r.failedAt ? ` (${r.failedAt})` : ''}` : r.signal ? `no report (demo ${r.signal})` : 'no report';
-  const prod = r.prod.length === 0 ? 'prod unread' : new Set(r.prod).size === 1 ? `prod same (${r.prod.length} reads)` : `PROD CHANGED (${[...new Set(r.prod)].join(' ')})`;
+  const verdict = r.status
+    ? `${r.status} ${r.classification ?? '-'}${r.failedAt ? ` (${r.failedAt})` : ''}`
+    : r.signal
+      ? `no report (demo ${r.signal})`
+      : 'no report';
+  const prod =
+    r.prod.length === 0
+      ? 'prod unread'
+      : new Set(r.prod).size === 1
+        ? `prod same (${r.prod.length} reads)`
+        : `PROD CHANGED (${[...new Set(r.prod)].join(' ')})`;
   say(
     `chaos ${String(p.n).padStart(3)}/${opts.runs} ${p.fault.padEnd(12)} @${(r.landed ?? '-').padEnd(6)} (after ${(p.target === 'G0' ? 'run id' : GATES[GATES.indexOf(p.target) - 1]).padEnd(6)} +${String(p.delay).padStart(3)}ms)` +
       `  exit ${r.exit ?? r.signal}  ${verdict}${r.missed ? `  [missed: ${r.missed}]` : ''}  left ${r.left + r.names.length}  state ${r.stateLeft.length}  ${prod}` +
@@ -407,13 +495,25 @@ for (const r of results) {
   const k = r.status ? `${r.status}${r.classification ? ` ${r.classification}` : ''}` : 'no report';
   statuses[k] = (statuses[k] ?? 0) + 1;
 }
-say(`chaos: runs ${results.length}; faults applied ${count((r) => r.applied)}, missed ${count((r) => r.missed !== null)}; verdicts: ${Object.entries(statuses).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-say(`chaos: labelled resources left ${results.reduce((a, r) => a + r.left + r.names.length, 0)}; state folders left ${results.reduce((a, r) => a + r.stateLeft.length, 0)}; demo containers left by a killed demo (removed) ${results.reduce((a, r) => a + r.demoLeft.length, 0)}`);
-say(`chaos: PASS of an interrupted run ${count((r) => interrupted(r) && (r.status === 'PASS' || r.exit === 0))}; \`sut\` of a fault ${count((r) => r.applied && r.classification === 'sut')}; production changed ${count((r) => new Set(r.prod).size > 1)} (${results.reduce((a, r) => a + r.prod.length, 0)} read-only checksums); teardown --run-id not 0: ${count((r) => r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing))}; timeouts ${count((r) => r.timedOut)}`);
+say(
+  `chaos: runs ${results.length}; faults applied ${count((r) => r.applied)}, missed ${count((r) => r.missed !== null)}; verdicts: ${Object.entries(
+    statuses,
+  )
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')}`,
+);
+say(
+  `chaos: labelled resources left ${results.reduce((a, r) => a + r.left + r.names.length, 0)}; state folders left ${results.reduce((a, r) => a + r.stateLeft.length, 0)}; demo containers left by a killed demo (removed) ${results.reduce((a, r) => a + r.demoLeft.length, 0)}`,
+);
+say(
+  `chaos: PASS of an interrupted run ${count((r) => interrupted(r) && (r.status === 'PASS' || r.exit === 0))}; \`sut\` of a fault ${count((r) => r.applied && r.classification === 'sut')}; production changed ${count((r) => new Set(r.prod).size > 1)} (${results.reduce((a, r) => a + r.prod.length, 0)} read-only checksums); teardown --run-id not 0: ${count((r) => r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing))}; timeouts ${count((r) => r.timedOut)}`,
+);
 say(`chaos: median run ${(median / 1000).toFixed(1)} s; total ${(ms.reduce((a, b) => a + b, 0) / 1000).toFixed(0)} s`);
 const broken = results.filter((r) => r.violations.length);
 if (broken.length || stopping) {
-  say(`chaos: ${broken.length} of ${results.length} runs broke a rule${stopping ? ' (stopped early)' : ''}; logs and reports kept in ${work}`);
+  say(
+    `chaos: ${broken.length} of ${results.length} runs broke a rule${stopping ? ' (stopped early)' : ''}; logs and reports kept in ${work}`,
+  );
   process.exit(1);
 }
 if (!opts.keep) rmSync(work, { recursive: true, force: true });

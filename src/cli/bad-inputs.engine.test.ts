@@ -29,9 +29,15 @@ const Case = z.strictObject({
 const Manifest = z.strictObject({ cases: z.array(Case) });
 const { cases } = Manifest.parse(parse(readFileSync(join(BAD, 'manifest.yaml'), 'utf8')));
 
-function rehearse(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function rehearse(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    const proc = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -86,7 +92,9 @@ describe('the hostile-input corpus (fixtures/bad): each case refused with its ex
     const r = await rehearse(argv, { PG_REHEARSE_STATE_DIR: state, ...(c.env ?? {}) });
     expect(r.code, `${c.what}\n${r.stderr}`).toBe(c.exit);
     for (const pattern of c.stderr) {
-      const re = new RegExp(pattern.replaceAll('{bad}', escape(BAD)).replaceAll('{out}', escape(out)).replaceAll('{state}', escape(state)));
+      const re = new RegExp(
+        pattern.replaceAll('{bad}', escape(BAD)).replaceAll('{out}', escape(out)).replaceAll('{state}', escape(state)),
+      );
       expect(r.stderr, c.what).toMatch(re);
     }
     for (const secret of c.never ?? []) expect(r.stdout + r.stderr).not.toContain(secret);

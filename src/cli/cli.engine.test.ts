@@ -20,7 +20,11 @@ interface Child {
 
 /** Start `rehearse ARGS` in its own process group, so the whole group can be killed. */
 function rehearse(args: string[]): Child {
-  const proc = spawn(process.execPath, [BIN, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let out = '';
   let err = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
@@ -34,7 +38,9 @@ function rehearse(args: string[]): Child {
   };
   proc.stdout!.on('data', (c: Buffer) => ((out += c.toString()), check()));
   proc.stderr!.on('data', (c: Buffer) => ((err += c.toString()), check()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const waitFor = (pattern: RegExp) =>
     new Promise<void>((resolve, reject) => {
       if (pattern.test(out + err)) return resolve();

@@ -2,7 +2,8 @@ import type { Argv } from 'yargs';
 import { colour } from './output.js';
 
 export const command = 'doctor';
-export const describe = 'Check this machine: engine, image, PostgreSQL client tools, free disk; each failure says what to do';
+export const describe =
+  'Check this machine: engine, image, PostgreSQL client tools, free disk; each failure says what to do';
 
 export function builder(y: Argv) {
   return y.example('$0 doctor', 'exit 0 when ready to rehearse, 3 when not');

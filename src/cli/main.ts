@@ -28,7 +28,9 @@ async function main(): Promise<number> {
   let exitCode = 0;
   const cli = yargs(hideBin(process.argv))
     .scriptName('rehearse')
-    .usage('$0 <command> [options]\n\nRehearse a PostgreSQL cutover against exact-named throwaway environments that always go away.')
+    .usage(
+      '$0 <command> [options]\n\nRehearse a PostgreSQL cutover against exact-named throwaway environments that always go away.',
+    )
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
@@ -38,7 +40,10 @@ async function main(): Promise<number> {
     // An argument no command takes is refused, one after `--` included: never silently ignored.
     .check((argv) => {
       const extra = argv._.slice(1);
-      if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `\`${String(a)}\``).join(' ')}: \`rehearse ${String(argv._[0])}\` takes no more arguments (one after \`--\` included)`);
+      if (extra.length > 0)
+        throw new UsageError(
+          `unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `\`${String(a)}\``).join(' ')}: \`rehearse ${String(argv._[0])}\` takes no more arguments (one after \`--\` included)`,
+        );
       return true;
     }, true)
     .fail((msg, err) => {

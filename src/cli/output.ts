@@ -5,7 +5,12 @@ import { RehearseError, messageOf } from '../errors.js';
 
 const useColour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: number, text: string) => (useColour(process.stderr) ? `\x1b[${code}m${text}\x1b[0m` : text);
-export const colour = { red: (t: string) => paint(31, t), green: (t: string) => paint(32, t), dim: (t: string) => paint(2, t), bold: (t: string) => paint(1, t) };
+export const colour = {
+  red: (t: string) => paint(31, t),
+  green: (t: string) => paint(32, t),
+  dim: (t: string) => paint(2, t),
+  bold: (t: string) => paint(1, t),
+};
 
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -17,7 +22,9 @@ export function consoleProgress(): Progress {
       if (tty) process.stderr.write(colour.dim(`… ${step}`) + '\n');
     },
     end: (step, ok, ms, detail) =>
-      void process.stderr.write(`${ok ? colour.green('ok  ') : colour.red('FAIL')} ${step} (${seconds(ms)})${detail ? `: ${detail}` : ''}\n`),
+      void process.stderr.write(
+        `${ok ? colour.green('ok  ') : colour.red('FAIL')} ${step} (${seconds(ms)})${detail ? `: ${detail}` : ''}\n`,
+      ),
     note: (message) => void process.stderr.write(`${message}\n`),
   };
 }

@@ -33,7 +33,10 @@ interface Exit {
 /** Run a node script to its end; output without colour. */
 function node(args: string[]): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const proc = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -45,7 +48,9 @@ function node(args: string[]): Promise<Exit> {
 const rehearseCli = (...args: string[]) => node([BIN, ...args]);
 
 const ajv = new Ajv2020({ allErrors: true });
-const validateReport = ajv.compile(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', 'report.schema.json'), 'utf8')) as object);
+const validateReport = ajv.compile(
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', 'report.schema.json'), 'utf8')) as object,
+);
 
 /** report.json read back: valid against the shipped JSON Schema, then typed by its zod schema. */
 async function readReport(outDir: string): Promise<{ report: Report; text: string }> {
@@ -88,7 +93,9 @@ const NOTHING = { containers: 0, networks: 0, volumes: 0, total: 0 };
 
 /** The 1-based line of the first line of `file` matching `re`. */
 function lineOf(file: string, re: RegExp): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => re.test(l));
+  const i = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => re.test(l));
   if (i < 0) throw new Error(`${re} is not in ${file}`);
   return i + 1;
 }
@@ -96,7 +103,10 @@ function lineOf(file: string, re: RegExp): number {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A rehearsal config against a demo world of the test's own, with absolute artefact paths. */
-function worldConfig(world: DemoWorld, o: { envName: string; commit: string; scenarios?: string; name?: string }): string {
+function worldConfig(
+  world: DemoWorld,
+  o: { envName: string; commit: string; scenarios?: string; name?: string },
+): string {
   const at = (...p: string[]) => join(PACKAGE_ROOT, ...p);
   return stringify({
     name: o.name ?? 'rehearse-run engine test',
@@ -136,7 +146,9 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     for (const runId of runIds) if ((await countLabelled(runId)).total > 0) await finishRun(docker, runId);
     await world?.close();
     for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
-    expect(await sideContainersNamed([names.production, names.protected, DEMO_NAMES.production, DEMO_NAMES.protected])).toEqual([]);
+    expect(
+      await sideContainersNamed([names.production, names.protected, DEMO_NAMES.production, DEMO_NAMES.protected]),
+    ).toEqual([]);
     for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
     await rm(work, { recursive: true, force: true });
   });
@@ -154,9 +166,13 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     expect(report.run_id).toBe(runId);
     expect(report.failure).toBeNull();
     expect(report.scenarios.map((s) => [s.id, s.status])).toEqual(SCENARIO_IDS.map((id) => [id, 'PASS']));
-    expect(report.gates.map((g) => [g.id, g.status])).toEqual(['G0', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'].map((id) => [id, 'PASS']));
+    expect(report.gates.map((g) => [g.id, g.status])).toEqual(
+      ['G0', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'].map((id) => [id, 'PASS']),
+    );
     // `progress` is null by design when no prior report was given (--previous).
-    const nullSections = Object.entries(report).filter(([key, value]) => key !== 'failure' && key !== 'progress' && value === null).map(([key]) => key);
+    const nullSections = Object.entries(report)
+      .filter(([key, value]) => key !== 'failure' && key !== 'progress' && value === null)
+      .map(([key]) => key);
     expect(nullSections).toEqual([]);
 
     const sha = createHash('sha256').update(text).digest('hex');
@@ -187,12 +203,19 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     const { report } = await readReport(out);
     expect(report.execution_status).toBe('PASS');
     expect(report.scenarios.map((s) => [s.id, s.status])).toEqual(SCENARIO_IDS.map((id) => [id, 'PASS']));
-    expect(report.sut_runner).toMatchObject({ mode: 'container', installed_on_host: false, install_exit_code: 0, install_command: ['npm', 'install', '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'] });
+    expect(report.sut_runner).toMatchObject({
+      mode: 'container',
+      installed_on_host: false,
+      install_exit_code: 0,
+      install_command: ['npm', 'install', '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'],
+    });
     expect(report.sut_runner.image).toMatch(/^pg-rehearse\/runner:/);
     expect(report.sut_runner.mounts.some((m) => m.endsWith('-> /sut (read-only)'))).toBe(true);
     // The steps, the install container, the internal network, its holder and the install volume: all gone.
     expect(report.teardown!.complete).toBe(true);
-    expect(report.teardown!.resources.map((x) => x.kind).sort()).toEqual(expect.arrayContaining(['container', 'network', 'volume']));
+    expect(report.teardown!.resources.map((x) => x.kind).sort()).toEqual(
+      expect.arrayContaining(['container', 'network', 'volume']),
+    );
     expect(await countLabelled(runId)).toEqual(NOTHING);
     await expectNoEnvironment('pg-rehearse-demo-dryrun');
     expect(await sideContainersNamed([DEMO_NAMES.production, DEMO_NAMES.protected])).toEqual([]);
@@ -211,7 +234,11 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     expect(report.failure!.exception?.name).toBe('TypeError');
     expect(report.failure!.exception?.location).toMatch(/^src\/phases\.ts:\d+:\d+$/);
     expect(report.failure!.stderr_tail?.some((l) => l.startsWith('TypeError'))).toBe(true);
-    expect(report.scenarios.map((s) => s.status)).toEqual([...Array(5).fill('PASS'), 'FAIL', ...Array(6).fill('NOT_RUN')]);
+    expect(report.scenarios.map((s) => s.status)).toEqual([
+      ...Array(5).fill('PASS'),
+      'FAIL',
+      ...Array(6).fill('NOT_RUN'),
+    ]);
     expect(r.stderr).toContain('execution_status: FAIL at S6 (sut); exit 1');
     expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('**Verdict: FAIL** at S6, classification `sut`');
 
@@ -235,8 +262,18 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
 
     const { report, text } = await readReport(out);
     expect(report.failure).toMatchObject({ gate: 'S6', scenario: 'S6', classification: 'sut', exit_code: 1 });
-    expect(report.failure!.command).toEqual(['node', '--enable-source-maps', 'dist/cli.js', 'cut', '--batch', 'B-2026-001']);
-    expect(report.failure!.exception).toMatchObject({ name: 'TypeError', location: expect.stringMatching(/^src\/phases\.ts:\d+:\d+$/) });
+    expect(report.failure!.command).toEqual([
+      'node',
+      '--enable-source-maps',
+      'dist/cli.js',
+      'cut',
+      '--batch',
+      'B-2026-001',
+    ]);
+    expect(report.failure!.exception).toMatchObject({
+      name: 'TypeError',
+      location: expect.stringMatching(/^src\/phases\.ts:\d+:\d+$/),
+    });
     const tail = report.failure!.stderr_tail ?? [];
     expect(tail.length).toBeGreaterThan(0);
     expect(tail.some((l) => l.includes('TypeError'))).toBe(true);
@@ -246,8 +283,18 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     const md = await readFile(join(out, 'report.md'), 'utf8');
     expect(md).toContain('**Verdict: FAIL** at S6, classification `sut`');
     const serverLog = await readFile(join(out, 'dry-run-server.log'), 'utf8');
-    const forms = [productionPassword, encodeURIComponent(productionPassword), JSON.stringify(productionPassword).slice(1, -1)];
-    const outputs = { 'report.json': text, 'report.md': md, 'dry-run-server.log': serverLog, stdout: r.stdout, stderr: r.stderr };
+    const forms = [
+      productionPassword,
+      encodeURIComponent(productionPassword),
+      JSON.stringify(productionPassword).slice(1, -1),
+    ];
+    const outputs = {
+      'report.json': text,
+      'report.md': md,
+      'dry-run-server.log': serverLog,
+      stdout: r.stdout,
+      stderr: r.stderr,
+    };
     for (const [place, content] of Object.entries(outputs)) {
       const leaking = content.split('\n').filter((line) => forms.some((f) => line.includes(f)));
       expect(leaking, `${place} holds production's password`).toEqual([]);
@@ -265,12 +312,18 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     expect((await rehearseCli('pin', '--config', config)).code).toBe(0);
     const p = await rehearseCli('plan', '--config', config);
     expect(p.code, p.stderr).toBe(0);
-    expect(p.stdout).toContain('gates: G0 inputs, G1 preflight, G2 backup, G3 provision, G4 restore, G5 baseline, G6 trace, G7 teardown, G8 post-checks');
-    expect(p.stdout).toContain('order: G0, G1, G3, G4 (G2 inside it: the dump streams into the restore), G5, S1..Sn, G6, G7, G8 (with --cache: G2, G3, G4 in turn)');
+    expect(p.stdout).toContain(
+      'gates: G0 inputs, G1 preflight, G2 backup, G3 provision, G4 restore, G5 baseline, G6 trace, G7 teardown, G8 post-checks',
+    );
+    expect(p.stdout).toContain(
+      'order: G0, G1, G3, G4 (G2 inside it: the dump streams into the restore), G5, S1..Sn, G6, G7, G8 (with --cache: G2, G3, G4 in turn)',
+    );
     expect(p.stdout).toContain(`dry-run environment: container ${envName}, network ${envName}-net,`);
     expect(p.stdout).toContain(`protected environments: ${names.protected}`);
     expect(p.stdout).toContain(`(container ${names.production})`);
-    expect(p.stdout).toContain('scenarios (12): S1, S2, S3-neg (negative), S4, S5, S6, S7, S8 (negative), S9 (negative), S10, S11, S12');
+    expect(p.stdout).toContain(
+      'scenarios (12): S1, S2, S3-neg (negative), S4, S5, S6, S7, S8 (negative), S9 (negative), S10, S11, S12',
+    );
     expect(p.stdout).toMatch(/^watched tables \(12\): ledger\.account, ledger\.signer, .*ledger\.verify_log$/m);
     expect(p.stdout).not.toMatch(/MISMATCH/);
     expect(p.stdout + p.stderr).not.toContain(productionPassword);
@@ -307,7 +360,9 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     expect(report.failure).toMatchObject({ gate: 'G0', scenario: null, classification: 'artefact' });
     expect(report.failure!.message).toContain('pack/S5.yaml');
     expect(report.artefacts.filter((a) => !a.ok).map((a) => a.path)).toEqual(['pack/S5.yaml']);
-    expect(report.gates.filter((g) => ['G1', 'G2', 'G3', 'G4', 'G5'].includes(g.id)).every((g) => g.status === 'NOT_RUN')).toBe(true);
+    expect(
+      report.gates.filter((g) => ['G1', 'G2', 'G3', 'G4', 'G5'].includes(g.id)).every((g) => g.status === 'NOT_RUN'),
+    ).toBe(true);
     expect(report.scenarios.every((s) => s.status === 'NOT_RUN')).toBe(true);
     expect(report.env).toBeNull();
     expect(report.backup).toBeNull();
@@ -320,7 +375,11 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
 
   describe('G1 tells the faults apart, each in its class, with what to do with `run` (config keys, not flags); nothing provisioned', () => {
     /** Pin and run a config of the world, edited by `edit`: the report, the console and the run id. */
-    async function preflightRun(label: string, edit: (yaml: string, dir: string) => Promise<string> | string, o: { watchedTables?: string } = {}) {
+    async function preflightRun(
+      label: string,
+      edit: (yaml: string, dir: string) => Promise<string> | string,
+      o: { watchedTables?: string } = {},
+    ) {
       const dir = await folder(label);
       const config = join(dir, 'rehearse.yaml');
       const envName = uniqueName(`pgr-g1-${label}`);
@@ -337,7 +396,9 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
       const runId = runIdOf(r);
       runIds.push(runId);
       const { report } = await readReport(out);
-      expect(report.gates.filter((g) => ['G2', 'G3', 'G4', 'G5'].includes(g.id)).every((g) => g.status === 'NOT_RUN')).toBe(true);
+      expect(
+        report.gates.filter((g) => ['G2', 'G3', 'G4', 'G5'].includes(g.id)).every((g) => g.status === 'NOT_RUN'),
+      ).toBe(true);
       expect(report.env).toBeNull();
       expect(await countLabelled(runId)).toEqual(NOTHING);
       await expectNoEnvironment(envName);
@@ -354,19 +415,27 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
       return file;
     }
 
-    it('a watched table production does not have is FAIL `artefact` at G1, at its line of the watched tables file, read from production\'s catalog in the read-only identity transaction', async () => {
+    it("a watched table production does not have is FAIL `artefact` at G1, at its line of the watched tables file, read from production's catalog in the read-only identity transaction", async () => {
       const watched = await readFile(join(PACKAGE_ROOT, 'scenarios', 'watched-tables.txt'), 'utf8');
-      const { r, report, dir } = await preflightRun('missing-table', (t) => t, { watchedTables: `${watched.trimEnd()}\nledger.no_such_table\n` });
+      const { r, report, dir } = await preflightRun('missing-table', (t) => t, {
+        watchedTables: `${watched.trimEnd()}\nledger.no_such_table\n`,
+      });
       const line = watched.trimEnd().split('\n').length + 1;
       expect(r.code, r.stderr).toBe(1);
       expect(report.failure).toMatchObject({ gate: 'G1', classification: 'artefact' });
-      expect(report.failure!.message).toContain(`production has no table \`ledger.no_such_table\` (${join(dir, 'watched-tables.txt')}:${line})`);
+      expect(report.failure!.message).toContain(
+        `production has no table \`ledger.no_such_table\` (${join(dir, 'watched-tables.txt')}:${line})`,
+      );
       expect(report.failure!.message).toContain('artefacts.watched_tables');
-      expect(report.production!.statements).toEqual(expect.arrayContaining(['BEGIN READ ONLY', expect.stringContaining('pg_catalog.pg_class'), 'COMMIT']));
+      expect(report.production!.statements).toEqual(
+        expect.arrayContaining(['BEGIN READ ONLY', expect.stringContaining('pg_catalog.pg_class'), 'COMMIT']),
+      );
     });
 
     it('a wrong production password says so (SQLSTATE 28P01), not "does not answer", and names the config key to fix', async () => {
-      const { r, report } = await preflightRun('wrong-password', async (t, dir) => t.replace(world.dsnFile, await dsnVariant(dir, (u) => (u.password = 'not-the-password'))));
+      const { r, report } = await preflightRun('wrong-password', async (t, dir) =>
+        t.replace(world.dsnFile, await dsnVariant(dir, (u) => (u.password = 'not-the-password'))),
+      );
       expect(r.code, r.stderr).toBe(3);
       expect(report.failure).toMatchObject({ gate: 'G1', classification: 'environment' });
       expect(report.failure!.message).toMatch(/refused the password of user `[a-z_]+` \(SQLSTATE 28P01\)/);
@@ -376,20 +445,28 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     });
 
     it('a port where nothing listens is "connection refused"', async () => {
-      const { r, report } = await preflightRun('refused', async (t, dir) => t.replace(world.dsnFile, await dsnVariant(dir, (u) => (u.port = '1'))));
+      const { r, report } = await preflightRun('refused', async (t, dir) =>
+        t.replace(world.dsnFile, await dsnVariant(dir, (u) => (u.port = '1'))),
+      );
       expect(r.code, r.stderr).toBe(3);
       expect(report.failure!.message).toContain('nothing accepts connections at 127.0.0.1:1 (connection refused)');
     });
 
     it('a taken environment name advises `environment.name` in the config, never --name; a missing image `environment.image`, never --image', async () => {
-      const taken = await preflightRun('taken', (t) => t.replace(/^(\s+name: )pgr-g1-taken\S*$/m, `$1${names.production}`));
+      const taken = await preflightRun('taken', (t) =>
+        t.replace(/^(\s+name: )pgr-g1-taken\S*$/m, `$1${names.production}`),
+      );
       expect(taken.r.code, taken.r.stderr).toBe(3);
       expect(taken.report.failure!.message).toContain(`a container named \`${names.production}\` already exists`);
       expect(taken.report.failure!.message).toContain('choose another name with `environment.name` in the config');
       expect(taken.report.failure!.message).not.toContain('--name');
-      const image = await preflightRun('no-image', (t) => t.replace(/^(\s+)fast_restore: true$/m, '$1fast_restore: true\n$1image: pg-rehearse/no-such-image:1'));
+      const image = await preflightRun('no-image', (t) =>
+        t.replace(/^(\s+)fast_restore: true$/m, '$1fast_restore: true\n$1image: pg-rehearse/no-such-image:1'),
+      );
       expect(image.r.code, image.r.stderr).toBe(3);
-      expect(image.report.failure!.message).toContain('the image `pg-rehearse/no-such-image:1` is not present in the engine');
+      expect(image.report.failure!.message).toContain(
+        'the image `pg-rehearse/no-such-image:1` is not present in the engine',
+      );
       expect(image.report.failure!.message).toContain('`environment.image` in the config');
       expect(image.report.failure!.message).not.toContain('--image');
     });
@@ -413,7 +490,9 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     it('refuses an accepted_commit that is a branch name, not 40 hex', async () => {
       const file = join(FIXTURES, 'accepted-commit-branch.yaml');
       const stderr = await refused(file, 'pgr-bad-config-accepted-commit');
-      expect(stderr).toContain(`${file}:${lineOf(file, /^\s+accepted_commit: main$/)}: sut.accepted_commit: a full 40-hex commit sha`);
+      expect(stderr).toContain(
+        `${file}:${lineOf(file, /^\s+accepted_commit: main$/)}: sut.accepted_commit: a full 40-hex commit sha`,
+      );
     });
 
     it('refuses an unknown key, at its own line and key path', async () => {
@@ -421,20 +500,26 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
       const stderr = await refused(file, 'pgr-bad-config-unknown-key');
       expect(stderr).toMatch(/unknown key `colour`/);
       // The line of `colour:` itself (not of the first key of its section), and the key path down to it.
-      expect(stderr).toMatch(new RegExp(`${escape(file)}:${lineOf(file, /^\s+colour: blue$/)}: environment(\\.colour)?: .*colour`));
+      expect(stderr).toMatch(
+        new RegExp(`${escape(file)}:${lineOf(file, /^\s+colour: blue$/)}: environment(\\.colour)?: .*colour`),
+      );
     });
 
     it('refuses a literal password key without echoing its value', async () => {
       const file = join(FIXTURES, 'literal-password.yaml');
       const stderr = await refused(file, 'pgr-bad-config-literal-password');
-      expect(stderr).toContain(`${file}:${lineOf(file, /^\s+password: /)}: production.password: a literal password is refused`);
+      expect(stderr).toContain(
+        `${file}:${lineOf(file, /^\s+password: /)}: production.password: a literal password is refused`,
+      );
       expect(stderr).not.toContain('literal-hunter2');
     });
 
     it('refuses a DSN carrying a password in a string value without echoing the password', async () => {
       const file = join(FIXTURES, 'dsn-with-password.yaml');
       const stderr = await refused(file, 'pgr-bad-config-dsn-password');
-      expect(stderr).toContain(`${file}:${lineOf(file, /^\s+dsn_file: postgres:/)}: production.dsn_file: a DSN carrying a password is refused`);
+      expect(stderr).toContain(
+        `${file}:${lineOf(file, /^\s+dsn_file: postgres:/)}: production.dsn_file: a DSN carrying a password is refused`,
+      );
       expect(stderr).not.toContain('dsn-s3cret-pw');
     });
 
@@ -462,7 +547,9 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     it('refuses a scenario with a bad regular expression, at its file, line and key path', async () => {
       const s1 = join(PACKS, 'bad-regex', 'S1.yaml');
       const stderr = await refused(join(FIXTURES, 'bad-regex.yaml'), 'pgr-bad-config-bad-regex');
-      expect(stderr).toContain(`${s1}:${lineOf(s1, /^\s+stdout: /)}: steps[0].expect.stdout[0]: not a valid regular expression`);
+      expect(stderr).toContain(
+        `${s1}:${lineOf(s1, /^\s+stdout: /)}: steps[0].expect.stdout[0]: not a valid regular expression`,
+      );
     });
 
     it('refuses two scenario files with the same number (S3 and S3-neg), at the line of the id', async () => {

@@ -2,21 +2,64 @@ import type { Argv } from 'yargs';
 import { consoleProgress } from './output.js';
 
 export const command = 'run';
-export const describe = 'Rehearse the cutover: dump production read-only, restore it into an exact-named throwaway server, drive the scenarios gate by gate, tear down, and write report.json and report.md';
+export const describe =
+  'Rehearse the cutover: dump production read-only, restore it into an exact-named throwaway server, drive the scenarios gate by gate, tear down, and write report.json and report.md';
 
 export function builder(y: Argv) {
   return y
-    .option('config', { type: 'string', demandOption: true, describe: 'the rehearsal config (YAML); pins.yaml beside it' })
-    .option('out', { type: 'string', demandOption: true, describe: 'folder for report.json, report.json.sha256, report.md and the redacted server log' })
-    .option('previous', { type: 'string', describe: 'a prior report.json (it must pass `rehearse verify`): the report shows, scenario by scenario, the progress since' })
-    .option('cache', { type: 'boolean', default: false, describe: 'use a cached restore when one matches this run\'s dump, roles, grants and image; else save one (it keeps a copy of production\'s data on this machine: `rehearse cache prune`)' })
-    .option('keep-backup', { type: 'boolean', default: false, describe: 'keep the dump after the run (it holds production data; else it is shredded at teardown)' })
-    .example('$0 run --config rehearse.yaml --out reports/2026-11-25', 'PASS exits 0; FAIL 1; INCONCLUSIVE 3; teardown incomplete 4')
-    .example('$0 run --config rehearse.yaml --out reports/rerun --previous reports/first/report.json', 'a rerun: the report says what changed since the prior FAIL')
+    .option('config', {
+      type: 'string',
+      demandOption: true,
+      describe: 'the rehearsal config (YAML); pins.yaml beside it',
+    })
+    .option('out', {
+      type: 'string',
+      demandOption: true,
+      describe: 'folder for report.json, report.json.sha256, report.md and the redacted server log',
+    })
+    .option('previous', {
+      type: 'string',
+      describe:
+        'a prior report.json (it must pass `rehearse verify`): the report shows, scenario by scenario, the progress since',
+    })
+    .option('cache', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "use a cached restore when one matches this run's dump, roles, grants and image; else save one (it keeps a copy of production's data on this machine: `rehearse cache prune`)",
+    })
+    .option('keep-backup', {
+      type: 'boolean',
+      default: false,
+      describe: 'keep the dump after the run (it holds production data; else it is shredded at teardown)',
+    })
+    .example(
+      '$0 run --config rehearse.yaml --out reports/2026-11-25',
+      'PASS exits 0; FAIL 1; INCONCLUSIVE 3; teardown incomplete 4',
+    )
+    .example(
+      '$0 run --config rehearse.yaml --out reports/rerun --previous reports/first/report.json',
+      'a rerun: the report says what changed since the prior FAIL',
+    )
     .example('npm run demo -- --out /tmp/demo', 'the demo: an embedded production, the example system, S1-S12');
 }
 
-export async function handler(argv: { config: string; out: string; keepBackup: boolean; previous?: string; cache: boolean }): Promise<number> {
+export async function handler(argv: {
+  config: string;
+  out: string;
+  keepBackup: boolean;
+  previous?: string;
+  cache: boolean;
+}): Promise<number> {
   const { runCommand } = await import('../run/run-command.js');
-  return runCommand({ configFile: argv.config, outDir: argv.out, keepBackup: argv.keepBackup, previous: argv.previous, cache: argv.cache }, consoleProgress());
+  return runCommand(
+    {
+      configFile: argv.config,
+      outDir: argv.out,
+      keepBackup: argv.keepBackup,
+      previous: argv.previous,
+      cache: argv.cache,
+    },
+    consoleProgress(),
+  );
 }

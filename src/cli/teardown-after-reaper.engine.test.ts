@@ -19,8 +19,17 @@ interface Ran {
 }
 
 /** `rehearse ARGS` in its own process group; `until` (a pattern on its output) then `act` while it runs. */
-function rehearse(args: string[], env: NodeJS.ProcessEnv = {}, until?: RegExp, act?: (pid: number, out: string) => void): Promise<Ran> {
-  const proc = spawn(process.execPath, [BIN, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+function rehearse(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  until?: RegExp,
+  act?: (pid: number, out: string) => void,
+): Promise<Ran> {
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
   let stdout = '';
   let stderr = '';
   let acted = false;
@@ -39,11 +48,16 @@ describe('teardown --run-id after the reaper', () => {
   it('exits 0 and says the reaper finished the SIGKILLed run, when, and what it removed', async () => {
     const name = uniqueName('pgr-reaped');
     let runId = '';
-    const killed = await rehearse(['provision', '--name', name, '--hold'], {}, /holding the environment/, (pid, out) => {
-      runId = /run id: (\S+)/.exec(out)![1]!;
-      // The whole process group, as when a CI job is killed: only the reaper (its own session) survives.
-      process.kill(-pid, 'SIGKILL');
-    });
+    const killed = await rehearse(
+      ['provision', '--name', name, '--hold'],
+      {},
+      /holding the environment/,
+      (pid, out) => {
+        runId = /run id: (\S+)/.exec(out)![1]!;
+        // The whole process group, as when a CI job is killed: only the reaper (its own session) survives.
+        process.kill(-pid, 'SIGKILL');
+      },
+    );
     expect(killed.signal).toBe('SIGKILL');
     try {
       const left = await eventually(
@@ -56,7 +70,12 @@ describe('teardown --run-id after the reaper', () => {
 
       const t = await rehearse(['teardown', '--run-id', runId]);
       expect(t.code).toBe(0);
-      expect(t.stdout).toMatch(new RegExp(`^${runId}: finished already, by its reaper, after its owner process \\d+ died without finishing, at \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z`, 'm'));
+      expect(t.stdout).toMatch(
+        new RegExp(
+          `^${runId}: finished already, by its reaper, after its owner process \\d+ died without finishing, at \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z`,
+          'm',
+        ),
+      );
       expect(t.stdout).toContain(`${runId}: it removed container ${name}, network ${name}-net`);
       expect(t.stdout).toContain(`recorded in ${join(stateRoot(), 'finished', `${runId}.json`)}`);
       expect(t.stdout).toMatch(/reaper log:\n.*watching owner \d+\n/);
@@ -81,10 +100,15 @@ describe('teardown --run-id after the reaper', () => {
     const root = await mkdtemp(join(tmpdir(), 'pgr-own-state-'));
     const name = uniqueName('pgr-own');
     let runId = '';
-    const own = await rehearse(['provision', '--name', name, '--hold'], { PG_REHEARSE_STATE_DIR: root }, /holding the environment/, (pid, out) => {
-      runId = /run id: (\S+)/.exec(out)![1]!;
-      process.kill(pid, 'SIGINT');
-    });
+    const own = await rehearse(
+      ['provision', '--name', name, '--hold'],
+      { PG_REHEARSE_STATE_DIR: root },
+      /holding the environment/,
+      (pid, out) => {
+        runId = /run id: (\S+)/.exec(out)![1]!;
+        process.kill(pid, 'SIGINT');
+      },
+    );
     expect(own.code).toBe(0);
     const t = await rehearse(['teardown', '--run-id', runId], { PG_REHEARSE_STATE_DIR: root });
     expect(t.code).toBe(0);

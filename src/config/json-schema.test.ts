@@ -14,11 +14,33 @@ describe('the shipped JSON Schemas', () => {
   });
 
   it('require every contract field of report.json', () => {
-    const schema = shipped('report.schema.json') as { oneOf?: { required: string[] }[]; anyOf?: { required: string[] }[] };
+    const schema = shipped('report.schema.json') as {
+      oneOf?: { required: string[] }[];
+      anyOf?: { required: string[] }[];
+    };
     const variants = schema.oneOf ?? schema.anyOf ?? [];
     expect(variants.length).toBe(2);
     for (const v of variants) {
-      for (const field of ['schema_version', 'execution_status', 'run_id', 'failure', 'scenarios', 'production', 'env', 'backup', 'artefacts', 'table_matrix', 'sql_trace', 'leak_scan', 'protected_envs', 'git', 'teardown', 'gates', 'retries', 'provenance']) {
+      for (const field of [
+        'schema_version',
+        'execution_status',
+        'run_id',
+        'failure',
+        'scenarios',
+        'production',
+        'env',
+        'backup',
+        'artefacts',
+        'table_matrix',
+        'sql_trace',
+        'leak_scan',
+        'protected_envs',
+        'git',
+        'teardown',
+        'gates',
+        'retries',
+        'provenance',
+      ]) {
         expect(v.required).toContain(field);
       }
     }
@@ -29,13 +51,67 @@ describe('the shipped JSON Schemas', () => {
     const shape = Object.keys(pass.shape);
     expect(shape).toContain('sql_trace');
     const minimalNonPass = {
-      schema_version: 1, name: 'x', run_id: 'r', exit_code: 1, started_at: 't', ended_at: 't', ms: 0, accepted_commit: 'a', config: { path: 'p', sha256: 's' }, alerts: [], gates: [], scenarios: [], artefacts: [], retries: [],
-      provenance: { tool_version: '0', build_sha: null, image_id: null, pg_dump_version: null, pg_dump_where: null, dry_run_server_version: null, production_server_version: null, started_at: 't', ended_at: 't' },
-      sut_runner: { mode: 'host', path: 'p', dsn_env: 'X', install: 'none', installed_on_host: false, image: null, image_id: null, install_command: null, install_exit_code: null, network: null, mounts: [] },
+      schema_version: 1,
+      name: 'x',
+      run_id: 'r',
+      exit_code: 1,
+      started_at: 't',
+      ended_at: 't',
+      ms: 0,
+      accepted_commit: 'a',
+      config: { path: 'p', sha256: 's' },
+      alerts: [],
+      gates: [],
+      scenarios: [],
+      artefacts: [],
+      retries: [],
+      provenance: {
+        tool_version: '0',
+        build_sha: null,
+        image_id: null,
+        pg_dump_version: null,
+        pg_dump_where: null,
+        dry_run_server_version: null,
+        production_server_version: null,
+        started_at: 't',
+        ended_at: 't',
+      },
+      sut_runner: {
+        mode: 'host',
+        path: 'p',
+        dsn_env: 'X',
+        install: 'none',
+        installed_on_host: false,
+        image: null,
+        image_id: null,
+        install_command: null,
+        install_exit_code: null,
+        network: null,
+        mounts: [],
+      },
       progress: null,
-      production: null, env: null, backup: null, table_matrix: null, sql_trace: null, leak_scan: null, protected_envs: null, git: null, teardown: null,
+      production: null,
+      env: null,
+      backup: null,
+      table_matrix: null,
+      sql_trace: null,
+      leak_scan: null,
+      protected_envs: null,
+      git: null,
+      teardown: null,
       execution_status: 'FAIL',
-      failure: { gate: 'G0', scenario: null, classification: 'artefact', message: 'm', command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null },
+      failure: {
+        gate: 'G0',
+        scenario: null,
+        classification: 'artefact',
+        message: 'm',
+        command: null,
+        exit_code: null,
+        stderr_tail: null,
+        sql_rows: null,
+        exception: null,
+        stack: null,
+      },
     };
     expect(Report.safeParse(minimalNonPass).success).toBe(true);
     const { sql_trace: _, ...missing } = minimalNonPass;

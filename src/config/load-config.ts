@@ -56,26 +56,42 @@ export async function readSecretFile(path: string, what: string, origin?: string
   try {
     mode = (await stat(path)).mode & 0o777;
   } catch (err) {
-    throw new UsageError(`${at}cannot read the ${what} \`${path}\``, { cause: err, hint: 'check production.dsn_file in the config' });
+    throw new UsageError(`${at}cannot read the ${what} \`${path}\``, {
+      cause: err,
+      hint: 'check production.dsn_file in the config',
+    });
   }
   if (mode !== 0o600) {
-    throw new UsageError(`${at}the ${what} \`${path}\` has mode ${mode.toString(8).padStart(4, '0')}, expected 0600: a secret readable by others is refused`, {
-      hint: `chmod 600 '${path}'`,
-    });
+    throw new UsageError(
+      `${at}the ${what} \`${path}\` has mode ${mode.toString(8).padStart(4, '0')}, expected 0600: a secret readable by others is refused`,
+      {
+        hint: `chmod 600 '${path}'`,
+      },
+    );
   }
   return decodeUtf8(await readFile(path), path, what).trim();
 }
 
 /** Production's DSN, from the variable or the 0600 file the config names. */
-export async function resolveProductionDsn(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function resolveProductionDsn(
+  loaded: LoadedConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const p = loaded.config.production;
   if (p.dsn_env) {
     const v = env[p.dsn_env];
-    if (!v) throw new UsageError(`production.dsn_env names \`${p.dsn_env}\`, which is not set`, { hint: `export ${p.dsn_env}=postgres://USER:PASSWORD@HOST:PORT/DB` });
+    if (!v)
+      throw new UsageError(`production.dsn_env names \`${p.dsn_env}\`, which is not set`, {
+        hint: `export ${p.dsn_env}=postgres://USER:PASSWORD@HOST:PORT/DB`,
+      });
     return v;
   }
   const line = lineOfPath(await readFile(loaded.paths.config, 'utf8'), ['production', 'dsn_file']);
-  return readSecretFile(loaded.paths.dsnFile!, 'production DSN file', `${loaded.paths.config}${line ? `:${line}` : ''}: production.dsn_file`);
+  return readSecretFile(
+    loaded.paths.dsnFile!,
+    'production DSN file',
+    `${loaded.paths.config}${line ? `:${line}` : ''}: production.dsn_file`,
+  );
 }
 
 export async function loadGrantMatrix(path: string): Promise<GrantMatrixFile> {
@@ -106,11 +122,15 @@ export function parseDsn(dsn: string, what: string): DsnParts {
   try {
     url = new URL(dsn);
   } catch {
-    throw new UsageError(`${what} is not a postgres:// URL`, { hint: 'write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode reserved characters)' });
+    throw new UsageError(`${what} is not a postgres:// URL`, {
+      hint: 'write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode reserved characters)',
+    });
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new UsageError(`${what} must start with postgres:// (got ${url.protocol}//)`);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new UsageError(`${what} must start with postgres:// (got ${url.protocol}//)`);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!url.hostname || !url.username || !database) throw new UsageError(`${what} must name a host, a user and a database`);
+  if (!url.hostname || !url.username || !database)
+    throw new UsageError(`${what} must name a host, a user and a database`);
   return {
     host: url.hostname,
     port: url.port ? Number(url.port) : 5432,

@@ -4,8 +4,15 @@
 import { z } from 'zod';
 import { SqlPolicyRules } from './sql-policy.js';
 
-const Sha40 = z.string().regex(/^[0-9a-f]{40}$/, 'a full 40-hex commit sha (a branch or tag name is refused: it can move)');
-const ExactName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,58}$/, 'an exact container name: 1-59 of [a-zA-Z0-9_.-], starting with a letter or digit');
+const Sha40 = z
+  .string()
+  .regex(/^[0-9a-f]{40}$/, 'a full 40-hex commit sha (a branch or tag name is refused: it can move)');
+const ExactName = z
+  .string()
+  .regex(
+    /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,58}$/,
+    'an exact container name: 1-59 of [a-zA-Z0-9_.-], starting with a letter or digit',
+  );
 const RoleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case role name');
 const Verb = z.string().regex(/^[A-Z]+$/, 'an upper-case SQL verb such as DELETE');
 
@@ -20,15 +27,32 @@ export function dsnHasPassword(dsn: string): boolean {
 }
 
 /** Issues for literal secrets anywhere in a parsed config: a password-like key, or a DSN that carries a password. */
-export function literalSecretIssues(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {
+export function literalSecretIssues(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
   if (typeof value === 'string') {
-    return dsnHasPassword(value) ? [{ path, message: 'a DSN carrying a password is refused in the config: reference it with production.dsn_env or production.dsn_file (mode 0600)' }] : [];
+    return dsnHasPassword(value)
+      ? [
+          {
+            path,
+            message:
+              'a DSN carrying a password is refused in the config: reference it with production.dsn_env or production.dsn_file (mode 0600)',
+          },
+        ]
+      : [];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => literalSecretIssues(v, [...path, i]));
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([k, v]) =>
       /pass(word)?|passwd|secret/i.test(k) && v !== null && v !== ''
-        ? [{ path: [...path, k], message: 'a literal password is refused in the config: the dry-run roles get generated passwords, and production\'s is referenced by dsn_env or dsn_file' }]
+        ? [
+            {
+              path: [...path, k],
+              message:
+                "a literal password is refused in the config: the dry-run roles get generated passwords, and production's is referenced by dsn_env or dsn_file",
+            },
+          ]
         : literalSecretIssues(v, [...path, k]),
     );
   }
@@ -38,14 +62,19 @@ export function literalSecretIssues(value: unknown, path: (string | number)[] = 
 export const ProductionConfig = z
   .strictObject({
     /** Environment variable holding production's DSN (the password included). */
-    dsn_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+    dsn_env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+      .optional(),
     /** File of mode 0600 holding production's DSN. */
     dsn_file: z.string().min(1).optional(),
     /** Production runs in this container of the local engine: its id and StartedAt are evidence too. */
     container: ExactName.optional(),
     dump_format: z.enum(['plain', 'custom', 'directory']).default('plain'),
   })
-  .refine((p) => (p.dsn_env === undefined) !== (p.dsn_file === undefined), { message: 'give exactly one of dsn_env and dsn_file' });
+  .refine((p) => (p.dsn_env === undefined) !== (p.dsn_file === undefined), {
+    message: 'give exactly one of dsn_env and dsn_file',
+  });
 
 export const EnvironmentConfig = z.strictObject({
   /** Exact name of the dry-run container; its network is NAME-net. Refused if either exists. */
@@ -80,7 +109,10 @@ export const SutConfig = z.strictObject({
   /** Base of the change under review, for the hardcode scan. */
   base_commit: Sha40.optional(),
   /** Environment variable through which each step receives its role's DSN. */
-  dsn_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').default('DATABASE_URL'),
+  dsn_env: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+    .default('DATABASE_URL'),
   /** How its commands run: `host` (a process on this machine) or `container` (ephemeral containers on the run's internal network, the checkout read-only). */
   runner: z.enum(['host', 'container']).default('host'),
   /** The container runner: its image (default: the local runner image), and an install step run in an install-phase container only. */
@@ -88,7 +120,10 @@ export const SutConfig = z.strictObject({
     .strictObject({
       image: z.string().min(1).optional(),
       install: z.array(z.string().min(1)).default([]),
-      install_output: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a folder name at the top of the checkout').default('node_modules'),
+      install_output: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'a folder name at the top of the checkout')
+        .default('node_modules'),
       install_timeout_ms: z.number().int().min(1000).max(3_600_000).default(600_000),
     })
     .optional(),
@@ -101,7 +136,16 @@ export const SutConfig = z.strictObject({
     .default({ patterns: [], allow: [] }),
 });
 
-export const DEFAULT_FORBIDDEN_VERBS = ['DELETE', 'TRUNCATE', 'DROP', 'ALTER', 'GRANT', 'REVOKE', 'CREATE', 'COPY'] as const;
+export const DEFAULT_FORBIDDEN_VERBS = [
+  'DELETE',
+  'TRUNCATE',
+  'DROP',
+  'ALTER',
+  'GRANT',
+  'REVOKE',
+  'CREATE',
+  'COPY',
+] as const;
 
 export const RehearsalConfig = z.strictObject({
   /** The rehearsal's title in the report. */
@@ -127,7 +171,10 @@ export type RehearsalConfig = z.infer<typeof RehearsalConfig>;
 
 /** Expected privileges in force: role -> schema.object -> privileges. */
 export const Privilege = z.enum(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE']);
-export const GrantMatrixFile = z.record(RoleName, z.record(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'schema.object'), z.array(Privilege)));
+export const GrantMatrixFile = z.record(
+  RoleName,
+  z.record(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'schema.object'), z.array(Privilege)),
+);
 export type GrantMatrixFile = z.infer<typeof GrantMatrixFile>;
 
 /** pins.yaml beside the config: sha256 of every artefact under review, by path relative to the config's folder. */

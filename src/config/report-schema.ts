@@ -68,7 +68,12 @@ export const Failure = z.object({
 });
 export type Failure = z.infer<typeof Failure>;
 
-export const ContainerIdentity = z.object({ name: z.string(), id: z.string(), started_at: z.string(), running: z.boolean() });
+export const ContainerIdentity = z.object({
+  name: z.string(),
+  id: z.string(),
+  started_at: z.string(),
+  running: z.boolean(),
+});
 
 export const Production = z.object({
   host: z.string(),
@@ -87,7 +92,12 @@ export const Production = z.object({
   statements: z.array(z.string()),
 });
 
-export const Readiness = z.object({ signal: z.string(), attempts: z.number().int(), ms: z.number().int(), retries: z.number().int() });
+export const Readiness = z.object({
+  signal: z.string(),
+  attempts: z.number().int(),
+  ms: z.number().int(),
+  retries: z.number().int(),
+});
 
 export const Env = z.object({
   run_id: z.string(),
@@ -142,7 +152,9 @@ export type Artefact = z.infer<typeof Artefact>;
 export const TableMatrix = z.object({
   tables: z.array(z.string()),
   baseline: Counts,
-  checkpoints: z.array(z.object({ after: z.string(), counts: Counts, deltas: Counts, expected: Counts, ok: z.boolean() })),
+  checkpoints: z.array(
+    z.object({ after: z.string(), counts: Counts, deltas: Counts, expected: Counts, ok: z.boolean() }),
+  ),
   final: Counts.nullable(),
 });
 
@@ -152,7 +164,11 @@ const PolicyRuleSection = z.object({
   schemas: z.array(z.string()).optional(),
   tables: z.array(z.string()).optional(),
 });
-const PolicySection = z.object({ forbidden_verbs: z.array(z.string()), allow: z.array(PolicyRuleSection), forbid: z.array(PolicyRuleSection) });
+const PolicySection = z.object({
+  forbidden_verbs: z.array(z.string()),
+  allow: z.array(PolicyRuleSection),
+  forbid: z.array(PolicyRuleSection),
+});
 
 export const SqlTrace = z.object({
   source: z.string(),
@@ -180,16 +196,38 @@ export const SqlTrace = z.object({
   per_scenario: z.record(z.string(), Counts),
   unparsed: z.number().int(),
   /** Statements that may rewrite a table whole (ALTER COLUMN ... TYPE, SET LOGGED, CLUSTER, VACUUM FULL). */
-  rewrites: z.array(z.object({ scenario: z.string().nullable(), step: z.string().nullable(), user: z.string(), tables: z.array(z.string()), text: z.string() })),
+  rewrites: z.array(
+    z.object({
+      scenario: z.string().nullable(),
+      step: z.string().nullable(),
+      user: z.string(),
+      tables: z.array(z.string()),
+      text: z.string(),
+    }),
+  ),
   /** pgaudit's session audit, where on: it records sub-statements of functions, DO blocks and triggers. */
   audit: z
-    .object({ statements: z.number().int(), nested: z.number().int(), verbs: z.array(z.string()), functions: z.array(z.string()), forbidden_nested: z.number().int() })
+    .object({
+      statements: z.number().int(),
+      nested: z.number().int(),
+      verbs: z.array(z.string()),
+      functions: z.array(z.string()),
+      forbidden_nested: z.number().int(),
+    })
     .nullable(),
   /** The write counters (pg_stat_user_tables) of each scenario against the logged statements. */
   writes: z.object({
     settled: z.boolean(),
     explained: z.number().int(),
-    unexplained: z.array(z.object({ scenario: z.string(), table: z.string(), verb: z.string(), rows: z.number().int(), forbidden: z.boolean() })),
+    unexplained: z.array(
+      z.object({
+        scenario: z.string(),
+        table: z.string(),
+        verb: z.string(),
+        rows: z.number().int(),
+        forbidden: z.boolean(),
+      }),
+    ),
   }),
 });
 
@@ -233,7 +271,16 @@ export const Git = z.object({
 export const Teardown = z.object({
   complete: z.boolean(),
   ms: z.number().int(),
-  resources: z.array(z.object({ kind: z.string(), name: z.string(), id: z.string().nullable(), action: z.string(), gone: z.boolean(), proof: z.string() })),
+  resources: z.array(
+    z.object({
+      kind: z.string(),
+      name: z.string(),
+      id: z.string().nullable(),
+      action: z.string(),
+      gone: z.boolean(),
+      proof: z.string(),
+    }),
+  ),
   secrets: z.array(z.object({ path: z.string(), shredded: z.boolean() })),
   backup_shredded: z.boolean().nullable(),
 });
@@ -276,11 +323,23 @@ export const Progress = z.object({
   current_status: Verdict,
   prior_accepted_commit: z.string(),
   current_accepted_commit: z.string(),
-  prior_failure: z.object({ gate: z.string(), classification: Classification, exception: z.string().nullable() }).nullable(),
-  current_failure: z.object({ gate: z.string(), classification: Classification, exception: z.string().nullable() }).nullable(),
+  prior_failure: z
+    .object({ gate: z.string(), classification: Classification, exception: z.string().nullable() })
+    .nullable(),
+  current_failure: z
+    .object({ gate: z.string(), classification: Classification, exception: z.string().nullable() })
+    .nullable(),
   /** same: same gate, classification, exception name and location; new: a different failure; resolved: failed before, passes now; none: passed both times; regressed: passed before, fails now. */
   failure: z.enum(['same', 'new', 'resolved', 'none', 'regressed']),
-  scenarios: z.array(z.object({ id: z.string(), title: z.string(), prior: Status.nullable(), current: Status.nullable(), change: z.string() })),
+  scenarios: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      prior: Status.nullable(),
+      current: Status.nullable(),
+      change: z.string(),
+    }),
+  ),
   gates: z.array(z.object({ id: z.string(), prior: Status.nullable(), current: Status.nullable() })),
   artefacts_changed: z.array(z.string()),
 });
@@ -308,12 +367,29 @@ const common = {
   progress: Progress.nullable(),
 };
 
-const sections = { production: Production, env: Env, backup: Backup, table_matrix: TableMatrix, sql_trace: SqlTrace, leak_scan: LeakScan, protected_envs: z.array(ProtectedEnv), git: Git, teardown: Teardown };
+const sections = {
+  production: Production,
+  env: Env,
+  backup: Backup,
+  table_matrix: TableMatrix,
+  sql_trace: SqlTrace,
+  leak_scan: LeakScan,
+  protected_envs: z.array(ProtectedEnv),
+  git: Git,
+  teardown: Teardown,
+};
 
-const nullable = Object.fromEntries(Object.entries(sections).map(([k, v]) => [k, v.nullable()])) as { [K in keyof typeof sections]: z.ZodNullable<(typeof sections)[K]> };
+const nullable = Object.fromEntries(Object.entries(sections).map(([k, v]) => [k, v.nullable()])) as {
+  [K in keyof typeof sections]: z.ZodNullable<(typeof sections)[K]>;
+};
 
 export const PassReport = z.object({ ...common, ...sections, execution_status: z.literal('PASS'), failure: z.null() });
-export const NonPassReport = z.object({ ...common, ...nullable, execution_status: z.enum(['FAIL', 'INCONCLUSIVE']), failure: Failure });
+export const NonPassReport = z.object({
+  ...common,
+  ...nullable,
+  execution_status: z.enum(['FAIL', 'INCONCLUSIVE']),
+  failure: Failure,
+});
 export const Report = z.discriminatedUnion('execution_status', [PassReport, NonPassReport]);
 export type Report = z.infer<typeof Report>;
 export type NonPassReport = z.infer<typeof NonPassReport>;

@@ -36,7 +36,9 @@ describe('Scenario schema', () => {
   it('keeps forbidden_verbs when given, and leaves it out otherwise', () => {
     expect(parse(`${minimal}forbidden_verbs: [DELETE, DROP]\n`).forbidden_verbs).toEqual(['DELETE', 'DROP']);
     expect(parse(minimal)).not.toHaveProperty('forbidden_verbs');
-    expect(() => parse(`${minimal}forbidden_verbs: [delete]\n`)).toThrow(/S\.yaml:7: forbidden_verbs\[0\]: an upper-case SQL verb/);
+    expect(() => parse(`${minimal}forbidden_verbs: [delete]\n`)).toThrow(
+      /S\.yaml:7: forbidden_verbs\[0\]: an upper-case SQL verb/,
+    );
   });
 
   it('refuses ids outside ^S[0-9]+(-[a-z0-9]+)?$', () => {
@@ -48,14 +50,22 @@ describe('Scenario schema', () => {
 
   it('refuses unknown keys at every level, naming their line', () => {
     expect(() => parse(`${minimal}colour: red\n`)).toThrow(/S\.yaml:7: colour: unknown key `colour`/);
-    expect(() => parse(minimal.replace('    role: cutter_app\n', '    role: cutter_app\n    retries: 3\n'))).toThrow(/S\.yaml:7: steps\[0\]\.retries: unknown key `retries`/);
-    expect(() => parse(`${minimal}    expect: { exit: 0 }\n`)).toThrow(/S\.yaml:7: steps\[0\]\.expect\.exit: unknown key `exit`/);
+    expect(() => parse(minimal.replace('    role: cutter_app\n', '    role: cutter_app\n    retries: 3\n'))).toThrow(
+      /S\.yaml:7: steps\[0\]\.retries: unknown key `retries`/,
+    );
+    expect(() => parse(`${minimal}    expect: { exit: 0 }\n`)).toThrow(
+      /S\.yaml:7: steps\[0\]\.expect\.exit: unknown key `exit`/,
+    );
   });
 
   it('names the key of a regex that does not compile', () => {
     const text = `${minimal}    expect:\n      stdout: ['^ok', '(unclosed']\n`;
-    expect(() => parse(text)).toThrow(/S\.yaml:8: steps\[0\]\.expect\.stdout\[1\]: not a valid regular expression: .*Unterminated group/);
-    expect(() => parse(`${minimal}    expect:\n      stderr: ['[z-a]']\n`)).toThrow(/steps\[0\]\.expect\.stderr\[0\]: not a valid regular expression/);
+    expect(() => parse(text)).toThrow(
+      /S\.yaml:8: steps\[0\]\.expect\.stdout\[1\]: not a valid regular expression: .*Unterminated group/,
+    );
+    expect(() => parse(`${minimal}    expect:\n      stderr: ['[z-a]']\n`)).toThrow(
+      /steps\[0\]\.expect\.stderr\[0\]: not a valid regular expression/,
+    );
   });
 
   it('refuses a negative scenario with a non-zero delta, at that delta', () => {
@@ -65,13 +75,19 @@ describe('Scenario schema', () => {
   });
 
   it('refuses a delta table that is not schema.table, and a fractional delta', () => {
-    expect(() => parse(`${minimal}deltas: { mark: 1 }\n`)).toThrow(/S\.yaml:7: deltas\.mark: `mark` is not a table as `schema\.table`/);
+    expect(() => parse(`${minimal}deltas: { mark: 1 }\n`)).toThrow(
+      /S\.yaml:7: deltas\.mark: `mark` is not a table as `schema\.table`/,
+    );
     expect(() => parse(`${minimal}deltas: { ledger.mark: 1.5 }\n`)).toThrow(/deltas\.ledger\.mark: /);
   });
 
   it('refuses an empty argv, a bad role, a cwd outside the system under test and a timeout over an hour', () => {
-    expect(() => parse(minimal.replace('[node, dist/cli.js, mark]', '[]'))).toThrow(/steps\[0\]\.run: a non-empty argv/);
-    expect(() => parse(minimal.replace('role: cutter_app', 'role: Cutter-App'))).toThrow(/steps\[0\]\.role: a dry-run role name/);
+    expect(() => parse(minimal.replace('[node, dist/cli.js, mark]', '[]'))).toThrow(
+      /steps\[0\]\.run: a non-empty argv/,
+    );
+    expect(() => parse(minimal.replace('role: cutter_app', 'role: Cutter-App'))).toThrow(
+      /steps\[0\]\.role: a dry-run role name/,
+    );
     for (const cwd of ['/etc', '..', 'sub/../..', '../other']) {
       expect(() => parse(`${minimal}    cwd: ${cwd}\n`), cwd).toThrow(/steps\[0\]\.cwd: /);
     }
@@ -82,7 +98,9 @@ describe('Scenario schema', () => {
   it('takes env values as strings only, so a number must be quoted', () => {
     expect(() => parse(`${minimal}    env: { PORT: 5432 }\n`)).toThrow(/steps\[0\]\.env\.PORT: /);
     expect(parse(`${minimal}    env: { PORT: '5432' }\n`).steps[0]!.env).toEqual({ PORT: '5432' });
-    expect(() => parse(`${minimal}    env: { 'BAD-NAME': x }\n`)).toThrow(/steps\[0\]\.env\.BAD-NAME: `BAD-NAME` is not an environment variable name/);
+    expect(() => parse(`${minimal}    env: { 'BAD-NAME': x }\n`)).toThrow(
+      /steps\[0\]\.env\.BAD-NAME: `BAD-NAME` is not an environment variable name/,
+    );
   });
 
   it('reads sql expectations with their rows', () => {

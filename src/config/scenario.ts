@@ -50,7 +50,11 @@ export const StepExpectation = z.strictObject({
   stdout: z.array(Pattern).default([]),
   stderr: z.array(Pattern).default([]),
   /** A named error stderr must name (`Name:` at a line start, or `Name` as a word). */
-  error: z.string().regex(/^[A-Za-z_$][\w$.]*$/, 'an error name such as `ConfigMismatch`').nullable().default(null),
+  error: z
+    .string()
+    .regex(/^[A-Za-z_$][\w$.]*$/, 'an error name such as `ConfigMismatch`')
+    .nullable()
+    .default(null),
   sql: z.array(SqlExpectation).default([]),
 });
 export type StepExpectation = z.infer<typeof StepExpectation>;
@@ -71,7 +75,10 @@ export const Step = z.strictObject({
   run: z.array(z.string().min(1)).min(1, 'a non-empty argv: [program, ...arguments]'),
   cwd: StepCwd.default('.'),
   role: z.string().regex(ROLE_NAME, 'a dry-run role name (a lower-case SQL identifier)'),
-  env: z.record(z.string(), z.string()).default({}).superRefine((env, ctx) => keyIssues(env, ENV_NAME, 'an environment variable name', ctx)),
+  env: z
+    .record(z.string(), z.string())
+    .default({})
+    .superRefine((env, ctx) => keyIssues(env, ENV_NAME, 'an environment variable name', ctx)),
   timeout_ms: z.number().int().min(1).max(3_600_000).default(60_000),
   expect: StepExpectation.prefault({}),
 });
@@ -88,7 +95,9 @@ export const Scenario = z
     deltas: z
       .record(z.string(), z.number().int())
       .default({})
-      .superRefine((deltas, ctx) => keyIssues(deltas, TABLE_NAME, 'a table as `schema.table` (lower-case SQL identifiers)', ctx)),
+      .superRefine((deltas, ctx) =>
+        keyIssues(deltas, TABLE_NAME, 'a table as `schema.table` (lower-case SQL identifiers)', ctx),
+      ),
     /** Replaces the run's forbidden verbs for this scenario. */
     forbidden_verbs: z.array(z.string().regex(VERB, 'an upper-case SQL verb such as `DELETE`')).optional(),
     /** Replaces the run's sql_policy.allow and/or sql_policy.forbid (each list given) for this scenario. */
@@ -98,7 +107,11 @@ export const Scenario = z
     if (!scenario.negative) return;
     for (const [table, delta] of Object.entries(scenario.deltas)) {
       if (delta !== 0) {
-        ctx.addIssue({ code: 'custom', path: ['deltas', table], message: `a negative scenario expects no change, got ${delta}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deltas', table],
+          message: `a negative scenario expects no change, got ${delta}`,
+        });
       }
     }
   });

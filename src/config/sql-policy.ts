@@ -58,10 +58,51 @@ const OBJECT_TYPES = [
 
 /** Kinds that are their class alone (a DML statement, a utility command). */
 const PLAIN_KINDS = [
-  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'COPY', 'GRANT', 'REVOKE', 'LOCK', 'COMMENT', 'SECURITY LABEL',
-  'CLUSTER', 'VACUUM', 'ANALYZE', 'REINDEX', 'REFRESH', 'DO', 'CALL', 'EXPLAIN', 'PREPARE', 'EXECUTE', 'DEALLOCATE', 'DECLARE',
-  'CLOSE', 'FETCH', 'MOVE', 'SET', 'SHOW', 'BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'PREPARE TRANSACTION',
-  'COMMIT PREPARED', 'ROLLBACK PREPARED', 'LISTEN', 'UNLISTEN', 'NOTIFY', 'DISCARD', 'CHECKPOINT', 'LOAD', 'REASSIGN', 'IMPORT',
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'TRUNCATE',
+  'COPY',
+  'GRANT',
+  'REVOKE',
+  'LOCK',
+  'COMMENT',
+  'SECURITY LABEL',
+  'CLUSTER',
+  'VACUUM',
+  'ANALYZE',
+  'REINDEX',
+  'REFRESH',
+  'DO',
+  'CALL',
+  'EXPLAIN',
+  'PREPARE',
+  'EXECUTE',
+  'DEALLOCATE',
+  'DECLARE',
+  'CLOSE',
+  'FETCH',
+  'MOVE',
+  'SET',
+  'SHOW',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
+  'PREPARE TRANSACTION',
+  'COMMIT PREPARED',
+  'ROLLBACK PREPARED',
+  'LISTEN',
+  'UNLISTEN',
+  'NOTIFY',
+  'DISCARD',
+  'CHECKPOINT',
+  'LOAD',
+  'REASSIGN',
+  'IMPORT',
 ] as const;
 
 /** A statement kind as the classifier names it: `CREATE TABLE`, `ALTER FUNCTION`, `DELETE`, ... */
@@ -72,7 +113,8 @@ export function isStatementKind(kind: string): boolean {
 }
 
 const Kind = z.string().refine(isStatementKind, {
-  error: (issue) => `\`${String(issue.input)}\` is not a statement kind: CREATE, ALTER or DROP with an object type (\`CREATE TABLE\`, \`DROP FUNCTION\`, ...), or a class such as \`DELETE\` (the README's table lists them)`,
+  error: (issue) =>
+    `\`${String(issue.input)}\` is not a statement kind: CREATE, ALTER or DROP with an object type (\`CREATE TABLE\`, \`DROP FUNCTION\`, ...), or a class such as \`DELETE\` (the README's table lists them)`,
 });
 
 /**
@@ -121,8 +163,14 @@ export function verbPolicy(forbidden: readonly string[]): SqlPolicy {
 
 /** The policy of a scenario's window: each key the scenario gives replaces the run's. */
 export function scenarioPolicy(
-  run: { forbidden_verbs: readonly string[]; sql_policy: { allow: readonly PolicyRule[]; forbid: readonly PolicyRule[] } },
-  scenario: { forbidden_verbs?: readonly string[] | undefined; sql_policy?: { allow?: readonly PolicyRule[] | undefined; forbid?: readonly PolicyRule[] | undefined } | undefined },
+  run: {
+    forbidden_verbs: readonly string[];
+    sql_policy: { allow: readonly PolicyRule[]; forbid: readonly PolicyRule[] };
+  },
+  scenario: {
+    forbidden_verbs?: readonly string[] | undefined;
+    sql_policy?: { allow?: readonly PolicyRule[] | undefined; forbid?: readonly PolicyRule[] | undefined } | undefined;
+  },
 ): SqlPolicy {
   return {
     forbidden_verbs: scenario.forbidden_verbs ?? run.forbidden_verbs,

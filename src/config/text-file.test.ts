@@ -24,7 +24,9 @@ describe('decodeUtf8', () => {
   it('is a usage error naming the file, the line and the byte offset', () => {
     const text = Buffer.concat([Buffer.from('a: 1\nb: x'), bytes(0xff), Buffer.from('\n')]);
     expect(() => decodeUtf8(text, 'c.yaml', 'config')).toThrow(UsageError);
-    expect(() => decodeUtf8(text, 'c.yaml', 'config')).toThrow('c.yaml:2: the config is not valid UTF-8: byte 0xff at byte offset 9');
+    expect(() => decodeUtf8(text, 'c.yaml', 'config')).toThrow(
+      'c.yaml:2: the config is not valid UTF-8: byte 0xff at byte offset 9',
+    );
   });
 
   it('returns the text of valid UTF-8', () => {

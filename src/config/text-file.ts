@@ -42,17 +42,25 @@ export function decodeUtf8(bytes: Uint8Array, file: string, what: string): strin
   if (bad >= 0) {
     let line = 1;
     for (let i = 0; i < bad; i++) if (bytes[i] === 0x0a) line++;
-    throw new UsageError(`${file}:${line}: the ${what} is not valid UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at byte offset ${bad}`, {
-      hint: `save \`${file}\` as UTF-8 (pg-rehearse never replaces bytes it cannot read)`,
-    });
+    throw new UsageError(
+      `${file}:${line}: the ${what} is not valid UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at byte offset ${bad}`,
+      {
+        hint: `save \`${file}\` as UTF-8 (pg-rehearse never replaces bytes it cannot read)`,
+      },
+    );
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-const codeOf = (err: unknown): string => (typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '');
+const codeOf = (err: unknown): string =>
+  typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
 
 /** Read an input file as UTF-8 text: a missing, unreadable or non-regular file, or one that is not UTF-8, is a usage error naming it. */
-export async function readTextInput(file: string, what: string, hint = `check the path of the ${what}`): Promise<string> {
+export async function readTextInput(
+  file: string,
+  what: string,
+  hint = `check the path of the ${what}`,
+): Promise<string> {
   let bytes: Buffer;
   try {
     const s = await stat(file);
@@ -69,7 +77,14 @@ export async function readTextInput(file: string, what: string, hint = `check th
 }
 
 /** What a file-system entry is, in words, for a message. */
-export function kindOf(s: { isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string {
+export function kindOf(s: {
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isBlockDevice(): boolean;
+  isCharacterDevice(): boolean;
+}): string {
   if (s.isDirectory()) return 'a folder';
   if (s.isSymbolicLink()) return 'a symbolic link';
   if (s.isFIFO()) return 'a named pipe';

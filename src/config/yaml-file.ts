@@ -1,6 +1,16 @@
 // Reading a YAML input and validating it with its zod schema. Every error names the file, the
 // line and the key path ("rehearse.yaml:12: sut.accepted_commit: ..."), so a user can go to it.
-import { isAlias, isCollection, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { readTextInput } from './text-file.js';
@@ -15,7 +25,11 @@ export interface YamlIssue {
 /** A usage error listing every issue of an input file, each with its file, line and key path. */
 export class InputFileError extends UsageError {
   constructor(readonly issues: readonly YamlIssue[]) {
-    super(issues.map((i) => `${i.file}${i.line ? `:${i.line}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
+    super(
+      issues
+        .map((i) => `${i.file}${i.line ? `:${i.line}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
+        .join('\n'),
+    );
   }
 }
 
@@ -24,12 +38,17 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
     if (node && typeof node === 'object' && node.range) return counter.linePos(node.range[0]).line;
-    if (n === 0 && doc.contents && 'range' in doc.contents && doc.contents.range) return counter.linePos(doc.contents.range[0]).line;
+    if (n === 0 && doc.contents && 'range' in doc.contents && doc.contents.range)
+      return counter.linePos(doc.contents.range[0]).line;
   }
   return null;
 }
 
-export const keyPath = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replaceAll('.[', '[');
+export const keyPath = (path: readonly PropertyKey[]) =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replaceAll('.[', '[');
 
 export type ExtraCheck = (value: unknown) => { path: (string | number)[]; message: string }[];
 
@@ -38,7 +57,14 @@ export function parseYaml<T extends z.ZodType>(text: string, file: string, schem
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new InputFileError(doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, path: '', message: e.message.split('\n')[0]! })));
+    throw new InputFileError(
+      doc.errors.map((e) => ({
+        file,
+        line: counter.linePos(e.pos[0]).line,
+        path: '',
+        message: e.message.split('\n')[0]!,
+      })),
+    );
   }
   const bomb = aliasExpansionIssue(doc, counter);
   if (bomb) throw new InputFileError([{ file, ...bomb }]);
@@ -48,16 +74,29 @@ export function parseYaml<T extends z.ZodType>(text: string, file: string, schem
   } catch (err) {
     // The YAML library's own guard (maxAliasCount), or an alias it cannot resolve.
     const first = firstAliasLine(doc, counter);
-    throw new InputFileError([{ file, line: first, path: '', message: `YAML aliases refused: ${err instanceof Error ? err.message : String(err)}` }]);
+    throw new InputFileError([
+      {
+        file,
+        line: first,
+        path: '',
+        message: `YAML aliases refused: ${err instanceof Error ? err.message : String(err)}`,
+      },
+    ]);
   }
   const result = schema.safeParse(value);
   // An unknown key is reported at that key, not at the object holding it.
   const zodIssues = result.success
     ? []
-    : result.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], message: `unknown key \`${k}\`` })) : [{ path: i.path, message: i.message }]));
+    : result.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ path: [...i.path, k], message: `unknown key \`${k}\`` }))
+          : [{ path: i.path, message: i.message }],
+      );
   const issues = [...(extra?.(value) ?? []), ...zodIssues];
   if (issues.length > 0 || !result.success) {
-    throw new InputFileError(issues.map((i) => ({ file, line: lineOf(doc, counter, i.path), path: keyPath(i.path), message: i.message })));
+    throw new InputFileError(
+      issues.map((i) => ({ file, line: lineOf(doc, counter, i.path), path: keyPath(i.path), message: i.message })),
+    );
   }
   return result.data;
 }
@@ -70,7 +109,12 @@ export function lineOfPath(text: string, path: readonly PropertyKey[]): number |
 }
 
 /** Read and validate a YAML file; a missing, unreadable, non-regular or non-UTF-8 file is a usage error naming it. */
-export async function loadYaml<T extends z.ZodType>(file: string, schema: T, what: string, extra?: ExtraCheck): Promise<z.infer<T>> {
+export async function loadYaml<T extends z.ZodType>(
+  file: string,
+  schema: T,
+  what: string,
+  extra?: ExtraCheck,
+): Promise<z.infer<T>> {
   return parseYaml(await readTextInput(file, what), file, schema, extra);
 }
 
@@ -137,4 +181,3 @@ function firstAliasLine(doc: Document, counter: LineCounter): number | null {
   });
   return line;
 }
-

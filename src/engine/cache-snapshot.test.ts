@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKey, snapshotTag } from './cache-snapshot.js';
 
-const parts = { dumpContentSha256: 'a'.repeat(64), rolesSha256: 'b'.repeat(64), grantsSha256: 'c'.repeat(64), baseImageId: 'sha256:d', settings: { fsync: 'off', wal_level: 'minimal' } };
+const parts = {
+  dumpContentSha256: 'a'.repeat(64),
+  rolesSha256: 'b'.repeat(64),
+  grantsSha256: 'c'.repeat(64),
+  baseImageId: 'sha256:d',
+  settings: { fsync: 'off', wal_level: 'minimal' },
+};
 
 describe('cacheKey', () => {
   it('is stable for the same inputs, whatever the order of settings', () => {

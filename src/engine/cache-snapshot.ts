@@ -24,7 +24,11 @@ export function cacheKey(p: CacheKeyParts): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join('\n');
-  return createHash('sha256').update(['pg-rehearse cache v1', p.dumpContentSha256, p.rolesSha256, p.grantsSha256, p.baseImageId, settings].join('\n')).digest('hex');
+  return createHash('sha256')
+    .update(
+      ['pg-rehearse cache v1', p.dumpContentSha256, p.rolesSha256, p.grantsSha256, p.baseImageId, settings].join('\n'),
+    )
+    .digest('hex');
 }
 
 /** The exact tag of a key's snapshot. */
@@ -40,7 +44,10 @@ export interface Snapshot {
   bytes: number;
 }
 
-function toSnapshot(tag: string, info: { Id: string; Size?: number; Config?: { Labels?: Record<string, string> | null } | null }): Snapshot | null {
+function toSnapshot(
+  tag: string,
+  info: { Id: string; Size?: number; Config?: { Labels?: Record<string, string> | null } | null },
+): Snapshot | null {
   const labels = info.Config?.Labels ?? {};
   const key = labels[LABEL_CACHE];
   if (!key || snapshotTag(key) !== tag) return null;
@@ -59,7 +66,12 @@ export async function findSnapshot(docker: DockerClient, key: string): Promise<S
 }
 
 /** Commit a (checkpointed) container as the snapshot of `key`; the container is paused while it is copied. */
-export async function commitSnapshot(docker: DockerClient, containerId: string, key: string, now: Date): Promise<Snapshot> {
+export async function commitSnapshot(
+  docker: DockerClient,
+  containerId: string,
+  key: string,
+  now: Date,
+): Promise<Snapshot> {
   const tag = snapshotTag(key);
   const [repo, version] = [CACHE_REPOSITORY, tag.split(':')[1]!];
   await docker.getContainer(containerId).commit({

@@ -3,8 +3,15 @@
 import type { DockerClient } from './docker-client.js';
 import { demuxLogs } from './environment.js';
 
-export async function execRead(docker: DockerClient, containerId: string, cmd: string[], user?: string): Promise<{ exitCode: number; output: string }> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
+export async function execRead(
+  docker: DockerClient,
+  containerId: string,
+  cmd: string[],
+  user?: string,
+): Promise<{ exitCode: number; output: string }> {
+  const exec = await docker
+    .getContainer(containerId)
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
   const stream = await exec.start({});
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -24,7 +31,12 @@ export function parseControlDataSysid(output: string): string | null {
 /** The system identifier of the PostgreSQL in a container, via pg_controldata as its postgres user; null when there is none. */
 export async function containerSysid(docker: DockerClient, containerId: string): Promise<string | null> {
   try {
-    const r = await execRead(docker, containerId, ['sh', '-c', 'pg_controldata -D "${PGDATA:-/var/lib/postgresql/data}"'], 'postgres');
+    const r = await execRead(
+      docker,
+      containerId,
+      ['sh', '-c', 'pg_controldata -D "${PGDATA:-/var/lib/postgresql/data}"'],
+      'postgres',
+    );
     return r.exitCode === 0 ? parseControlDataSysid(r.output) : null;
   } catch {
     return null;

@@ -4,13 +4,19 @@ import { demuxLogs, environmentNames } from './environment.js';
 
 describe('environmentNames', () => {
   it('names the container exactly and its network NAME-net', () => {
-    expect(environmentNames('pg-dry-run-v0.4')).toEqual({ container: 'pg-dry-run-v0.4', network: 'pg-dry-run-v0.4-net' });
+    expect(environmentNames('pg-dry-run-v0.4')).toEqual({
+      container: 'pg-dry-run-v0.4',
+      network: 'pg-dry-run-v0.4-net',
+    });
   });
 
-  it.each(['', '-lead', 'has space', 'a/b', 'x'.repeat(60)])('refuses %j with a usage error naming the option', (bad) => {
-    expect(() => environmentNames(bad)).toThrow(UsageError);
-    expect(() => environmentNames(bad)).toThrow(/--name/);
-  });
+  it.each(['', '-lead', 'has space', 'a/b', 'x'.repeat(60)])(
+    'refuses %j with a usage error naming the option',
+    (bad) => {
+      expect(() => environmentNames(bad)).toThrow(UsageError);
+      expect(() => environmentNames(bad)).toThrow(/--name/);
+    },
+  );
 });
 
 describe('demuxLogs', () => {

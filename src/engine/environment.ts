@@ -24,7 +24,10 @@ export function environmentNames(name: string): EnvironmentNames {
 }
 
 /** The id of the container with exactly this name, or null. Inspect by name also matches id prefixes: compare. */
-export async function findContainerByName(docker: DockerClient, name: string): Promise<{ id: string; labels: Record<string, string> } | null> {
+export async function findContainerByName(
+  docker: DockerClient,
+  name: string,
+): Promise<{ id: string; labels: Record<string, string> } | null> {
   try {
     const info = await docker.getContainer(name).inspect();
     if (info.Name !== `/${name}`) return null;
@@ -35,9 +38,16 @@ export async function findContainerByName(docker: DockerClient, name: string): P
   }
 }
 
-export async function findNetworkByName(docker: DockerClient, name: string): Promise<{ id: string; labels: Record<string, string> } | null> {
+export async function findNetworkByName(
+  docker: DockerClient,
+  name: string,
+): Promise<{ id: string; labels: Record<string, string> } | null> {
   try {
-    const info = (await docker.getNetwork(name).inspect()) as { Id: string; Name: string; Labels?: Record<string, string> | null };
+    const info = (await docker.getNetwork(name).inspect()) as {
+      Id: string;
+      Name: string;
+      Labels?: Record<string, string> | null;
+    };
     if (info.Name !== name) return null;
     return { id: info.Id, labels: info.Labels ?? {} };
   } catch (err) {
@@ -81,12 +91,22 @@ export interface Environment {
 }
 
 /** Create the network and container by exact name, recording each before and after its create call, then start it. */
-export async function createEnvironment(docker: DockerClient, journal: RunJournal, spec: EnvironmentSpec, signal?: AbortSignal): Promise<Environment> {
+export async function createEnvironment(
+  docker: DockerClient,
+  journal: RunJournal,
+  spec: EnvironmentSpec,
+  signal?: AbortSignal,
+): Promise<Environment> {
   const labels = { [LABEL_RUN_ID]: journal.runId, [LABEL_PURPOSE]: 'dry-run' };
   const { names } = spec;
 
   await journal.record({ kind: 'network', name: names.network, id: null });
-  const network = await docker.createNetwork({ Name: names.network, CheckDuplicate: true, Driver: 'bridge', Labels: labels });
+  const network = await docker.createNetwork({
+    Name: names.network,
+    CheckDuplicate: true,
+    Driver: 'bridge',
+    Labels: labels,
+  });
   await journal.record({ kind: 'network', name: names.network, id: network.id });
   signal?.throwIfAborted();
 
@@ -102,7 +122,11 @@ export async function createEnvironment(docker: DockerClient, journal: RunJourna
     Image: spec.image,
     Cmd: cmd,
     Labels: labels,
-    Env: [`POSTGRES_PASSWORD_FILE=${PASSWORD_MOUNT_PATH}`, `POSTGRES_USER=${TOOL_ROLE}`, `POSTGRES_DB=${spec.database}`],
+    Env: [
+      `POSTGRES_PASSWORD_FILE=${PASSWORD_MOUNT_PATH}`,
+      `POSTGRES_USER=${TOOL_ROLE}`,
+      `POSTGRES_DB=${spec.database}`,
+    ],
     ExposedPorts: { '5432/tcp': {} },
     // `docker import` cannot set STOPSIGNAL; PostgreSQL's fast shutdown is SIGINT.
     StopSignal: 'SIGINT',
@@ -119,7 +143,10 @@ export async function createEnvironment(docker: DockerClient, journal: RunJourna
   const info = await container.inspect();
   const binding = info.NetworkSettings.Ports?.['5432/tcp']?.[0];
   if (!binding || binding.HostIp !== '127.0.0.1') {
-    throw new EnvironmentError('E_PORT', `the engine published no 127.0.0.1 port for ${names.container} (got ${JSON.stringify(binding ?? null)})`);
+    throw new EnvironmentError(
+      'E_PORT',
+      `the engine published no 127.0.0.1 port for ${names.container} (got ${JSON.stringify(binding ?? null)})`,
+    );
   }
   return {
     runId: journal.runId,
@@ -137,7 +164,10 @@ export async function createEnvironment(docker: DockerClient, journal: RunJourna
 }
 
 /** Whether the container is still running, and its last log lines when it is not. */
-export async function containerHealth(docker: DockerClient, id: string): Promise<{ running: boolean; exitCode: number; logTail: string }> {
+export async function containerHealth(
+  docker: DockerClient,
+  id: string,
+): Promise<{ running: boolean; exitCode: number; logTail: string }> {
   const container = docker.getContainer(id);
   const info = await container.inspect();
   if (info.State.Running) return { running: true, exitCode: 0, logTail: '' };

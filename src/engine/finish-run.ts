@@ -6,11 +6,25 @@ import { messageOf } from '../errors.js';
 import type { DockerClient } from './docker-client.js';
 import { finishedRun, pruneFinishedRuns, writeFinishedRun, type FinishedBy } from './finished-run.js';
 import { isAlive } from './owner-process.js';
-import { isNotFound, listRunIds, readRunState, removeRunDir, runDir, stateRoot, writeRunState, type RunState } from './run-state.js';
+import {
+  isNotFound,
+  listRunIds,
+  readRunState,
+  removeRunDir,
+  runDir,
+  stateRoot,
+  writeRunState,
+  type RunState,
+} from './run-state.js';
 import { teardownRecorded, type TeardownOutcome } from './teardown.js';
 
 /** Tear down a recorded run; its folder goes when everything is proved gone, else it stays marked incomplete. Null when no such run is recorded. */
-export async function finishRun(docker: DockerClient, runId: string, root = stateRoot(), by: FinishedBy = 'teardown'): Promise<TeardownOutcome | null> {
+export async function finishRun(
+  docker: DockerClient,
+  runId: string,
+  root = stateRoot(),
+  by: FinishedBy = 'teardown',
+): Promise<TeardownOutcome | null> {
   const state = await readRunState(runId, root);
   if (!state) return null;
   const outcome = await teardownRecorded(docker, state);
@@ -30,7 +44,13 @@ export interface Settled {
  * included) beside the runs, remove the run's folder and prune records past their week; else
  * mark the run incomplete and keep its folder, for `teardown --run-id`.
  */
-export async function settleRunState(state: RunState, outcome: TeardownOutcome, root = stateRoot(), by: FinishedBy = 'owner', now = new Date()): Promise<Settled> {
+export async function settleRunState(
+  state: RunState,
+  outcome: TeardownOutcome,
+  root = stateRoot(),
+  by: FinishedBy = 'owner',
+  now = new Date(),
+): Promise<Settled> {
   if (!outcome.complete) {
     await writeRunState({ ...state, status: 'teardown-incomplete' }, root);
     return { record: null, problems: [] };
@@ -46,14 +66,18 @@ export async function settleRunState(state: RunState, outcome: TeardownOutcome, 
     try {
       path = await writeFinishedRun(record, root);
     } catch (err) {
-      problems.push(`could not keep the record of the finished run under ${root}/finished: ${messageOf(err)} (first try: ${messageOf(first)})`);
+      problems.push(
+        `could not keep the record of the finished run under ${root}/finished: ${messageOf(err)} (first try: ${messageOf(first)})`,
+      );
     }
   }
   await removeRunDir(state.runId, root);
   try {
     await pruneFinishedRuns(root, now);
   } catch (err) {
-    problems.push(`could not prune the records of runs finished over a week ago under ${root}/finished: ${messageOf(err)}`);
+    problems.push(
+      `could not prune the records of runs finished over a week ago under ${root}/finished: ${messageOf(err)}`,
+    );
   }
   return { record: path, problems };
 }

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settleRunState } from './finish-run.js';
-import { FINISHED_KEEP_MS, finishedDir, finishedRecordPath, pruneFinishedRuns, readFinishedRun, writeFinishedRun, type FinishedRun } from './finished-run.js';
+import {
+  FINISHED_KEEP_MS,
+  finishedDir,
+  finishedRecordPath,
+  pruneFinishedRuns,
+  readFinishedRun,
+  writeFinishedRun,
+  type FinishedRun,
+} from './finished-run.js';
 import { combinePasses } from './reaper-passes.js';
 import { RunJournal } from './run-journal.js';
 import { createRunDir, readRunState, runDir } from './run-state.js';
@@ -27,7 +35,17 @@ const complete = (runId: string): TeardownOutcome => ({
   runId,
   complete: true,
   ms: 12,
-  resources: [{ kind: 'container', name: 'pg-x', id: 'c1', action: 'removed', gone: true, proof: 'inspect pg-x and c1: 404', detail: null }],
+  resources: [
+    {
+      kind: 'container',
+      name: 'pg-x',
+      id: 'c1',
+      action: 'removed',
+      gone: true,
+      proof: 'inspect pg-x and c1: 404',
+      detail: null,
+    },
+  ],
   secrets: [{ path: '/s/pw', shredded: true, detail: null }],
 });
 
@@ -35,14 +53,23 @@ describe('the record of a finished run', () => {
   it('is kept with the reaper log when teardown proved everything gone, and the run folder goes', async () => {
     const root = await mkdtemp(join(tmpdir(), 'pgr-finished-'));
     await createRunDir('r1', root);
-    await writeFile(join(runDir('r1', root), 'reaper.log'), 'reaper r1: watching owner 1\nreaper r1: owner is gone; tearing down\n');
+    await writeFile(
+      join(runDir('r1', root), 'reaper.log'),
+      'reaper r1: watching owner 1\nreaper r1: owner is gone; tearing down\n',
+    );
     const state = (await RunJournal.open('r1', new Date('2026-01-01T00:00:00Z'), root)).snapshot();
     const now = new Date('2026-01-01T00:00:05Z');
     const settled = await settleRunState(state, complete('r1'), root, 'reaper', now);
     expect(settled).toEqual({ record: finishedRecordPath('r1', root), problems: [] });
     expect(existsSync(runDir('r1', root))).toBe(false);
     const r = (await readFinishedRun('r1', root))!;
-    expect(r).toMatchObject({ runId: 'r1', finishedBy: 'reaper', finishedAt: '2026-01-01T00:00:05.000Z', ownerPid: process.pid, createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(r).toMatchObject({
+      runId: 'r1',
+      finishedBy: 'reaper',
+      finishedAt: '2026-01-01T00:00:05.000Z',
+      ownerPid: process.pid,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(r.resources[0]).toMatchObject({ kind: 'container', name: 'pg-x', action: 'removed', gone: true });
     expect(r.reaperLog).toContain('owner is gone; tearing down');
     expect((await stat(finishedDir(root))).mode & 0o777).toBe(0o700);
@@ -93,10 +120,30 @@ describe('combinePasses', () => {
     const second: TeardownOutcome = {
       ...complete('r1'),
       ms: 3,
-      resources: [{ kind: 'container', name: 'pg-x', id: null, action: 'already-gone', gone: true, proof: 'inspect pg-x: 404', detail: null }],
+      resources: [
+        {
+          kind: 'container',
+          name: 'pg-x',
+          id: null,
+          action: 'already-gone',
+          gone: true,
+          proof: 'inspect pg-x: 404',
+          detail: null,
+        },
+      ],
     };
     const both = combinePasses(first, second);
-    expect(both.resources).toEqual([{ kind: 'container', name: 'pg-x', id: 'c1', action: 'removed', gone: true, proof: 'inspect pg-x: 404', detail: null }]);
+    expect(both.resources).toEqual([
+      {
+        kind: 'container',
+        name: 'pg-x',
+        id: 'c1',
+        action: 'removed',
+        gone: true,
+        proof: 'inspect pg-x: 404',
+        detail: null,
+      },
+    ]);
     expect(both.ms).toBe(15);
     // Something the second pass removed (created after the first looked) stays removed.
     const late = combinePasses({ ...first, resources: [{ ...first.resources[0]!, action: 'already-gone' }] }, first);

@@ -44,7 +44,13 @@ export function finishedRecordPath(runId: string, root: string): string {
 }
 
 /** The record of a run whose teardown proved everything gone. */
-export function finishedRun(state: RunState, outcome: TeardownOutcome, by: FinishedBy, now: Date, reaperLog: string | null): FinishedRun {
+export function finishedRun(
+  state: RunState,
+  outcome: TeardownOutcome,
+  by: FinishedBy,
+  now: Date,
+  reaperLog: string | null,
+): FinishedRun {
   return {
     version: 1,
     runId: state.runId,
@@ -55,7 +61,8 @@ export function finishedRun(state: RunState, outcome: TeardownOutcome, by: Finis
     resources: outcome.resources,
     secrets: outcome.secrets,
     ms: outcome.ms,
-    reaperLog: reaperLog === null || reaperLog.length <= FINISHED_LOG_MAX ? reaperLog : reaperLog.slice(-FINISHED_LOG_MAX),
+    reaperLog:
+      reaperLog === null || reaperLog.length <= FINISHED_LOG_MAX ? reaperLog : reaperLog.slice(-FINISHED_LOG_MAX),
   };
 }
 

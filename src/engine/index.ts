@@ -24,9 +24,25 @@ export { spawnReaper } from './reaper.js';
 export { isAlive, identityOf } from './owner-process.js';
 export { containerIdentity, containerLog, sameContainer, type ContainerIdentity } from './container-identity.js';
 export { containerState, unpauseIfPaused, type ContainerState } from './container-state.js';
-export { startSideServer, removeSideServer, restartSideServer, LABEL_SIDE, type SideServerSpec } from './side-containers.js';
+export {
+  startSideServer,
+  removeSideServer,
+  restartSideServer,
+  LABEL_SIDE,
+  type SideServerSpec,
+} from './side-containers.js';
 export { execRead, containerSysid, parseControlDataSysid } from './container-exec.js';
-export { cacheKey, commitSnapshot, findSnapshot, listSnapshots, removeSnapshot, snapshotTag, CACHE_REPOSITORY, type Snapshot, type CacheKeyParts } from './cache-snapshot.js';
+export {
+  cacheKey,
+  commitSnapshot,
+  findSnapshot,
+  listSnapshots,
+  removeSnapshot,
+  snapshotTag,
+  CACHE_REPOSITORY,
+  type Snapshot,
+  type CacheKeyParts,
+} from './cache-snapshot.js';
 export {
   RUNNER_IMAGE_REPOSITORY,
   RUNNER_RECIPE_FILES,

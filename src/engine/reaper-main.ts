@@ -27,7 +27,15 @@ async function main(runId: string, ownerPid: number): Promise<void> {
       if (process.ppid !== ownerPid) {
         log('owner is gone before it recorded anything; nothing to tear down');
         const nothing = { runId, complete: true, resources: [], secrets: [], ms: 0 };
-        const started: RunState = { version: 1, runId, createdAt: new Date().toISOString(), status: 'active', owner: { pid: ownerPid, startTicks: null }, resources: [], secrets: [] };
+        const started: RunState = {
+          version: 1,
+          runId,
+          createdAt: new Date().toISOString(),
+          status: 'active',
+          owner: { pid: ownerPid, startTicks: null },
+          resources: [],
+          secrets: [],
+        };
         return settled(await settleRunState(started, nothing, stateRoot(), 'reaper'));
       }
       await sleep(POLL_MS);
@@ -49,7 +57,9 @@ async function main(runId: string, ownerPid: number): Promise<void> {
   log(`second pass: ${second.complete ? 'complete' : 'incomplete'}`);
   const outcome = combinePasses(first, second);
   const removed = outcome.resources.filter((r) => r.action === 'removed').map((r) => `${r.kind} ${r.name}`);
-  log(`removed: ${removed.length ? removed.join(', ') : 'nothing'}; ${outcome.secrets.filter((s) => s.shredded).length} secret files shredded`);
+  log(
+    `removed: ${removed.length ? removed.join(', ') : 'nothing'}; ${outcome.secrets.filter((s) => s.shredded).length} secret files shredded`,
+  );
   if (outcome.complete) log(`keeping the record of the run under ${stateRoot()}/finished; removing its folder`);
   settled(await settleRunState(state, outcome, stateRoot(), 'reaper'));
 }

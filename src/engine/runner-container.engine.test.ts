@@ -94,7 +94,13 @@ let hostAddress: string | undefined;
 const foreignVolume = uniqueName('pgr-rc-foreign');
 
 /** A runner container spec with this test's checkout, network and volume. */
-function spec(name: string, purpose: RunnerContainerSpec['purpose'], network: string, probePlan: object, extra: Partial<RunnerContainerSpec> = {}): RunnerContainerSpec {
+function spec(
+  name: string,
+  purpose: RunnerContainerSpec['purpose'],
+  network: string,
+  probePlan: object,
+  extra: Partial<RunnerContainerSpec> = {},
+): RunnerContainerSpec {
   return {
     name,
     image: RUNNER_IMAGE,
@@ -114,7 +120,12 @@ function spec(name: string, purpose: RunnerContainerSpec['purpose'], network: st
 async function run(s: RunnerContainerSpec, timeoutMs = 30_000) {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const r = await runRunnerContainer(docker, journal, s, { timeoutMs, onStdout: (c) => out.push(c), onStderr: (c) => err.push(c), graceMs: 2_000 });
+  const r = await runRunnerContainer(docker, journal, s, {
+    timeoutMs,
+    onStdout: (c) => out.push(c),
+    onStderr: (c) => err.push(c),
+    graceMs: 2_000,
+  });
   return { ...r, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }
 
@@ -148,7 +159,13 @@ beforeAll(async () => {
   const passwordFile = join(root, 'side-password');
   await writeSecretFile(passwordFile, 'side-only-password');
   const sideName = uniqueName('pgr-rc-prod');
-  const started = await startSideServer(docker, { name: sideName, image: defaultImage(), role: 'production', passwordFile, database: 'prod' });
+  const started = await startSideServer(docker, {
+    name: sideName,
+    image: defaultImage(),
+    role: 'production',
+    passwordFile,
+    database: 'prod',
+  });
   const info = await docker.getContainer(started.id).inspect();
   const bridge = info.NetworkSettings.Networks['bridge']!;
   side = { name: sideName, id: started.id, port: started.port, ip: bridge.IPAddress, gateway: bridge.Gateway };
@@ -164,7 +181,10 @@ beforeAll(async () => {
   internal = await createInternalNetwork(docker, journal, names.internalNetwork);
   volume = await createInstallVolume(docker, journal, names.installVolume);
   holder = await startNetnsHolder(docker, journal, { name: names.holder, image: RUNNER_IMAGE, network: internal });
-  await waitForReadiness(DEFAULT_READINESS, { probe: () => probe({ host: '127.0.0.1', port: side.port, user: 'postgres', password: 'side-only-password', database: 'prod' }) });
+  await waitForReadiness(DEFAULT_READINESS, {
+    probe: () =>
+      probe({ host: '127.0.0.1', port: side.port, user: 'postgres', password: 'side-only-password', database: 'prod' }),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -178,15 +198,29 @@ afterAll(async () => {
 
 describe('runner containers', () => {
   it('creates the internal network, the install volume and the network holder by exact name, labelled, recorded, with no host address on the network', async () => {
-    const net = (await docker.getNetwork(internal.id).inspect()) as { Name: string; Internal: boolean; Options: Record<string, string>; Labels: Record<string, string> };
-    expect(net).toMatchObject({ Name: names.internalNetwork, Internal: true, Labels: { [LABEL_RUN_ID]: runId, [LABEL_PURPOSE]: 'sut-internal' } });
+    const net = (await docker.getNetwork(internal.id).inspect()) as {
+      Name: string;
+      Internal: boolean;
+      Options: Record<string, string>;
+      Labels: Record<string, string>;
+    };
+    expect(net).toMatchObject({
+      Name: names.internalNetwork,
+      Internal: true,
+      Labels: { [LABEL_RUN_ID]: runId, [LABEL_PURPOSE]: 'sut-internal' },
+    });
     expect(net.Options[INHIBIT_IPV4]).toBe('true');
     // the host holds no address on the bridge: no route from a step to a host service
-    const hostIps = Object.values(networkInterfaces()).flatMap((a) => a ?? []).map((a) => a.address);
+    const hostIps = Object.values(networkInterfaces())
+      .flatMap((a) => a ?? [])
+      .map((a) => a.address);
     const ipam = (await docker.getNetwork(internal.id).inspect()) as { IPAM: { Config: { Gateway?: string }[] } };
     for (const c of ipam.IPAM.Config) if (c.Gateway) expect(hostIps).not.toContain(c.Gateway);
 
-    expect((await findVolumeByName(docker, volume))?.labels).toMatchObject({ [LABEL_RUN_ID]: runId, [LABEL_PURPOSE]: 'sut-install-output' });
+    expect((await findVolumeByName(docker, volume))?.labels).toMatchObject({
+      [LABEL_RUN_ID]: runId,
+      [LABEL_PURPOSE]: 'sut-install-output',
+    });
     expect(journal.snapshot().resources).toEqual([
       { kind: 'network', name: names.internalNetwork, id: internal.id },
       { kind: 'volume', name: names.installVolume, id: names.installVolume },
@@ -223,7 +257,12 @@ describe('runner containers', () => {
   it('the install container writes the install volume, reads the checkout, writes nothing of it, and holds only PATH, HOME and LANG', async () => {
     const report = await probed(
       spec(names.installContainer, 'sut-install', 'bridge', {
-        write: [`${SUT_MOUNT}/node_modules/installed.txt`, `${SUT_MOUNT}/src/main.txt`, `${SUT_MOUNT}/package-lock.json`, '/tmp/scratch'],
+        write: [
+          `${SUT_MOUNT}/node_modules/installed.txt`,
+          `${SUT_MOUNT}/src/main.txt`,
+          `${SUT_MOUNT}/package-lock.json`,
+          '/tmp/scratch',
+        ],
         read: [`${SUT_MOUNT}/source/main.txt`, `${SUT_MOUNT}/host-etc/hostname`],
         // the control of the step's test below: from an ordinary network these answer
         connect: [`${side.ip}:5432`, `${side.gateway}:${listenerPort}`],
@@ -258,7 +297,9 @@ describe('runner containers', () => {
       ...ipam.IPAM.Config.flatMap((c) => (c.Gateway ? [`${c.Gateway}:${listenerPort}`] : [])), // the internal network's gateway
       ...(hostAddress ? [`${hostAddress}:${listenerPort}`, `${hostAddress}:${side.port}`] : []),
     ];
-    const report = await probed(spec(names.step(1), 'sut-step', holder.networkMode, { connect: targets }, { user: '0:0' }));
+    const report = await probed(
+      spec(names.step(1), 'sut-step', holder.networkMode, { connect: targets }, { user: '0:0' }),
+    );
     expect(report.routes.filter((r) => r.destination === '00000000')).toEqual([]);
     expect(report.routes.length).toBeGreaterThan(0); // the internal subnet itself
     for (const c of report.connects) expect(c, c.target).toMatchObject({ ok: false });
@@ -271,7 +312,13 @@ describe('runner containers', () => {
   it("a step cannot write its checkout, the install's output or the root file system; it reads both; only /tmp takes a write", async () => {
     const report = await probed(
       spec(names.step(2), 'sut-step', holder.networkMode, {
-        write: [`${SUT_MOUNT}/src/main.txt`, `${SUT_MOUNT}/new-file`, `${SUT_MOUNT}/node_modules/more.txt`, '/etc/passwd', '/tmp/scratch'],
+        write: [
+          `${SUT_MOUNT}/src/main.txt`,
+          `${SUT_MOUNT}/new-file`,
+          `${SUT_MOUNT}/node_modules/more.txt`,
+          '/etc/passwd',
+          '/tmp/scratch',
+        ],
         read: [`${SUT_MOUNT}/node_modules/installed.txt`, `${SUT_MOUNT}/src/main.txt`],
       }),
     );
@@ -297,7 +344,11 @@ describe('runner containers', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const r = await run({ ...spec(name, 'sut-step', holder.networkMode, {}), argv: ['sh', '-c', 'sleep 1; printf %s "$CUTTER_DSN|$MULTI"'], secretEnvFile: file });
+    const r = await run({
+      ...spec(name, 'sut-step', holder.networkMode, {}),
+      argv: ['sh', '-c', 'sleep 1; printf %s "$CUTTER_DSN|$MULTI"'],
+      secretEnvFile: file,
+    });
     expect(r.stdout).toBe("postgres://u:p'@:x@dry-run-db:5432/d|a\nb");
     expect((await inspected).join(' ')).not.toContain('dry-run-db');
   });
@@ -307,17 +358,43 @@ describe('runner containers', () => {
     const pkg = await mkdtemp(join(tmpdir(), 'pgr-rc-npm-'));
     try {
       await mkdir(join(pkg, 'vendor'));
-      await execFileP('npm', ['pack', '--ignore-scripts', '--silent', join(PACKAGE_ROOT, 'node_modules', 'postgres')], { cwd: join(pkg, 'vendor') });
+      await execFileP('npm', ['pack', '--ignore-scripts', '--silent', join(PACKAGE_ROOT, 'node_modules', 'postgres')], {
+        cwd: join(pkg, 'vendor'),
+      });
       const [tarball] = await readdir(join(pkg, 'vendor'));
-      await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'npm-ci-probe', version: '1.0.0', private: true, dependencies: { postgres: `file:vendor/${tarball}` } }));
-      await execFileP('npm', ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: pkg });
+      await writeFile(
+        join(pkg, 'package.json'),
+        JSON.stringify({
+          name: 'npm-ci-probe',
+          version: '1.0.0',
+          private: true,
+          dependencies: { postgres: `file:vendor/${tarball}` },
+        }),
+      );
+      await execFileP(
+        'npm',
+        ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'],
+        { cwd: pkg },
+      );
       const npmPlan = await planCheckoutMounts(pkg);
       const npmVolume = await createInstallVolume(docker, journal, `${names.installVolume}-npm`);
       const common = { checkout: npmPlan, installVolume: npmVolume, network: 'none' };
-      const install = await run({ ...spec(`${names.installContainer}-npm`, 'sut-install', 'none', {}), ...common, argv: ['npm', 'ci', '--offline', '--no-audit', '--no-fund'] }, 60_000);
+      const install = await run(
+        {
+          ...spec(`${names.installContainer}-npm`, 'sut-install', 'none', {}),
+          ...common,
+          argv: ['npm', 'ci', '--offline', '--no-audit', '--no-fund'],
+        },
+        60_000,
+      );
       expect(install.statusCode, install.stderr).toBe(0);
       expect(install.stdout).toMatch(/added 1 package/);
-      const used = await run({ ...spec(names.step(6), 'sut-step', holder.networkMode, {}), ...common, network: holder.networkMode, argv: ['node', '-e', "import('postgres').then((m) => console.log(typeof m.default))"] });
+      const used = await run({
+        ...spec(names.step(6), 'sut-step', holder.networkMode, {}),
+        ...common,
+        network: holder.networkMode,
+        argv: ['node', '-e', "import('postgres').then((m) => console.log(typeof m.default))"],
+      });
       expect([used.statusCode, used.stdout, used.stderr]).toEqual([0, 'function\n', '']);
       expect((await readdir(pkg)).sort()).toEqual(['package-lock.json', 'package.json', 'vendor']); // nothing written into the checkout
     } finally {
@@ -326,7 +403,13 @@ describe('runner containers', () => {
   });
 
   it('stops a step at its timeout with SIGTERM, removes its container, and reports the signal', async () => {
-    const r = await run({ ...spec(names.step(4), 'sut-step', holder.networkMode, {}), argv: ['node', '-e', 'setTimeout(() => {}, 30000)'] }, 500);
+    const r = await run(
+      {
+        ...spec(names.step(4), 'sut-step', holder.networkMode, {}),
+        argv: ['node', '-e', 'setTimeout(() => {}, 30000)'],
+      },
+      500,
+    );
     expect(r).toMatchObject({ timedOut: true, canceled: false, signal: 'SIGTERM', statusCode: 143, removed: true });
     expect(r.ms).toBeLessThan(5_000);
     await expect(findContainerByName(docker, names.step(4))).resolves.toBeNull();

@@ -6,7 +6,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from './image.js';
-import { defaultRunnerImage, planCheckoutMounts, runnerNames, runnerRecipeHash, secretEnvFile, SUT_MOUNT } from './runner-container.js';
+import {
+  defaultRunnerImage,
+  planCheckoutMounts,
+  runnerNames,
+  runnerRecipeHash,
+  secretEnvFile,
+  SUT_MOUNT,
+} from './runner-container.js';
 
 const execFileP = promisify(execFile);
 
@@ -49,7 +56,10 @@ describe('secretEnvFile', () => {
     try {
       const values = { CUTTER_DSN: "postgres://u:p'%40$(x)`y`@dry-run-db:5432/d", MULTI: 'a\nb\\c', EMPTY: '' };
       await writeFile(join(dir, 'env'), secretEnvFile(values), { mode: 0o600 });
-      const { stdout } = await execFileP('/bin/sh', ['-c', `. ${join(dir, 'env')} && node -e 'process.stdout.write(JSON.stringify([process.env.CUTTER_DSN, process.env.MULTI, process.env.EMPTY]))'`]);
+      const { stdout } = await execFileP('/bin/sh', [
+        '-c',
+        `. ${join(dir, 'env')} && node -e 'process.stdout.write(JSON.stringify([process.env.CUTTER_DSN, process.env.MULTI, process.env.EMPTY]))'`,
+      ]);
       expect(JSON.parse(stdout)).toEqual([values.CUTTER_DSN, values.MULTI, values.EMPTY]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -89,7 +89,10 @@ export function runnerNames(envName: string): RunnerNames {
   };
 }
 
-export async function findVolumeByName(docker: DockerClient, name: string): Promise<{ id: string; labels: Record<string, string> } | null> {
+export async function findVolumeByName(
+  docker: DockerClient,
+  name: string,
+): Promise<{ id: string; labels: Record<string, string> } | null> {
   try {
     const info = await docker.getVolume(name).inspect();
     if (info.Name !== name) return null;
@@ -125,7 +128,11 @@ export interface InternalNetwork {
 }
 
 /** Create the run's internal network by exact name (recorded before and after the create call): no egress, no host. */
-export async function createInternalNetwork(docker: DockerClient, journal: RunJournal, name: string): Promise<InternalNetwork> {
+export async function createInternalNetwork(
+  docker: DockerClient,
+  journal: RunJournal,
+  name: string,
+): Promise<InternalNetwork> {
   const existing = await findNetworkByName(docker, name);
   if (existing) throw new NameTakenError('network', name, existing.id);
   await journal.record({ kind: 'network', name, id: null });
@@ -149,7 +156,12 @@ export async function createInternalNetwork(docker: DockerClient, journal: RunJo
  * on its ordinary network too: that one carries its port published on 127.0.0.1 (a container
  * only on an internal network gets no published port; DESIGN.md, "Networks").
  */
-export async function joinInternalNetwork(docker: DockerClient, network: InternalNetwork, containerId: string, alias: string = DRY_RUN_DB_ALIAS): Promise<void> {
+export async function joinInternalNetwork(
+  docker: DockerClient,
+  network: InternalNetwork,
+  containerId: string,
+  alias: string = DRY_RUN_DB_ALIAS,
+): Promise<void> {
   await docker.getNetwork(network.id).connect({ Container: containerId, EndpointConfig: { Aliases: [alias] } });
 }
 
@@ -183,7 +195,11 @@ const HOLDER_READY_MS = 15_000;
  * the runner image does) on the internal network only, with CAP_NET_ADMIN and nothing else, that
  * deletes its default route and stays up. Recorded in the journal like every container of the run.
  */
-export async function startNetnsHolder(docker: DockerClient, journal: RunJournal, opts: { name: string; image: string; network: InternalNetwork }): Promise<NetnsHolder> {
+export async function startNetnsHolder(
+  docker: DockerClient,
+  journal: RunJournal,
+  opts: { name: string; image: string; network: InternalNetwork },
+): Promise<NetnsHolder> {
   const existing = await findContainerByName(docker, opts.name);
   if (existing) throw new NameTakenError('container', opts.name, existing.id);
   await journal.record({ kind: 'container', name: opts.name, id: null });
@@ -212,9 +228,13 @@ export async function startNetnsHolder(docker: DockerClient, journal: RunJournal
     if (log.includes(HOLDER_READY)) break;
     const info = await container.inspect();
     if (!info.State.Running || Date.now() > until) {
-      throw new EnvironmentError('E_RUNNER_NETNS', `the network holder ${opts.name} did not delete its default route (${info.State.Running ? 'still not ready' : `it exited with ${info.State.ExitCode}`}): ${log.trim() || 'no output'}`, {
-        hint: 'the steps would have a default route: check that the holder image has `ip` (iproute2), as the runner image of scripts/setup does',
-      });
+      throw new EnvironmentError(
+        'E_RUNNER_NETNS',
+        `the network holder ${opts.name} did not delete its default route (${info.State.Running ? 'still not ready' : `it exited with ${info.State.ExitCode}`}): ${log.trim() || 'no output'}`,
+        {
+          hint: 'the steps would have a default route: check that the holder image has `ip` (iproute2), as the runner image of scripts/setup does',
+        },
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -258,18 +278,27 @@ const isInside = (base: string, path: string) => {
 };
 
 /** What of the checkout each runner container sees: every top-level entry, read-only, under SUT_MOUNT. */
-export async function planCheckoutMounts(checkout: string, output: string = DEFAULT_INSTALL_OUTPUT): Promise<CheckoutPlan> {
+export async function planCheckoutMounts(
+  checkout: string,
+  output: string = DEFAULT_INSTALL_OUTPUT,
+): Promise<CheckoutPlan> {
   if (!OUTPUT_NAME.test(output)) {
-    throw new UsageError(`Expected the install output to be a top-level folder name such as \`node_modules\`, got \`${output}\``);
+    throw new UsageError(
+      `Expected the install output to be a top-level folder name such as \`node_modules\`, got \`${output}\``,
+    );
   }
   let root: string;
   try {
     root = await realpath(checkout);
   } catch (err) {
-    throw new UsageError(`the system under test's checkout \`${checkout}\` cannot be read: ${messageOf(err)}`, { cause: err });
+    throw new UsageError(`the system under test's checkout \`${checkout}\` cannot be read: ${messageOf(err)}`, {
+      cause: err,
+    });
   }
   const plan: CheckoutPlan = { root, output, binds: [], leftOut: [], shadowed: false };
-  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const e of entries) {
     if (e.name === output) {
       plan.shadowed = true;
@@ -357,7 +386,8 @@ const WRAPPER = `unset HOSTNAME PWD; if [ -e ${SECRET_ENV_MOUNT} ]; then . ${SEC
 export function secretEnvFile(env: Record<string, string>): string {
   return Object.entries(env)
     .map(([name, value]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`Expected an environment variable name, got \`${name}\``);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        throw new UsageError(`Expected an environment variable name, got \`${name}\``);
       if (value.includes('\0')) throw new UsageError(`the value of \`${name}\` holds a NUL byte`);
       return `export ${name}='${value.replace(/'/g, `'\\''`)}'\n`;
     })
@@ -388,16 +418,33 @@ function sink(write: (chunk: Buffer) => void): Writable {
  * timeout or an abort sends SIGTERM, then SIGKILL after the grace period. An engine failure
  * (create, start) throws EnvironmentError; what the command did never throws.
  */
-export async function runRunnerContainer(docker: DockerClient, journal: RunJournal, spec: RunnerContainerSpec, opts: RunnerContainerOptions): Promise<RunnerContainerRun> {
+export async function runRunnerContainer(
+  docker: DockerClient,
+  journal: RunJournal,
+  spec: RunnerContainerSpec,
+  opts: RunnerContainerOptions,
+): Promise<RunnerContainerRun> {
   const existing = await findContainerByName(docker, spec.name);
   if (existing) throw new NameTakenError('container', spec.name, existing.id);
 
   const mounts = [
     ...spec.checkout.binds.map((b) => ({ Type: 'bind' as const, Source: b.source, Target: b.target, ReadOnly: true })),
     // The image has nothing at the target, so the engine copies nothing into the volume.
-    { Type: 'volume' as const, Source: spec.installVolume, Target: `${SUT_MOUNT}/${spec.checkout.output}`, ReadOnly: !spec.installWritable },
-    ...(spec.secretEnvFile ? [{ Type: 'bind' as const, Source: spec.secretEnvFile, Target: SECRET_ENV_MOUNT, ReadOnly: true }] : []),
-    ...(spec.extraFiles ?? []).map((f) => ({ Type: 'bind' as const, Source: f.source, Target: f.target, ReadOnly: true })),
+    {
+      Type: 'volume' as const,
+      Source: spec.installVolume,
+      Target: `${SUT_MOUNT}/${spec.checkout.output}`,
+      ReadOnly: !spec.installWritable,
+    },
+    ...(spec.secretEnvFile
+      ? [{ Type: 'bind' as const, Source: spec.secretEnvFile, Target: SECRET_ENV_MOUNT, ReadOnly: true }]
+      : []),
+    ...(spec.extraFiles ?? []).map((f) => ({
+      Type: 'bind' as const,
+      Source: f.source,
+      Target: f.target,
+      ReadOnly: true,
+    })),
   ];
 
   await journal.record({ kind: 'container', name: spec.name, id: null });
@@ -430,10 +477,17 @@ export async function runRunnerContainer(docker: DockerClient, journal: RunJourn
       },
     });
   } catch (err) {
-    throw new EnvironmentError('E_RUNNER_CREATE', `the engine could not create the runner container ${spec.name} (image ${spec.image}): ${messageOf(err)}`, {
-      cause: err,
-      hint: statusCodeOf(err) === 404 ? 'build the runner image with `bash scripts/setup`, or name an image the engine has in sut.container.image' : undefined,
-    });
+    throw new EnvironmentError(
+      'E_RUNNER_CREATE',
+      `the engine could not create the runner container ${spec.name} (image ${spec.image}): ${messageOf(err)}`,
+      {
+        cause: err,
+        hint:
+          statusCodeOf(err) === 404
+            ? 'build the runner image with `bash scripts/setup`, or name an image the engine has in sut.container.image'
+            : undefined,
+      },
+    );
   }
   await journal.record({ kind: 'container', name: spec.name, id: container.id });
 
@@ -472,7 +526,11 @@ export async function runRunnerContainer(docker: DockerClient, journal: RunJourn
       docker.modem.demuxStream(stream, sink(opts.onStdout), sink(opts.onStderr));
       await container.start();
     } catch (err) {
-      throw new EnvironmentError('E_RUNNER_START', `the runner container ${spec.name} did not start: ${messageOf(err)}`, { cause: err });
+      throw new EnvironmentError(
+        'E_RUNNER_START',
+        `the runner container ${spec.name} did not start: ${messageOf(err)}`,
+        { cause: err },
+      );
     }
     timer = setTimeout(() => {
       timedOut = true;
@@ -484,7 +542,11 @@ export async function runRunnerContainer(docker: DockerClient, journal: RunJourn
       const result = (await container.wait()) as { StatusCode: number };
       statusCode = result.StatusCode;
     } catch (err) {
-      throw new EnvironmentError('E_RUNNER_WAIT', `the engine lost the runner container ${spec.name} while it ran: ${messageOf(err)}`, { cause: err });
+      throw new EnvironmentError(
+        'E_RUNNER_WAIT',
+        `the engine lost the runner container ${spec.name} while it ran: ${messageOf(err)}`,
+        { cause: err },
+      );
     }
     // The output may trail the exit a little; never wait on it for ever.
     let late: NodeJS.Timeout | undefined;

@@ -33,7 +33,10 @@ export interface SideServerSpec {
 }
 
 /** Start a PostgreSQL container by exact name, port on 127.0.0.1; returns its id and port. */
-export async function startSideServer(docker: DockerClient, spec: SideServerSpec): Promise<{ id: string; port: number }> {
+export async function startSideServer(
+  docker: DockerClient,
+  spec: SideServerSpec,
+): Promise<{ id: string; port: number }> {
   const binds = [`${spec.passwordFile}:${PASSWORD_MOUNT_PATH}:ro`];
   if (spec.initDir) binds.push(`${spec.initDir}:${INITDB_DIR}:ro`);
   const c = await docker.createContainer({
@@ -54,12 +57,19 @@ export async function startSideServer(docker: DockerClient, spec: SideServerSpec
  * Remove a side container by exact name, only when it carries the side label; refuse anything
  * else. With `staleOnly`, one whose owner process is alive (another demo running) is refused too.
  */
-export async function removeSideServer(docker: DockerClient, name: string, opts: { staleOnly?: boolean } = {}): Promise<boolean> {
+export async function removeSideServer(
+  docker: DockerClient,
+  name: string,
+  opts: { staleOnly?: boolean } = {},
+): Promise<boolean> {
   const found = await findContainerByName(docker, name);
   if (!found) return false;
-  if (!found.labels[LABEL_SIDE]) throw new Error(`a container named ${name} exists without the ${LABEL_SIDE} label: refusing to touch it`);
+  if (!found.labels[LABEL_SIDE])
+    throw new Error(`a container named ${name} exists without the ${LABEL_SIDE} label: refusing to touch it`);
   if (opts.staleOnly && sideOwnerAlive(found.labels[LABEL_SIDE_OWNER])) {
-    throw new Error(`${name} belongs to a demo that is still running (process ${found.labels[LABEL_SIDE_OWNER]?.split(':')[0]}): wait for it to end`);
+    throw new Error(
+      `${name} belongs to a demo that is still running (process ${found.labels[LABEL_SIDE_OWNER]?.split(':')[0]}): wait for it to end`,
+    );
   }
   await docker.getContainer(found.id).remove({ force: true });
   return true;

@@ -54,7 +54,11 @@ async function inspectResource(docker: DockerClient, kind: ResourceKind, ref: st
         return { id: i.Id, name: i.Name.replace(/^\//, ''), labels: i.Config.Labels ?? {} };
       }
       case 'network': {
-        const i = (await docker.getNetwork(ref).inspect()) as { Id: string; Name: string; Labels?: Record<string, string> | null };
+        const i = (await docker.getNetwork(ref).inspect()) as {
+          Id: string;
+          Name: string;
+          Labels?: Record<string, string> | null;
+        };
         return { id: i.Id, name: i.Name, labels: i.Labels ?? {} };
       }
       case 'volume': {
@@ -88,12 +92,24 @@ async function removeResource(docker: DockerClient, kind: ResourceKind, id: stri
 }
 
 /** Ours means: exactly the recorded name, and the run-id label valued with this run. */
-export function isOurs(found: { name: string; labels: Record<string, string> }, expected: RecordedResource, runId: string): boolean {
+export function isOurs(
+  found: { name: string; labels: Record<string, string> },
+  expected: RecordedResource,
+  runId: string,
+): boolean {
   return found.name === expected.name && found.labels[LABEL_RUN_ID] === runId;
 }
 
 async function teardownResource(docker: DockerClient, res: RecordedResource, runId: string): Promise<ResourceTeardown> {
-  const out: ResourceTeardown = { kind: res.kind, name: res.name, id: res.id, action: 'already-gone', gone: false, proof: '', detail: null };
+  const out: ResourceTeardown = {
+    kind: res.kind,
+    name: res.name,
+    id: res.id,
+    action: 'already-gone',
+    gone: false,
+    proof: '',
+    detail: null,
+  };
   try {
     // The recorded id when there is one; else the exact name (a run killed between create and record).
     const found = await inspectResource(docker, res.kind, res.id ?? res.name);
@@ -127,7 +143,11 @@ async function teardownResource(docker: DockerClient, res: RecordedResource, run
 const ORDER: Record<ResourceKind, number> = { container: 0, volume: 1, network: 2 };
 
 /** Tear down everything a run recorded: containers before volumes before their network. */
-export async function teardownRecorded(docker: DockerClient, state: RunState, clock: () => number = Date.now): Promise<TeardownOutcome> {
+export async function teardownRecorded(
+  docker: DockerClient,
+  state: RunState,
+  clock: () => number = Date.now,
+): Promise<TeardownOutcome> {
   const t0 = clock();
   const ordered = [...state.resources].reverse().sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
   const resources: ResourceTeardown[] = [];

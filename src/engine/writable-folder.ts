@@ -19,7 +19,8 @@ export async function probeWritable(dir: string, mode = 0o700): Promise<Writable
       if (!s.isDirectory()) return { ok: false, path: p, errno: p === dir ? 'EEXIST' : 'ENOTDIR', error: null };
       break;
     } catch (err) {
-      if (errnoOf(err) !== 'ENOENT' || dirname(p) === p) return { ok: false, path: p, errno: errnoOf(err) || 'EIO', error: err };
+      if (errnoOf(err) !== 'ENOENT' || dirname(p) === p)
+        return { ok: false, path: p, errno: errnoOf(err) || 'EIO', error: err };
       missing.unshift(p);
     }
   }

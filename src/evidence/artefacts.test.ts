@@ -24,13 +24,27 @@ describe('artefact pins', () => {
 
     await writeFile(join(dir, 'roles.sql'), 'create role a superuser;\n');
     const changed = comparePins(await hashArtefacts([{ kind: 'roles', path: join(dir, 'roles.sql') }], dir), pins);
-    expect(changed).toEqual([{ kind: 'roles', path: 'roles.sql', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), pinned: pins['roles.sql'], ok: false, real_path: null }]);
+    expect(changed).toEqual([
+      {
+        kind: 'roles',
+        path: 'roles.sql',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        pinned: pins['roles.sql'],
+        ok: false,
+        real_path: null,
+      },
+    ]);
   });
 
-  it('counts an unpinned artefact as not ok, and keeps other configs\' pins when merging', () => {
+  it("counts an unpinned artefact as not ok, and keeps other configs' pins when merging", () => {
     const a = [{ kind: 'config' as const, path: '/x/c.yaml', key: 'c.yaml', sha256: 'a'.repeat(64), realPath: null }];
-    expect(comparePins(a, null)).toEqual([{ kind: 'config', path: 'c.yaml', sha256: 'a'.repeat(64), pinned: null, ok: false, real_path: null }]);
-    expect(pinsFor(a, { 'other.yaml': 'b'.repeat(64) })).toEqual({ 'c.yaml': 'a'.repeat(64), 'other.yaml': 'b'.repeat(64) });
+    expect(comparePins(a, null)).toEqual([
+      { kind: 'config', path: 'c.yaml', sha256: 'a'.repeat(64), pinned: null, ok: false, real_path: null },
+    ]);
+    expect(pinsFor(a, { 'other.yaml': 'b'.repeat(64) })).toEqual({
+      'c.yaml': 'a'.repeat(64),
+      'other.yaml': 'b'.repeat(64),
+    });
   });
 
   it('records the real path of an artefact reached through a symbolic link, beside its name', async () => {
@@ -40,6 +54,9 @@ describe('artefact pins', () => {
     await symlink(join(dir, 'elsewhere', 'roles.sql'), join(dir, 'roles.sql'));
     const [hashed] = await hashArtefacts([{ kind: 'roles', path: join(dir, 'roles.sql') }], dir);
     expect(hashed).toMatchObject({ key: 'roles.sql', realPath: join(dir, 'elsewhere', 'roles.sql') });
-    expect(comparePins([hashed!], null)[0]).toMatchObject({ path: 'roles.sql', real_path: join(dir, 'elsewhere', 'roles.sql') });
+    expect(comparePins([hashed!], null)[0]).toMatchObject({
+      path: 'roles.sql',
+      real_path: join(dir, 'elsewhere', 'roles.sql'),
+    });
   });
 });

@@ -32,13 +32,21 @@ export async function hashArtefacts(files: readonly ArtefactFile[], configDir: s
   for (const f of files) {
     // A symbolic link is followed, never hidden: the report says where the bytes it hashed live.
     const real = await realpath(f.path);
-    out.push({ ...f, key: relative(configDir, f.path), sha256: await sha256File(f.path), realPath: real === f.path ? null : real });
+    out.push({
+      ...f,
+      key: relative(configDir, f.path),
+      sha256: await sha256File(f.path),
+      realPath: real === f.path ? null : real,
+    });
   }
   return out;
 }
 
 /** Compare with the pins: every artefact must be pinned, with the same sha256. */
-export function comparePins(artefacts: readonly HashedArtefact[], pins: Readonly<Record<string, string>> | null): PinnedArtefact[] {
+export function comparePins(
+  artefacts: readonly HashedArtefact[],
+  pins: Readonly<Record<string, string>> | null,
+): PinnedArtefact[] {
   return artefacts.map((a) => {
     const pinned = pins?.[a.key] ?? null;
     return { kind: a.kind, path: a.key, sha256: a.sha256, pinned, ok: pinned === a.sha256, real_path: a.realPath };
@@ -46,7 +54,10 @@ export function comparePins(artefacts: readonly HashedArtefact[], pins: Readonly
 }
 
 /** The pins file content for these artefacts, merged into existing pins (other configs beside it keep theirs). */
-export function pinsFor(artefacts: readonly HashedArtefact[], existing: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function pinsFor(
+  artefacts: readonly HashedArtefact[],
+  existing: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const merged: Record<string, string> = { ...existing };
   for (const a of artefacts) merged[a.key] = a.sha256;
   return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditStatements, auditVerbs, commandVerbs, parseAuditLog, parseCsvFields, type AuditRecord } from './audit-log.js';
+import {
+  auditStatements,
+  auditVerbs,
+  commandVerbs,
+  parseAuditLog,
+  parseCsvFields,
+  type AuditRecord,
+} from './audit-log.js';
 import { DEFAULT_FORBIDDEN_VERBS, verbPolicy } from '../config/index.js';
 
 // The real stderr of a PostgreSQL 15 dry-run server with pgaudit 1.7 preloaded and the session
@@ -18,7 +25,8 @@ beforeAll(async () => {
   records = parseAuditLog(log);
 });
 
-const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger') => `2026-11-25 17:11:06.123 UTC [${pid}] ${who} LOG:  AUDIT: ${rest}`;
+const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger') =>
+  `2026-11-25 17:11:06.123 UTC [${pid}] ${who} LOG:  AUDIT: ${rest}`;
 
 describe('parseAuditLog', () => {
   it('reads every AUDIT entry of the real log, and nothing else', () => {
@@ -53,31 +61,54 @@ describe('parseAuditLog', () => {
   it('unquotes a CSV field that spans lines, its continuation tabs removed', () => {
     const update = records.find((r) => r.statementId === 8 && r.pid === 72)!;
     expect(update.statement).toBe(`update ledger.mark set note = 'multi\nline, "quoted"' where id = 4`);
-    expect(records.filter((r) => r.statement.includes('pg_catalog.pg_type'))[0]?.statement).toMatch(/^\n {6}select b\.oid, b\.typarray\n/);
+    expect(records.filter((r) => r.statement.includes('pg_catalog.pg_type'))[0]?.statement).toMatch(
+      /^\n {6}select b\.oid, b\.typarray\n/,
+    );
   });
 
   it('keeps an object name as pgaudit quoted it, CSV quoting removed', () => {
-    expect(records.filter((r) => r.statementId === 11 && r.pid === 72).map((r) => [r.class, r.command, r.objectType, r.objectName])).toEqual([
+    expect(
+      records
+        .filter((r) => r.statementId === 11 && r.pid === 72)
+        .map((r) => [r.class, r.command, r.objectType, r.objectName]),
+    ).toEqual([
       ['WRITE', 'INSERT', 'TABLE', '"Odd, s"."Ta""b"'],
       ['READ', 'SELECT', 'COMPOSITE TYPE', '"Odd, s"."Ta""b"'],
     ]);
   });
 
   it('logs a statement that failed (pgaudit.log_rows off): its rows still count in n_tup_ins', () => {
-    expect(records.find((r) => r.statement === "insert into ledger.mark values (20, 'new'), (4, 'dup')")).toMatchObject({ class: 'WRITE', command: 'INSERT', objectName: 'ledger.mark' });
+    expect(records.find((r) => r.statement === "insert into ledger.mark values (20, 'new'), (4, 'dup')")).toMatchObject(
+      { class: 'WRITE', command: 'INSERT', objectName: 'ledger.mark' },
+    );
     expect(log).toContain('duplicate key value violates unique constraint "mark_pkey"');
   });
 
   it('reads the rows field of pgaudit.log_rows and a parameter field of pgaudit.log_parameter', () => {
     const [withRows, withParams] = parseAuditLog(
-      [line('SESSION,1,1,WRITE,INSERT,TABLE,ledger.log,"insert into ledger.log (what) values (\'a\'),(\'b\')",<not logged>,5'), line('SESSION,2,1,WRITE,DELETE,TABLE,ledger.mark,delete from ledger.mark where id = $1,"4,x"')].join('\n'),
+      [
+        line(
+          "SESSION,1,1,WRITE,INSERT,TABLE,ledger.log,\"insert into ledger.log (what) values ('a'),('b')\",<not logged>,5",
+        ),
+        line('SESSION,2,1,WRITE,DELETE,TABLE,ledger.mark,delete from ledger.mark where id = $1,"4,x"'),
+      ].join('\n'),
     );
-    expect(withRows).toMatchObject({ statement: "insert into ledger.log (what) values ('a'),('b')", rows: 5, malformed: false });
+    expect(withRows).toMatchObject({
+      statement: "insert into ledger.log (what) values ('a'),('b')",
+      rows: 5,
+      malformed: false,
+    });
     expect(withParams).toMatchObject({ parameter: '4,x', rows: null, malformed: false });
   });
 
   it('marks an entry whose CSV does not read as malformed, keeping its text', () => {
-    const [unclosed, short, junk] = parseAuditLog([line('SESSION,1,1,WRITE,DELETE,TABLE,t,"delete from t'), line('SESSION,1,2,WRITE'), line('SESSION,x,1,WRITE,DELETE,TABLE,t,delete from t,<not logged>')].join('\n'));
+    const [unclosed, short, junk] = parseAuditLog(
+      [
+        line('SESSION,1,1,WRITE,DELETE,TABLE,t,"delete from t'),
+        line('SESSION,1,2,WRITE'),
+        line('SESSION,x,1,WRITE,DELETE,TABLE,t,delete from t,<not logged>'),
+      ].join('\n'),
+    );
     expect(unclosed).toMatchObject({ malformed: true, statement: 'SESSION,1,1,WRITE,DELETE,TABLE,t,"delete from t' });
     expect(short?.malformed).toBe(true);
     expect(junk?.malformed).toBe(true);
@@ -91,16 +122,36 @@ describe('parseAuditLog', () => {
       // the real entry, kept as the reading that reads well (the imitation cuts the other short)
       [19, 'READ', 'SELECT', ''],
     ]);
-    expect(ambiguous[1]!.statement).toBe('select 1 -- user=cutter_app db=ledger LOG:  AUDIT: SESSION,1,1,WRITE,DELETE,TABLE,ledger.secret,forged,<not logged>');
+    expect(ambiguous[1]!.statement).toBe(
+      'select 1 -- user=cutter_app db=ledger LOG:  AUDIT: SESSION,1,1,WRITE,DELETE,TABLE,ledger.secret,forged,<not logged>',
+    );
   });
 
   it('takes the last reading when an application name imitates the prefix, and keeps the other', () => {
-    const [r] = parseAuditLog(line('SESSION,3,1,WRITE,DELETE,TABLE,ledger.mark,delete from ledger.mark,<not logged>', 9, 'app=x user=rehearse_tool db=ledger LOG:  AUDIT: SESSION,1,1,READ,SELECT,,,select 1,<not logged> user=cutter_app db=ledger'));
-    expect(r).toMatchObject({ user: 'cutter_app', statementId: 3, command: 'DELETE', ambiguous: true, alternatives: [{ app: 'x', user: 'rehearse_tool', db: 'ledger' }] });
+    const [r] = parseAuditLog(
+      line(
+        'SESSION,3,1,WRITE,DELETE,TABLE,ledger.mark,delete from ledger.mark,<not logged>',
+        9,
+        'app=x user=rehearse_tool db=ledger LOG:  AUDIT: SESSION,1,1,READ,SELECT,,,select 1,<not logged> user=cutter_app db=ledger',
+      ),
+    );
+    expect(r).toMatchObject({
+      user: 'cutter_app',
+      statementId: 3,
+      command: 'DELETE',
+      ambiguous: true,
+      alternatives: [{ app: 'x', user: 'rehearse_tool', db: 'ledger' }],
+    });
   });
 
   it('ends an entry at output that is not the server’s, and ignores statement lines', () => {
-    const text = [line('SESSION,1,1,READ,SELECT,,,"select \'a'), '\tb\'",<not logged>', 'PostgreSQL init process complete; ready for start up.', '\tnot a continuation', `2026-11-25 17:11:06.123 UTC [7] app=cutter user=cutter_app db=ledger LOG:  statement: select 1`].join('\n');
+    const text = [
+      line('SESSION,1,1,READ,SELECT,,,"select \'a'),
+      '\tb\'",<not logged>',
+      'PostgreSQL init process complete; ready for start up.',
+      '\tnot a continuation',
+      `2026-11-25 17:11:06.123 UTC [7] app=cutter user=cutter_app db=ledger LOG:  statement: select 1`,
+    ].join('\n');
     expect(parseAuditLog(text).map((r) => r.statement)).toEqual(["select 'a\nb'"]);
   });
 });
@@ -134,7 +185,13 @@ describe('auditStatements', () => {
   });
 
   it('starts a new session when a pid is reused (its statement ids start again)', () => {
-    const reused = parseAuditLog([line('SESSION,1,1,READ,SELECT,,,select 1,<not logged>'), line('SESSION,2,1,READ,SELECT,,,select 2,<not logged>'), line('SESSION,1,1,READ,SELECT,,,select 3,<not logged>')].join('\n'));
+    const reused = parseAuditLog(
+      [
+        line('SESSION,1,1,READ,SELECT,,,select 1,<not logged>'),
+        line('SESSION,2,1,READ,SELECT,,,select 2,<not logged>'),
+        line('SESSION,1,1,READ,SELECT,,,select 3,<not logged>'),
+      ].join('\n'),
+    );
     expect(auditStatements(reused).map((s) => s.key)).toEqual(['7/1/1/1', '7/1/2/1', '7/2/1/1']);
   });
 });
@@ -156,13 +213,28 @@ describe('commandVerbs', () => {
 describe('auditVerbs', () => {
   it('finds the forbidden verbs of sub-statements the statement log cannot have', async () => {
     const t = await auditVerbs(records, { toolRole: 'rehearse_tool', policy: verbPolicy(DEFAULT_FORBIDDEN_VERBS) });
-    expect(t.verbs).toEqual(['COPY', 'DELETE', 'DO', 'EXECUTE', 'INSERT', 'MERGE', 'SELECT', 'SET', 'TRUNCATE', 'UNPARSED', 'UPDATE']);
+    expect(t.verbs).toEqual([
+      'COPY',
+      'DELETE',
+      'DO',
+      'EXECUTE',
+      'INSERT',
+      'MERGE',
+      'SELECT',
+      'SET',
+      'TRUNCATE',
+      'UNPARSED',
+      'UPDATE',
+    ]);
     const nested = t.forbidden.filter((f) => f.nested).map((f) => [f.verb, f.text, f.relations]);
     expect(nested).toContainEqual(['DELETE', 'delete from ledger.mark where id = 3', ['ledger.mark']]);
     expect(nested).toContainEqual(['DELETE', 'delete from ledger.mark where id < below', ['ledger.mark']]);
     expect(nested).toContainEqual(['TRUNCATE', 'truncate ledger.note', []]);
     // COPY FROM is logged as INSERT on the table; its text says COPY.
-    expect(t.forbidden.find((f) => f.verb === 'COPY')).toMatchObject({ text: 'copy ledger.note (id, mark_id) from stdin', relations: ['ledger.note'] });
+    expect(t.forbidden.find((f) => f.verb === 'COPY')).toMatchObject({
+      text: 'copy ledger.note (id, mark_id) from stdin',
+      relations: ['ledger.note'],
+    });
     expect(t.functions).toEqual(['ledger.definer_purge', 'ledger.purge']);
     expect(t).toMatchObject({ statements: 34, nested: 8, excluded: 0, ambiguous: 2, malformed: 0 });
     // The imitation's text (`forged`) does not parse: reported, never dropped.
@@ -170,7 +242,18 @@ describe('auditVerbs', () => {
   });
 
   it("leaves out the tool's own entries by session user, unless the prefix is ambiguous", async () => {
-    const text = [line('SESSION,1,1,WRITE,DELETE,TABLE,t.a,delete from t.a,<not logged>', 8, 'app=pg-rehearse user=rehearse_tool db=ledger'), line('SESSION,1,1,WRITE,DELETE,TABLE,t.a,delete from t.a,<not logged>', 9, 'app=x user=rehearse_tool db=ledger LOG:  AUDIT: SESSION,1,1,READ,SELECT,,,select 1,<not logged> user=rehearse_tool db=ledger')].join('\n');
+    const text = [
+      line(
+        'SESSION,1,1,WRITE,DELETE,TABLE,t.a,delete from t.a,<not logged>',
+        8,
+        'app=pg-rehearse user=rehearse_tool db=ledger',
+      ),
+      line(
+        'SESSION,1,1,WRITE,DELETE,TABLE,t.a,delete from t.a,<not logged>',
+        9,
+        'app=x user=rehearse_tool db=ledger LOG:  AUDIT: SESSION,1,1,READ,SELECT,,,select 1,<not logged> user=rehearse_tool db=ledger',
+      ),
+    ].join('\n');
     const t = await auditVerbs(parseAuditLog(text), { toolRole: 'rehearse_tool', policy: verbPolicy(['DELETE']) });
     expect(t).toMatchObject({ statements: 1, excluded: 1, ambiguous: 1 });
     expect(t.forbidden.map((f) => [f.verb, f.pid])).toEqual([['DELETE', 9]]);

@@ -12,7 +12,13 @@
 import { isStatementKind, type SqlPolicy } from '../config/index.js';
 import { isoOf, LINE_START, readingsOf, type Reading } from './log-line.js';
 import { policyBreaches, type ResolveName } from './sql-policy.js';
-import { classifyStatements, UNPARSED, type ClassifiedStatement, type StatementAction, type StatementObject } from './statement-classifier.js';
+import {
+  classifyStatements,
+  UNPARSED,
+  type ClassifiedStatement,
+  type StatementAction,
+  type StatementObject,
+} from './statement-classifier.js';
 
 /** pgaudit's placeholders for a statement or parameter field it did not log. */
 export const NOT_LOGGED = '<not logged>';
@@ -108,8 +114,27 @@ function recordOf(at: string, pid: number, main: Reading, others: Reading[], bod
   const fields = parseCsvFields(body);
   const ids = fields ? [Number(fields[1]), Number(fields[2])] : [];
   const rows = fields?.[9];
-  if (!fields || fields.length < 9 || fields.length > 10 || !ids.every((n) => Number.isSafeInteger(n) && n > 0) || (rows !== undefined && !/^\d+$/.test(rows))) {
-    return { ...base, auditType: '', statementId: 0, substatementId: 0, class: '', command: '', objectType: '', objectName: '', statement: body, parameter: '', rows: null, malformed: true };
+  if (
+    !fields ||
+    fields.length < 9 ||
+    fields.length > 10 ||
+    !ids.every((n) => Number.isSafeInteger(n) && n > 0) ||
+    (rows !== undefined && !/^\d+$/.test(rows))
+  ) {
+    return {
+      ...base,
+      auditType: '',
+      statementId: 0,
+      substatementId: 0,
+      class: '',
+      command: '',
+      objectType: '',
+      objectName: '',
+      statement: body,
+      parameter: '',
+      rows: null,
+      malformed: true,
+    };
   }
   return {
     ...base,
@@ -138,7 +163,16 @@ export function parseAuditLog(log: string): AuditRecord[] {
     // The last reading is the likeliest true one (an application name is the easier place to fake
     // a prefix), unless its entry does not read while an earlier one does (a statement imitating
     // the prefix inside a quoted field cuts the entry short). Either way the record is ambiguous.
-    const candidates = audits.map((r) => ({ r, record: recordOf(at, pid, r, readings.filter((x) => x !== r), bodyOf(r)) }));
+    const candidates = audits.map((r) => ({
+      r,
+      record: recordOf(
+        at,
+        pid,
+        r,
+        readings.filter((x) => x !== r),
+        bodyOf(r),
+      ),
+    }));
     const wellFormed = candidates.filter((c) => !c.record.malformed);
     records.push((wellFormed.length > 0 ? wellFormed : candidates).at(-1)!.record);
     open = null;
@@ -149,7 +183,8 @@ export function parseAuditLog(log: string): AuditRecord[] {
       close();
       const readings = readingsOf(line.slice(start[0].length));
       const audits = readings.filter((r) => r.severity === 'LOG' && r.message.startsWith(AUDIT));
-      if (audits.length > 0) open = { at: isoOf(start[1]!, start[2]!), pid: Number(start[3]), readings, audits, more: [] };
+      if (audits.length > 0)
+        open = { at: isoOf(start[1]!, start[2]!), pid: Number(start[3]), readings, audits, more: [] };
     } else if (open && line.startsWith('\t')) {
       // The server indents every further line of a message with one tab.
       open.more.push(line.slice(1));
@@ -196,12 +231,31 @@ export function auditStatements(records: readonly AuditRecord[]): AuditStatement
     // An entry that does not read, or whose prefix reads more than one way (possibly forged ids),
     // stands alone: it neither joins nor numbers a real statement.
     if (r.malformed || r.ambiguous) {
-      statements.push({ key: `${r.pid}/${r.malformed ? 'malformed' : 'ambiguous'}/${statements.length}`, pid: r.pid, session: 0, statementId: r.statementId, substatementId: r.substatementId, at: r.at, user: r.user, app: r.app, text: r.statement, nested: false, ambiguous: r.ambiguous, malformed: r.malformed, records: [r] });
+      statements.push({
+        key: `${r.pid}/${r.malformed ? 'malformed' : 'ambiguous'}/${statements.length}`,
+        pid: r.pid,
+        session: 0,
+        statementId: r.statementId,
+        substatementId: r.substatementId,
+        at: r.at,
+        user: r.user,
+        app: r.app,
+        text: r.statement,
+        nested: false,
+        ambiguous: r.ambiguous,
+        malformed: r.malformed,
+        records: [r],
+      });
       continue;
     }
     const prev = last.get(r.pid);
     let session = prev?.session ?? 1;
-    if (prev && (r.statementId < prev.statementId || (r.statementId === prev.statementId && r.substatementId < prev.substatementId))) session += 1;
+    if (
+      prev &&
+      (r.statementId < prev.statementId ||
+        (r.statementId === prev.statementId && r.substatementId < prev.substatementId))
+    )
+      session += 1;
     last.set(r.pid, { session, statementId: r.statementId, substatementId: r.substatementId });
     const key = `${r.pid}/${session}/${r.statementId}/${r.substatementId}`;
     const known = byKey.get(key);
@@ -210,7 +264,21 @@ export function auditStatements(records: readonly AuditRecord[]): AuditStatement
       if (known.text === PREVIOUSLY_LOGGED || known.text === NOT_LOGGED) known.text = r.statement;
       continue;
     }
-    const statement: AuditStatement = { key, pid: r.pid, session, statementId: r.statementId, substatementId: r.substatementId, at: r.at, user: r.user, app: r.app, text: r.statement, nested: false, ambiguous: r.ambiguous, malformed: false, records: [r] };
+    const statement: AuditStatement = {
+      key,
+      pid: r.pid,
+      session,
+      statementId: r.statementId,
+      substatementId: r.substatementId,
+      at: r.at,
+      user: r.user,
+      app: r.app,
+      text: r.statement,
+      nested: false,
+      ambiguous: r.ambiguous,
+      malformed: false,
+      records: [r],
+    };
     byKey.set(key, statement);
     statements.push(statement);
   }
@@ -295,7 +363,14 @@ export interface AuditTrace {
   /** Entries whose CSV did not read, and statements whose text the parser could not read. */
   malformed: number;
   unparsed: number;
-  unclassified: { reason: 'ambiguous' | 'malformed' | 'unparsed'; user: string; app: string; text: string; at: string; pid: number }[];
+  unclassified: {
+    reason: 'ambiguous' | 'malformed' | 'unparsed';
+    user: string;
+    app: string;
+    text: string;
+    at: string;
+    pid: number;
+  }[];
 }
 
 /** `ledger.mark`, `"Odd, s"."Ta""b"` -> its parts unquoted; null when it is not one or two identifiers. */
@@ -337,7 +412,15 @@ export function splitQualifiedName(name: string): { schema: string | null; table
 }
 
 // pgaudit's object types that are relations (what a rule's `tables` names).
-const RELATION_TYPES = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'INDEX', 'SEQUENCE', 'FOREIGN TABLE', 'TOAST TABLE']);
+const RELATION_TYPES = new Set([
+  'TABLE',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'INDEX',
+  'SEQUENCE',
+  'FOREIGN TABLE',
+  'TOAST TABLE',
+]);
 
 /** The object an entry names, as the classifier gives objects; null when it names none. */
 function recordObject(r: AuditRecord): StatementObject | null {
@@ -353,7 +436,13 @@ function recordActions(r: AuditRecord): StatementAction[] {
   const o = recordObject(r);
   return commandVerbs(r).map((verb) => ({
     verb,
-    kind: isStatementKind(command) ? command : command === 'CREATE TABLE AS' || command === 'SELECT INTO' ? (verb === 'CREATE' ? 'CREATE TABLE' : verb) : verb,
+    kind: isStatementKind(command)
+      ? command
+      : command === 'CREATE TABLE AS' || command === 'SELECT INTO'
+        ? verb === 'CREATE'
+          ? 'CREATE TABLE'
+          : verb
+        : verb,
     objects: o ? [o] : [],
   }));
 }
@@ -365,8 +454,23 @@ function recordActions(r: AuditRecord): StatementAction[] {
  * unqualified name in the text is the relation of that name the same statement's entries
  * resolved (pgaudit names them schema-qualified), else what `resolve` gives it.
  */
-export async function auditVerbs(records: readonly AuditRecord[], opts: { toolRole: string; policy: SqlPolicy; resolve?: ResolveName }): Promise<AuditTrace> {
-  const trace: AuditTrace = { statements: 0, nested: 0, excluded: 0, verbs: [], counts: {}, forbidden: [], functions: [], ambiguous: 0, malformed: 0, unparsed: 0, unclassified: [] };
+export async function auditVerbs(
+  records: readonly AuditRecord[],
+  opts: { toolRole: string; policy: SqlPolicy; resolve?: ResolveName },
+): Promise<AuditTrace> {
+  const trace: AuditTrace = {
+    statements: 0,
+    nested: 0,
+    excluded: 0,
+    verbs: [],
+    counts: {},
+    forbidden: [],
+    functions: [],
+    ambiguous: 0,
+    malformed: 0,
+    unparsed: 0,
+    unclassified: [],
+  };
   const seen = new Set<string>();
   const functions = new Set<string>();
   const known = new Map<string, Promise<ClassifiedStatement[]>>();
@@ -415,7 +519,9 @@ export async function auditVerbs(records: readonly AuditRecord[], opts: { toolRo
         textActions.push(...p.actions);
       }
     }
-    const resolvedHere = s.records.map(recordObject).filter((o): o is StatementObject => o !== null && o.relation && o.schema !== null);
+    const resolvedHere = s.records
+      .map(recordObject)
+      .filter((o): o is StatementObject => o !== null && o.relation && o.schema !== null);
     const resolve: ResolveName = (o) => {
       if (o.schema !== null || o.name === null) return o;
       const same = new Set(resolvedHere.filter((x) => x.name === o.name).map((x) => x.schema));
@@ -425,13 +531,22 @@ export async function auditVerbs(records: readonly AuditRecord[], opts: { toolRo
     // The text's actions name what each class acts on; a class only the tags show (a text not logged) comes with the tag's object.
     const textVerbs = new Set(textActions.map((a) => a.verb));
     const actions = [...textActions, ...tagActions.filter((a) => !textVerbs.has(a.verb))];
-    const relations = [...new Set(s.records.filter((r) => r.objectType === 'TABLE' && r.objectName !== '').map((r) => r.objectName))];
+    const relations = [
+      ...new Set(s.records.filter((r) => r.objectType === 'TABLE' && r.objectName !== '').map((r) => r.objectName)),
+    ];
     for (const verb of verbs) {
       seen.add(verb);
       trace.counts[verb] = (trace.counts[verb] ?? 0) + 1;
     }
     for (const b of policyBreaches(actions, opts.policy, resolve)) {
-      trace.forbidden.push({ ...b, ...where, statementId: s.statementId, substatementId: s.substatementId, nested: s.nested, relations });
+      trace.forbidden.push({
+        ...b,
+        ...where,
+        statementId: s.statementId,
+        substatementId: s.substatementId,
+        nested: s.nested,
+        relations,
+      });
     }
   }
   trace.verbs = [...seen].sort();

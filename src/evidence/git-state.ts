@@ -12,11 +12,13 @@ export interface GitState {
 }
 
 export async function gitState(path: string, acceptedCommit: string): Promise<GitState> {
-  const git = (args: string[]) => execa('git', ['-C', path, ...args], { reject: false, env: { GIT_OPTIONAL_LOCKS: '0' } });
+  const git = (args: string[]) =>
+    execa('git', ['-C', path, ...args], { reject: false, env: { GIT_OPTIONAL_LOCKS: '0' } });
   const head = await git(['rev-parse', '--verify', 'HEAD']);
   const branch = await git(['symbolic-ref', '--short', '-q', 'HEAD']);
   const status = await git(['status', '--porcelain', '--untracked-files=all', '--', '.']);
-  const dirty = status.exitCode === 0 ? status.stdout.split('\n').filter(Boolean) : [`git status failed: ${status.stderr.trim()}`];
+  const dirty =
+    status.exitCode === 0 ? status.stdout.split('\n').filter(Boolean) : [`git status failed: ${status.stderr.trim()}`];
   const headSha = head.exitCode === 0 ? head.stdout.trim() : null;
   return {
     path,

@@ -18,16 +18,29 @@ const diff = [
 
 describe('the hardcode scan', () => {
   it('reads each added line with its file and new line number', () => {
-    expect(addedLines(diff).map((l) => `${l.file}:${l.line}`)).toEqual(['src/db.ts:11', 'src/db.ts:12', 'src/db.ts:13', 'src/db.ts:43']);
+    expect(addedLines(diff).map((l) => `${l.file}:${l.line}`)).toEqual([
+      'src/db.ts:11',
+      'src/db.ts:12',
+      'src/db.ts:13',
+      'src/db.ts:43',
+    ]);
   });
 
   it('finds a literal IP, a DSN with a password and a password assignment, with file and line', () => {
     const found = findHardcodes(addedLines(diff), DEFAULT_HARDCODE_PATTERNS);
-    expect(found.map((f) => `${f.file}:${f.line} ${f.pattern}`)).toEqual(['src/db.ts:11 literal IPv4 address', 'src/db.ts:12 DSN with a password', 'src/db.ts:43 password assignment']);
+    expect(found.map((f) => `${f.file}:${f.line} ${f.pattern}`)).toEqual([
+      'src/db.ts:11 literal IPv4 address',
+      'src/db.ts:12 DSN with a password',
+      'src/db.ts:43 password assignment',
+    ]);
   });
 
   it('leaves lines an allow pattern matches, and takes patterns of the config', () => {
-    expect(findHardcodes(addedLines(diff), DEFAULT_HARDCODE_PATTERNS, ['10\\.20\\.30\\.40', 'hunter2', 'swordfish'])).toEqual([]);
-    expect(findHardcodes(addedLines(diff), [{ name: 'env read', regex: 'process\\.env' }]).map((f) => f.line)).toEqual([13]);
+    expect(
+      findHardcodes(addedLines(diff), DEFAULT_HARDCODE_PATTERNS, ['10\\.20\\.30\\.40', 'hunter2', 'swordfish']),
+    ).toEqual([]);
+    expect(findHardcodes(addedLines(diff), [{ name: 'env read', regex: 'process\\.env' }]).map((f) => f.line)).toEqual([
+      13,
+    ]);
   });
 });

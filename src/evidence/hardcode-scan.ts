@@ -9,7 +9,10 @@ export interface HardcodePattern {
 }
 
 export const DEFAULT_HARDCODE_PATTERNS: readonly HardcodePattern[] = [
-  { name: 'literal IPv4 address', regex: String.raw`\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b` },
+  {
+    name: 'literal IPv4 address',
+    regex: String.raw`\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b`,
+  },
   { name: 'DSN with a password', regex: String.raw`\b[a-z][a-z0-9+.-]*://[^\s/:@'"]+:[^\s@/'"]+@` },
   { name: 'password assignment', regex: String.raw`(?:password|passwd|pwd|secret)["']?\s*[:=]\s*["'][^"'\s]{3,}["']` },
 ];
@@ -38,7 +41,11 @@ export function addedLines(diff: string): AddedLine[] {
 }
 
 /** Every added line matching a pattern (case-insensitive), unless an allow pattern matches it too. */
-export function findHardcodes(lines: readonly AddedLine[], patterns: readonly HardcodePattern[], allow: readonly string[] = []): HardcodeFinding[] {
+export function findHardcodes(
+  lines: readonly AddedLine[],
+  patterns: readonly HardcodePattern[],
+  allow: readonly string[] = [],
+): HardcodeFinding[] {
   const compiled = patterns.map((p) => ({ name: p.name, re: new RegExp(p.regex, 'i') }));
   const allowed = allow.map((a) => new RegExp(a, 'i'));
   const findings: HardcodeFinding[] = [];
@@ -51,6 +58,8 @@ export function findHardcodes(lines: readonly AddedLine[], patterns: readonly Ha
 
 /** The diff of the change under review (base..accepted) in the system's checkout. */
 export async function changeDiff(repo: string, base: string, accepted: string): Promise<string> {
-  const { stdout } = await execa('git', ['-C', repo, 'diff', '--no-color', '--no-ext-diff', '-U0', base, accepted], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await execa('git', ['-C', repo, 'diff', '--no-color', '--no-ext-diff', '-U0', base, accepted], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }

@@ -1,6 +1,17 @@
 // The evidence layer: hashes, the SQL trace with a real parser, redaction and the leak scan.
 export { sha256File, sha256Text } from './hash.js';
-export { secretForms, secretVariants, redact, redactPasswordLiterals, findPasswordLiterals, findLeaks, REDACTED, type Leak, type SecretForm, type SecretVariant } from './redact.js';
+export {
+  secretForms,
+  secretVariants,
+  redact,
+  redactPasswordLiterals,
+  findPasswordLiterals,
+  findLeaks,
+  REDACTED,
+  type Leak,
+  type SecretForm,
+  type SecretVariant,
+} from './redact.js';
 export {
   parseServerLog,
   classify,
@@ -14,11 +25,31 @@ export {
   type UnclassifiedStatement,
   type RewritingStatement,
 } from './sql-trace.js';
-export { classifyStatements, objectName, type ClassifiedStatement, type StatementAction, type StatementObject } from './statement-classifier.js';
+export {
+  classifyStatements,
+  objectName,
+  type ClassifiedStatement,
+  type StatementAction,
+  type StatementObject,
+} from './statement-classifier.js';
 export { forbiddingRule, policyBreaches, resolverOf, type PolicyBreach, type ResolveName } from './sql-policy.js';
-export { hashArtefacts, comparePins, pinsFor, type ArtefactFile, type HashedArtefact, type PinnedArtefact } from './artefacts.js';
+export {
+  hashArtefacts,
+  comparePins,
+  pinsFor,
+  type ArtefactFile,
+  type HashedArtefact,
+  type PinnedArtefact,
+} from './artefacts.js';
 export { gitState, type GitState } from './git-state.js';
-export { addedLines, changeDiff, findHardcodes, DEFAULT_HARDCODE_PATTERNS, type HardcodeFinding, type HardcodePattern } from './hardcode-scan.js';
+export {
+  addedLines,
+  changeDiff,
+  findHardcodes,
+  DEFAULT_HARDCODE_PATTERNS,
+  type HardcodeFinding,
+  type HardcodePattern,
+} from './hardcode-scan.js';
 export {
   parseAuditLog,
   parseCsvFields,
@@ -32,7 +63,15 @@ export {
   type AuditTrace,
   type AuditForbidden,
 } from './audit-log.js';
-export { tablesOf, writesOf, tableName, type NamedTable, type StatementWrite, type WriteVerb, type WritesOfText } from './sql-writes.js';
+export {
+  tablesOf,
+  writesOf,
+  tableName,
+  type NamedTable,
+  type StatementWrite,
+  type WriteVerb,
+  type WritesOfText,
+} from './sql-writes.js';
 export {
   explainWrites,
   writesOfStatements,

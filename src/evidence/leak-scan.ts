@@ -26,7 +26,13 @@ export function leakScan(secrets: readonly string[], places: readonly ScanPlace[
     const literals = p.literals === false ? 0 : findPasswordLiterals(p.text).length;
     return { place: p.place, hits: findLeaks(p.text, [...secrets]).length + literals, literals };
   });
-  return { secrets: secrets.length, forms, scanned: places.length, hits: results.reduce((n, r) => n + r.hits, 0), places: results };
+  return {
+    secrets: secrets.length,
+    forms,
+    scanned: places.length,
+    hits: results.reduce((n, r) => n + r.hits, 0),
+    places: results,
+  };
 }
 
 /** The sentence of a leak finding: which places held a secret of the run, which a password literal. */

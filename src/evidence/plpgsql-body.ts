@@ -10,7 +10,8 @@ function stringArg(args: unknown, name: string): string | null {
   if (!Array.isArray(args)) return null;
   for (const item of args) {
     const def = isTree(item) && isTree(item.DefElem) ? item.DefElem : null;
-    if (def?.defname === name && isTree(def.arg) && isTree(def.arg.String) && typeof def.arg.String.sval === 'string') return def.arg.String.sval;
+    if (def?.defname === name && isTree(def.arg) && isTree(def.arg.String) && typeof def.arg.String.sval === 'string')
+      return def.arg.String.sval;
   }
   return null;
 }
@@ -24,7 +25,9 @@ export async function doBody(node: Tree): Promise<{ queries: string[]; dynamic: 
   while (body.includes(`$${tag}$`)) tag += 'x';
   let tree: unknown;
   try {
-    tree = await parsePlPgSQL(`CREATE FUNCTION pg_temp.pg_rehearse_do() RETURNS void LANGUAGE plpgsql AS $${tag}$${body}$${tag}$`);
+    tree = await parsePlPgSQL(
+      `CREATE FUNCTION pg_temp.pg_rehearse_do() RETURNS void LANGUAGE plpgsql AS $${tag}$${body}$${tag}$`,
+    );
   } catch {
     return null;
   }
@@ -39,7 +42,8 @@ export async function doBody(node: Tree): Promise<{ queries: string[]; dynamic: 
     for (const [key, child] of Object.entries(value)) {
       if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') dynamic = true;
       // parseMode 0 (RAW_PARSE_DEFAULT): a whole SQL statement, not an expression.
-      if (key === 'PLpgSQL_expr' && isTree(child) && (child.parseMode ?? 0) === 0 && typeof child.query === 'string') queries.push(child.query);
+      if (key === 'PLpgSQL_expr' && isTree(child) && (child.parseMode ?? 0) === 0 && typeof child.query === 'string')
+        queries.push(child.query);
       walk(child);
     }
   };

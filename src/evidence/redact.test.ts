@@ -1,20 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { generatePassword } from '../engine/secret-file.js';
 import { leakMessage, leakScan } from './leak-scan.js';
-import { findLeaks, findPasswordLiterals, redact, redactPasswordLiterals, REDACTED, secretForms, secretVariants } from './redact.js';
+import {
+  findLeaks,
+  findPasswordLiterals,
+  redact,
+  redactPasswordLiterals,
+  REDACTED,
+  secretForms,
+  secretVariants,
+} from './redact.js';
 
 const SECRET = 'p@ss:w/rd?#&+=%x';
 
 describe('secret forms', () => {
   it('has the raw, percent-encoded, base64 and base64url forms of the raw secret, longest first', () => {
     const forms = secretForms(SECRET);
-    for (const form of [SECRET, encodeURIComponent(SECRET), Buffer.from(SECRET).toString('base64'), Buffer.from(SECRET).toString('base64url')]) expect(forms).toContain(form);
+    for (const form of [
+      SECRET,
+      encodeURIComponent(SECRET),
+      Buffer.from(SECRET).toString('base64'),
+      Buffer.from(SECRET).toString('base64url'),
+    ])
+      expect(forms).toContain(form);
     expect([...forms].sort((a, b) => b.length - a.length)).toEqual(forms);
     expect(new Set(forms).size).toBe(forms.length);
   });
 
   it('labels a form equal to the raw secret as raw, and has no form of an empty secret', () => {
-    expect(secretVariants('plainsecret123').filter((v) => v.text === 'plainsecret123')).toEqual([{ form: 'raw', text: 'plainsecret123' }]);
+    expect(secretVariants('plainsecret123').filter((v) => v.text === 'plainsecret123')).toEqual([
+      { form: 'raw', text: 'plainsecret123' },
+    ]);
     expect(secretForms('')).toEqual([]);
   });
 
@@ -59,7 +75,10 @@ describe('findLeaks', () => {
   it('finds a secret base64-encoded at any offset of a longer payload', () => {
     for (const user of ['a', 'ab', 'abc', 'cutter_app']) {
       const text = Buffer.from(`${user}:${SECRET}`).toString('base64');
-      expect(findLeaks(text, [SECRET]).map((l) => l.form), user).toEqual(['base64']);
+      expect(
+        findLeaks(text, [SECRET]).map((l) => l.form),
+        user,
+      ).toEqual(['base64']);
     }
   });
 
@@ -83,7 +102,8 @@ describe('password literals', () => {
       'LOG:  statement: alter role w password null;',
     ].join('\n');
     const out = redactPasswordLiterals(log);
-    for (const secret of ['hunter2-check', "it''s-a-secret", 'slash', 'dollar-secret']) expect(out).not.toContain(secret);
+    for (const secret of ['hunter2-check', "it''s-a-secret", 'slash', 'dollar-secret'])
+      expect(out).not.toContain(secret);
     expect(out).toContain("CREATE ROLE check_pw LOGIN PASSWORD '[REDACTED]';");
     expect(out).toContain("with encrypted password '[REDACTED]';");
     expect(out).toContain("alter role z password '[REDACTED]';");
@@ -103,17 +123,22 @@ describe('password literals', () => {
 
 describe('leakScan', () => {
   it('counts a password literal in any place as a hit, even one the run did not generate, except where told not to look', () => {
-    const result = leakScan(['s3cret-generated'], [
-      { place: 'S1 step stdout', text: "ALTER ROLE app PASSWORD 'typed-by-hand'" },
-      { place: 'server log', text: "alter role app password 'SCRAM-SHA-256$4096:x'", literals: false },
-      { place: 'console', text: 'nothing here' },
-    ]);
+    const result = leakScan(
+      ['s3cret-generated'],
+      [
+        { place: 'S1 step stdout', text: "ALTER ROLE app PASSWORD 'typed-by-hand'" },
+        { place: 'server log', text: "alter role app password 'SCRAM-SHA-256$4096:x'", literals: false },
+        { place: 'console', text: 'nothing here' },
+      ],
+    );
     expect(result.hits).toBe(1);
     expect(result.places).toEqual([
       { place: 'S1 step stdout', hits: 1, literals: 1 },
       { place: 'server log', hits: 0, literals: 0 },
       { place: 'console', hits: 0, literals: 0 },
     ]);
-    expect(leakMessage(result.places.filter((p) => p.hits > 0))).toBe("a PASSWORD '...' literal appeared in S1 step stdout");
+    expect(leakMessage(result.places.filter((p) => p.hits > 0))).toBe(
+      "a PASSWORD '...' literal appeared in S1 step stdout",
+    );
   });
 });

@@ -28,7 +28,9 @@ const MIN_CORE = 8;
 function base64Cores(bytes: Buffer, url: boolean): string[] {
   const cores: string[] = [];
   for (const shift of [0, 1, 2]) {
-    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString(url ? 'base64url' : 'base64').replace(/=+$/, '');
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes])
+      .toString(url ? 'base64url' : 'base64')
+      .replace(/=+$/, '');
     // The first whole character after the shift bytes, and the last one before the end of the secret's bits.
     const start = Math.ceil((shift * 8) / 6);
     const end = Math.floor(((shift + bytes.length) * 8) / 6);
@@ -55,10 +57,16 @@ export function secretVariants(secret: string): SecretVariant[] {
   const bytes = Buffer.from(secret, 'utf8');
   const candidates: SecretVariant[] = [{ form: 'raw', text: secret }];
   const percent = encodeURIComponent(secret);
-  candidates.push({ form: 'percent-encoded', text: percent }, { form: 'percent-encoded', text: percent.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()) });
+  candidates.push(
+    { form: 'percent-encoded', text: percent },
+    { form: 'percent-encoded', text: percent.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()) },
+  );
   const userinfo = userinfoEncoded(secret);
   if (userinfo !== null) candidates.push({ form: 'percent-encoded', text: userinfo });
-  candidates.push({ form: 'base64', text: bytes.toString('base64') }, { form: 'base64url', text: bytes.toString('base64url') });
+  candidates.push(
+    { form: 'base64', text: bytes.toString('base64') },
+    { form: 'base64url', text: bytes.toString('base64url') },
+  );
   for (const core of base64Cores(bytes, false)) candidates.push({ form: 'base64', text: core });
   for (const core of base64Cores(bytes, true)) candidates.push({ form: 'base64url', text: core });
   const seen = new Set<string>();
@@ -78,7 +86,8 @@ export function secretForms(secret: string): string[] {
 
 // A password literal in SQL: PASSWORD '...' (quotes doubled inside), E'...' (backslash escapes too),
 // U&'...', or a dollar-quoted $tag$...$tag$. ENCRYPTED PASSWORD '...' is the same literal.
-const PASSWORD_LITERAL = /\b(PASSWORD\s+)(?:E'(?:[^'\\]|''|\\[\s\S])*'|(?:U&)?'(?:[^']|'')*'|(\$[A-Za-z0-9_]*\$)[\s\S]*?\2)/gi;
+const PASSWORD_LITERAL =
+  /\b(PASSWORD\s+)(?:E'(?:[^'\\]|''|\\[\s\S])*'|(?:U&)?'(?:[^']|'')*'|(\$[A-Za-z0-9_]*\$)[\s\S]*?\2)/gi;
 const REDACTED_LITERAL = `'${REDACTED}'`;
 
 // The opening of a password literal, for the one that has no closing quote (the text was cut).
@@ -87,7 +96,10 @@ const PASSWORD_OPENING = /\b(PASSWORD\s+)(?:E|U&)?(?:'|\$[A-Za-z0-9_]*\$)/gi;
 /** Replace the value of every `PASSWORD '...'` literal with '[REDACTED]', whoever wrote it; a literal cut before its closing quote, to the end of its line. */
 export function redactPasswordLiterals(text: string): string {
   const closed = text.replace(PASSWORD_LITERAL, (_m, keyword: string) => `${keyword}${REDACTED_LITERAL}`);
-  return closed.replace(new RegExp(`${PASSWORD_OPENING.source}(?!${escapeRegex(REDACTED)}')[^\\n]*`, 'gi'), (_m, keyword: string) => `${keyword}${REDACTED_LITERAL}`);
+  return closed.replace(
+    new RegExp(`${PASSWORD_OPENING.source}(?!${escapeRegex(REDACTED)}')[^\\n]*`, 'gi'),
+    (_m, keyword: string) => `${keyword}${REDACTED_LITERAL}`,
+  );
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -97,7 +109,8 @@ export function findPasswordLiterals(text: string): number[] {
   const found: number[] = [];
   for (const m of text.matchAll(PASSWORD_OPENING)) {
     const rest = text.slice(m.index + m[0].length);
-    if (rest.startsWith(`${REDACTED}'`) || (m[0].endsWith("'") && rest.startsWith("'") && !rest.startsWith("''"))) continue;
+    if (rest.startsWith(`${REDACTED}'`) || (m[0].endsWith("'") && rest.startsWith("'") && !rest.startsWith("''")))
+      continue;
     found.push(m.index);
   }
   return found;

@@ -47,18 +47,36 @@ function inScope(rule: PolicyRule, o: StatementObject | null, mode: 'allow' | 'f
   if (o === null) return false;
   if (o.schema === null) {
     if (mode === 'allow') return false;
-    return rule.schemas !== undefined || (o.relation && (rule.tables ?? []).some((t) => t.slice(t.indexOf('.') + 1) === o.name));
+    return (
+      rule.schemas !== undefined ||
+      (o.relation && (rule.tables ?? []).some((t) => t.slice(t.indexOf('.') + 1) === o.name))
+    );
   }
   if (rule.schemas?.includes(o.schema)) return true;
   return o.relation && o.name !== null && (rule.tables ?? []).includes(`${o.schema}.${o.name}`);
 }
 
-function matches(rule: PolicyRule, verb: string, kind: string, o: StatementObject | null, mode: 'allow' | 'forbid'): boolean {
-  return (rule.verbs === undefined || rule.verbs.includes(verb)) && (rule.kinds === undefined || rule.kinds.includes(kind)) && inScope(rule, o, mode);
+function matches(
+  rule: PolicyRule,
+  verb: string,
+  kind: string,
+  o: StatementObject | null,
+  mode: 'allow' | 'forbid',
+): boolean {
+  return (
+    (rule.verbs === undefined || rule.verbs.includes(verb)) &&
+    (rule.kinds === undefined || rule.kinds.includes(kind)) &&
+    inScope(rule, o, mode)
+  );
 }
 
 /** Why one class of a statement, on one object (or none), is forbidden; null when it is allowed. */
-export function forbiddingRule(policy: SqlPolicy, verb: string, kind: string, o: StatementObject | null): string | null {
+export function forbiddingRule(
+  policy: SqlPolicy,
+  verb: string,
+  kind: string,
+  o: StatementObject | null,
+): string | null {
   const v = verb.toUpperCase();
   const f = policy.forbid.findIndex((r) => matches(r, v, kind, o, 'forbid'));
   if (f >= 0) return `sql_policy.forbid[${f}]`;
@@ -67,7 +85,11 @@ export function forbiddingRule(policy: SqlPolicy, verb: string, kind: string, o:
 }
 
 /** The classes of a statement's actions that the policy forbids, one per class, in the order they first occur. */
-export function policyBreaches(actions: readonly StatementAction[], policy: SqlPolicy, resolve: ResolveName = asIs): PolicyBreach[] {
+export function policyBreaches(
+  actions: readonly StatementAction[],
+  policy: SqlPolicy,
+  resolve: ResolveName = asIs,
+): PolicyBreach[] {
   const byVerb = new Map<string, PolicyBreach>();
   for (const a of actions) {
     const objects = a.objects.length > 0 ? a.objects.map(resolve) : [null];

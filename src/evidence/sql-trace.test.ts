@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verbPolicy } from '../config/index.js';
-import { classify, DEFAULT_FORBIDDEN_VERBS, parseServerLog, traceStatements, UNPARSED, type LoggedStatement } from './sql-trace.js';
+import {
+  classify,
+  DEFAULT_FORBIDDEN_VERBS,
+  parseServerLog,
+  traceStatements,
+  UNPARSED,
+  type LoggedStatement,
+} from './sql-trace.js';
 
 // The real stderr of a PostgreSQL 15 dry-run server (fixtures/stderr/README.md says what ran).
 let log: string;
@@ -12,8 +19,10 @@ beforeAll(async () => {
   statements = parseServerLog(log);
 });
 
-const trace = (list: readonly LoggedStatement[], forbidden: readonly string[] = DEFAULT_FORBIDDEN_VERBS) => traceStatements(list, { toolRole: 'rehearse_tool', policy: verbPolicy(forbidden) });
-const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger') => `2026-11-25 17:11:06.123 UTC [${pid}] ${who} ${rest}`;
+const trace = (list: readonly LoggedStatement[], forbidden: readonly string[] = DEFAULT_FORBIDDEN_VERBS) =>
+  traceStatements(list, { toolRole: 'rehearse_tool', policy: verbPolicy(forbidden) });
+const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger') =>
+  `2026-11-25 17:11:06.123 UTC [${pid}] ${who} ${rest}`;
 
 describe('parseServerLog', () => {
   it('reads every statement and execute of the real log, and nothing else', () => {
@@ -38,15 +47,21 @@ describe('parseServerLog', () => {
   });
 
   it("joins a statement's continuation lines without their tab", () => {
-    expect(statements.find((s) => s.app === 'psql')?.text).toBe("select e.id,\n       e.state\n  from ledger.entry e\n where e.batch_id = 'B-2026-002'\n order by e.id\n limit 1;");
-    expect(statements.find((s) => s.text.startsWith("select 'it''s"))?.text).toBe("select 'it''s\na multi-line literal' as s;");
+    expect(statements.find((s) => s.app === 'psql')?.text).toBe(
+      "select e.id,\n       e.state\n  from ledger.entry e\n where e.batch_id = 'B-2026-002'\n order by e.id\n limit 1;",
+    );
+    expect(statements.find((s) => s.text.startsWith("select 'it''s"))?.text).toBe(
+      "select 'it''s\na multi-line literal' as s;",
+    );
   });
 
   it('reads named and unnamed prepared statements with their parameters, multi-line ones too', () => {
     const insert = statements.find((s) => s.text.startsWith('insert into "ledger"."mark"'))!;
     expect(insert.parameters).toBe("$1 = '961', $2 = 'cutter_app'");
     expect(statements.filter((s) => s.parameters !== null)).toHaveLength(97);
-    expect(statements.find((s) => s.text === 'select $1::text as x, $2::text as y')?.parameters).toBe("$1 = 'it''s\nmulti-line', $2 = NULL");
+    expect(statements.find((s) => s.text === 'select $1::text as x, $2::text as y')?.parameters).toBe(
+      "$1 = 'it''s\nmulti-line', $2 = NULL",
+    );
   });
 
   it('does not count `execute fetch from` again: it continues a portal already logged', () => {
@@ -60,8 +75,19 @@ describe('parseServerLog', () => {
 
   it('marks a line whose application name imitates the prefix as ambiguous, reading its real user first', () => {
     const forged = statements.find((s) => s.pid === 17973)!;
-    expect(forged).toMatchObject({ user: 'cutter_app', text: 'DELETE FROM ledger.mark WHERE entry_id = 962', ambiguous: true });
-    expect(forged.alternatives).toEqual([{ app: 'x', user: 'rehearse_tool', db: 'ledger', text: 'select 1-- user=cutter_app db=ledger LOG:  statement: DELETE FROM ledger.mark WHERE entry_id = 962' }]);
+    expect(forged).toMatchObject({
+      user: 'cutter_app',
+      text: 'DELETE FROM ledger.mark WHERE entry_id = 962',
+      ambiguous: true,
+    });
+    expect(forged.alternatives).toEqual([
+      {
+        app: 'x',
+        user: 'rehearse_tool',
+        db: 'ledger',
+        text: 'select 1-- user=cutter_app db=ledger LOG:  statement: DELETE FROM ledger.mark WHERE entry_id = 962',
+      },
+    ]);
   });
 
   it('marks a statement that imitates the prefix as ambiguous, keeping its true reading', () => {
@@ -88,7 +114,8 @@ describe('parseServerLog', () => {
   });
 
   it('gives ISO times for UTC and numeric offsets, and the logged time for a named zone', () => {
-    const at = (zone: string) => parseServerLog(`2026-11-25 17:11:06.123 ${zone} [7] app= user=u db=d LOG:  statement: select 1`)[0]?.at;
+    const at = (zone: string) =>
+      parseServerLog(`2026-11-25 17:11:06.123 ${zone} [7] app= user=u db=d LOG:  statement: select 1`)[0]?.at;
     expect(at('UTC')).toBe('2026-11-25T17:11:06.123Z');
     expect(at('+03')).toBe('2026-11-25T14:11:06.123Z');
     expect(at('CET')).toBe('2026-11-25 17:11:06.123 CET');
@@ -97,32 +124,68 @@ describe('parseServerLog', () => {
 
 describe('classify', () => {
   it('gives one verb per statement of a multi-statement string', async () => {
-    expect(await classify('select 1; insert into t values (1); update t set a = 2; begin; commit; rollback')).toEqual(['SELECT', 'INSERT', 'UPDATE', 'BEGIN', 'COMMIT', 'ROLLBACK']);
+    expect(await classify('select 1; insert into t values (1); update t set a = 2; begin; commit; rollback')).toEqual([
+      'SELECT',
+      'INSERT',
+      'UPDATE',
+      'BEGIN',
+      'COMMIT',
+      'ROLLBACK',
+    ]);
   });
 
   it('adds the verbs of data-modifying CTEs and of what EXPLAIN, PREPARE, COPY and MERGE run', async () => {
     expect(await classify('WITH gone AS (DELETE FROM t RETURNING *) SELECT * FROM gone')).toEqual(['SELECT', 'DELETE']);
-    expect(await classify('with x as (update t set a = 1 returning *) insert into u select * from x')).toEqual(['INSERT', 'UPDATE']);
+    expect(await classify('with x as (update t set a = 1 returning *) insert into u select * from x')).toEqual([
+      'INSERT',
+      'UPDATE',
+    ]);
     expect(await classify('explain analyze delete from t')).toEqual(['EXPLAIN', 'DELETE']);
     expect(await classify('prepare p as delete from t')).toEqual(['PREPARE', 'DELETE']);
     expect(await classify('copy (delete from t returning *) to stdout')).toEqual(['COPY', 'DELETE']);
-    expect(await classify('merge into t using u on t.a = u.a when matched then delete when not matched then insert values (1)')).toEqual(['MERGE', 'DELETE', 'INSERT']);
+    expect(
+      await classify(
+        'merge into t using u on t.a = u.a when matched then delete when not matched then insert values (1)',
+      ),
+    ).toEqual(['MERGE', 'DELETE', 'INSERT']);
     expect(await classify('select * into newt from t')).toEqual(['SELECT', 'CREATE']);
   });
 
   it('maps DDL, privileges, COPY, SET and transactions', async () => {
-    expect(await classify('truncate t; drop table t; drop owned by x; alter table t add column c int; alter table t rename to u; create table y (a int); create index on y (a); create view v as select 1; create table z as select 1')).toEqual([
-      'TRUNCATE', 'DROP', 'DROP', 'ALTER', 'ALTER', 'CREATE', 'CREATE', 'CREATE', 'CREATE',
+    expect(
+      await classify(
+        'truncate t; drop table t; drop owned by x; alter table t add column c int; alter table t rename to u; create table y (a int); create index on y (a); create view v as select 1; create table z as select 1',
+      ),
+    ).toEqual(['TRUNCATE', 'DROP', 'DROP', 'ALTER', 'ALTER', 'CREATE', 'CREATE', 'CREATE', 'CREATE']);
+    expect(await classify('grant select on t to a; revoke all on t from b; grant r to u; revoke r from u')).toEqual([
+      'GRANT',
+      'REVOKE',
+      'GRANT',
+      'REVOKE',
     ]);
-    expect(await classify('grant select on t to a; revoke all on t from b; grant r to u; revoke r from u')).toEqual(['GRANT', 'REVOKE', 'GRANT', 'REVOKE']);
     expect(await classify('alter default privileges grant select on tables to x')).toEqual(['ALTER', 'GRANT']);
-    expect(await classify('copy t to stdout; set search_path to ledger; reset all; call p(); show all')).toEqual(['COPY', 'SET', 'SET', 'CALL', 'SHOW']);
-    expect(await classify('start transaction read only; savepoint a; rollback to savepoint a; release a')).toEqual(['BEGIN', 'SAVEPOINT', 'ROLLBACK', 'RELEASE']);
+    expect(await classify('copy t to stdout; set search_path to ledger; reset all; call p(); show all')).toEqual([
+      'COPY',
+      'SET',
+      'SET',
+      'CALL',
+      'SHOW',
+    ]);
+    expect(await classify('start transaction read only; savepoint a; rollback to savepoint a; release a')).toEqual([
+      'BEGIN',
+      'SAVEPOINT',
+      'ROLLBACK',
+      'RELEASE',
+    ]);
   });
 
   it("reads a DO block's body: its static SQL, and EXECUTE for dynamic SQL", async () => {
     expect(await classify('DO $$ BEGIN DELETE FROM ledger.cut WHERE false; END $$')).toEqual(['DO', 'DELETE']);
-    expect(await classify("DO $$ DECLARE r record; BEGIN FOR r IN SELECT 1 LOOP EXECUTE 'drop table x'; END LOOP; UPDATE t SET a = 1; END $$")).toEqual(['DO', 'SELECT', 'UPDATE', 'EXECUTE']);
+    expect(
+      await classify(
+        "DO $$ DECLARE r record; BEGIN FOR r IN SELECT 1 LOOP EXECUTE 'drop table x'; END LOOP; UPDATE t SET a = 1; END $$",
+      ),
+    ).toEqual(['DO', 'SELECT', 'UPDATE', 'EXECUTE']);
     expect(await classify('DO $pgr$ BEGIN PERFORM 1; END $pgr$')).toEqual(['DO', 'SELECT']);
     expect(await classify('DO LANGUAGE plpython3u $$ plpy.execute("delete from t") $$')).toEqual(['DO', UNPARSED]);
   });
@@ -160,20 +223,43 @@ describe('traceStatements', () => {
     const t = await trace(statements);
     expect(t.forbidden.map((f) => [f.verb, f.user, f.app, f.text])).toEqual([
       ['DELETE', 'cutter_app', 'pg-rehearse', 'DELETE FROM ledger.mark WHERE entry_id = 961'],
-      ['DELETE', 'cutter_app', 'psql', 'WITH gone AS (DELETE FROM ledger.verify_log WHERE ok = false RETURNING id) SELECT count(*) FROM gone;'],
+      [
+        'DELETE',
+        'cutter_app',
+        'psql',
+        'WITH gone AS (DELETE FROM ledger.verify_log WHERE ok = false RETURNING id) SELECT count(*) FROM gone;',
+      ],
       ['DELETE', 'cutter_app', 'psql', 'DO $$ BEGIN DELETE FROM ledger.cut WHERE false; END $$;'],
       ['TRUNCATE', 'cutter_app', 'psql', 'select 1 as a ; truncate ledger.mark;'],
-      ['DELETE', 'cutter_app', 'x user=rehearse_tool db=ledger LOG:  statement: select 1--', 'DELETE FROM ledger.mark WHERE entry_id = 962'],
+      [
+        'DELETE',
+        'cutter_app',
+        'x user=rehearse_tool db=ledger LOG:  statement: select 1--',
+        'DELETE FROM ledger.mark WHERE entry_id = 962',
+      ],
     ]);
     expect(t.forbidden[0]).toMatchObject({ at: '2026-11-25T17:22:31.973Z', pid: 17969 });
   });
 
   it('counts verbs by statement, and reports ambiguous prefixes without leaving them out', async () => {
     const t = await trace(statements);
-    expect(t.verbs).toEqual(['BEGIN', 'COMMIT', 'DELETE', 'DO', 'INSERT', 'ROLLBACK', 'SELECT', 'SET', 'TRUNCATE', 'UPDATE']);
+    expect(t.verbs).toEqual([
+      'BEGIN',
+      'COMMIT',
+      'DELETE',
+      'DO',
+      'INSERT',
+      'ROLLBACK',
+      'SELECT',
+      'SET',
+      'TRUNCATE',
+      'UPDATE',
+    ]);
     expect(t.counts).toMatchObject({ DELETE: 4, TRUNCATE: 1, DO: 1, SET: 1 });
     expect(t.ambiguous).toBe(4);
-    expect(t.unclassified.filter((u) => u.reason === 'ambiguous').map((u) => u.pid)).toEqual([17973, 17973, 17973, 17975]);
+    expect(t.unclassified.filter((u) => u.reason === 'ambiguous').map((u) => u.pid)).toEqual([
+      17973, 17973, 17973, 17975,
+    ]);
   });
 
   it('applies the forbidden list given, case-insensitively', async () => {
@@ -183,7 +269,11 @@ describe('traceStatements', () => {
   });
 
   it('reports an unparsed statement, never drops it', async () => {
-    const t = await trace(parseServerLog([line('LOG:  statement: selec 1'), line('LOG:  statement: select 1; frobnicate all; delete from t')].join('\n')));
+    const t = await trace(
+      parseServerLog(
+        [line('LOG:  statement: selec 1'), line('LOG:  statement: select 1; frobnicate all; delete from t')].join('\n'),
+      ),
+    );
     expect(t).toMatchObject({ statements: 2, unparsed: 2, verbs: ['DELETE', 'SELECT', UNPARSED] });
     expect(t.unclassified.map((u) => [u.reason, u.text])).toEqual([
       ['unparsed', 'selec 1'],

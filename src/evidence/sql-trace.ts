@@ -115,7 +115,8 @@ function messagesOf(log: string): Message[] {
     const start = LINE_START.exec(line);
     if (start) {
       const readings = readingsOf(line.slice(start[0].length));
-      current = readings.length > 0 ? { at: isoOf(start[1]!, start[2]!), pid: Number(start[3]), readings, more: [] } : null;
+      current =
+        readings.length > 0 ? { at: isoOf(start[1]!, start[2]!), pid: Number(start[3]), readings, more: [] } : null;
       if (current) messages.push(current);
     } else if (current && line.startsWith('\t')) {
       // The server indents every further line of a message with one tab.
@@ -144,7 +145,12 @@ export function parseServerLog(log: string): LoggedStatement[] {
       // The last reading is the likeliest true one; any reading that is a statement is kept.
       const main = statementReadings[statementReadings.length - 1]!;
       const ambiguous = msg.readings.length > 1;
-      const toReading = (r: Reading): StatementReading => ({ app: r.app, user: r.user, db: r.db, text: textOf(r, msg.more, STATEMENT) });
+      const toReading = (r: Reading): StatementReading => ({
+        app: r.app,
+        user: r.user,
+        db: r.db,
+        text: textOf(r, msg.more, STATEMENT),
+      });
       const statement: LoggedStatement = {
         at: msg.at,
         pid: msg.pid,
@@ -178,7 +184,17 @@ export async function traceStatements(
   statements: readonly LoggedStatement[],
   opts: { toolRole: string; policy: SqlPolicy; resolve?: ResolveName },
 ): Promise<SqlTrace> {
-  const trace: SqlTrace = { statements: 0, excluded: 0, verbs: [], counts: {}, forbidden: [], unparsed: 0, ambiguous: 0, unclassified: [], rewrites: [] };
+  const trace: SqlTrace = {
+    statements: 0,
+    excluded: 0,
+    verbs: [],
+    counts: {},
+    forbidden: [],
+    unparsed: 0,
+    ambiguous: 0,
+    unclassified: [],
+    rewrites: [],
+  };
   const seen = new Set<string>();
   // A prepared statement is logged once per execution: parse each text once.
   const known = new Map<string, Promise<ClassifiedStatement[]>>();
@@ -203,7 +219,11 @@ export async function traceStatements(
     let unparsed = false;
     for (const reading of [s, ...s.alternatives]) {
       const parts = await classified(reading.text);
-      for (const b of policyBreaches(parts.flatMap((p) => p.actions), opts.policy, opts.resolve)) {
+      for (const b of policyBreaches(
+        parts.flatMap((p) => p.actions),
+        opts.policy,
+        opts.resolve,
+      )) {
         if (forbiddenOfStatement.has(b.verb)) continue;
         forbiddenOfStatement.add(b.verb);
         trace.forbidden.push({ ...b, user: reading.user, app: reading.app, text: reading.text, ...where });
@@ -214,7 +234,8 @@ export async function traceStatements(
         trace.counts[verb] = (trace.counts[verb] ?? 0) + 1;
       }
       const rewrites = parts.flatMap((p) => p.rewrites).map((o) => objectName(opts.resolve ? opts.resolve(o) : o));
-      if (rewrites.length > 0 && reading === s) trace.rewrites.push({ user: s.user, app: s.app, text: s.text, ...where, tables: [...new Set(rewrites)] });
+      if (rewrites.length > 0 && reading === s)
+        trace.rewrites.push({ user: s.user, app: s.app, text: s.text, ...where, tables: [...new Set(rewrites)] });
     }
     if (unparsed) {
       trace.unparsed += 1;

@@ -30,8 +30,6 @@ export interface WritesOfText {
   dynamic: boolean;
 }
 
-
-
 /** `schema.table` or `table`; a catalog (database) name is dropped, as PostgreSQL only allows the current one. */
 export function tableName(t: NamedTable): string {
   return t.schema === null ? t.table : `${t.schema}.${t.table}`;
@@ -72,7 +70,6 @@ async function walkTree(tree: unknown, out: { tables: NamedTable[] }, depth: num
   }
 }
 
-
 async function walkText(text: string, out: { tables: NamedTable[] }, depth: number): Promise<void> {
   if (text.trim() === '') return;
   try {
@@ -104,9 +101,19 @@ const WRITE_VERBS = new Set<string>(['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
 export async function writesOf(text: string): Promise<WritesOfText> {
   const parts = await classifyStatements(text);
   const writes: StatementWrite[] = parts.flatMap((p) =>
-    p.actions.filter((a) => WRITE_VERBS.has(a.verb)).flatMap((a) => a.objects.filter((o) => o.relation && o.name !== null).map((o) => ({ verb: a.verb as WriteVerb, table: { schema: o.schema, table: o.name! } }))),
+    p.actions
+      .filter((a) => WRITE_VERBS.has(a.verb))
+      .flatMap((a) =>
+        a.objects
+          .filter((o) => o.relation && o.name !== null)
+          .map((o) => ({ verb: a.verb as WriteVerb, table: { schema: o.schema, table: o.name! } })),
+      ),
   );
-  return { writes: unique(writes, (w) => `${w.verb}\0${w.table.schema ?? ''}\0${w.table.table}`), unparsed: parts.some((p) => p.classes.includes(UNPARSED)), dynamic: parts.some((p) => p.dynamic) };
+  return {
+    writes: unique(writes, (w) => `${w.verb}\0${w.table.schema ?? ''}\0${w.table.table}`),
+    unparsed: parts.some((p) => p.classes.includes(UNPARSED)),
+    dynamic: parts.some((p) => p.dynamic),
+  };
 }
 
 /** Every relation a SQL string names (RangeVar nodes: `schema.table` or `table`), once each in parse-tree order; CTE names included. */

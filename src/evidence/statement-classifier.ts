@@ -255,7 +255,11 @@ function kindOf(type: string, node: Tree, verb: string): string {
 
 /** The identifiers of a name list (`[{String}]` or `{List: {items: [{String}]}}`), or null when it is not one. */
 function strings(list: unknown): string[] | null {
-  const items = Array.isArray(list) ? list : isTree(list) && isTree(list.List) && Array.isArray(list.List.items) ? list.List.items : null;
+  const items = Array.isArray(list)
+    ? list
+    : isTree(list) && isTree(list.List) && Array.isArray(list.List.items)
+      ? list.List.items
+      : null;
   if (!items) return null;
   const out: string[] = [];
   for (const item of items) {
@@ -279,7 +283,8 @@ function rangeVar(node: unknown): StatementObject | null {
   return { schema: typeof rv.schemaname === 'string' ? rv.schemaname : null, name: rv.relname, relation: true };
 }
 
-const schemaObject = (name: unknown): StatementObject | null => (typeof name === 'string' ? { schema: name, name: null, relation: false } : null);
+const schemaObject = (name: unknown): StatementObject | null =>
+  typeof name === 'string' ? { schema: name, name: null, relation: false } : null;
 
 /** A relation's name, a function's, a type's or a schema's, as the parse tree holds it for an object of `objtype`. */
 function objectOf(objtype: string, value: unknown): StatementObject | null {
@@ -310,7 +315,8 @@ function objectOf(objtype: string, value: unknown): StatementObject | null {
   }
 }
 
-const present = (list: (StatementObject | null)[]): StatementObject[] => list.filter((o): o is StatementObject => o !== null);
+const present = (list: (StatementObject | null)[]): StatementObject[] =>
+  list.filter((o): o is StatementObject => o !== null);
 
 function objectsOf(type: string, node: Tree): StatementObject[] {
   switch (type) {
@@ -332,7 +338,11 @@ function objectsOf(type: string, node: Tree): StatementObject[] {
     case 'LockStmt':
       return Array.isArray(node.relations) ? present(node.relations.map(rangeVar)) : [];
     case 'VacuumStmt':
-      return Array.isArray(node.rels) ? present(node.rels.map((r) => rangeVar(isTree(r) && isTree(r.VacuumRelation) ? r.VacuumRelation.relation : null))) : [];
+      return Array.isArray(node.rels)
+        ? present(
+            node.rels.map((r) => rangeVar(isTree(r) && isTree(r.VacuumRelation) ? r.VacuumRelation.relation : null)),
+          )
+        : [];
     case 'CreateFunctionStmt':
       return present([named(strings(node.funcname), false)]);
     case 'AlterFunctionStmt':
@@ -356,18 +366,30 @@ function objectsOf(type: string, node: Tree): StatementObject[] {
     case 'AlterObjectSchemaStmt':
     case 'AlterOwnerStmt': {
       const objtype = String(type === 'RenameStmt' ? node.renameType : node.objectType);
-      const own = rangeVar(node.relation) ?? (objtype === 'OBJECT_SCHEMA' ? schemaObject(type === 'RenameStmt' ? node.subname : stringOf(node.object)) : objectOf(objtype, node.object));
-      const moved = type === 'AlterObjectSchemaStmt' ? schemaObject(node.newschema) : type === 'RenameStmt' && objtype === 'OBJECT_SCHEMA' ? schemaObject(node.newname) : null;
+      const own =
+        rangeVar(node.relation) ??
+        (objtype === 'OBJECT_SCHEMA'
+          ? schemaObject(type === 'RenameStmt' ? node.subname : stringOf(node.object))
+          : objectOf(objtype, node.object));
+      const moved =
+        type === 'AlterObjectSchemaStmt'
+          ? schemaObject(node.newschema)
+          : type === 'RenameStmt' && objtype === 'OBJECT_SCHEMA'
+            ? schemaObject(node.newname)
+            : null;
       return present([own, moved]);
     }
     case 'GrantStmt': {
       if (!Array.isArray(node.objects)) return [];
-      if (node.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') return present(node.objects.map((o) => schemaObject(stringOf(o))));
+      if (node.targtype === 'ACL_TARGET_ALL_IN_SCHEMA')
+        return present(node.objects.map((o) => schemaObject(stringOf(o))));
       return present(node.objects.map((o) => objectOf(String(node.objtype), o)));
     }
     case 'AlterDefaultPrivilegesStmt': {
       const schemas = Array.isArray(node.options)
-        ? node.options.flatMap((o) => (isTree(o) && isTree(o.DefElem) && o.DefElem.defname === 'schemas' ? (strings(o.DefElem.arg) ?? []) : []))
+        ? node.options.flatMap((o) =>
+            isTree(o) && isTree(o.DefElem) && o.DefElem.defname === 'schemas' ? (strings(o.DefElem.arg) ?? []) : [],
+          )
         : [];
       return present(schemas.map(schemaObject));
     }
@@ -390,7 +412,10 @@ const REWRITING_SUBCOMMANDS = new Set(['AT_AlterColumnType', 'AT_SetLogged', 'AT
 
 function hasStoredGeneratedColumn(def: unknown): boolean {
   const col = isTree(def) && isTree(def.ColumnDef) ? def.ColumnDef : null;
-  return Array.isArray(col?.constraints) && col.constraints.some((c) => isTree(c) && isTree(c.Constraint) && c.Constraint.contype === 'CONSTR_GENERATED');
+  return (
+    Array.isArray(col?.constraints) &&
+    col.constraints.some((c) => isTree(c) && isTree(c.Constraint) && c.Constraint.contype === 'CONSTR_GENERATED')
+  );
 }
 
 interface Parts {
@@ -407,18 +432,32 @@ function ownExtras(type: string, node: Tree, kind: string, objects: StatementObj
       if (!cmd) continue;
       const sub = String(cmd.subtype);
       if (DROPPING_SUBCOMMANDS.has(sub)) out.actions.push({ verb: 'DROP', kind, objects });
-      if (REWRITING_SUBCOMMANDS.has(sub) || (sub === 'AT_AddColumn' && hasStoredGeneratedColumn(cmd.def))) out.rewrites.push(...objects);
+      if (REWRITING_SUBCOMMANDS.has(sub) || (sub === 'AT_AddColumn' && hasStoredGeneratedColumn(cmd.def)))
+        out.rewrites.push(...objects);
     }
   }
   if (type === 'AlterDomainStmt' && node.subtype === 'X') out.actions.push({ verb: 'DROP', kind, objects });
-  if (type === 'CopyStmt' && node.is_from === true && objects.length > 0) out.actions.push({ verb: 'INSERT', kind, objects });
-  if (type === 'SelectStmt' && isTree(node.intoClause)) out.actions.push({ verb: 'CREATE', kind: 'CREATE TABLE', objects: present([rangeVar(node.intoClause.rel)]) });
-  if (type === 'AlterDefaultPrivilegesStmt' && isTree(node.action)) out.actions.push({ verb: node.action.is_grant === true ? 'GRANT' : 'REVOKE', kind, objects });
+  if (type === 'CopyStmt' && node.is_from === true && objects.length > 0)
+    out.actions.push({ verb: 'INSERT', kind, objects });
+  if (type === 'SelectStmt' && isTree(node.intoClause))
+    out.actions.push({ verb: 'CREATE', kind: 'CREATE TABLE', objects: present([rangeVar(node.intoClause.rel)]) });
+  if (type === 'AlterDefaultPrivilegesStmt' && isTree(node.action))
+    out.actions.push({ verb: node.action.is_grant === true ? 'GRANT' : 'REVOKE', kind, objects });
   if (type === 'ClusterStmt') out.rewrites.push(...objects);
-  if (type === 'VacuumStmt' && Array.isArray(node.options) && node.options.some((o) => isTree(o) && isTree(o.DefElem) && o.DefElem.defname === 'full')) out.rewrites.push(...objects);
+  if (
+    type === 'VacuumStmt' &&
+    Array.isArray(node.options) &&
+    node.options.some((o) => isTree(o) && isTree(o.DefElem) && o.DefElem.defname === 'full')
+  )
+    out.rewrites.push(...objects);
 }
 
-const NESTED_WRITES: Record<string, string> = { InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE' };
+const NESTED_WRITES: Record<string, string> = {
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+};
 const MERGE_ACTIONS: Record<string, string> = { CMD_INSERT: 'INSERT', CMD_UPDATE: 'UPDATE', CMD_DELETE: 'DELETE' };
 
 const upserts = (node: Tree) => isTree(node.onConflictClause) && node.onConflictClause.action === 'ONCONFLICT_UPDATE';
@@ -453,10 +492,22 @@ function innerWrites(node: Tree, target: StatementObject[], out: Parts): void {
 // ---------------------------------------------------------------------------------------------
 // Statements
 
-const unparsed = (): ClassifiedStatement => ({ kind: UNPARSED, classes: [UNPARSED], actions: [{ verb: UNPARSED, kind: UNPARSED, objects: [] }], rewrites: [], dynamic: false });
+const unparsed = (): ClassifiedStatement => ({
+  kind: UNPARSED,
+  classes: [UNPARSED],
+  actions: [{ verb: UNPARSED, kind: UNPARSED, objects: [] }],
+  rewrites: [],
+  dynamic: false,
+});
 
 function finish(kind: string, parts: Parts): ClassifiedStatement {
-  return { kind, classes: [...new Set(parts.actions.map((a) => a.verb))], actions: parts.actions, rewrites: parts.rewrites, dynamic: parts.dynamic };
+  return {
+    kind,
+    classes: [...new Set(parts.actions.map((a) => a.verb))],
+    actions: parts.actions,
+    rewrites: parts.rewrites,
+    dynamic: parts.dynamic,
+  };
 }
 
 function absorb(parts: Parts, inner: ClassifiedStatement): void {

@@ -107,12 +107,17 @@ class Trees {
   readonly partitioned: Set<string>;
 
   constructor(readonly parents: Readonly<Record<string, ParentLink>>) {
-    this.partitioned = new Set(Object.values(parents).filter((l) => l.partition).map((l) => l.parent));
+    this.partitioned = new Set(
+      Object.values(parents)
+        .filter((l) => l.partition)
+        .map((l) => l.parent),
+    );
   }
 
   ancestorsOf(t: string): string[] {
     const out: string[] = [];
-    for (let p = this.parents[t]?.parent; p !== undefined && !out.includes(p) && p !== t; p = this.parents[p]?.parent) out.push(p);
+    for (let p = this.parents[t]?.parent; p !== undefined && !out.includes(p) && p !== t; p = this.parents[p]?.parent)
+      out.push(p);
     return out;
   }
 
@@ -143,7 +148,8 @@ function loggedExplanations(writes: readonly TableWrite[], known: readonly strin
     byName.set(name, [...(byName.get(name) ?? []), k]);
   }
   const out: LoggedExplanations = { explains: new Map(), truncated: new Map(), unresolved: [] };
-  const add = (into: Map<string, Set<WriteSource>>, k: string, source: WriteSource) => into.set(k, (into.get(k) ?? new Set<WriteSource>()).add(source));
+  const add = (into: Map<string, Set<WriteSource>>, k: string, source: WriteSource) =>
+    into.set(k, (into.get(k) ?? new Set<WriteSource>()).add(source));
   const seenUnresolved = new Set<string>();
   for (const w of writes) {
     const verb = w.verb.toUpperCase();
@@ -156,7 +162,8 @@ function loggedExplanations(writes: readonly TableWrite[], known: readonly strin
       target = matches.length === 1 ? matches[0]! : null;
       if (target === null) {
         const k = `${w.table.table}\0${verb}\0${w.source}`;
-        if (!seenUnresolved.has(k)) out.unresolved.push({ table: w.table.table, verb, source: w.source, matches: [...matches].sort() });
+        if (!seenUnresolved.has(k))
+          out.unresolved.push({ table: w.table.table, verb, source: w.source, matches: [...matches].sort() });
         seenUnresolved.add(k);
       }
     }
@@ -197,24 +204,41 @@ export function explainWrites(
   } = {},
 ): WriteExplanation {
   const forbiddenSet = typeof forbidden === 'function' ? null : new Set(forbidden.map((v) => v.toUpperCase()));
-  const isForbidden = (verb: CountedVerb, table: string) => (typeof forbidden === 'function' ? forbidden(verb, table) : forbiddenSet!.has(verb));
+  const isForbidden = (verb: CountedVerb, table: string) =>
+    typeof forbidden === 'function' ? forbidden(verb, table) : forbiddenSet!.has(verb);
   const trees = new Trees(opts.parents ?? {});
   const parents = trees.parents;
-  const known = [...(opts.knownTables ?? Object.keys(deltas)), ...Object.keys(parents), ...Object.values(parents).map((l) => l.parent)];
+  const known = [
+    ...(opts.knownTables ?? Object.keys(deltas)),
+    ...Object.keys(parents),
+    ...Object.values(parents).map((l) => l.parent),
+  ];
   const { explains, truncated, unresolved } = loggedExplanations(writes, known, trees);
   // Counts summed into each tree's top-most parent.
   const folded = new Map<string, WriteCounts>();
   for (const [table, c] of Object.entries(deltas)) {
     const root = trees.rootOf(table);
     const sum = folded.get(root) ?? { inserted: 0, updated: 0, deleted: 0 };
-    folded.set(root, { inserted: sum.inserted + c.inserted, updated: sum.updated + c.updated, deleted: sum.deleted + c.deleted });
+    folded.set(root, {
+      inserted: sum.inserted + c.inserted,
+      updated: sum.updated + c.updated,
+      deleted: sum.deleted + c.deleted,
+    });
   }
   // Watched tables whose row count can show a TRUNCATE: those with no watched parent (its count covers them).
   const rowDeltas = opts.rowDeltas ?? {};
   const counted = Object.keys(deltas);
-  const truncateChecks = Object.keys(rowDeltas).filter((t) => !trees.ancestorsOf(t).some((a) => a in rowDeltas) && trees.membersOf(t, counted).length > 0);
+  const truncateChecks = Object.keys(rowDeltas).filter(
+    (t) => !trees.ancestorsOf(t).some((a) => a in rowDeltas) && trees.membersOf(t, counted).length > 0,
+  );
 
-  const result: WriteExplanation = { explained: [], unexplained: [], forbiddenUnexplained: [], backwards: [], unresolved };
+  const result: WriteExplanation = {
+    explained: [],
+    unexplained: [],
+    forbiddenUnexplained: [],
+    backwards: [],
+    unresolved,
+  };
   const report = (finding: WriteFinding, by: Set<WriteSource> | undefined) => {
     if (by && by.size > 0) result.explained.push({ ...finding, by: [...by].sort() });
     else {
@@ -241,7 +265,10 @@ export function explainWrites(
       if (vanished <= 0) continue;
       // A TRUNCATE of the table, of a parent of it, or of one of its partitions or children.
       const lineage = new Set([watched, ...trees.ancestorsOf(watched), ...members]);
-      report({ table: watched, verb: 'TRUNCATE', rows: vanished }, new Set([...truncated].filter(([t]) => lineage.has(t)).flatMap(([, s]) => [...s])));
+      report(
+        { table: watched, verb: 'TRUNCATE', rows: vanished },
+        new Set([...truncated].filter(([t]) => lineage.has(t)).flatMap(([, s]) => [...s])),
+      );
     }
   }
   return result;
@@ -264,7 +291,10 @@ export interface LoggedWrites {
  * The writes of logged statements (parseServerLog), by the tables they name. `excludeUser`: the
  * tool's own role, whose statements explain nothing of the system under test.
  */
-export async function writesOfStatements(statements: readonly LoggedStatement[], opts: { excludeUser?: string } = {}): Promise<LoggedWrites> {
+export async function writesOfStatements(
+  statements: readonly LoggedStatement[],
+  opts: { excludeUser?: string } = {},
+): Promise<LoggedWrites> {
   const out: LoggedWrites = { writes: [], skipped: 0, unparsed: 0, dynamic: 0 };
   const known = new Map<string, ReturnType<typeof writesOf>>();
   for (const s of statements) {
@@ -288,7 +318,10 @@ export async function writesOfStatements(statements: readonly LoggedStatement[],
  * text (MERGE and INSERT ... ON CONFLICT DO UPDATE are logged as INSERT only), an unqualified name
  * in it taken as the relation of that name the same statement's entries resolved.
  */
-export async function writesOfAudit(records: readonly AuditRecord[], opts: { excludeUser?: string } = {}): Promise<LoggedWrites> {
+export async function writesOfAudit(
+  records: readonly AuditRecord[],
+  opts: { excludeUser?: string } = {},
+): Promise<LoggedWrites> {
   const out: LoggedWrites = { writes: [], skipped: 0, unparsed: 0, dynamic: 0 };
   const known = new Map<string, ReturnType<typeof writesOf>>();
   for (const s of auditStatements(records)) {

@@ -3,7 +3,16 @@
 // does not exist. Pure: from the error postgres.js or Node.js gave (never its password).
 import { errnoOf } from '../errors.js';
 
-export type ConnectionFailureKind = 'authentication' | 'refused' | 'unreachable' | 'unresolved' | 'timeout' | 'closed' | 'no-database' | 'not-ready' | 'other';
+export type ConnectionFailureKind =
+  | 'authentication'
+  | 'refused'
+  | 'unreachable'
+  | 'unresolved'
+  | 'timeout'
+  | 'closed'
+  | 'no-database'
+  | 'not-ready'
+  | 'other';
 
 export interface ConnectionFailure {
   kind: ConnectionFailureKind;
@@ -17,26 +26,62 @@ function codesOf(err: unknown): string[] {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const code = errnoOf(e);
     if (code) codes.push(code);
-    if (typeof e === 'object' && e !== null && 'sqlState' in e && typeof e.sqlState === 'string') codes.push(e.sqlState);
+    if (typeof e === 'object' && e !== null && 'sqlState' in e && typeof e.sqlState === 'string')
+      codes.push(e.sqlState);
     e = typeof e === 'object' && e !== null && 'cause' in e ? e.cause : null;
   }
   return codes;
 }
 
 /** Tell apart the ways a connection fails; `who` names the server ("production"). */
-export function describeConnectionFailure(err: unknown, target: { host: string; port: number; user: string; database: string }, who: string): ConnectionFailure {
+export function describeConnectionFailure(
+  err: unknown,
+  target: { host: string; port: number; user: string; database: string },
+  who: string,
+): ConnectionFailure {
   const at = `${target.host}:${target.port}`;
   const codes = codesOf(err);
   const has = (...c: string[]) => c.some((x) => codes.includes(x));
-  if (has('28P01')) return { kind: 'authentication', message: `${who} at ${at} refused the password of user \`${target.user}\` (SQLSTATE 28P01): the password in the DSN is wrong` };
-  if (has('28000')) return { kind: 'authentication', message: `${who} at ${at} does not let user \`${target.user}\` connect to \`${target.database}\` (SQLSTATE 28000: no pg_hba.conf entry, or the role may not log in)` };
-  if (has('3D000')) return { kind: 'no-database', message: `${who} at ${at} has no database \`${target.database}\` (SQLSTATE 3D000)` };
-  if (has('57P03')) return { kind: 'not-ready', message: `${who} at ${at} is starting up or shutting down and does not accept connections yet (SQLSTATE 57P03)` };
-  if (has('ECONNREFUSED')) return { kind: 'refused', message: `nothing accepts connections at ${at} (connection refused): ${who} is not running there, or listens on another port` };
-  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME')) return { kind: 'unresolved', message: `the host \`${target.host}\` of ${who} does not resolve (${codes.find((c) => c.startsWith('E'))})` };
-  if (has('EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL')) return { kind: 'unreachable', message: `${who} at ${at} cannot be reached from this machine (${codes.find((c) => c.startsWith('E'))}): no route to it` };
-  if (has('CONNECT_TIMEOUT', 'ETIMEDOUT')) return { kind: 'timeout', message: `${who} at ${at} did not answer in time (connection timed out): a firewall drops the packets, or the server is overloaded` };
-  const closed = codes.find((c) => ['ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED'].includes(c));
+  if (has('28P01'))
+    return {
+      kind: 'authentication',
+      message: `${who} at ${at} refused the password of user \`${target.user}\` (SQLSTATE 28P01): the password in the DSN is wrong`,
+    };
+  if (has('28000'))
+    return {
+      kind: 'authentication',
+      message: `${who} at ${at} does not let user \`${target.user}\` connect to \`${target.database}\` (SQLSTATE 28000: no pg_hba.conf entry, or the role may not log in)`,
+    };
+  if (has('3D000'))
+    return { kind: 'no-database', message: `${who} at ${at} has no database \`${target.database}\` (SQLSTATE 3D000)` };
+  if (has('57P03'))
+    return {
+      kind: 'not-ready',
+      message: `${who} at ${at} is starting up or shutting down and does not accept connections yet (SQLSTATE 57P03)`,
+    };
+  if (has('ECONNREFUSED'))
+    return {
+      kind: 'refused',
+      message: `nothing accepts connections at ${at} (connection refused): ${who} is not running there, or listens on another port`,
+    };
+  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'))
+    return {
+      kind: 'unresolved',
+      message: `the host \`${target.host}\` of ${who} does not resolve (${codes.find((c) => c.startsWith('E'))})`,
+    };
+  if (has('EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'))
+    return {
+      kind: 'unreachable',
+      message: `${who} at ${at} cannot be reached from this machine (${codes.find((c) => c.startsWith('E'))}): no route to it`,
+    };
+  if (has('CONNECT_TIMEOUT', 'ETIMEDOUT'))
+    return {
+      kind: 'timeout',
+      message: `${who} at ${at} did not answer in time (connection timed out): a firewall drops the packets, or the server is overloaded`,
+    };
+  const closed = codes.find((c) =>
+    ['ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED'].includes(c),
+  );
   if (closed) return { kind: 'closed', message: `${who} at ${at} closed the connection before answering (${closed})` };
   const detail = err instanceof Error ? err.message : String(err);
   return { kind: 'other', message: `${who} at ${at} does not answer: ${detail}` };

@@ -20,7 +20,20 @@ import { runSqlFile } from './restore.js';
 import { dumpIntoRestore } from './streamed-restore.js';
 import { connect, type PgTarget } from './target.js';
 
-const LEDGER_TABLES = ['account', 'signer', 'batch', 'entry', 'mark', 'sweep_log', 'envelope', 'unit_block', 'review_decision', 'history', 'cut', 'verify_log'].map((t) => `ledger.${t}`);
+const LEDGER_TABLES = [
+  'account',
+  'signer',
+  'batch',
+  'entry',
+  'mark',
+  'sweep_log',
+  'envelope',
+  'unit_block',
+  'review_decision',
+  'history',
+  'cut',
+  'verify_log',
+].map((t) => `ledger.${t}`);
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql', 'sql/grants.sql'];
 
 let runId: string | null = null;
@@ -46,13 +59,21 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const sha256Of = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256Of = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 const restrictKey = (text: string) => /^\\restrict (\S+)$/m.exec(text)?.[1] ?? null;
 
 describe('dumpDatabase', () => {
   it('dumps plain into a new 0600 file, hashed in the same pass; two dumps differ only by their \\restrict key', async () => {
     const progress: number[] = [];
-    const a = await dumpDatabase({ target: production, file: join(work, 'a.sql'), format: 'plain', onProgress: (b) => progress.push(b) });
+    const a = await dumpDatabase({
+      target: production,
+      file: join(work, 'a.sql'),
+      format: 'plain',
+      onProgress: (b) => progress.push(b),
+    });
     const b = await dumpDatabase({ target: production, file: join(work, 'b.sql'), format: 'plain' });
 
     for (const d of [a, b]) {
@@ -89,7 +110,10 @@ describe('dumpDatabase', () => {
     }
     const copy = { ...production, database: 'ledger_copy' };
     const progress: number[] = [];
-    const restored = await runSqlFile(copy, dump.path, { singleTransaction: true, onProgress: (b) => progress.push(b) });
+    const restored = await runSqlFile(copy, dump.path, {
+      singleTransaction: true,
+      onProgress: (b) => progress.push(b),
+    });
     expect(restored.bytes).toBe(dump.bytes);
     expect(progress.at(-1)).toBe(dump.bytes);
 
@@ -102,7 +126,9 @@ describe('dumpDatabase', () => {
 
   it('throws a DumpError naming the database for one that does not exist, and leaves no file', async () => {
     const file = join(work, 'missing.sql');
-    const err = await dumpDatabase({ target: { ...production, database: 'no_such_db' }, file, format: 'plain' }).catch((e: unknown) => e);
+    const err = await dumpDatabase({ target: { ...production, database: 'no_such_db' }, file, format: 'plain' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DumpError);
     const dumpError = err as DumpError;
     expect(dumpError.code).toBe('E_DUMP');
@@ -130,10 +156,14 @@ describe('dumpDatabase', () => {
     try {
       for (const streamed of [false, true]) {
         const file = join(full, `backup-${streamed}.sql`);
-        const err = await (streamed ? dumpIntoRestoreInto(file) : dumpDatabase({ target: production, file, format: 'plain' })).catch((e: unknown) => e);
+        const err = await (
+          streamed ? dumpIntoRestoreInto(file) : dumpDatabase({ target: production, file, format: 'plain' })
+        ).catch((e: unknown) => e);
         expect(err, `streamed: ${streamed}`).toBeInstanceOf(DumpError);
         const message = (err as DumpError).message;
-        expect(message).toContain(`the backup of database \`${production.database}\` could not be written to \`${file}\``);
+        expect(message).toContain(
+          `the backup of database \`${production.database}\` could not be written to \`${file}\``,
+        );
         expect(message).toMatch(/ENOSPC|No space left on device/);
         expect(message).not.toMatch(/exit 0/);
         expect((err as DumpError).hint).toContain('PG_REHEARSE_STATE_DIR');
@@ -168,12 +198,17 @@ describe('dumpDatabase', () => {
       });
       await isLocked;
       const controller = new AbortController();
-      const pending = dumpDatabase({ target: production, file, format: 'plain', signal: controller.signal }).catch((e: unknown) => e);
+      const pending = dumpDatabase({ target: production, file, format: 'plain', signal: controller.signal }).catch(
+        (e: unknown) => e,
+      );
       await new Promise((r) => setTimeout(r, 500));
       await expect(stat(file)).resolves.toBeTruthy();
       controller.abort(new InterruptedError('SIGINT'));
       // Answered while the lock is still held: pg_dump was stopped, not left to finish.
-      const err = await Promise.race([pending, new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000))]);
+      const err = await Promise.race([
+        pending,
+        new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000)),
+      ]);
       expect(err).toBeInstanceOf(InterruptedError);
       expect((err as InterruptedError).signal).toBe('SIGINT');
       await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -195,12 +230,19 @@ describe('dumpDatabase', () => {
     const bulk = { ...production, database: 'bulk' };
     const fill = connect(bulk, 'pg-rehearse test');
     try {
-      await fill.unsafe(`create table blob as select i, repeat(md5(i::text), 32) as payload from generate_series(1, 40000) as i`);
+      await fill.unsafe(
+        `create table blob as select i, repeat(md5(i::text), 32) as payload from generate_series(1, 40000) as i`,
+      );
     } finally {
       await fill.end();
     }
     const progress: number[] = [];
-    const d = await dumpDatabase({ target: bulk, file: join(work, 'bulk.sql'), format: 'plain', onProgress: (b) => progress.push(b) });
+    const d = await dumpDatabase({
+      target: bulk,
+      file: join(work, 'bulk.sql'),
+      format: 'plain',
+      onProgress: (b) => progress.push(b),
+    });
     expect(d.bytes).toBeGreaterThan(40_000 * 1024);
     expect(d.bytes).toBe((await stat(d.path)).size);
     expect(d.sha256).toBe(await sha256Of(d.path));

@@ -7,27 +7,38 @@ import { ToolError } from '../errors.js';
 import { chooseDumpRunner, DumpContentHash, DumpError, dumpDatabase, parseServerMajor } from './dump.js';
 
 describe('chooseDumpRunner', () => {
-  it('uses the host pg_dump when its major equals the server\'s', () => {
-    expect(chooseDumpRunner({ hostClientMajor: 15, serverMajor: 15, productionIsContainer: true })).toMatchObject({ where: 'host' });
+  it("uses the host pg_dump when its major equals the server's", () => {
+    expect(chooseDumpRunner({ hostClientMajor: 15, serverMajor: 15, productionIsContainer: true })).toMatchObject({
+      where: 'host',
+    });
   });
 
   it('uses the host pg_dump when it is newer than the server (pg_dump reads older servers)', () => {
-    expect(chooseDumpRunner({ hostClientMajor: 17, serverMajor: 13, productionIsContainer: false })).toMatchObject({ where: 'host' });
+    expect(chooseDumpRunner({ hostClientMajor: 17, serverMajor: 13, productionIsContainer: false })).toMatchObject({
+      where: 'host',
+    });
   });
 
-  it('runs inside production\'s own container when the host pg_dump is older and production is a container', () => {
-    expect(chooseDumpRunner({ hostClientMajor: 15, serverMajor: 17, productionIsContainer: true })).toMatchObject({ where: 'container-exec' });
+  it("runs inside production's own container when the host pg_dump is older and production is a container", () => {
+    expect(chooseDumpRunner({ hostClientMajor: 15, serverMajor: 17, productionIsContainer: true })).toMatchObject({
+      where: 'container-exec',
+    });
   });
 
-  it('runs an image of the server\'s major when the host pg_dump is older and production is not a container', () => {
+  it("runs an image of the server's major when the host pg_dump is older and production is not a container", () => {
     const runner = chooseDumpRunner({ hostClientMajor: 15, serverMajor: 16, productionIsContainer: false });
     expect(runner).toMatchObject({ where: 'container-image', major: 16 });
     expect(runner.reason).toContain('older');
   });
 
   it('treats a missing host pg_dump as too old, never as a crash', () => {
-    expect(chooseDumpRunner({ hostClientMajor: null, serverMajor: 15, productionIsContainer: true })).toMatchObject({ where: 'container-exec' });
-    expect(chooseDumpRunner({ hostClientMajor: null, serverMajor: 15, productionIsContainer: false })).toMatchObject({ where: 'container-image', major: 15 });
+    expect(chooseDumpRunner({ hostClientMajor: null, serverMajor: 15, productionIsContainer: true })).toMatchObject({
+      where: 'container-exec',
+    });
+    expect(chooseDumpRunner({ hostClientMajor: null, serverMajor: 15, productionIsContainer: false })).toMatchObject({
+      where: 'container-image',
+      major: 15,
+    });
   });
 });
 
@@ -72,14 +83,23 @@ describe('DumpContentHash', () => {
   });
 
   it('leaves everything else alone: a mid-line marker, a marker without its space, a file ending mid-prefix', () => {
-    for (const text of ['x \\restrict k\n', '\\restrictk\n', '\\restric', '\\unrestrict', '\\\\restrict k\n', '\n\n\\', '']) {
+    for (const text of [
+      'x \\restrict k\n',
+      '\\restrictk\n',
+      '\\restric',
+      '\\unrestrict',
+      '\\\\restrict k\n',
+      '\n\n\\',
+      '',
+    ]) {
       expect(contentHash([Buffer.from(text)])).toBe(sha(text));
     }
   });
 
   it('agrees with a line-by-line normalisation on a long dump cut into chunks of every size', () => {
     const lines: string[] = ['\\restrict K1', 'COPY t (a, b) FROM stdin;'];
-    for (let n = 0; n < 400; n++) lines.push(n % 37 === 0 ? '\\.' : n % 53 === 0 ? `\\unrestrict K${n}` : `${n}\t\\\\restrict ${n}`);
+    for (let n = 0; n < 400; n++)
+      lines.push(n % 37 === 0 ? '\\.' : n % 53 === 0 ? `\\unrestrict K${n}` : `${n}\t\\\\restrict ${n}`);
     const text = `${lines.join('\n')}\n\\unrestrict LAST`;
     const expected = sha(text.replace(/^(\\(?:un)?restrict )[^\n]*/gm, '$1<normalised>'));
     const bytes = Buffer.from(text);
@@ -100,7 +120,12 @@ describe('dumpDatabase without a usable pg_dump', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pgr-nodump-'));
     try {
       const target = { host: '127.0.0.1', port: 1, user: 'u', password: 'secret-never-shown', database: 'ledger' };
-      const err = await dumpDatabase({ target, file: join(dir, 'd.sql'), format: 'plain', pgDump: join(dir, 'no-such-pg_dump') }).catch((e: unknown) => e);
+      const err = await dumpDatabase({
+        target,
+        file: join(dir, 'd.sql'),
+        format: 'plain',
+        pgDump: join(dir, 'no-such-pg_dump'),
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DumpError);
       expect((err as Error).message).toMatch(/no-such-pg_dump --version` did not run/);
       expect((err as Error).message).not.toContain('secret-never-shown');

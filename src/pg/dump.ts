@@ -72,15 +72,26 @@ export class DumpError extends EnvironmentError {
     detail: string,
     options: RehearseErrorOptions & { message?: string } = {},
   ) {
-    super('E_DUMP', options.message ?? `pg_dump of database \`${database}\` failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${detail}`, {
-      hint: 'check that production answers and that the backup role may read every object; nothing was kept of the partial dump',
-      ...options,
-    });
+    super(
+      'E_DUMP',
+      options.message ??
+        `pg_dump of database \`${database}\` failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${detail}`,
+      {
+        hint: 'check that production answers and that the backup role may read every object; nothing was kept of the partial dump',
+        ...options,
+      },
+    );
   }
 }
 
 /** The backup could not be written on this machine (a full or read-only disk): the disk failed us, not production nor pg_dump. */
-export function backupWriteError(database: string, file: string, why: string, stderrTail: string[], cause?: unknown): DumpError {
+export function backupWriteError(
+  database: string,
+  file: string,
+  why: string,
+  stderrTail: string[],
+  cause?: unknown,
+): DumpError {
   return new DumpError(database, null, stderrTail, why, {
     message: `the backup of database \`${database}\` could not be written to \`${file}\`: ${why}`,
     hint: 'free space on the disk of the state folder (PG_REHEARSE_STATE_DIR), or point PG_REHEARSE_STATE_DIR at a writable folder on a larger disk (`rehearse doctor` shows its free space); nothing was kept of the partial dump',
@@ -100,21 +111,38 @@ export type DumpRunner =
  * else a container of an image of the server's major on the host network. A missing host pg_dump
  * (null) counts as too old: a mismatch is a decision, never a crash.
  */
-export function chooseDumpRunner(input: { hostClientMajor: number | null; serverMajor: number; productionIsContainer: boolean }): DumpRunner {
+export function chooseDumpRunner(input: {
+  hostClientMajor: number | null;
+  serverMajor: number;
+  productionIsContainer: boolean;
+}): DumpRunner {
   const { hostClientMajor, serverMajor, productionIsContainer } = input;
   if (hostClientMajor !== null && hostClientMajor >= serverMajor) {
-    return { where: 'host', reason: `the host's pg_dump ${hostClientMajor} can dump a PostgreSQL ${serverMajor} server` };
+    return {
+      where: 'host',
+      reason: `the host's pg_dump ${hostClientMajor} can dump a PostgreSQL ${serverMajor} server`,
+    };
   }
-  const why = hostClientMajor === null ? 'no pg_dump on the host' : `the host's pg_dump ${hostClientMajor} is older than the server (${serverMajor})`;
-  if (productionIsContainer) return { where: 'container-exec', reason: `${why}: run the pg_dump inside production's own container` };
-  return { where: 'container-image', major: serverMajor, reason: `${why}: run pg_dump ${serverMajor} from an image on the host network` };
+  const why =
+    hostClientMajor === null
+      ? 'no pg_dump on the host'
+      : `the host's pg_dump ${hostClientMajor} is older than the server (${serverMajor})`;
+  if (productionIsContainer)
+    return { where: 'container-exec', reason: `${why}: run the pg_dump inside production's own container` };
+  return {
+    where: 'container-image',
+    major: serverMajor,
+    reason: `${why}: run pg_dump ${serverMajor} from an image on the host network`,
+  };
 }
 
 /** The major version from server_version_num: 150020 -> 15, 90624 -> 9 (9.6: before 10 the major had two parts). */
 export function parseServerMajor(serverVersionNum: number | string): number {
   const n = Number(serverVersionNum);
   if (!Number.isInteger(n) || n < 80000 || n >= 10_000_000) {
-    throw new ToolError(`Expected \`server_version_num\` to be an integer like 150020, got \`${String(serverVersionNum)}\``);
+    throw new ToolError(
+      `Expected \`server_version_num\` to be an integer like 150020, got \`${String(serverVersionNum)}\``,
+    );
   }
   return Math.floor(n / 10_000);
 }
@@ -165,7 +193,10 @@ export class DumpContentHash {
           i += whole.length;
           continue;
         }
-        if (rest < LONGEST_MARKER && MARKERS.some((m) => rest < m.length && buf.compare(m, 0, rest, i, buf.length) === 0)) {
+        if (
+          rest < LONGEST_MARKER &&
+          MARKERS.some((m) => rest < m.length && buf.compare(m, 0, rest, i, buf.length) === 0)
+        ) {
           // Too few bytes to tell: decide when the next chunk comes (or at the digest).
           this.carry = Buffer.from(buf.subarray(i));
           return;
@@ -210,7 +241,12 @@ async function pgDumpVersionOf(pgDump: string, database: string): Promise<{ vers
   const result = await execa(pgDump, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
   const line = typeof result.stdout === 'string' ? result.stdout.trim() : '';
   if (result.exitCode !== 0) {
-    throw new DumpError(database, result.exitCode ?? null, [], `\`${pgDump} --version\` did not run: ${result.shortMessage ?? line}`);
+    throw new DumpError(
+      database,
+      result.exitCode ?? null,
+      [],
+      `\`${pgDump} --version\` did not run: ${result.shortMessage ?? line}`,
+    );
   }
   return { version: parseToolVersion(line)?.version ?? line, line };
 }
@@ -225,7 +261,9 @@ export interface DumpCommand {
 }
 
 /** pg_dump's version (a binary that does not run is a DumpError), the read-only proof, and its command line. */
-export async function prepareDump(opts: Pick<DumpOptions, 'target' | 'file' | 'format' | 'pgDump' | 'signal'>): Promise<DumpCommand> {
+export async function prepareDump(
+  opts: Pick<DumpOptions, 'target' | 'file' | 'format' | 'pgDump' | 'signal'>,
+): Promise<DumpCommand> {
   throwIfInterrupted(opts.signal);
   const pgDump = opts.pgDump ?? 'pg_dump';
   const version = await pgDumpVersionOf(pgDump, opts.target.database);
@@ -241,7 +279,10 @@ export async function prepareDump(opts: Pick<DumpOptions, 'target' | 'file' | 'f
 export async function dumpDatabase(opts: DumpOptions): Promise<DumpResult> {
   const t0 = performance.now();
   const { pgDump, args, env, version, readOnlySession } = await prepareDump(opts);
-  const written = opts.format === 'directory' ? await dumpToDirectory(pgDump, args, env, opts) : await dumpToFile(pgDump, args, env, opts);
+  const written =
+    opts.format === 'directory'
+      ? await dumpToDirectory(pgDump, args, env, opts)
+      : await dumpToFile(pgDump, args, env, opts);
   return {
     path: opts.file,
     format: opts.format,
@@ -260,7 +301,8 @@ export async function newDumpFile(file: string, database: string): Promise<FileH
   try {
     handle = await open(file, 'wx', 0o600);
   } catch (err) {
-    if (errnoOf(err) === 'EEXIST') throw new ToolError(`refusing to overwrite \`${file}\`: a dump is always written to a new file`);
+    if (errnoOf(err) === 'EEXIST')
+      throw new ToolError(`refusing to overwrite \`${file}\`: a dump is always written to a new file`);
     throw backupWriteError(database, file, `cannot create it: ${messageOf(err)}`, [], err);
   }
   // The mode given to open() is narrowed by the umask; the backup is exactly 0600 whatever it is.
@@ -274,7 +316,12 @@ export async function newDumpFile(file: string, database: string): Promise<FileH
 
 /** How a pg_dump child ended, as far as it matters: null when it exited 0, else the DumpError saying why (`also`: what else failed). */
 export function pgDumpEnd(
-  result: { exitCode?: number | undefined; signal?: string | undefined; shortMessage?: string | undefined; cause?: unknown },
+  result: {
+    exitCode?: number | undefined;
+    signal?: string | undefined;
+    shortMessage?: string | undefined;
+    cause?: unknown;
+  },
   pgDump: string,
   database: string,
   stderr: StderrTail,
@@ -282,17 +329,29 @@ export function pgDumpEnd(
   also = '',
 ): DumpError | null {
   if (result.exitCode === undefined && result.signal === undefined) {
-    return new DumpError(database, null, tail, `\`${pgDump}\` could not be started: ${result.shortMessage ?? 'no message'}`, { cause: result.cause });
+    return new DumpError(
+      database,
+      null,
+      tail,
+      `\`${pgDump}\` could not be started: ${result.shortMessage ?? 'no message'}`,
+      { cause: result.cause },
+    );
   }
   if (result.exitCode === 0) return null;
-  const why = result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message');
+  const why =
+    result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message');
   return new DumpError(database, result.exitCode ?? null, tail, `${why}${also}`);
 }
 
 type Written = { bytes: number; sha256: string; contentSha256: string };
 
 /** pg_dump's stdout through the hashes into a new 0600 file, fsynced; on any failure the file is removed. */
-async function dumpToFile(pgDump: string, args: string[], env: Record<string, string>, opts: DumpOptions): Promise<Written> {
+async function dumpToFile(
+  pgDump: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: DumpOptions,
+): Promise<Written> {
   const { database } = opts.target;
   const handle = await newDumpFile(opts.file, database);
   let removeFile = true;
@@ -318,7 +377,15 @@ async function dumpToFile(pgDump: string, args: string[], env: Record<string, st
       },
     });
 
-    const child = execa(pgDump, args, { env, extendEnv: false, stdin: 'ignore', buffer: false, reject: false, cancelSignal: opts.signal, forceKillAfterDelay: 5_000 });
+    const child = execa(pgDump, args, {
+      env,
+      extendEnv: false,
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      cancelSignal: opts.signal,
+      forceKillAfterDelay: 5_000,
+    });
     const stderr = StderrTail.of(child.stderr);
     let writeError: unknown = null;
     const piping = pipeline(child.stdout!, meter, sink).catch((err: unknown) => {
@@ -353,7 +420,12 @@ async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
 }
 
 /** pg_dump -Fd into a new folder (0700, files 0600), then the manifest hash; on failure the folder is removed. */
-async function dumpToDirectory(pgDump: string, args: string[], env: Record<string, string>, opts: DumpOptions): Promise<Written> {
+async function dumpToDirectory(
+  pgDump: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: DumpOptions,
+): Promise<Written> {
   const { database } = opts.target;
   const dir = opts.file;
   const exists = await lstat(dir).then(
@@ -367,7 +439,16 @@ async function dumpToDirectory(pgDump: string, args: string[], env: Record<strin
 
   let removeDir = true;
   try {
-    const child = execa(pgDump, args, { env, extendEnv: false, stdin: 'ignore', stdout: 'ignore', buffer: false, reject: false, cancelSignal: opts.signal, forceKillAfterDelay: 5_000 });
+    const child = execa(pgDump, args, {
+      env,
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      buffer: false,
+      reject: false,
+      cancelSignal: opts.signal,
+      forceKillAfterDelay: 5_000,
+    });
     const stderr = StderrTail.of(child.stderr);
     const result = await child;
     const tail = stderr.finish();

@@ -60,14 +60,18 @@ describe('readGrantsInForce', () => {
     await exec('revoke insert on ledger.cut from cutter_app');
     try {
       const diff = diffGrantMatrix(expected, await readGrantsInForce(server, ROLES, ['ledger']));
-      expect(diff).toEqual([{ role: 'cutter_app', object: 'ledger.cut', privilege: 'INSERT', expected: true, actual: false }]);
+      expect(diff).toEqual([
+        { role: 'cutter_app', object: 'ledger.cut', privilege: 'INSERT', expected: true, actual: false },
+      ]);
     } finally {
       await exec('grant insert on ledger.cut to cutter_app');
     }
   });
 
   it('counts a grant in force through role membership and an extra sequence grant', async () => {
-    await exec('create role ledger_cleaner nologin; grant delete on ledger.entry to ledger_cleaner; grant ledger_cleaner to cutter_readonly; grant update on sequence ledger.cut_id_seq to cutter_auditor');
+    await exec(
+      'create role ledger_cleaner nologin; grant delete on ledger.entry to ledger_cleaner; grant ledger_cleaner to cutter_readonly; grant update on sequence ledger.cut_id_seq to cutter_auditor',
+    );
     try {
       const diff = diffGrantMatrix(expected, await readGrantsInForce(server, ROLES, ['ledger']));
       expect(diff).toEqual([
@@ -75,15 +79,17 @@ describe('readGrantsInForce', () => {
         { role: 'cutter_readonly', object: 'ledger.entry', privilege: 'DELETE', expected: false, actual: true },
       ]);
     } finally {
-      await exec('revoke update on sequence ledger.cut_id_seq from cutter_auditor; revoke ledger_cleaner from cutter_readonly; drop owned by ledger_cleaner; drop role ledger_cleaner');
+      await exec(
+        'revoke update on sequence ledger.cut_id_seq from cutter_auditor; revoke ledger_cleaner from cutter_readonly; drop owned by ledger_cleaner; drop role ledger_cleaner',
+      );
     }
   });
 
   it('leaves out a role that does not exist, so the diff shows all it was expected to hold', async () => {
     const actual = await readGrantsInForce(server, ['cutter_auditor', 'no_such_role'], ['ledger', 'no_such_schema']);
     expect(actual).toEqual({ cutter_auditor: { 'ledger.history': ['SELECT'], 'ledger.verify_log': ['SELECT'] } });
-    expect(diffGrantMatrix({ no_such_role: { 'ledger.cut': ['SELECT'] } }, actual).filter((d) => d.role === 'no_such_role')).toEqual([
-      { role: 'no_such_role', object: 'ledger.cut', privilege: 'SELECT', expected: true, actual: false },
-    ]);
+    expect(
+      diffGrantMatrix({ no_such_role: { 'ledger.cut': ['SELECT'] } }, actual).filter((d) => d.role === 'no_such_role'),
+    ).toEqual([{ role: 'no_such_role', object: 'ledger.cut', privilege: 'SELECT', expected: true, actual: false }]);
   });
 });

@@ -7,7 +7,16 @@ import type { PgTarget } from './target.js';
 export const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
 export const SEQUENCE_PRIVILEGES = ['USAGE', 'SELECT', 'UPDATE'] as const;
 /** Every privilege a matrix may name (for a zod enum of the matrix file). */
-export const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE'] as const;
+export const PRIVILEGES = [
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'TRUNCATE',
+  'REFERENCES',
+  'TRIGGER',
+  'USAGE',
+] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
 /** role -> `schema.object` -> privileges; an object absent under a role means no privilege at all. */
@@ -30,7 +39,9 @@ export interface GrantDifference {
  */
 export async function readGrantsInForce(target: PgTarget, roles: string[], schemas: string[]): Promise<GrantMatrix> {
   const rows = await withConnection(target, 'grant matrix', (sql) =>
-    sql.begin('read only', (tx) => tx<{ role: string; object: string; privilege: Privilege }[]>`
+    sql.begin(
+      'read only',
+      (tx) => tx<{ role: string; object: string; privilege: Privilege }[]>`
       select r.rolname as role, n.nspname || '.' || c.relname as object, p.privilege
       from pg_roles r
       cross join pg_class c
@@ -41,7 +52,8 @@ export async function readGrantsInForce(target: PgTarget, roles: string[], schem
         and n.nspname = any(${schemas}::text[])
         and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
         and case when c.relkind = 'S' then has_sequence_privilege(r.oid, c.oid, p.privilege)
-                 else has_table_privilege(r.oid, c.oid, p.privilege) end`),
+                 else has_table_privilege(r.oid, c.oid, p.privilege) end`,
+    ),
   );
   const matrix: GrantMatrix = {};
   for (const { role, object, privilege } of rows) ((matrix[role] ??= {})[object] ??= []).push(privilege);
@@ -67,7 +79,8 @@ export function normaliseMatrix(matrix: GrantMatrix): GrantMatrix {
 
 /** Every (role, object, privilege) held on one side only, sorted by role, object, privilege; empty when equal. */
 export function diffGrantMatrix(expected: GrantMatrix, actual: GrantMatrix): GrantDifference[] {
-  const has = (m: GrantMatrix, role: string, object: string, privilege: Privilege) => m[role]?.[object]?.includes(privilege) ?? false;
+  const has = (m: GrantMatrix, role: string, object: string, privilege: Privilege) =>
+    m[role]?.[object]?.includes(privilege) ?? false;
   const keys = new Set<string>();
   for (const m of [expected, actual]) {
     for (const [role, objects] of Object.entries(m)) {
@@ -83,5 +96,7 @@ export function diffGrantMatrix(expected: GrantMatrix, actual: GrantMatrix): Gra
     const a = has(actual, role, object, privilege);
     if (e !== a) differences.push({ role, object, privilege, expected: e, actual: a });
   }
-  return differences.sort((x, y) => byString(x.role, y.role) || byString(x.object, y.object) || byString(x.privilege, y.privilege));
+  return differences.sort(
+    (x, y) => byString(x.role, y.role) || byString(x.object, y.object) || byString(x.privilege, y.privilege),
+  );
 }

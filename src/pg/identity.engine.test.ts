@@ -30,7 +30,8 @@ beforeAll(async () => {
   readyStart = out.readiness!.postmasterStart;
   const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
   server = { host: env.host, port: env.port, user: env.user, password, database: env.database };
-  for (const file of ['fixtures/production/schema.sql', 'fixtures/production/data.sql']) await runSqlFile(server, file, { singleTransaction: true });
+  for (const file of ['fixtures/production/schema.sql', 'fixtures/production/data.sql'])
+    await runSqlFile(server, file, { singleTransaction: true });
 });
 
 afterAll(async () => {
@@ -49,7 +50,11 @@ async function exec(statement: string): Promise<void> {
 describe('serverIdentity', () => {
   it('gives the system identifier exactly as pg_controldata prints it, the start time readiness saw, and the version', async () => {
     const id = await serverIdentity(server);
-    const control = await execIn(containerId, ['sh', '-c', 'pg_controldata "$PGDATA" 2>&1 || /usr/lib/postgresql/*/bin/pg_controldata "$PGDATA"']);
+    const control = await execIn(containerId, [
+      'sh',
+      '-c',
+      'pg_controldata "$PGDATA" 2>&1 || /usr/lib/postgresql/*/bin/pg_controldata "$PGDATA"',
+    ]);
     const sysid = /Database system identifier:\s+(\d+)/.exec(control.output)?.[1];
     expect(sysid).toMatch(/^\d{16,20}$/);
     expect(id.systemIdentifier).toBe(sysid);
@@ -59,7 +64,7 @@ describe('serverIdentity', () => {
     expect(Math.floor(id.serverVersionNum / 10000)).toBe(15);
   });
 
-  it('answers for an ordinary login role: no superuser or pg_monitor is needed to read production\'s identity', async () => {
+  it("answers for an ordinary login role: no superuser or pg_monitor is needed to read production's identity", async () => {
     await exec('create role identity_reader login nosuperuser');
     await setRolePasswords(server, { identity_reader: 'reader-P@ss:w/rd' });
     const id = await serverIdentity({ ...server, user: 'identity_reader', password: 'reader-P@ss:w/rd' });
@@ -77,12 +82,20 @@ describe('serverIdentity', () => {
 
 describe('rowCounts', () => {
   it('counts every watched table exactly', async () => {
-    expect(await rowCounts(server, ['ledger.account', 'ledger.batch', 'ledger.entry'])).toEqual({ 'ledger.account': 40, 'ledger.batch': 26, 'ledger.entry': 980 });
+    expect(await rowCounts(server, ['ledger.account', 'ledger.batch', 'ledger.entry'])).toEqual({
+      'ledger.account': 40,
+      'ledger.batch': 26,
+      'ledger.entry': 980,
+    });
   });
 
   it('quotes identifiers, so a table name with quotes, spaces and capitals is counted and nothing is injected', async () => {
-    await exec(`create schema "Odd ""schema"""; create table "Odd ""schema"""."Mixed Case; drop table x" (id int); insert into "Odd ""schema"""."Mixed Case; drop table x" values (1), (2)`);
-    expect(await rowCounts(server, ['Odd "schema".Mixed Case; drop table x'])).toEqual({ 'Odd "schema".Mixed Case; drop table x': 2 });
+    await exec(
+      `create schema "Odd ""schema"""; create table "Odd ""schema"""."Mixed Case; drop table x" (id int); insert into "Odd ""schema"""."Mixed Case; drop table x" values (1), (2)`,
+    );
+    expect(await rowCounts(server, ['Odd "schema".Mixed Case; drop table x'])).toEqual({
+      'Odd "schema".Mixed Case; drop table x': 2,
+    });
   });
 
   it('refuses a name that is not schema.table, and reports a missing table with its SQLSTATE', async () => {
@@ -93,7 +106,10 @@ describe('rowCounts', () => {
 
 describe('queryRows', () => {
   it('returns rows as plain objects (bigint as a decimal string)', async () => {
-    const rows = await queryRows(server, `select id, state, count(*) over () as total from ledger.batch where id like 'B-2026-%' order by id`);
+    const rows = await queryRows(
+      server,
+      `select id, state, count(*) over () as total from ledger.batch where id like 'B-2026-%' order by id`,
+    );
     expect(rows).toEqual([
       { id: 'B-2026-001', state: 'open', total: '2' },
       { id: 'B-2026-002', state: 'open', total: '2' },

@@ -37,7 +37,13 @@ export async function withConnection<T>(target: PgTarget, what: string, work: (s
     return await work(sql);
   } catch (err) {
     if (err instanceof UsageError || err instanceof PgQueryError) throw err;
-    throw new PgQueryError(what, { host: target.host, port: target.port, database: target.database }, sqlStateOf(err), messageOf(err), { cause: err });
+    throw new PgQueryError(
+      what,
+      { host: target.host, port: target.port, database: target.database },
+      sqlStateOf(err),
+      messageOf(err),
+      { cause: err },
+    );
   } finally {
     await sql.end({ timeout: 5 }).catch(() => {});
   }
@@ -45,7 +51,15 @@ export async function withConnection<T>(target: PgTarget, what: string, work: (s
 
 /** The SQLSTATE of a server error from postgres.js, else null. */
 function sqlStateOf(err: unknown): string | null {
-  if (typeof err === 'object' && err !== null && 'name' in err && err.name === 'PostgresError' && 'code' in err && typeof err.code === 'string') return err.code;
+  if (
+    typeof err === 'object' &&
+    err !== null &&
+    'name' in err &&
+    err.name === 'PostgresError' &&
+    'code' in err &&
+    typeof err.code === 'string'
+  )
+    return err.code;
   return null;
 }
 
@@ -58,7 +72,12 @@ export async function serverIdentity(target: PgTarget): Promise<ServerIdentity> 
   return withConnection(target, 'identity', (sql) =>
     sql.begin('read only', async (tx) => {
       const [row] = await tx.unsafe<{ sysid: string; started: string; version: string; num: string }[]>(IDENTITY_QUERY);
-      return { systemIdentifier: row!.sysid, postmasterStart: row!.started, serverVersion: row!.version, serverVersionNum: Number(row!.num) };
+      return {
+        systemIdentifier: row!.sysid,
+        postmasterStart: row!.started,
+        serverVersion: row!.version,
+        serverVersionNum: Number(row!.num),
+      };
     }),
   );
 }
@@ -69,13 +88,21 @@ export const MISSING_TABLES_QUERY =
   "select t as name from unnest($1::text[]) as t where not exists (select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = split_part(t, '.', 1) and c.relname = split_part(t, '.', 2)) order by t";
 
 /** Identity, and the `schema.table` names of `tables` that the server's catalog does not have, in one read-only transaction. */
-export async function serverPreflight(target: PgTarget, tables: readonly string[]): Promise<{ identity: ServerIdentity; missingTables: string[] }> {
+export async function serverPreflight(
+  target: PgTarget,
+  tables: readonly string[],
+): Promise<{ identity: ServerIdentity; missingTables: string[] }> {
   return withConnection(target, 'identity', (sql) =>
     sql.begin('read only', async (tx) => {
       const [row] = await tx.unsafe<{ sysid: string; started: string; version: string; num: string }[]>(IDENTITY_QUERY);
       const missing = await tx.unsafe<{ name: string }[]>(MISSING_TABLES_QUERY, [tables as string[]]);
       return {
-        identity: { systemIdentifier: row!.sysid, postmasterStart: row!.started, serverVersion: row!.version, serverVersionNum: Number(row!.num) },
+        identity: {
+          systemIdentifier: row!.sysid,
+          postmasterStart: row!.started,
+          serverVersion: row!.version,
+          serverVersionNum: Number(row!.num),
+        },
         missingTables: missing.map((m) => m.name),
       };
     }),

@@ -3,7 +3,17 @@ export * from './readiness.js';
 export * from './liveness.js';
 export * from './client-tools.js';
 export * from './target.js';
-export { serverIdentity, serverPreflight, IDENTITY_QUERY, MISSING_TABLES_QUERY, rowCounts, queryRows, parseTableName, PgQueryError, type ServerIdentity } from './identity.js';
+export {
+  serverIdentity,
+  serverPreflight,
+  IDENTITY_QUERY,
+  MISSING_TABLES_QUERY,
+  rowCounts,
+  queryRows,
+  parseTableName,
+  PgQueryError,
+  type ServerIdentity,
+} from './identity.js';
 export * from './dump.js';
 export * from './restore.js';
 export * from './restore-dump.js';

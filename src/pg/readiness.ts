@@ -16,7 +16,8 @@ export interface ReadinessSettings {
 
 export const DEFAULT_READINESS: ReadinessSettings = { consecutive: 3, intervalMs: 200, timeoutMs: 90_000 };
 
-export type ReadinessSample = { ok: true; postmasterStart: string; serverVersion: string } | { ok: false; error: string };
+export type ReadinessSample =
+  { ok: true; postmasterStart: string; serverVersion: string } | { ok: false; error: string };
 
 /** How many of the latest samples are answered queries with the same postmaster start time. */
 export function stableStreak(samples: readonly ReadinessSample[]): number {
@@ -113,17 +114,30 @@ export async function waitForReadiness(settings: ReadinessSettings, deps: Readin
     samples.push(sample);
     if (!sample.ok) retries.push({ attempt, at: new Date(now()).toISOString(), reason: sample.error });
     else if (samples.length > 1 && stableStreak(samples) === 1 && samples.at(-2)?.ok) {
-      retries.push({ attempt, at: new Date(now()).toISOString(), reason: 'postmaster start time changed: the server restarted' });
+      retries.push({
+        attempt,
+        at: new Date(now()).toISOString(),
+        reason: 'postmaster start time changed: the server restarted',
+      });
     }
     const last = samples.at(-1)!;
     if (last.ok && stableStreak(samples) >= settings.consecutive) {
-      return { signal: READINESS_SIGNAL, attempts: attempt, ms: now() - t0, postmasterStart: last.postmasterStart, serverVersion: last.serverVersion, retries };
+      return {
+        signal: READINESS_SIGNAL,
+        attempts: attempt,
+        ms: now() - t0,
+        postmasterStart: last.postmasterStart,
+        serverVersion: last.serverVersion,
+        retries,
+      };
     }
     if (now() - t0 >= settings.timeoutMs) {
       const lastError = [...samples].reverse().find((s): s is Extract<ReadinessSample, { ok: false }> => !s.ok);
       throw new ReadinessTimeoutError(
         `the dry-run server was not ready after ${settings.timeoutMs} ms (${attempt} attempts; last error: ${lastError?.error ?? 'none'})`,
-        { hint: 'check the engine and the container log; raise the readiness timeout for a very large restore (`environment.readiness.timeout_ms` in the config for `run`, `--ready-timeout-ms` for `provision`)' },
+        {
+          hint: 'check the engine and the container log; raise the readiness timeout for a very large restore (`environment.readiness.timeout_ms` in the config for `run`, `--ready-timeout-ms` for `provision`)',
+        },
       );
     }
     if (deps.alive && attempt % 5 === 0) await deps.alive();

@@ -23,7 +23,20 @@ import { PgRestoreError, restoreDump } from './restore-dump.js';
 import { runSqlFile, SqlFileError } from './restore.js';
 import { connect, type PgTarget } from './target.js';
 
-const LEDGER_TABLES = ['account', 'signer', 'batch', 'entry', 'mark', 'sweep_log', 'envelope', 'unit_block', 'review_decision', 'history', 'cut', 'verify_log'].map((t) => `ledger.${t}`);
+const LEDGER_TABLES = [
+  'account',
+  'signer',
+  'batch',
+  'entry',
+  'mark',
+  'sweep_log',
+  'envelope',
+  'unit_block',
+  'review_decision',
+  'history',
+  'cut',
+  'verify_log',
+].map((t) => `ledger.${t}`);
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql'];
 const OBJECTS = `select c.relname, c.relkind::text as relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger' order by 1, 2`;
 
@@ -81,31 +94,38 @@ describe('restoreDump', () => {
     ['custom', 2],
     ['directory', 2],
     ['custom', 1],
-  ] as const)('restores a %s archive with pg_restore (%i jobs) into a new database: same row counts in all 12 ledger tables, same objects', async (format, jobs) => {
-    const dump = format === 'custom' ? custom : directory;
-    const copy = await newDatabase(`ledger_${format}_${jobs}`);
-    const progress: number[] = [];
-    const out = await restoreDump(copy, { path: dump.path, format }, { jobs, onProgress: (b) => progress.push(b) });
+  ] as const)(
+    'restores a %s archive with pg_restore (%i jobs) into a new database: same row counts in all 12 ledger tables, same objects',
+    async (format, jobs) => {
+      const dump = format === 'custom' ? custom : directory;
+      const copy = await newDatabase(`ledger_${format}_${jobs}`);
+      const progress: number[] = [];
+      const out = await restoreDump(copy, { path: dump.path, format }, { jobs, onProgress: (b) => progress.push(b) });
 
-    expect(out.tool).toBe('pg_restore');
-    expect(out.jobs).toBe(jobs);
-    expect(out.bytes).toBe(dump.bytes);
-    expect(progress).toEqual([dump.bytes]);
-    expect(out.argv).toContain(jobs === 1 ? '--single-transaction' : `--jobs=${jobs}`);
-    expect(out.argv.join(' ')).not.toContain(production.password);
-    expect(out.ms).toBeGreaterThan(0);
+      expect(out.tool).toBe('pg_restore');
+      expect(out.jobs).toBe(jobs);
+      expect(out.bytes).toBe(dump.bytes);
+      expect(progress).toEqual([dump.bytes]);
+      expect(out.argv).toContain(jobs === 1 ? '--single-transaction' : `--jobs=${jobs}`);
+      expect(out.argv.join(' ')).not.toContain(production.password);
+      expect(out.ms).toBeGreaterThan(0);
 
-    const after = await rowCounts(copy, LEDGER_TABLES);
-    expect(Object.keys(after)).toHaveLength(12);
-    expect(after).toEqual(counts);
-    expect(after['ledger.entry']).toBe(980);
-    expect(await queryRows(copy, OBJECTS)).toEqual(objects);
-  });
+      const after = await rowCounts(copy, LEDGER_TABLES);
+      expect(Object.keys(after)).toHaveLength(12);
+      expect(after).toEqual(counts);
+      expect(after['ledger.entry']).toBe(980);
+      expect(await queryRows(copy, OBJECTS)).toEqual(objects);
+    },
+  );
 
   it('restores a plain dump with psql in one transaction, counting its bytes', async () => {
     const copy = await newDatabase('ledger_plain');
     const progress: number[] = [];
-    const out = await restoreDump(copy, { path: plain.path, format: 'plain' }, { jobs: 4, onProgress: (b) => progress.push(b) });
+    const out = await restoreDump(
+      copy,
+      { path: plain.path, format: 'plain' },
+      { jobs: 4, onProgress: (b) => progress.push(b) },
+    );
     expect(out).toMatchObject({ tool: 'psql', jobs: 1, bytes: plain.bytes });
     expect(progress.at(-1)).toBe(plain.bytes);
     expect(await rowCounts(copy, LEDGER_TABLES)).toEqual(counts);
@@ -121,20 +141,33 @@ describe('restoreDump', () => {
     expect(e.code).toBe('E_SQL_FILE');
     expect(e.file).toBe(custom.path);
     expect(e.exitCode).toBe(1);
-    expect(e.message).toMatch(new RegExp(`^running \`${custom.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` failed \\(pg_restore exit 1\\): pg_restore: error: .*ERROR:  schema "ledger" already exists`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^running \`${custom.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` failed \\(pg_restore exit 1\\): pg_restore: error: .*ERROR:  schema "ledger" already exists`,
+      ),
+    );
     expect(e.stderrTail.join('\n')).toContain('already exists');
     expect(e.message).not.toContain(production.password);
     // --single-transaction: nothing of the archive was kept.
-    expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+    expect(
+      await queryRows(
+        copy,
+        `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`,
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('stops at the first error with parallel jobs too', async () => {
     const copy = await newDatabase('ledger_taken_2');
     await execute(copy, 'create schema ledger');
-    const err = await restoreDump(copy, { path: directory.path, format: 'directory' }, { jobs: 2 }).catch((e: unknown) => e);
+    const err = await restoreDump(copy, { path: directory.path, format: 'directory' }, { jobs: 2 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SqlFileError);
     expect((err as SqlFileError).exitCode).toBe(1);
-    expect((err as SqlFileError).message).toMatch(/pg_restore exit 1\): pg_restore: error: .*ERROR: {2}schema "ledger" already exists/);
+    expect((err as SqlFileError).message).toMatch(
+      /pg_restore exit 1\): pg_restore: error: .*ERROR: {2}schema "ledger" already exists/,
+    );
   });
 
   it('stops pg_restore when the run is interrupted, and its server session goes too', async () => {
@@ -143,9 +176,19 @@ describe('restoreDump', () => {
     const locker = connect(copy, 'pg-rehearse test locker');
     const hold = holdInTransaction(locker, 'create schema ledger');
     try {
-      const restoring = async () => (await queryRows(copy, `select count(*)::int as n from pg_stat_activity where datname = 'ledger_interrupted' and application_name = 'pg-rehearse restore'`))[0]!.n as number;
+      const restoring = async () =>
+        (
+          await queryRows(
+            copy,
+            `select count(*)::int as n from pg_stat_activity where datname = 'ledger_interrupted' and application_name = 'pg-rehearse restore'`,
+          )
+        )[0]!.n as number;
       const controller = new AbortController();
-      const pending = restoreDump(copy, { path: custom.path, format: 'custom' }, { jobs: 1, signal: controller.signal }).catch((e: unknown) => e);
+      const pending = restoreDump(
+        copy,
+        { path: custom.path, format: 'custom' },
+        { jobs: 1, signal: controller.signal },
+      ).catch((e: unknown) => e);
       expect(await eventually(restoring, (n) => n > 0, 10_000, 100)).toBeGreaterThan(0);
       const t0 = Date.now();
       controller.abort(new InterruptedError('SIGTERM'));
@@ -160,8 +203,14 @@ describe('restoreDump', () => {
   });
 
   it('reports an archive that cannot be read, or is not of its format, as a SqlFileError without running pg_restore', async () => {
-    await expect(restoreDump(production, { path: join(work, 'absent.dump'), format: 'custom' })).rejects.toMatchObject({ code: 'E_SQL_FILE', exitCode: null });
-    await expect(restoreDump(production, { path: custom.path, format: 'directory' })).rejects.toMatchObject({ code: 'E_SQL_FILE', exitCode: null });
+    await expect(restoreDump(production, { path: join(work, 'absent.dump'), format: 'custom' })).rejects.toMatchObject({
+      code: 'E_SQL_FILE',
+      exitCode: null,
+    });
+    await expect(restoreDump(production, { path: custom.path, format: 'directory' })).rejects.toMatchObject({
+      code: 'E_SQL_FILE',
+      exitCode: null,
+    });
     const notADump = join(work, 'not-a-dump');
     await writeFile(notADump, 'hello');
     const err = await restoreDump(production, { path: notADump, format: 'custom' }).catch((e: unknown) => e);
@@ -176,10 +225,18 @@ describe('dumpIntoRestore', () => {
     const copy = await newDatabase('ledger_streamed');
     const progress: number[] = [];
     const file = join(work, 'streamed.sql');
-    const out = await dumpIntoRestore({ target: production, file, onProgress: (b) => progress.push(b) }, { target: copy, syncFile: true });
+    const out = await dumpIntoRestore(
+      { target: production, file, onProgress: (b) => progress.push(b) },
+      { target: copy, syncFile: true },
+    );
 
     expect(out.restore.ok).toBe(true);
-    expect(out.dump).toMatchObject({ path: file, format: 'plain', contentSha256: plain.contentSha256, readOnlySession: true });
+    expect(out.dump).toMatchObject({
+      path: file,
+      format: 'plain',
+      contentSha256: plain.contentSha256,
+      readOnlySession: true,
+    });
     const bytes = await readFile(file);
     expect(out.dump.bytes).toBe(bytes.length);
     expect(out.dump.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
@@ -205,12 +262,20 @@ describe('dumpIntoRestore', () => {
       expect(out.restore.error.message).toContain('schema "ledger" already exists');
     }
     // One transaction: nothing of the dump was kept.
-    expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+    expect(
+      await queryRows(
+        copy,
+        `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`,
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('still writes the whole dump when psql never starts reading (its database is missing): the restore failure names the connection', async () => {
     const file = join(work, 'streamed-nodb.sql');
-    const out = await dumpIntoRestore({ target: production, file }, { target: { ...production, database: 'no_such_restore_db' } });
+    const out = await dumpIntoRestore(
+      { target: production, file },
+      { target: { ...production, database: 'no_such_restore_db' } },
+    );
     expect(out.dump.contentSha256).toBe(plain.contentSha256);
     expect(out.dump.bytes).toBe((await readFile(file)).length);
     expect(out.restore.ok).toBe(false);
@@ -223,13 +288,27 @@ describe('dumpIntoRestore', () => {
   it('stops psql without committing when the dump fails, and throws the DumpError', async () => {
     const copy = await newDatabase('ledger_streamed_nodump');
     const file = join(work, 'streamed-nodump.sql');
-    const err = await dumpIntoRestore({ target: { ...production, database: 'no_such_database' }, file }, { target: copy }).catch((e: unknown) => e);
+    const err = await dumpIntoRestore(
+      { target: { ...production, database: 'no_such_database' }, file },
+      { target: copy },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DumpError);
     expect((err as DumpError).message).toContain('no_such_database');
     await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
-    const sessions = async () => (await queryRows(copy, `select count(*)::int as n from pg_stat_activity where datname = 'ledger_streamed_nodump' and application_name = 'pg-rehearse restore'`))[0]!.n as number;
+    const sessions = async () =>
+      (
+        await queryRows(
+          copy,
+          `select count(*)::int as n from pg_stat_activity where datname = 'ledger_streamed_nodump' and application_name = 'pg-rehearse restore'`,
+        )
+      )[0]!.n as number;
     expect(await eventually(sessions, (n) => n === 0, 10_000, 100)).toBe(0);
-    expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+    expect(
+      await queryRows(
+        copy,
+        `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`,
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 });
 
@@ -241,21 +320,62 @@ describe('dumpIntoRestore when the run is interrupted', () => {
     const locker = connect(production, 'pg-rehearse test locker');
     const hold = holdInTransaction(locker, 'lock table ledger.entry in access exclusive mode');
     try {
-      const sessions = async (target: PgTarget, app: string) => (await queryRows(target, `select count(*)::int as n from pg_stat_activity where datname = '${target.database}' and application_name = '${app}'`))[0]!.n as number;
+      const sessions = async (target: PgTarget, app: string) =>
+        (
+          await queryRows(
+            target,
+            `select count(*)::int as n from pg_stat_activity where datname = '${target.database}' and application_name = '${app}'`,
+          )
+        )[0]!.n as number;
       const controller = new AbortController();
-      const pending = dumpIntoRestore({ target: production, file, signal: controller.signal }, { target: copy }).catch((e: unknown) => e);
-      expect(await eventually(() => sessions(production, 'pg-rehearse backup'), (n) => n > 0, 10_000, 100)).toBeGreaterThan(0);
-      expect(await eventually(() => sessions(copy, 'pg-rehearse restore'), (n) => n > 0, 10_000, 100)).toBeGreaterThan(0);
+      const pending = dumpIntoRestore({ target: production, file, signal: controller.signal }, { target: copy }).catch(
+        (e: unknown) => e,
+      );
+      expect(
+        await eventually(
+          () => sessions(production, 'pg-rehearse backup'),
+          (n) => n > 0,
+          10_000,
+          100,
+        ),
+      ).toBeGreaterThan(0);
+      expect(
+        await eventually(
+          () => sessions(copy, 'pg-rehearse restore'),
+          (n) => n > 0,
+          10_000,
+          100,
+        ),
+      ).toBeGreaterThan(0);
       const t0 = Date.now();
       controller.abort(new InterruptedError('SIGTERM'));
       const err = await pending;
       expect(err).toBeInstanceOf(InterruptedError);
       expect(Date.now() - t0).toBeLessThan(6_000);
-      expect(await eventually(() => sessions(production, 'pg-rehearse backup'), (n) => n === 0, 10_000, 100)).toBe(0);
-      expect(await eventually(() => sessions(copy, 'pg-rehearse restore'), (n) => n === 0, 10_000, 100)).toBe(0);
+      expect(
+        await eventually(
+          () => sessions(production, 'pg-rehearse backup'),
+          (n) => n === 0,
+          10_000,
+          100,
+        ),
+      ).toBe(0);
+      expect(
+        await eventually(
+          () => sessions(copy, 'pg-rehearse restore'),
+          (n) => n === 0,
+          10_000,
+          100,
+        ),
+      ).toBe(0);
       await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
       await expect(readFile(`${file}.commit`)).rejects.toMatchObject({ code: 'ENOENT' });
-      expect(await queryRows(copy, `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`)).toEqual([{ n: 0 }]);
+      expect(
+        await queryRows(
+          copy,
+          `select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger'`,
+        ),
+      ).toEqual([{ n: 0 }]);
     } finally {
       await hold.release();
       await locker.end();

@@ -46,11 +46,15 @@ describe('pgRestoreArgs', () => {
     for (const jobs of [0, -1, 1.5, Number.NaN]) {
       expect(() => pgRestoreArgs({ database: 'ledger', path: 'x', format: 'custom', jobs })).toThrow(UsageError);
     }
-    expect(() => pgRestoreArgs({ database: 'ledger', path: 'x', format: 'custom', jobs: 0 })).toThrow('Expected `jobs` to be a positive integer, got `0`');
+    expect(() => pgRestoreArgs({ database: 'ledger', path: 'x', format: 'custom', jobs: 0 })).toThrow(
+      'Expected `jobs` to be a positive integer, got `0`',
+    );
   });
 
   it('never carries a secret: the connection comes from the environment', () => {
-    expect(pgRestoreArgs({ database: 'ledger', path: 'x', format: 'custom', jobs: 2 }).join(' ')).not.toMatch(/password=|PGPASSWORD|@/);
+    expect(pgRestoreArgs({ database: 'ledger', path: 'x', format: 'custom', jobs: 2 }).join(' ')).not.toMatch(
+      /password=|PGPASSWORD|@/,
+    );
   });
 });
 
@@ -69,12 +73,19 @@ describe('dbnameArgument', () => {
 
 describe('PgRestoreError', () => {
   it('is a SqlFileError naming the file and pg_restore (not psql) with its exit code', () => {
-    const err = new PgRestoreError('/w/ledger.dump', 1, ['pg_restore: error: could not execute query: ERROR:  boom'], 'pg_restore: error: could not execute query: ERROR:  boom');
+    const err = new PgRestoreError(
+      '/w/ledger.dump',
+      1,
+      ['pg_restore: error: could not execute query: ERROR:  boom'],
+      'pg_restore: error: could not execute query: ERROR:  boom',
+    );
     expect(err).toBeInstanceOf(SqlFileError);
     expect(err.code).toBe('E_SQL_FILE');
     expect(err.kind).toBe('environment');
     expect(err.file).toBe('/w/ledger.dump');
     expect(err.exitCode).toBe(1);
-    expect(err.message).toBe('running `/w/ledger.dump` failed (pg_restore exit 1): pg_restore: error: could not execute query: ERROR:  boom');
+    expect(err.message).toBe(
+      'running `/w/ledger.dump` failed (pg_restore exit 1): pg_restore: error: could not execute query: ERROR:  boom',
+    );
   });
 });

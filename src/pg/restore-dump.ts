@@ -37,7 +37,13 @@ export interface RestoreDumpResult {
 
 /** pg_restore stopped on an archive: a SqlFileError (same code, same handling), naming pg_restore in its message. */
 export class PgRestoreError extends SqlFileError {
-  constructor(file: string, exitCode: number | null, stderrTail: string[], firstError: string, options: RehearseErrorOptions = {}) {
+  constructor(
+    file: string,
+    exitCode: number | null,
+    stderrTail: string[],
+    firstError: string,
+    options: RehearseErrorOptions = {},
+  ) {
     super(file, exitCode, stderrTail, firstError, options);
     // SqlFileError's message says "psql exit N": the exit code here is pg_restore's.
     this.message = `running \`${file}\` failed${exitCode === null ? '' : ` (pg_restore exit ${exitCode})`}: ${firstError}`;
@@ -63,10 +69,23 @@ export function dbnameArgument(database: string): string {
  * it is used with one job only; with several, a failure leaves a partial restore behind (the
  * dry-run server is thrown away either way).
  */
-export function pgRestoreArgs(input: { database: string; path: string; format: 'custom' | 'directory'; jobs: number }): string[] {
+export function pgRestoreArgs(input: {
+  database: string;
+  path: string;
+  format: 'custom' | 'directory';
+  jobs: number;
+}): string[] {
   const { jobs } = input;
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`Expected \`jobs\` to be a positive integer, got \`${String(jobs)}\``);
-  const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--no-password', `--format=${input.format}`, `--dbname=${dbnameArgument(input.database)}`];
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`Expected \`jobs\` to be a positive integer, got \`${String(jobs)}\``);
+  const args = [
+    '--no-owner',
+    '--no-privileges',
+    '--exit-on-error',
+    '--no-password',
+    `--format=${input.format}`,
+    `--dbname=${dbnameArgument(input.database)}`,
+  ];
   args.push(jobs === 1 ? '--single-transaction' : `--jobs=${jobs}`);
   // `--` keeps a path that starts with `-` a path.
   args.push('--', input.path);
@@ -74,20 +93,35 @@ export function pgRestoreArgs(input: { database: string; path: string; format: '
 }
 
 /** Restore a dump into the target's database (which must exist, empty); see RestoreDumpResult. */
-export async function restoreDump(target: PgTarget, dump: { path: string; format: DumpFormat }, opts: RestoreDumpOptions = {}): Promise<RestoreDumpResult> {
+export async function restoreDump(
+  target: PgTarget,
+  dump: { path: string; format: DumpFormat },
+  opts: RestoreDumpOptions = {},
+): Promise<RestoreDumpResult> {
   throwIfInterrupted(opts.signal);
   const jobs = opts.jobs ?? defaultRestoreJobs();
   if (dump.format === 'plain') {
     // Validated for plain too: a bad value is a caller's bug whatever the format.
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`Expected \`jobs\` to be a positive integer, got \`${String(jobs)}\``);
-    const out = await runSqlFile(target, dump.path, { singleTransaction: true, signal: opts.signal, onProgress: opts.onProgress });
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UsageError(`Expected \`jobs\` to be a positive integer, got \`${String(jobs)}\``);
+    const out = await runSqlFile(target, dump.path, {
+      singleTransaction: true,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
     // runSqlFile's command line, the file streamed into its stdin.
     return { ...out, tool: 'psql', jobs: 1, argv: ['psql', ...psqlScriptArgs({ singleTransaction: true })] };
   }
   return pgRestore(target, dump.path, dump.format, jobs, opts);
 }
 
-async function pgRestore(target: PgTarget, path: string, format: 'custom' | 'directory', jobs: number, opts: RestoreDumpOptions): Promise<RestoreDumpResult> {
+async function pgRestore(
+  target: PgTarget,
+  path: string,
+  format: 'custom' | 'directory',
+  jobs: number,
+  opts: RestoreDumpOptions,
+): Promise<RestoreDumpResult> {
   const t0 = performance.now();
   const args = pgRestoreArgs({ database: target.database, path, format, jobs });
   const bytes = await archiveBytes(path, format);
@@ -108,10 +142,15 @@ async function pgRestore(target: PgTarget, path: string, format: 'custom' | 'dir
 
   if (opts.signal?.aborted) throw interruptedBy(opts.signal);
   if (result.exitCode === undefined && result.signal === undefined) {
-    throw new PgRestoreError(path, null, tail, `pg_restore could not be started: ${result.shortMessage}`, { cause: result.cause });
+    throw new PgRestoreError(path, null, tail, `pg_restore could not be started: ${result.shortMessage}`, {
+      cause: result.cause,
+    });
   }
   if (result.exitCode !== 0) {
-    const why = result.exitCode === undefined ? `pg_restore was killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message');
+    const why =
+      result.exitCode === undefined
+        ? `pg_restore was killed by ${result.signal}`
+        : (stderr.firstError ?? tail.at(-1) ?? 'no message');
     throw new PgRestoreError(path, result.exitCode ?? null, tail, why);
   }
   opts.onProgress?.(bytes);

@@ -57,24 +57,40 @@ async function sqlFile(name: string, text: string): Promise<string> {
 
 describe('runSqlFile', () => {
   it('runs a file with psql meta-commands and variables, counting its bytes', async () => {
-    const file = await sqlFile('ok.sql', `create table greeting (v text);\ncopy greeting (v) from stdin;\nhello\n\\.\ninsert into greeting values (:'extra');\n`);
+    const file = await sqlFile(
+      'ok.sql',
+      `create table greeting (v text);\ncopy greeting (v) from stdin;\nhello\n\\.\ninsert into greeting values (:'extra');\n`,
+    );
     const progress: number[] = [];
-    const out = await runSqlFile(server, file, { variables: { extra: "it's fine" }, onProgress: (b) => progress.push(b) });
+    const out = await runSqlFile(server, file, {
+      variables: { extra: "it's fine" },
+      onProgress: (b) => progress.push(b),
+    });
     expect(out.bytes).toBe((await stat(file)).size);
     expect(progress.at(-1)).toBe(out.bytes);
     expect(await queryRows(server, 'select v from greeting order by v')).toEqual([{ v: 'hello' }, { v: "it's fine" }]);
   });
 
   it('stops at the first error with a SqlFileError naming the file and the ERROR line; a single transaction leaves nothing', async () => {
-    const file = await sqlFile('bad.sql', 'create table half_done (id int);\nselect * from no_such_table;\ncreate table never_reached (id int);\n');
+    const file = await sqlFile(
+      'bad.sql',
+      'create table half_done (id int);\nselect * from no_such_table;\ncreate table never_reached (id int);\n',
+    );
     const err = await runSqlFile(server, file, { singleTransaction: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SqlFileError);
     const e = err as SqlFileError;
     expect(e.file).toBe(file);
     expect(e.exitCode).toBe(3);
-    expect(e.message).toContain(`running \`${file}\` failed (psql exit 3): psql:${file}:2: ERROR:  relation "no_such_table" does not exist`);
+    expect(e.message).toContain(
+      `running \`${file}\` failed (psql exit 3): psql:${file}:2: ERROR:  relation "no_such_table" does not exist`,
+    );
     expect(e.stderrTail.some((l) => l.includes('no_such_table'))).toBe(true);
-    expect(await queryRows(server, `select count(*)::int as n from pg_class where relname in ('half_done', 'never_reached')`)).toEqual([{ n: 0 }]);
+    expect(
+      await queryRows(
+        server,
+        `select count(*)::int as n from pg_class where relname in ('half_done', 'never_reached')`,
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('stops psql when the run is interrupted', async () => {
@@ -89,7 +105,10 @@ describe('runSqlFile', () => {
   });
 
   it('reports a file that cannot be read as a SqlFileError without running psql', async () => {
-    await expect(runSqlFile(server, join(work, 'absent.sql'))).rejects.toMatchObject({ code: 'E_SQL_FILE', exitCode: null });
+    await expect(runSqlFile(server, join(work, 'absent.sql'))).rejects.toMatchObject({
+      code: 'E_SQL_FILE',
+      exitCode: null,
+    });
   });
 });
 
@@ -104,23 +123,34 @@ describe('setRolePasswords', () => {
       expect(await queryRows(target, 'select current_user as who')).toEqual([{ who: role }]);
       const viaDsn = postgres(dsnFor(target), { max: 1, onnotice: () => {} });
       try {
-        expect(await viaDsn`select current_user as who, inet_server_addr() is not null as tcp`).toEqual([{ who: role, tcp: true }]);
+        expect(await viaDsn`select current_user as who, inet_server_addr() is not null as tcp`).toEqual([
+          { who: role, tcp: true },
+        ]);
       } finally {
         await viaDsn.end();
       }
-      const psql = await execa('psql', ['-X', '-A', '-t', '--no-password', '-c', 'select current_user'], { env: clientProcessEnv(target, 'pg-rehearse test'), extendEnv: false });
+      const psql = await execa('psql', ['-X', '-A', '-t', '--no-password', '-c', 'select current_user'], {
+        env: clientProcessEnv(target, 'pg-rehearse test'),
+        extendEnv: false,
+      });
       expect(psql.stdout.trim()).toBe(role);
     }
-    await expect(queryRows({ ...server, user: 'cutter_app', password: 'not-the-password' }, 'select 1')).rejects.toMatchObject({ sqlState: '28P01' });
+    await expect(
+      queryRows({ ...server, user: 'cutter_app', password: 'not-the-password' }, 'select 1'),
+    ).rejects.toMatchObject({ sqlState: '28P01' });
     const [stored] = await queryRows(server, `select rolpassword from pg_authid where rolname = 'cutter_app'`);
     expect(String(stored!.rolpassword)).toMatch(/^SCRAM-SHA-256\$4096:/);
   });
 
   it('never lets the clear password reach the server log, though every statement is logged', async () => {
-    const logs = await eventually(() => containerLogs(containerId), (l) => l.includes('alter role "cutter_readonly" password'));
+    const logs = await eventually(
+      () => containerLogs(containerId),
+      (l) => l.includes('alter role "cutter_readonly" password'),
+    );
     expect(logs).toMatch(/statement: alter role "cutter_app" password 'SCRAM-SHA-256\$4096:/);
     for (const password of Object.values(passwords)) {
-      for (const form of [password, encodeURIComponent(password), Buffer.from(password).toString('base64')]) expect(logs).not.toContain(form);
+      for (const form of [password, encodeURIComponent(password), Buffer.from(password).toString('base64')])
+        expect(logs).not.toContain(form);
     }
   });
 });

@@ -21,7 +21,9 @@ describe('scramVerifier', () => {
     const clientProof = b64('dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=');
     const clientKey = xor(clientProof, createHmac('sha256', storedKey).update(authMessage).digest());
     expect(createHash('sha256').update(clientKey).digest().equals(storedKey)).toBe(true);
-    expect(createHmac('sha256', serverKey).update(authMessage).digest('base64')).toBe('6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=');
+    expect(createHmac('sha256', serverKey).update(authMessage).digest('base64')).toBe(
+      '6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
+    );
   });
 
   it('salts each verifier freshly and never contains the password', () => {

@@ -23,7 +23,11 @@ export class SqlFileError extends EnvironmentError {
     firstError: string,
     options: RehearseErrorOptions = {},
   ) {
-    super('E_SQL_FILE', `running \`${file}\` failed${exitCode === null ? '' : ` (psql exit ${exitCode})`}: ${firstError}`, options);
+    super(
+      'E_SQL_FILE',
+      `running \`${file}\` failed${exitCode === null ? '' : ` (psql exit ${exitCode})`}: ${firstError}`,
+      options,
+    );
   }
 }
 
@@ -44,7 +48,8 @@ export function psqlScriptArgs(opts: Pick<RunSqlFileOptions, 'singleTransaction'
   const args = ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1'];
   if (opts.singleTransaction) args.push('--single-transaction');
   for (const [name, value] of Object.entries(opts.variables ?? {})) {
-    if (!VARIABLE_NAME.test(name)) throw new UsageError(`Expected a psql variable name like \`table_name\`, got \`${name}\``);
+    if (!VARIABLE_NAME.test(name))
+      throw new UsageError(`Expected a psql variable name like \`table_name\`, got \`${name}\``);
     args.push('-v', `${name}=${value}`);
   }
   args.push('-f', '-');
@@ -56,7 +61,11 @@ export function psqlScriptArgs(opts: Pick<RunSqlFileOptions, 'singleTransaction'
  * into psql's stdin (`-f -`) so that progress is counted with backpressure; psql runs in the file's
  * folder so `\ir` resolves as with `-f FILE`, and its error lines name the file.
  */
-export async function runSqlFile(target: PgTarget, file: string, opts: RunSqlFileOptions = {}): Promise<{ ms: number; bytes: number }> {
+export async function runSqlFile(
+  target: PgTarget,
+  file: string,
+  opts: RunSqlFileOptions = {},
+): Promise<{ ms: number; bytes: number }> {
   const t0 = performance.now();
   throwIfInterrupted(opts.signal);
   const args = psqlScriptArgs(opts);
@@ -89,7 +98,8 @@ export async function runSqlFile(target: PgTarget, file: string, opts: RunSqlFil
   let readError: unknown = null;
   // psql may stop reading early (ON_ERROR_STOP): a broken pipe then is its exit, not our failure.
   const feeding = pipeline(handle.createReadStream(), meter, child.stdin!).catch((err: unknown) => {
-    if ((err as { code?: string }).code !== 'EPIPE' && (err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') readError = err;
+    if ((err as { code?: string }).code !== 'EPIPE' && (err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+      readError = err;
   });
   const result = await child;
   await feeding;
@@ -99,13 +109,19 @@ export async function runSqlFile(target: PgTarget, file: string, opts: RunSqlFil
 
   if (opts.signal?.aborted) throw interruptedBy(opts.signal);
   if (result.exitCode === undefined && result.signal === undefined) {
-    throw new SqlFileError(file, null, tail, `psql could not be started: ${result.shortMessage}`, { cause: result.cause });
+    throw new SqlFileError(file, null, tail, `psql could not be started: ${result.shortMessage}`, {
+      cause: result.cause,
+    });
   }
   if (result.exitCode !== 0) {
-    const why = result.exitCode === undefined ? `psql was killed by ${result.signal}` : (firstError ?? tail.at(-1) ?? 'no message');
+    const why =
+      result.exitCode === undefined
+        ? `psql was killed by ${result.signal}`
+        : (firstError ?? tail.at(-1) ?? 'no message');
     throw new SqlFileError(file, result.exitCode ?? null, tail, why);
   }
-  if (readError !== null) throw new SqlFileError(file, 0, tail, `reading it failed: ${messageOf(readError)}`, { cause: readError });
+  if (readError !== null)
+    throw new SqlFileError(file, 0, tail, `reading it failed: ${messageOf(readError)}`, { cause: readError });
   return { ms: Math.round(performance.now() - t0), bytes };
 }
 
@@ -116,8 +132,10 @@ export async function runSqlFile(target: PgTarget, file: string, opts: RunSqlFil
  * else is refused rather than risking a verifier the server would not match.
  */
 export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
-  if (!/^[\x20-\x7e]+$/.test(password)) throw new UsageError('Expected a password of printable ASCII characters (SASLprep is not applied here)');
-  if (!Number.isInteger(iterations) || iterations < 1) throw new UsageError(`Expected \`iterations\` to be a positive integer, got \`${iterations}\``);
+  if (!/^[\x20-\x7e]+$/.test(password))
+    throw new UsageError('Expected a password of printable ASCII characters (SASLprep is not applied here)');
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new UsageError(`Expected \`iterations\` to be a positive integer, got \`${iterations}\``);
   const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
@@ -130,7 +148,9 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
  * stores the verifier as given, so the clear password reaches neither the server nor its log.
  */
 export async function setRolePasswords(target: PgTarget, passwords: Record<string, string>): Promise<void> {
-  const statements = Object.entries(passwords).map(([role, password]) => `alter role ${quoteIdent(role)} password ${quoteLiteral(scramVerifier(password))}`);
+  const statements = Object.entries(passwords).map(
+    ([role, password]) => `alter role ${quoteIdent(role)} password ${quoteLiteral(scramVerifier(password))}`,
+  );
   if (statements.length === 0) return;
   await withConnection(target, 'set role passwords', (sql) =>
     sql.begin(async (tx) => {

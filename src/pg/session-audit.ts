@@ -104,9 +104,15 @@ export interface SessionAuditEnabled {
 export async function enableSessionAudit(target: PgTarget, roles: readonly string[]): Promise<SessionAuditEnabled> {
   const status = await pgauditStatus(target);
   if (!status.preloaded || !status.loaded) {
-    throw new PgauditMissingError(!status.preloaded ? 'not in shared_preload_libraries' : 'its settings are not defined by the library');
+    throw new PgauditMissingError(
+      !status.preloaded ? 'not in shared_preload_libraries' : 'its settings are not defined by the library',
+    );
   }
-  const statements = roles.flatMap((role) => Object.entries(SESSION_AUDIT_SETTINGS).map(([name, value]) => `alter role ${quoteIdent(role)} set ${name} = ${quoteLiteral(value)}`));
+  const statements = roles.flatMap((role) =>
+    Object.entries(SESSION_AUDIT_SETTINGS).map(
+      ([name, value]) => `alter role ${quoteIdent(role)} set ${name} = ${quoteLiteral(value)}`,
+    ),
+  );
   return withConnection(target, 'enable session audit', async (sql) => {
     await sql.begin(async (tx) => {
       for (const statement of statements) await tx.unsafe(statement);

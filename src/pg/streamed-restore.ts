@@ -19,7 +19,16 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { messageOf } from '../errors.js';
-import { backupWriteError, DumpContentHash, DumpError, newDumpFile, pgDumpEnd, prepareDump, type DumpOptions, type DumpResult } from './dump.js';
+import {
+  backupWriteError,
+  DumpContentHash,
+  DumpError,
+  newDumpFile,
+  pgDumpEnd,
+  prepareDump,
+  type DumpOptions,
+  type DumpResult,
+} from './dump.js';
 import type { RestoreDumpResult } from './restore-dump.js';
 import { SqlFileError } from './restore.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
@@ -44,7 +53,10 @@ const READ_BYTES = 1024 * 1024;
  * dump throws a DumpError, as dumpDatabase does, after psql was stopped; a failure of the restore
  * is the outcome's `error`, beside a whole dump. `dump.onProgress` counts the bytes written.
  */
-export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore: StreamedRestoreOptions): Promise<{ dump: DumpResult; restore: StreamedRestoreOutcome }> {
+export async function dumpIntoRestore(
+  dump: Omit<DumpOptions, 'format'>,
+  restore: StreamedRestoreOptions,
+): Promise<{ dump: DumpResult; restore: StreamedRestoreOutcome }> {
   const t0 = performance.now();
   const { target, file, signal } = dump;
   const { database } = target;
@@ -57,12 +69,49 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
   try {
     await makeFifo(dataFifo, database);
     await makeFifo(commitFifo, database);
-    const psqlArgs = ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-c', 'BEGIN', '-f', dataFifo, '-f', commitFifo];
+    const psqlArgs = [
+      '-X',
+      '-q',
+      '--no-password',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      'BEGIN',
+      '-f',
+      dataFifo,
+      '-f',
+      commitFifo,
+    ];
     const kill = { forceKillAfterDelay: 5_000, cancelSignal: signal } as const;
-    const psql = execa('psql', psqlArgs, { cwd: dirname(file), env: clientProcessEnv(restore.target, 'pg-rehearse restore'), extendEnv: false, stdin: 'ignore', stdout: 'ignore', buffer: false, reject: false, ...kill });
-    const pgDump = execa(cmd.pgDump, cmd.args, { env: cmd.env, extendEnv: false, stdin: 'ignore', stdout: 'pipe', buffer: false, reject: false, ...kill });
+    const psql = execa('psql', psqlArgs, {
+      cwd: dirname(file),
+      env: clientProcessEnv(restore.target, 'pg-rehearse restore'),
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      buffer: false,
+      reject: false,
+      ...kill,
+    });
+    const pgDump = execa(cmd.pgDump, cmd.args, {
+      env: cmd.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      buffer: false,
+      reject: false,
+      ...kill,
+    });
     // `--` keeps a file name that starts with `-` a name; -p: a FIFO whose reader stopped is no reason to stop writing the file.
-    const tee = execa('tee', ['-p', '--', file, dataFifo], { stdin: pgDump.stdout!, stdout: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' }, extendEnv: false, buffer: false, reject: false, ...kill });
+    const tee = execa('tee', ['-p', '--', file, dataFifo], {
+      stdin: pgDump.stdout!,
+      stdout: 'ignore',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+      extendEnv: false,
+      buffer: false,
+      reject: false,
+      ...kill,
+    });
     // tee holds pg_dump's output now: this process lets go of its end of that pipe.
     pgDump.stdout!.destroy();
     const dumpErr = StderrTail.of(pgDump.stderr);
@@ -100,11 +149,16 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
     if (signal?.aborted) throw interruptedBy(signal);
     const dumpTail = dumpErr.finish();
     if (teed.exitCode === undefined && teed.signal === undefined) {
-      throw new DumpError(database, null, dumpTail, `\`tee\` could not be started: ${teed.shortMessage}`, { cause: teed.cause });
+      throw new DumpError(database, null, dumpTail, `\`tee\` could not be started: ${teed.shortMessage}`, {
+        cause: teed.cause,
+      });
     }
     // tee writes the backup file: when it failed (a full disk), pg_dump's own end is only its consequence.
     if (teed.exitCode !== 0) {
-      const why = teed.exitCode === undefined ? `tee was killed by ${teed.signal ?? 'a signal'}` : (teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
+      const why =
+        teed.exitCode === undefined
+          ? `tee was killed by ${teed.signal ?? 'a signal'}`
+          : (teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
       throw backupWriteError(database, file, why, dumpTail);
     }
     const ended = pgDumpEnd(dumped, cmd.pgDump, database, dumpErr, dumpTail);
@@ -126,10 +180,28 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
     const tail = psqlErr.finish().map((l) => l.replaceAll(`psql:${dataFifo}:`, `psql:${file}:`));
     if (restored.exitCode !== 0) {
       const firstError = psqlErr.firstError?.replaceAll(`psql:${dataFifo}:`, `psql:${file}:`) ?? null;
-      const why = restored.exitCode === undefined ? `psql was killed by ${restored.signal ?? 'a signal'}` : (firstError ?? tail.at(-1) ?? 'no message');
-      return { dump: result, restore: { ok: false, error: new SqlFileError(file, restored.exitCode ?? null, tail, why) } };
+      const why =
+        restored.exitCode === undefined
+          ? `psql was killed by ${restored.signal ?? 'a signal'}`
+          : (firstError ?? tail.at(-1) ?? 'no message');
+      return {
+        dump: result,
+        restore: { ok: false, error: new SqlFileError(file, restored.exitCode ?? null, tail, why) },
+      };
     }
-    return { dump: result, restore: { ok: true, result: { ms: Math.round(performance.now() - t0), bytes: written.bytes, tool: 'psql', jobs: 1, argv: ['psql', ...psqlArgs] } } };
+    return {
+      dump: result,
+      restore: {
+        ok: true,
+        result: {
+          ms: Math.round(performance.now() - t0),
+          bytes: written.bytes,
+          tool: 'psql',
+          jobs: 1,
+          argv: ['psql', ...psqlArgs],
+        },
+      },
+    };
   } finally {
     await rm(dataFifo, { force: true });
     await rm(commitFifo, { force: true });
@@ -140,14 +212,19 @@ export async function dumpIntoRestore(dump: Omit<DumpOptions, 'format'>, restore
 /** mkfifo, mode 0600, beside the backup (in its 0700 folder). */
 async function makeFifo(path: string, database: string): Promise<void> {
   const made = await execa('mkfifo', ['-m', '600', '--', path], { reject: false, stdin: 'ignore' });
-  if (made.exitCode !== 0) throw new DumpError(database, null, [], `cannot create the FIFO \`${path}\`: ${made.stderr || made.shortMessage}`);
+  if (made.exitCode !== 0)
+    throw new DumpError(database, null, [], `cannot create the FIFO \`${path}\`: ${made.stderr || made.shortMessage}`);
 }
 
 /**
  * Read the file as tee writes it, with one reused buffer, until tee has ended and nothing more is
  * there: its size, sha256 and content sha256 (DumpContentHash) in the same pass as the dump.
  */
-async function hashGrowingFile(file: string, ended: () => boolean, onProgress?: (bytes: number) => void): Promise<{ bytes: number; sha256: string; contentSha256: string }> {
+async function hashGrowingFile(
+  file: string,
+  ended: () => boolean,
+  onProgress?: (bytes: number) => void,
+): Promise<{ bytes: number; sha256: string; contentSha256: string }> {
   const sha = createHash('sha256');
   const content = new DumpContentHash();
   const buffer = Buffer.allocUnsafe(READ_BYTES);
@@ -187,7 +264,8 @@ async function tellPsql(fifo: string, text: string, psqlEnded: () => boolean): P
     try {
       handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     } catch (err) {
-      if (errnoOf(err) !== 'ENXIO') throw new Error(`cannot open the FIFO \`${fifo}\` psql reads: ${messageOf(err)}`, { cause: err });
+      if (errnoOf(err) !== 'ENXIO')
+        throw new Error(`cannot open the FIFO \`${fifo}\` psql reads: ${messageOf(err)}`, { cause: err });
       await sleep(POLL_MS);
       continue;
     }

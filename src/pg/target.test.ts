@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { clientEnv, clientProcessEnv, dsnFor, quoteIdent, quoteLiteral, type PgTarget } from './target.js';
 
-const target: PgTarget = { host: '127.0.0.1', port: 55432, user: 'rehearse_tool', password: 'p@ss:w/o?r#d&+=%!x', database: 'ledger' };
+const target: PgTarget = {
+  host: '127.0.0.1',
+  port: 55432,
+  user: 'rehearse_tool',
+  password: 'p@ss:w/o?r#d&+=%!x',
+  database: 'ledger',
+};
 
 describe('dsnFor', () => {
   it('percent-encodes every URL-reserved character of the password, so a URL parser gives it back exactly', () => {
@@ -16,7 +22,9 @@ describe('dsnFor', () => {
   });
 
   it('encodes the user name too and brackets an IPv6 host', () => {
-    expect(dsnFor({ ...target, host: '::1', user: 'a@b', password: 'x' })).toBe('postgres://a%40b:x@[::1]:55432/ledger');
+    expect(dsnFor({ ...target, host: '::1', user: 'a@b', password: 'x' })).toBe(
+      'postgres://a%40b:x@[::1]:55432/ledger',
+    );
   });
 });
 
@@ -32,7 +40,7 @@ describe('clientEnv', () => {
     });
   });
 
-  it('drops inherited libpq variables from a child\'s environment so they cannot redirect the tool', () => {
+  it("drops inherited libpq variables from a child's environment so they cannot redirect the tool", () => {
     process.env.PGSERVICE = 'elsewhere';
     process.env.PGOPTIONS = '-c default_transaction_read_only=off';
     try {

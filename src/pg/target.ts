@@ -50,7 +50,11 @@ export function clientEnv(target: PgTarget, applicationName = 'pg-rehearse'): Re
  * variable (a stray PGOPTIONS, PGSERVICE or PGPASSFILE would change what the tool connects to or
  * how) and LC_ALL, plus the target's, English messages (their ERROR lines are parsed) and `extra`.
  */
-export function clientProcessEnv(target: PgTarget, applicationName: string, extra: Record<string, string> = {}): Record<string, string> {
+export function clientProcessEnv(
+  target: PgTarget,
+  applicationName: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined || key.startsWith('PG') || key === 'LC_ALL') continue;

@@ -49,12 +49,16 @@ export class StderrTail {
 
 /** `code` of a Node error (ENOENT, EEXIST...), else undefined. */
 export function errnoOf(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }
 
 /** The error for an aborted signal: its reason when that is already an InterruptedError (the run's Interruption does so). */
 export function interruptedBy(signal: AbortSignal): InterruptedError {
-  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError(String(signal.reason ?? 'signal'));
+  return signal.reason instanceof InterruptedError
+    ? signal.reason
+    : new InterruptedError(String(signal.reason ?? 'signal'));
 }
 
 /** Throw when the signal is already aborted. */

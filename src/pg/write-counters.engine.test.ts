@@ -5,7 +5,16 @@
 // DEFINER function's DELETE; and when the counters can be trusted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultImage, environmentNames, stateRoot, TOOL_ROLE } from '../engine/index.js';
-import { auditVerbs, explainWrites, parseAuditLog, parseServerLog, writesOfAudit, writesOfStatements, type AuditRecord, type LoggedStatement } from '../evidence/index.js';
+import {
+  auditVerbs,
+  explainWrites,
+  parseAuditLog,
+  parseServerLog,
+  writesOfAudit,
+  writesOfStatements,
+  type AuditRecord,
+  type LoggedStatement,
+} from '../evidence/index.js';
 import { DEFAULT_FORBIDDEN_VERBS, verbPolicy } from '../config/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from '../run/dry-run-environment.js';
 import { silentProgress } from '../run/progress.js';
@@ -16,7 +25,13 @@ import { containerLogs, docker, eventually, uniqueName } from '../test-support/d
 import { rowCounts } from './identity.js';
 import { DEFAULT_READINESS } from './readiness.js';
 import { setRolePasswords } from './restore.js';
-import { enableSessionAudit, pgauditAvailable, pgauditStatus, PGAUDIT_SERVER_SETTINGS, SESSION_AUDIT_SETTINGS } from './session-audit.js';
+import {
+  enableSessionAudit,
+  pgauditAvailable,
+  pgauditStatus,
+  PGAUDIT_SERVER_SETTINGS,
+  SESSION_AUDIT_SETTINGS,
+} from './session-audit.js';
 import { connect, type PgTarget } from './target.js';
 import { counterDeltas, readWriteCounters, type WriteCounterReading } from './write-counters.js';
 
@@ -40,7 +55,10 @@ async function exec(target: PgTarget, statements: string[], app = 'pg-rehearse t
 
 /** The server's log once it holds `marker`: the logger writes asynchronously. */
 async function logUntil(marker: string): Promise<string> {
-  return eventually(() => containerLogs(server!.env.containerId), (l) => l.includes(marker));
+  return eventually(
+    () => containerLogs(server!.env.containerId),
+    (l) => l.includes(marker),
+  );
 }
 
 beforeAll(async () => {
@@ -49,7 +67,13 @@ beforeAll(async () => {
   server = await startServer(
     docker,
     run,
-    { names: environmentNames(uniqueName('pgr-audit')), image: defaultImage(), database: 'ledger', settings: { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS }, readiness: DEFAULT_READINESS },
+    {
+      names: environmentNames(uniqueName('pgr-audit')),
+      image: defaultImage(),
+      database: 'ledger',
+      settings: { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS },
+      readiness: DEFAULT_READINESS,
+    },
     silentProgress,
     new AbortController().signal,
   );
@@ -96,7 +120,9 @@ describe('session audit', () => {
     expect(enabled.inForce[SUT_ROLE]).toEqual(SESSION_AUDIT_SETTINGS);
     const sql = connect(sut, 'pg-rehearse test');
     try {
-      expect(await sql`select current_setting('pgaudit.log') as log, current_setting('pgaudit.log_relation') as rel`).toEqual([{ log: 'all', rel: 'on' }]);
+      expect(
+        await sql`select current_setting('pgaudit.log') as log, current_setting('pgaudit.log_relation') as rel`,
+      ).toEqual([{ log: 'all', rel: 'on' }]);
       await expect(sql.unsafe(`set pgaudit.log = 'none'`)).rejects.toMatchObject({ code: '42501' });
     } finally {
       await sql.end();
@@ -104,7 +130,10 @@ describe('session audit', () => {
   });
 
   it('refuses to enable auditing for a role that does not exist, naming the SQLSTATE', async () => {
-    await expect(enableSessionAudit(tool, ['no_such_role'])).rejects.toMatchObject({ code: 'E_PG_QUERY', sqlState: '42704' });
+    await expect(enableSessionAudit(tool, ['no_such_role'])).rejects.toMatchObject({
+      code: 'E_PG_QUERY',
+      sqlState: '42704',
+    });
   });
 });
 
@@ -118,18 +147,22 @@ describe('statement log, audit log and write counters', () => {
   beforeAll(async () => {
     before = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
     // One session of the system under test, then it disconnects (its backend flushes its counts).
-    await exec(sut, [
-      // (a) a plain INSERT
-      `insert into ledger.mark values (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')`,
-      `insert into ledger.note values (10, 3), (11, 3)`,
-      // (b) a DELETE inside a PL/pgSQL function, called by a SELECT
-      'select ledger.purge(2)',
-      // (c) a DO block whose DELETE is dynamic SQL; the trigger then deletes mark 3's notes
-      `DO $$ BEGIN EXECUTE 'delete from ledger.mark where id = ' || 3; END $$`,
-      // (d) a SECURITY DEFINER function's DELETE: pgaudit skips it on purpose
-      'select ledger.definer_purge()',
-      marker,
-    ], SCENARIO_APP);
+    await exec(
+      sut,
+      [
+        // (a) a plain INSERT
+        `insert into ledger.mark values (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')`,
+        `insert into ledger.note values (10, 3), (11, 3)`,
+        // (b) a DELETE inside a PL/pgSQL function, called by a SELECT
+        'select ledger.purge(2)',
+        // (c) a DO block whose DELETE is dynamic SQL; the trigger then deletes mark 3's notes
+        `DO $$ BEGIN EXECUTE 'delete from ledger.mark where id = ' || 3; END $$`,
+        // (d) a SECURITY DEFINER function's DELETE: pgaudit skips it on purpose
+        'select ledger.definer_purge()',
+        marker,
+      ],
+      SCENARIO_APP,
+    );
     after = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
     const log = await logUntil(marker);
     // This session's only (the application name is trusted here: the test set it).
@@ -151,7 +184,9 @@ describe('statement log, audit log and write counters', () => {
   });
 
   it('the audit log records the DELETEs of the function, the DO block and the trigger as sub-statements, each with its table', () => {
-    const deletes = audit.filter((r) => r.class === 'WRITE' && r.command === 'DELETE').map((r) => ({ object: r.objectName, statement: r.statement }));
+    const deletes = audit
+      .filter((r) => r.class === 'WRITE' && r.command === 'DELETE')
+      .map((r) => ({ object: r.objectName, statement: r.statement }));
     // The trigger fires once per deleted mark (rows or not).
     expect(deletes).toEqual([
       { object: 'ledger.mark', statement: 'delete from ledger.mark where id < below' },
@@ -160,12 +195,18 @@ describe('statement log, audit log and write counters', () => {
       { object: 'ledger.note', statement: 'delete from ledger.note where mark_id = old.id' },
     ]);
     // Each sub-statement is numbered within the statement the client sent.
-    const purge = audit.filter((r) => r.statement === 'select ledger.purge(2)' || r.statement.startsWith('delete from ledger.mark where id < '));
+    const purge = audit.filter(
+      (r) => r.statement === 'select ledger.purge(2)' || r.statement.startsWith('delete from ledger.mark where id < '),
+    );
     expect(new Set(purge.map((r) => r.statementId)).size).toBe(1);
-    expect(audit.find((r) => r.class === 'FUNCTION' && r.command === 'DO')?.statement).toBe(`DO $$ BEGIN EXECUTE 'delete from ledger.mark where id = ' || 3; END $$`);
+    expect(audit.find((r) => r.class === 'FUNCTION' && r.command === 'DO')?.statement).toBe(
+      `DO $$ BEGIN EXECUTE 'delete from ledger.mark where id = ' || 3; END $$`,
+    );
     // Nothing of the SECURITY DEFINER function's body: only the call.
     expect(audit.some((r) => r.objectName === 'ledger.secret')).toBe(false);
-    expect(audit.some((r) => r.class === 'FUNCTION' && r.command === 'EXECUTE' && r.objectName === 'ledger.definer_purge')).toBe(true);
+    expect(
+      audit.some((r) => r.class === 'FUNCTION' && r.command === 'EXECUTE' && r.objectName === 'ledger.definer_purge'),
+    ).toBe(true);
   });
 
   it('the counters show every row written once the session is gone, the SECURITY DEFINER DELETE included', () => {
@@ -183,7 +224,9 @@ describe('statement log, audit log and write counters', () => {
     const deltas = counterDeltas(before.counters, after.counters);
     const logged = await writesOfStatements(statements, { excludeUser: TOOL_ROLE });
     expect(logged.dynamic).toBe(1);
-    const e = explainWrites(deltas, logged.writes, DEFAULT_FORBIDDEN_VERBS, { knownTables: Object.keys(after.counters) });
+    const e = explainWrites(deltas, logged.writes, DEFAULT_FORBIDDEN_VERBS, {
+      knownTables: Object.keys(after.counters),
+    });
     expect(e.explained.map((x) => [x.table, x.verb, x.by])).toEqual([
       ['ledger.mark', 'INSERT', ['statement log']],
       ['ledger.note', 'INSERT', ['statement log']],
@@ -200,7 +243,9 @@ describe('statement log, audit log and write counters', () => {
     const deltas = counterDeltas(before.counters, after.counters);
     const logged = await writesOfStatements(statements, { excludeUser: TOOL_ROLE });
     const audited = await writesOfAudit(audit, { excludeUser: TOOL_ROLE });
-    const e = explainWrites(deltas, [...logged.writes, ...audited.writes], DEFAULT_FORBIDDEN_VERBS, { knownTables: Object.keys(after.counters) });
+    const e = explainWrites(deltas, [...logged.writes, ...audited.writes], DEFAULT_FORBIDDEN_VERBS, {
+      knownTables: Object.keys(after.counters),
+    });
     expect(e.explained.filter((x) => x.verb === 'DELETE').map((x) => [x.table, x.by])).toEqual([
       ['ledger.mark', ['audit log']],
       ['ledger.note', ['audit log']],
@@ -237,7 +282,11 @@ describe('readWriteCounters', () => {
     }
     const closed = await readWriteCounters(tool, ['ledger.mark'], { roles: [SUT_ROLE] });
     expect(closed.settled).toBe(true);
-    expect(counterDeltas(base.counters, closed.counters)['ledger.mark']).toEqual({ inserted: 1, updated: 0, deleted: 1 });
+    expect(counterDeltas(base.counters, closed.counters)['ledger.mark']).toEqual({
+      inserted: 1,
+      updated: 0,
+      deleted: 1,
+    });
   });
 
   it('lists a table that does not exist as missing, and refuses a name that is not schema.table', async () => {
@@ -287,18 +336,22 @@ describe('partitioned and inherited tables', () => {
     rowsBefore = await rowCounts(tool, watched);
     const before = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
     window.from = Date.now();
-    await exec(sut, [
-      // an INSERT routed to January, February and DEFAULT
-      `insert into ledger.reading values (7, '2024-01-15', 1), (7, '2024-02-15', 2), (7, '2024-09-15', 3)`,
-      // a DELETE through the parent, in all three partitions
-      'delete from ledger.reading where device_id = 7',
-      // a list partition and its DEFAULT
-      `insert into ledger.event values ('a', 100), ('zzz', 101)`,
-      // a DELETE through an inheritance parent reaches its child
-      'delete from ledger.place where id = 2',
-      // a real TRUNCATE of one partition
-      'truncate ledger.event_b',
-    ], PART_APP);
+    await exec(
+      sut,
+      [
+        // an INSERT routed to January, February and DEFAULT
+        `insert into ledger.reading values (7, '2024-01-15', 1), (7, '2024-02-15', 2), (7, '2024-09-15', 3)`,
+        // a DELETE through the parent, in all three partitions
+        'delete from ledger.reading where device_id = 7',
+        // a list partition and its DEFAULT
+        `insert into ledger.event values ('a', 100), ('zzz', 101)`,
+        // a DELETE through an inheritance parent reaches its child
+        'delete from ledger.place where id = 2',
+        // a real TRUNCATE of one partition
+        'truncate ledger.event_b',
+      ],
+      PART_APP,
+    );
     trees = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
     window.to = Date.now();
     rowsAfter = await rowCounts(tool, watched);
@@ -330,7 +383,11 @@ describe('partitioned and inherited tables', () => {
   it('explains every write on its parent, sees no TRUNCATE in the DELETE, and the real TRUNCATE by its statement', async () => {
     const statements = parseServerLog(log).filter((s) => s.user === SUT_ROLE && s.app === PART_APP);
     const logged = await writesOfStatements(statements, { excludeUser: TOOL_ROLE });
-    const e = explainWrites(deltas, logged.writes, ['TRUNCATE'], { knownTables: Object.keys(trees.counters), rowDeltas: rowDeltas(), parents: trees.parents });
+    const e = explainWrites(deltas, logged.writes, ['TRUNCATE'], {
+      knownTables: Object.keys(trees.counters),
+      rowDeltas: rowDeltas(),
+      parents: trees.parents,
+    });
     expect(e.unexplained).toEqual([]);
     expect(e.forbiddenUnexplained).toEqual([]);
     expect(e.explained.map((x) => [x.table, x.verb, x.rows])).toEqual([
@@ -344,13 +401,34 @@ describe('partitioned and inherited tables', () => {
   });
 
   it('the trace gate under "DELETE allowed, TRUNCATE forbidden" finds the real TRUNCATE only, on its step', async () => {
-    const a = await analyseTrace(log, [{ id: 'S2', from: window.from, to: window.to, policy: verbPolicy(['TRUNCATE']), steps: [{ name: 'prune', from: window.from, to: window.to }], writes: { deltas, settled: true, knownTables: Object.keys(trees.counters), rowDeltas: rowDeltas(), parents: trees.parents } }], {
-      toolRole: TOOL_ROLE,
-      policy: verbPolicy([]),
-      sessionAudit: true,
-      redact: (t) => t,
-    });
-    expect(a.section.forbidden.map((f) => [f.scenario, f.step, f.verb, f.kind, f.objects, f.text])).toEqual([['S2', 'prune', 'TRUNCATE', 'TRUNCATE', ['ledger.event_b'], 'truncate ledger.event_b']]);
+    const a = await analyseTrace(
+      log,
+      [
+        {
+          id: 'S2',
+          from: window.from,
+          to: window.to,
+          policy: verbPolicy(['TRUNCATE']),
+          steps: [{ name: 'prune', from: window.from, to: window.to }],
+          writes: {
+            deltas,
+            settled: true,
+            knownTables: Object.keys(trees.counters),
+            rowDeltas: rowDeltas(),
+            parents: trees.parents,
+          },
+        },
+      ],
+      {
+        toolRole: TOOL_ROLE,
+        policy: verbPolicy([]),
+        sessionAudit: true,
+        redact: (t) => t,
+      },
+    );
+    expect(a.section.forbidden.map((f) => [f.scenario, f.step, f.verb, f.kind, f.objects, f.text])).toEqual([
+      ['S2', 'prune', 'TRUNCATE', 'TRUNCATE', ['ledger.event_b'], 'truncate ledger.event_b'],
+    ]);
     expect(a.section.writes.unexplained).toEqual([]);
   });
 
@@ -361,14 +439,27 @@ describe('partitioned and inherited tables', () => {
     const to = await readWriteCounters(tool, 'all', { roles: [SUT_ROLE] });
     const rowsTo = await rowCounts(tool, watched);
     const text = await logUntil('end_of_the_truncate');
-    const logged = await writesOfStatements(parseServerLog(text).filter((s) => s.user === SUT_ROLE && s.app === TRUNCATE_APP), { excludeUser: TOOL_ROLE });
-    const audited = await writesOfAudit(parseAuditLog(text).filter((r) => r.user === SUT_ROLE && r.app === TRUNCATE_APP), { excludeUser: TOOL_ROLE });
+    const logged = await writesOfStatements(
+      parseServerLog(text).filter((s) => s.user === SUT_ROLE && s.app === TRUNCATE_APP),
+      { excludeUser: TOOL_ROLE },
+    );
+    const audited = await writesOfAudit(
+      parseAuditLog(text).filter((r) => r.user === SUT_ROLE && r.app === TRUNCATE_APP),
+      { excludeUser: TOOL_ROLE },
+    );
     const rd = Object.fromEntries(watched.map((t) => [t, rowsTo[t]! - rowsFrom[t]!]));
-    const explain = (writes: typeof logged.writes) => explainWrites(counterDeltas(from.counters, to.counters), writes, ['TRUNCATE'], { knownTables: Object.keys(to.counters), rowDeltas: rd, parents: to.parents });
+    const explain = (writes: typeof logged.writes) =>
+      explainWrites(counterDeltas(from.counters, to.counters), writes, ['TRUNCATE'], {
+        knownTables: Object.keys(to.counters),
+        rowDeltas: rd,
+        parents: to.parents,
+      });
     const e = explain(logged.writes);
     // event_a held 10 generated rows and the 'a' inserted above.
     expect(e.forbiddenUnexplained).toEqual([{ table: 'ledger.event', verb: 'TRUNCATE', rows: 11 }]);
     // pgaudit logs the TRUNCATE the function ran, on the partition: it explains the parent's rows.
-    expect(explain([...logged.writes, ...audited.writes]).explained).toEqual([{ table: 'ledger.event', verb: 'TRUNCATE', rows: 11, by: ['audit log'] }]);
+    expect(explain([...logged.writes, ...audited.writes]).explained).toEqual([
+      { table: 'ledger.event', verb: 'TRUNCATE', rows: 11, by: ['audit log'] },
+    ]);
   });
 });

@@ -101,10 +101,15 @@ async function readOnce(sql: Sql, roles: string[] | null): Promise<Read> {
      where i.inhseqno = 1 and c.relkind in ('r', 'p', 'f') and p.relkind in ('r', 'p', 'f')
        and cn.nspname not in ('pg_catalog', 'information_schema') and cn.nspname not like 'pg\\_temp\\_%'`;
   const counters = new Map<string, WriteCounts>();
-  for (const r of rows) counters.set(key(r.schema, r.table), { inserted: Number(r.ins), updated: Number(r.upd), deleted: Number(r.del) });
+  for (const r of rows)
+    counters.set(key(r.schema, r.table), { inserted: Number(r.ins), updated: Number(r.upd), deleted: Number(r.del) });
   const parents: Read['parents'] = {};
   for (const l of links) parents[key(l.cs, l.ct)] = { parent: key(l.ps, l.pt), partition: l.partition };
-  return { counters, lingering: lingering.map((b) => ({ pid: b.pid, user: b.user ?? '', app: b.app ?? '', state: b.state ?? '' })), parents };
+  return {
+    counters,
+    lingering: lingering.map((b) => ({ pid: b.pid, user: b.user ?? '', app: b.app ?? '', state: b.state ?? '' })),
+    parents,
+  };
 }
 
 function sameCounts(a: Map<string, WriteCounts>, b: Map<string, WriteCounts>, names: readonly string[]): boolean {
@@ -121,7 +126,11 @@ function sameCounts(a: Map<string, WriteCounts>, b: Map<string, WriteCounts>, na
  * session, every `intervalMs` until no backend (of `roles`) is left and two reads in a row agree,
  * or `settleMs` passed; the result says which.
  */
-export async function readWriteCounters(target: PgTarget, tables: readonly string[] | 'all', opts: ReadWriteCountersOptions = {}): Promise<WriteCounterReading> {
+export async function readWriteCounters(
+  target: PgTarget,
+  tables: readonly string[] | 'all',
+  opts: ReadWriteCountersOptions = {},
+): Promise<WriteCounterReading> {
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const intervalMs = opts.intervalMs ?? DEFAULT_COUNTER_INTERVAL_MS;
   const now = opts.now ?? Date.now;
@@ -142,7 +151,8 @@ export async function readWriteCounters(target: PgTarget, tables: readonly strin
         previous.lingering.length === 0 &&
         read.lingering.length === 0 &&
         // For 'all', a table that appeared or went between reads is a change too.
-        (tables !== 'all' || (previous.counters.size === read.counters.size && names.every((n) => previous!.counters.has(n)))) &&
+        (tables !== 'all' ||
+          (previous.counters.size === read.counters.size && names.every((n) => previous!.counters.has(n)))) &&
         sameCounts(previous.counters, read.counters, names);
       if (settled || now() - started >= settleMs) {
         const counters: Record<string, WriteCounts> = {};
@@ -152,7 +162,15 @@ export async function readWriteCounters(target: PgTarget, tables: readonly strin
           if (c) counters[n] = c;
           else missing.push(n);
         }
-        return { counters, missing, settled, reads, ms: now() - started, lingering: read.lingering, parents: read.parents };
+        return {
+          counters,
+          missing,
+          settled,
+          reads,
+          ms: now() - started,
+          lingering: read.lingering,
+          parents: read.parents,
+        };
       }
       previous = read;
       await sleep(intervalMs);
@@ -164,11 +182,18 @@ export async function readWriteCounters(target: PgTarget, tables: readonly strin
  * Per table of `after`, what was written since `before` (`after` minus `before`). A table `before`
  * does not have was created in between: its counters started at zero, so all of them count.
  */
-export function counterDeltas(before: Record<string, WriteCounts>, after: Record<string, WriteCounts>): Record<string, WriteCounts> {
+export function counterDeltas(
+  before: Record<string, WriteCounts>,
+  after: Record<string, WriteCounts>,
+): Record<string, WriteCounts> {
   const deltas: Record<string, WriteCounts> = {};
   for (const [table, a] of Object.entries(after)) {
     const b = before[table] ?? { inserted: 0, updated: 0, deleted: 0 };
-    deltas[table] = { inserted: a.inserted - b.inserted, updated: a.updated - b.updated, deleted: a.deleted - b.deleted };
+    deltas[table] = {
+      inserted: a.inserted - b.inserted,
+      updated: a.updated - b.updated,
+      deleted: a.deleted - b.deleted,
+    };
   }
   return deltas;
 }

@@ -4,7 +4,11 @@ import type { Progress, Report } from '../config/index.js';
 
 type Failure = NonNullable<Report['failure']>;
 
-const failureKey = (f: Failure) => ({ gate: f.scenario ?? f.gate, classification: f.classification, exception: f.exception ? `${f.exception.name}${f.exception.location ? ` at ${f.exception.location}` : ''}` : null });
+const failureKey = (f: Failure) => ({
+  gate: f.scenario ?? f.gate,
+  classification: f.classification,
+  exception: f.exception ? `${f.exception.name}${f.exception.location ? ` at ${f.exception.location}` : ''}` : null,
+});
 
 /** The same failure: same gate, same classification, same exception name and location. */
 export function sameFailure(a: Failure, b: Failure): boolean {
@@ -21,15 +25,24 @@ export function compareReports(prior: Report, current: Report, priorPath: string
     const p = priorScenarios.get(id)?.status ?? null;
     const c = currentScenarios.get(id)?.status ?? null;
     const change = p === c ? `${c} (unchanged)` : `${p ?? 'absent'} -> ${c ?? 'absent'}`;
-    return { id, title: currentScenarios.get(id)?.title ?? priorScenarios.get(id)?.title ?? '', prior: p, current: c, change };
+    return {
+      id,
+      title: currentScenarios.get(id)?.title ?? priorScenarios.get(id)?.title ?? '',
+      prior: p,
+      current: c,
+      change,
+    };
   });
   const priorGates = new Map(prior.gates.map((g) => [g.id, g.status]));
   const gates = current.gates.map((g) => ({ id: g.id, prior: priorGates.get(g.id) ?? null, current: g.status }));
   const pf = prior.failure;
   const cf = current.failure;
-  const failure: Progress['failure'] = pf && cf ? (sameFailure(pf, cf) ? 'same' : 'new') : pf ? 'resolved' : cf ? 'regressed' : 'none';
+  const failure: Progress['failure'] =
+    pf && cf ? (sameFailure(pf, cf) ? 'same' : 'new') : pf ? 'resolved' : cf ? 'regressed' : 'none';
   const priorArtefacts = new Map(prior.artefacts.map((a) => [a.path, a.sha256]));
-  const artefacts_changed = current.artefacts.filter((a) => priorArtefacts.get(a.path) !== a.sha256).map((a) => (priorArtefacts.has(a.path) ? a.path : `${a.path} (not in the prior run)`));
+  const artefacts_changed = current.artefacts
+    .filter((a) => priorArtefacts.get(a.path) !== a.sha256)
+    .map((a) => (priorArtefacts.has(a.path) ? a.path : `${a.path} (not in the prior run)`));
   return {
     prior_report: priorPath,
     prior_report_sha256: priorSha,

@@ -18,17 +18,31 @@ export function checkSchema(text: string): { check: VerifyCheck; report: Report 
   }
   const parsed = Report.safeParse(value);
   if (!parsed.success) {
-    const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const first = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.')}: ${i.message}`)
+      .join('; ');
     return { check: { what: 'report.json against its schema', ok: false, detail: first }, report: null };
   }
-  return { check: { what: 'report.json against its schema', ok: true, detail: `schema_version ${parsed.data.schema_version}, ${parsed.data.execution_status}` }, report: parsed.data };
+  return {
+    check: {
+      what: 'report.json against its schema',
+      ok: true,
+      detail: `schema_version ${parsed.data.schema_version}, ${parsed.data.execution_status}`,
+    },
+    report: parsed.data,
+  };
 }
 
 /** The sha256 of the report's bytes against an expected one (the sha file beside it, or one a reviewer kept). */
 export function checkSha(what: string, actual: string, expected: string): VerifyCheck {
   return expected === actual
     ? { what, ok: true, detail: actual }
-    : { what, ok: false, detail: `sha256 MISMATCH: expected ${expected}, the report's bytes hash to ${actual}: the report was changed after it was written` };
+    : {
+        what,
+        ok: false,
+        detail: `sha256 MISMATCH: expected ${expected}, the report's bytes hash to ${actual}: the report was changed after it was written`,
+      };
 }
 
 /** `<sha>  report.json` -> sha, or null when the file does not hold one. */
@@ -39,5 +53,7 @@ export function parseShaFile(text: string): string | null {
 
 export function checkFileSha(what: string, recorded: string, actual: string | null): VerifyCheck {
   if (actual === null) return { what, ok: false, detail: `cannot be read any more (recorded ${recorded})` };
-  return actual === recorded ? { what, ok: true, detail: actual } : { what, ok: false, detail: `sha256 MISMATCH: recorded ${recorded}, now ${actual}` };
+  return actual === recorded
+    ? { what, ok: true, detail: actual }
+    : { what, ok: false, detail: `sha256 MISMATCH: recorded ${recorded}, now ${actual}` };
 }

@@ -15,15 +15,25 @@ export function parseDuration(text: string): number {
 export async function cacheList(progress: Progress): Promise<number> {
   const snaps = await listSnapshots(dockerClient());
   if (snaps.length === 0) progress.note('no cached restores');
-  for (const s of snaps) progress.data(`${s.key}  ${s.tag}  created ${s.createdAt}  ${(s.bytes / 1024 ** 2).toFixed(0)} MiB`);
+  for (const s of snaps)
+    progress.data(`${s.key}  ${s.tag}  created ${s.createdAt}  ${(s.bytes / 1024 ** 2).toFixed(0)} MiB`);
   return 0;
 }
 
-export async function cachePrune(opts: { olderThan?: string | undefined; key?: string | undefined }, progress: Progress, now = new Date()): Promise<number> {
+export async function cachePrune(
+  opts: { olderThan?: string | undefined; key?: string | undefined },
+  progress: Progress,
+  now = new Date(),
+): Promise<number> {
   const docker = dockerClient();
   const cutoff = opts.olderThan ? now.getTime() - parseDuration(opts.olderThan) : null;
-  if (opts.key !== undefined && !/^[0-9a-f]{64}$/.test(opts.key)) throw new UsageError(`Expected \`--key\` to be a 64-hex cache key (see \`rehearse cache ls\`), got \`${opts.key}\``);
-  const snaps = (await listSnapshots(docker)).filter((s) => (opts.key ? s.key === opts.key : true) && (cutoff === null || Date.parse(s.createdAt) < cutoff));
+  if (opts.key !== undefined && !/^[0-9a-f]{64}$/.test(opts.key))
+    throw new UsageError(
+      `Expected \`--key\` to be a 64-hex cache key (see \`rehearse cache ls\`), got \`${opts.key}\``,
+    );
+  const snaps = (await listSnapshots(docker)).filter(
+    (s) => (opts.key ? s.key === opts.key : true) && (cutoff === null || Date.parse(s.createdAt) < cutoff),
+  );
   let removed = 0;
   for (const s of snaps) {
     if (await removeSnapshot(docker, s.key)) {

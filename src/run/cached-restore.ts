@@ -5,13 +5,48 @@ import { scramVerifier } from '../pg/index.js';
 import { GateFailure } from './gate-failure.js';
 
 /** Run one SQL command over the container's unix socket (local trust) as the tool's role. */
-export async function execPsql(docker: DockerClient, containerId: string, database: string, sqlText: string): Promise<void> {
-  const r = await execRead(docker, containerId, ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-U', TOOL_ROLE, '-d', database, '-c', sqlText], 'postgres');
-  if (r.exitCode !== 0) throw new GateFailure('environment', `\`${sqlText.slice(0, 40)}\` over the dry-run server's socket failed: ${r.output.trim().split('\n').pop() ?? ''}`);
+export async function execPsql(
+  docker: DockerClient,
+  containerId: string,
+  database: string,
+  sqlText: string,
+): Promise<void> {
+  const r = await execRead(
+    docker,
+    containerId,
+    [
+      'psql',
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      '/var/run/postgresql',
+      '-U',
+      TOOL_ROLE,
+      '-d',
+      database,
+      '-c',
+      sqlText,
+    ],
+    'postgres',
+  );
+  if (r.exitCode !== 0)
+    throw new GateFailure(
+      'environment',
+      `\`${sqlText.slice(0, 40)}\` over the dry-run server's socket failed: ${r.output.trim().split('\n').pop() ?? ''}`,
+    );
 }
 
 /** Wait until the snapshot's server answers on its socket, then give the tool's role this run's password (as a SCRAM verifier). */
-export async function resetToolPassword(docker: DockerClient, containerId: string, database: string, password: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+export async function resetToolPassword(
+  docker: DockerClient,
+  containerId: string,
+  database: string,
+  password: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     signal.throwIfAborted();
@@ -22,4 +57,3 @@ export async function resetToolPassword(docker: DockerClient, containerId: strin
   }
   await execPsql(docker, containerId, database, `ALTER ROLE ${TOOL_ROLE} PASSWORD '${scramVerifier(password)}'`);
 }
-

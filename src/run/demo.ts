@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { defaultImage, PACKAGE_ROOT, removeSideServer, shredFile, startSideServer, type DockerClient } from '../engine/index.js';
+import {
+  defaultImage,
+  PACKAGE_ROOT,
+  removeSideServer,
+  shredFile,
+  startSideServer,
+  type DockerClient,
+} from '../engine/index.js';
 import { DEFAULT_READINESS, probe, waitForReadiness } from '../pg/index.js';
 
 const run = promisify(execFile);
@@ -16,7 +23,10 @@ export interface DemoNames {
   protected: string;
 }
 
-export const DEMO_NAMES: DemoNames = { production: 'pg-rehearse-demo-production', protected: 'pg-rehearse-demo-protected' };
+export const DEMO_NAMES: DemoNames = {
+  production: 'pg-rehearse-demo-production',
+  protected: 'pg-rehearse-demo-protected',
+};
 
 export interface DemoWorld {
   names: DemoNames;
@@ -34,7 +44,12 @@ export interface DemoWorld {
 const password = () => randomBytes(18).toString('base64url') + '@:/%';
 
 /** Start production and the protected environment, and build the example repository under `work`. */
-export async function startDemoWorld(docker: DockerClient, work: string, names: DemoNames = DEMO_NAMES, log: (m: string) => void = () => {}): Promise<DemoWorld> {
+export async function startDemoWorld(
+  docker: DockerClient,
+  work: string,
+  names: DemoNames = DEMO_NAMES,
+  log: (m: string) => void = () => {},
+): Promise<DemoWorld> {
   const image = defaultImage();
   // Left by a demo that was killed: removed; held by a demo still running: refused.
   await removeSideServer(docker, names.production, { staleOnly: true });
@@ -56,20 +71,47 @@ export async function startDemoWorld(docker: DockerClient, work: string, names: 
     for (const f of secrets) await shredFile(f);
   };
   try {
-    log(`starting the embedded production ${names.production} and the protected environment ${names.protected} (${image})`);
+    log(
+      `starting the embedded production ${names.production} and the protected environment ${names.protected} (${image})`,
+    );
     const prodPassword = password();
     await writeFile(secrets[0]!, prodPassword, { mode: 0o600 });
     await writeFile(secrets[1]!, password(), { mode: 0o600 });
-    const prod = await startSideServer(docker, { name: names.production, image, role: 'demo-production', passwordFile: secrets[0]!, database: 'ledger', initDir: initdb });
-    await startSideServer(docker, { name: names.protected, image, role: 'demo-protected', passwordFile: secrets[1]!, database: 'postgres' });
-    const ready = await waitForReadiness(DEFAULT_READINESS, { probe: () => probe({ host: '127.0.0.1', port: prod.port, user: 'postgres', password: prodPassword, database: 'ledger' }) });
+    const prod = await startSideServer(docker, {
+      name: names.production,
+      image,
+      role: 'demo-production',
+      passwordFile: secrets[0]!,
+      database: 'ledger',
+      initDir: initdb,
+    });
+    await startSideServer(docker, {
+      name: names.protected,
+      image,
+      role: 'demo-protected',
+      passwordFile: secrets[1]!,
+      database: 'postgres',
+    });
+    const ready = await waitForReadiness(DEFAULT_READINESS, {
+      probe: () =>
+        probe({ host: '127.0.0.1', port: prod.port, user: 'postgres', password: prodPassword, database: 'ledger' }),
+    });
     log(`production ready on 127.0.0.1:${prod.port} after ${ready.attempts} attempts`);
-    await writeFile(secrets[2]!, `postgres://postgres:${encodeURIComponent(prodPassword)}@127.0.0.1:${prod.port}/ledger\n`, { mode: 0o600 });
+    await writeFile(
+      secrets[2]!,
+      `postgres://postgres:${encodeURIComponent(prodPassword)}@127.0.0.1:${prod.port}/ledger\n`,
+      { mode: 0o600 },
+    );
 
     log('building the example system under test (two commits: the defective build, then the fix)');
     const repo = join(work, 'cutter');
     const { stdout } = await run('bash', [join(PACKAGE_ROOT, 'scripts', 'example-repo'), repo]);
-    const shas = Object.fromEntries(stdout.trim().split('\n').map((l) => l.split('='))) as { defective: string; fixed: string };
+    const shas = Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')),
+    ) as { defective: string; fixed: string };
     return { names, work, productionPort: prod.port, dsnFile: secrets[2]!, repo, shas, close };
   } catch (err) {
     await close();

@@ -1,7 +1,15 @@
 // `rehearse doctor`: is this machine ready to rehearse? Each check says what to do when it is not.
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { checkEngine, defaultImage, defaultRunnerImage, inspectImage, probeWritable, stateRoot, type DockerClient } from '../engine/index.js';
+import {
+  checkEngine,
+  defaultImage,
+  defaultRunnerImage,
+  inspectImage,
+  probeWritable,
+  stateRoot,
+  type DockerClient,
+} from '../engine/index.js';
 import { errnoWords, messageOf } from '../errors.js';
 import { CLIENT_TOOLS, clientToolVersion } from '../pg/index.js';
 
@@ -24,30 +32,60 @@ export async function doctor(docker: DockerClient, image = defaultImage()): Prom
     engineOk = true;
     checks.push({ name: 'engine', ok: true, detail: `Docker ${info.version} (API ${info.apiVersion})`, fix: null });
   } catch (err) {
-    checks.push({ name: 'engine', ok: false, detail: messageOf(err), fix: 'run `bash scripts/setup` as root: it installs docker.io when missing and starts dockerd' });
+    checks.push({
+      name: 'engine',
+      ok: false,
+      detail: messageOf(err),
+      fix: 'run `bash scripts/setup` as root: it installs docker.io when missing and starts dockerd',
+    });
   }
   if (engineOk) {
     try {
       const i = await inspectImage(docker, image);
       checks.push({ name: 'image', ok: true, detail: `${i.tag} (${i.id})`, fix: null });
     } catch (err) {
-      checks.push({ name: 'image', ok: false, detail: messageOf(err), fix: 'run `bash scripts/setup`: it builds the local PostgreSQL image from Debian packages (about a minute)' });
+      checks.push({
+        name: 'image',
+        ok: false,
+        detail: messageOf(err),
+        fix: 'run `bash scripts/setup`: it builds the local PostgreSQL image from Debian packages (about a minute)',
+      });
     }
     try {
       const r = await inspectImage(docker, defaultRunnerImage());
-      checks.push({ name: 'runner image', ok: true, detail: `${r.tag} (${r.id}), for sut.runner: container`, fix: null });
+      checks.push({
+        name: 'runner image',
+        ok: true,
+        detail: `${r.tag} (${r.id}), for sut.runner: container`,
+        fix: null,
+      });
     } catch (err) {
-      checks.push({ name: 'runner image', ok: false, detail: messageOf(err), fix: 'run `bash scripts/setup`: it builds the runner image the container runner uses (Node.js from Debian packages)' });
+      checks.push({
+        name: 'runner image',
+        ok: false,
+        detail: messageOf(err),
+        fix: 'run `bash scripts/setup`: it builds the runner image the container runner uses (Node.js from Debian packages)',
+      });
     }
   } else {
-    checks.push({ name: 'image', ok: false, detail: `${image}: not checked, the engine does not answer`, fix: 'start the engine first' });
+    checks.push({
+      name: 'image',
+      ok: false,
+      detail: `${image}: not checked, the engine does not answer`,
+      fix: 'start the engine first',
+    });
   }
   for (const tool of CLIENT_TOOLS) {
     const v = await clientToolVersion(tool);
     checks.push(
       v.version
         ? { name: tool, ok: true, detail: `PostgreSQL ${v.version}`, fix: null }
-        : { name: tool, ok: false, detail: v.error ?? 'missing', fix: 'install the PostgreSQL client tools: `apt-get install postgresql-client-15`' },
+        : {
+            name: tool,
+            ok: false,
+            detail: v.error ?? 'missing',
+            fix: 'install the PostgreSQL client tools: `apt-get install postgresql-client-15`',
+          },
     );
   }
   const root = stateRoot();
@@ -55,15 +93,30 @@ export async function doctor(docker: DockerClient, image = defaultImage()): Prom
   checks.push(
     writable.ok
       ? { name: 'state folder', ok: true, detail: `${root} is writable`, fix: null }
-      : { name: 'state folder', ok: false, detail: `cannot write ${writable.path}: ${errnoWords(writable.errno)}`, fix: `point PG_REHEARSE_STATE_DIR at a writable folder with free space (now ${root})` },
+      : {
+          name: 'state folder',
+          ok: false,
+          detail: `cannot write ${writable.path}: ${errnoWords(writable.errno)}`,
+          fix: `point PG_REHEARSE_STATE_DIR at a writable folder with free space (now ${root})`,
+        },
   );
   const free = await freeBytes(root);
   checks.push(
     free === null
-      ? { name: 'free disk', ok: false, detail: `cannot stat ${root}`, fix: `make ${root} (or PG_REHEARSE_STATE_DIR) a writable folder` }
+      ? {
+          name: 'free disk',
+          ok: false,
+          detail: `cannot stat ${root}`,
+          fix: `make ${root} (or PG_REHEARSE_STATE_DIR) a writable folder`,
+        }
       : free >= MIN_FREE_BYTES
         ? { name: 'free disk', ok: true, detail: `${gib(free)} free for ${root}`, fix: null }
-        : { name: 'free disk', ok: false, detail: `${gib(free)} free for ${root}, below ${gib(MIN_FREE_BYTES)}`, fix: 'free disk space: a dump and its restore need room for production twice' },
+        : {
+            name: 'free disk',
+            ok: false,
+            detail: `${gib(free)} free for ${root}, below ${gib(MIN_FREE_BYTES)}`,
+            fix: 'free disk space: a dump and its restore need room for production twice',
+          },
   );
   return checks;
 }

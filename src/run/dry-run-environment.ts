@@ -41,7 +41,11 @@ export async function openRun(runId: string, now: Date, root: string): Promise<O
 }
 
 /** A new secret file of the run (0600), recorded before it is written so teardown shreds it. */
-export async function newSecret(run: OpenRun, fileName: string, secret = generatePassword()): Promise<{ path: string; secret: string }> {
+export async function newSecret(
+  run: OpenRun,
+  fileName: string,
+  secret = generatePassword(),
+): Promise<{ path: string; secret: string }> {
   const path = join(run.dir, fileName);
   await run.journal.recordSecret(path);
   await writeSecretFile(path, secret);
@@ -77,7 +81,19 @@ export async function startServer(
 ): Promise<StartedServer> {
   const { path: passwordFile, secret: password } = await newSecret(run, 'postgres-password');
   const env = await step(progress, 'create network and container', () =>
-    createEnvironment(docker, run.journal, { names: spec.names, image: spec.image, passwordFile, database: spec.database, initDir: spec.initDir, settings: spec.settings }, signal),
+    createEnvironment(
+      docker,
+      run.journal,
+      {
+        names: spec.names,
+        image: spec.image,
+        passwordFile,
+        database: spec.database,
+        initDir: spec.initDir,
+        settings: spec.settings,
+      },
+      signal,
+    ),
   );
   onCreated?.(env);
   if (prepare) await prepare(env, password);
@@ -90,7 +106,10 @@ export async function startServer(
         alive: async () => {
           const health = await containerHealth(docker, env.containerId);
           if (!health.running) {
-            throw new EnvironmentError('E_CONTAINER_EXITED', `container ${env.names.container} exited with code ${health.exitCode} before it was ready; its log ends:\n${health.logTail}`);
+            throw new EnvironmentError(
+              'E_CONTAINER_EXITED',
+              `container ${env.names.container} exited with code ${health.exitCode} before it was ready; its log ends:\n${health.logTail}`,
+            );
           }
         },
         signal,
@@ -104,8 +123,14 @@ export async function startServer(
 /** Tear down everything the run recorded, prove it gone, shred its secrets, settle its state file. */
 export async function closeRun(docker: DockerClient, run: OpenRun, progress: Progress): Promise<TeardownOutcome> {
   const state = run.journal.snapshot();
-  const outcome = await step(progress, 'teardown', () => teardownRecorded(docker, state), (t) =>
-    t.complete ? `${t.resources.length} resources proved gone, ${t.secrets.length} secret files shredded` : `INCOMPLETE: ${remainingOf(t).join(', ')}`,
+  const outcome = await step(
+    progress,
+    'teardown',
+    () => teardownRecorded(docker, state),
+    (t) =>
+      t.complete
+        ? `${t.resources.length} resources proved gone, ${t.secrets.length} secret files shredded`
+        : `INCOMPLETE: ${remainingOf(t).join(', ')}`,
   );
   const settled = await settleRunState(state, outcome, run.root);
   for (const problem of settled.problems) progress.note(problem);

@@ -54,7 +54,9 @@ describe('environment before blame (real containers)', () => {
     await world?.close();
     for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
     const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`)).toEqual([]);
+    expect(
+      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
+    ).toEqual([]);
     for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
     await rm(work, { recursive: true, force: true });
   });
@@ -65,12 +67,23 @@ describe('environment before blame (real containers)', () => {
   }
 
   /** Run in-process; `fault(envName)` is started (not awaited) as scenario `at` starts. */
-  async function runWith(c: RehearsalCase, at: string, fault: (envName: string) => Promise<unknown>, o: { watchdog: boolean } = { watchdog: false }): Promise<RehearsalResult & { faulted: Promise<unknown> | null }> {
+  async function runWith(
+    c: RehearsalCase,
+    at: string,
+    fault: (envName: string) => Promise<unknown>,
+    o: { watchdog: boolean } = { watchdog: false },
+  ): Promise<RehearsalResult & { faulted: Promise<unknown> | null }> {
     const interruption = Interruption.install(() => {}, []);
     let faulted: Promise<unknown> | null = null;
-    const progress: Progress = { ...silentProgress, start: (step) => void (step.startsWith(`${at} `) && (faulted = fault(c.envName))) };
+    const progress: Progress = {
+      ...silentProgress,
+      start: (step) => void (step.startsWith(`${at} `) && (faulted = fault(c.envName))),
+    };
     try {
-      const result = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption, ...(o.watchdog ? {} : { watchdogIntervalMs: NO_WATCHDOG_MS }) });
+      const result = await rehearse(
+        { configFile: c.config, outDir: c.out, keepBackup: false },
+        { docker, progress, interruption, ...(o.watchdog ? {} : { watchdogIntervalMs: NO_WATCHDOG_MS }) },
+      );
       runIds.push(result.report.run_id);
       return { ...result, faulted };
     } finally {
@@ -88,27 +101,55 @@ describe('environment before blame (real containers)', () => {
   }
 
   it('the server killed during a scenario whose step then fails: INCONCLUSIVE (environment), naming the container, its exit code and when; not the system under test', async () => {
-    const c = await caseOf({ 'S1.yaml': null, 'S2.yaml': [null, markScenario(['sh', '-c', 'sleep 2; exec node --enable-source-maps dist/cli.js mark --batch B-2026-001'], 30_000)] });
+    const c = await caseOf({
+      'S1.yaml': null,
+      'S2.yaml': [
+        null,
+        markScenario(
+          ['sh', '-c', 'sleep 2; exec node --enable-source-maps dist/cli.js mark --batch B-2026-001'],
+          30_000,
+        ),
+      ],
+    });
     const { report, exitCode, faulted } = await runWith(c, 'S2', (env) => docker.getContainer(env).kill());
     await faulted;
     expect(exitCode).toBe(3);
     expect(report.execution_status).toBe('INCONCLUSIVE');
     expect(report.failure).toMatchObject({ gate: 'S2', scenario: 'S2', classification: 'environment' });
-    expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) died: it exited with code 137 at \\d{4}-\\d\\d-\\d\\dT\\S+Z: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got [1-9]`));
+    expect(report.failure!.message).toMatch(
+      new RegExp(
+        `^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) died: it exited with code 137 at \\d{4}-\\d\\d-\\d\\dT\\S+Z: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got [1-9]`,
+      ),
+    );
     // The step's own record stays, for whoever reads the report.
     expect(report.scenarios.find((s) => s.id === 'S2')!.steps[0]!.exit_code).not.toBe(0);
-    expect(report.scenarios.map((s) => [s.id, s.status])).toEqual([['S1', 'PASS'], ['S2', 'INCONCLUSIVE']]);
+    expect(report.scenarios.map((s) => [s.id, s.status])).toEqual([
+      ['S1', 'PASS'],
+      ['S2', 'INCONCLUSIVE'],
+    ]);
     await expectClosedAndGone(report, c.envName);
   });
 
-  it('the server paused under a step: INCONCLUSIVE (environment), naming the paused container (the watchdog, before the step\'s timeout); teardown still removes it', async () => {
-    const c = await caseOf({ 'S1.yaml': null, 'S2.yaml': [null, markScenario(['node', '--enable-source-maps', 'dist/cli.js', 'mark', '--batch', 'B-2026-001'], 4_000)] });
-    const { report, exitCode, faulted } = await runWith(c, 'S2', (env) => docker.getContainer(env).pause(), { watchdog: true });
+  it("the server paused under a step: INCONCLUSIVE (environment), naming the paused container (the watchdog, before the step's timeout); teardown still removes it", async () => {
+    const c = await caseOf({
+      'S1.yaml': null,
+      'S2.yaml': [
+        null,
+        markScenario(['node', '--enable-source-maps', 'dist/cli.js', 'mark', '--batch', 'B-2026-001'], 4_000),
+      ],
+    });
+    const { report, exitCode, faulted } = await runWith(c, 'S2', (env) => docker.getContainer(env).pause(), {
+      watchdog: true,
+    });
     await faulted;
     expect(exitCode).toBe(3);
     expect(report.failure).toMatchObject({ gate: 'S2', classification: 'environment' });
     // The environment watchdog sees the pause within a second or two, before the step's timeout; the step's own result is no evidence.
-    expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) is paused \\(seen at \\S+\\): the environment watchdog stopped the work in progress`));
+    expect(report.failure!.message).toMatch(
+      new RegExp(
+        `^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) is paused \\(seen at \\S+\\): the environment watchdog stopped the work in progress`,
+      ),
+    );
     await expectClosedAndGone(report, c.envName);
   });
 
@@ -118,28 +159,53 @@ describe('environment before blame (real containers)', () => {
     await faulted;
     expect(exitCode).toBe(3);
     expect(report.failure).toMatchObject({ gate: 'S1', classification: 'environment' });
-    expect(report.failure!.message).toMatch(/died: it exited with code 137 at .*\(the row counts after S1 could not be read: /);
+    expect(report.failure!.message).toMatch(
+      /died: it exited with code 137 at .*\(the row counts after S1 could not be read: /,
+    );
     await expectClosedAndGone(report, c.envName);
   });
 
   it("the runner's network holder (sut.runner: container) killed under a step that then fails: INCONCLUSIVE (environment), naming the holder", async () => {
-    const { dir, pack } = await packOf(work, { 'S1.yaml': [null, markScenario(['sh', '-c', 'sleep 4; exit 3'], 30_000).replace('id: S2', 'id: S1')] });
+    const { dir, pack } = await packOf(work, {
+      'S1.yaml': [null, markScenario(['sh', '-c', 'sleep 4; exit 3'], 30_000).replace('id: S2', 'id: S1')],
+    });
     const c = await prepareCase(world, names, dir, { scenarios: pack, runner: 'container' });
     // Once the step's container runs (a holder killed before would only keep the step from starting, also the environment's).
     const killUnderStep = async (env: string) => {
-      await eventually(() => docker.getContainer(`${env}-step-1`).inspect().then((i) => i.State.Running, () => false), (running) => running, 30_000, 100);
+      await eventually(
+        () =>
+          docker
+            .getContainer(`${env}-step-1`)
+            .inspect()
+            .then(
+              (i) => i.State.Running,
+              () => false,
+            ),
+        (running) => running,
+        30_000,
+        100,
+      );
       await docker.getContainer(`${env}-int-holder`).kill();
     };
     const { report, exitCode, faulted } = await runWith(c, 'S1', killUnderStep);
     await faulted;
     expect(exitCode).toBe(3);
     expect(report.failure).toMatchObject({ gate: 'S1', classification: 'environment' });
-    expect(report.failure!.message).toMatch(new RegExp(`^the runner's network holder ${c.envName}-int-holder \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got 3`));
+    expect(report.failure!.message).toMatch(
+      new RegExp(
+        `^the runner's network holder ${c.envName}-int-holder \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got 3`,
+      ),
+    );
     await expectClosedAndGone(report, c.envName);
   });
 
   it('an SQL assertion on a table that does not exist, the server alive: FAIL (artefact) with its SQLSTATE, never the environment', async () => {
-    const c = await caseOf({ 'S1.yaml': ['      sql: []\n', '      sql:\n        - query: "select count(*)::int as n from ledger.no_such_table"\n          rows: [{ n: 0 }]\n'] });
+    const c = await caseOf({
+      'S1.yaml': [
+        '      sql: []\n',
+        '      sql:\n        - query: "select count(*)::int as n from ledger.no_such_table"\n          rows: [{ n: 0 }]\n',
+      ],
+    });
     const { report, exitCode } = await runWith(c, 'none', async () => {});
     expect(exitCode).toBe(1);
     expect(report.failure).toMatchObject({ gate: 'S1', classification: 'artefact' });

@@ -3,14 +3,36 @@ import type { ContainerState } from '../engine/index.js';
 import { environmentFaults, type EnvironmentBaseline, type EnvironmentObservation } from './environment-health.js';
 
 const baseline: EnvironmentBaseline = {
-  server: { role: "the dry-run server's container", name: 'pgr-env', id: 'a'.repeat(64), startedAt: '2026-12-01T21:00:00.1Z' },
+  server: {
+    role: "the dry-run server's container",
+    name: 'pgr-env',
+    id: 'a'.repeat(64),
+    startedAt: '2026-12-01T21:00:00.1Z',
+  },
   postmasterStart: '2026-12-01 21:00:01.5+00',
   address: { host: '127.0.0.1', port: 5999, user: 'rehearse_tool', password: 'x', database: 'ledger' },
   runner: null,
 };
-const running: ContainerState = { id: 'a'.repeat(64), name: 'pgr-env', running: true, paused: false, restarting: false, oomKilled: false, startedAt: baseline.server.startedAt, finishedAt: null, exitCode: null };
+const running: ContainerState = {
+  id: 'a'.repeat(64),
+  name: 'pgr-env',
+  running: true,
+  paused: false,
+  restarting: false,
+  oomKilled: false,
+  startedAt: baseline.server.startedAt,
+  finishedAt: null,
+  exitCode: null,
+};
 const at = '2026-12-01T21:05:00.000Z';
-const seen = (o: Partial<EnvironmentObservation>): EnvironmentObservation => ({ at, server: running, runner: null, answer: { ok: true, postmasterStart: baseline.postmasterStart, serverVersion: '15' }, engineError: null, ...o });
+const seen = (o: Partial<EnvironmentObservation>): EnvironmentObservation => ({
+  at,
+  server: running,
+  runner: null,
+  answer: { ok: true, postmasterStart: baseline.postmasterStart, serverVersion: '15' },
+  engineError: null,
+  ...o,
+});
 
 describe('environmentFaults', () => {
   it('finds nothing when the same container runs and the same server answers', () => {
@@ -18,25 +40,68 @@ describe('environmentFaults', () => {
   });
 
   it('says what died and when: the container killed, gone, restarted, replaced or paused', () => {
-    expect(environmentFaults(baseline, seen({ server: { ...running, running: false, exitCode: 137, finishedAt: '2026-12-01T21:04:59.9Z' }, answer: null }))).toEqual([
+    expect(
+      environmentFaults(
+        baseline,
+        seen({
+          server: { ...running, running: false, exitCode: 137, finishedAt: '2026-12-01T21:04:59.9Z' },
+          answer: null,
+        }),
+      ),
+    ).toEqual([
       `the dry-run server's container pgr-env (aaaaaaaaaaaa) died: it exited with code 137 at 2026-12-01T21:04:59.9Z`,
     ]);
-    expect(environmentFaults(baseline, seen({ server: null, answer: null }))[0]).toBe(`the dry-run server's container pgr-env (aaaaaaaaaaaa) is gone (seen at ${at})`);
-    expect(environmentFaults(baseline, seen({ server: { ...running, startedAt: '2026-12-01T21:04:00Z' } }))[0]).toContain('restarted at 2026-12-01T21:04:00Z');
-    expect(environmentFaults(baseline, seen({ server: { ...running, id: 'b'.repeat(64) } }))[0]).toContain('was replaced by another container bbbbbbbbbbbb');
-    expect(environmentFaults(baseline, seen({ server: { ...running, paused: true }, answer: null }))[0]).toBe(`the dry-run server's container pgr-env (aaaaaaaaaaaa) is paused (seen at ${at})`);
-    expect(environmentFaults(baseline, seen({ server: { ...running, running: false, exitCode: 137, oomKilled: true }, answer: null }))[0]).toContain('(killed for lack of memory)');
+    expect(environmentFaults(baseline, seen({ server: null, answer: null }))[0]).toBe(
+      `the dry-run server's container pgr-env (aaaaaaaaaaaa) is gone (seen at ${at})`,
+    );
+    expect(
+      environmentFaults(baseline, seen({ server: { ...running, startedAt: '2026-12-01T21:04:00Z' } }))[0],
+    ).toContain('restarted at 2026-12-01T21:04:00Z');
+    expect(environmentFaults(baseline, seen({ server: { ...running, id: 'b'.repeat(64) } }))[0]).toContain(
+      'was replaced by another container bbbbbbbbbbbb',
+    );
+    expect(environmentFaults(baseline, seen({ server: { ...running, paused: true }, answer: null }))[0]).toBe(
+      `the dry-run server's container pgr-env (aaaaaaaaaaaa) is paused (seen at ${at})`,
+    );
+    expect(
+      environmentFaults(
+        baseline,
+        seen({ server: { ...running, running: false, exitCode: 137, oomKilled: true }, answer: null }),
+      )[0],
+    ).toContain('(killed for lack of memory)');
   });
 
   it('says when the server does not answer, or its postmaster restarted inside the same container', () => {
-    expect(environmentFaults(baseline, seen({ answer: { ok: false, error: 'no answer within 5000 ms' } }))).toEqual([`the dry-run server in pgr-env did not answer at ${at}: no answer within 5000 ms`]);
-    expect(environmentFaults(baseline, seen({ answer: { ok: true, postmasterStart: '2026-12-01 21:04:30+00', serverVersion: '15' } }))[0]).toContain('its postmaster started at 2026-12-01 21:04:30+00, not 2026-12-01 21:00:01.5+00');
+    expect(environmentFaults(baseline, seen({ answer: { ok: false, error: 'no answer within 5000 ms' } }))).toEqual([
+      `the dry-run server in pgr-env did not answer at ${at}: no answer within 5000 ms`,
+    ]);
+    expect(
+      environmentFaults(
+        baseline,
+        seen({ answer: { ok: true, postmasterStart: '2026-12-01 21:04:30+00', serverVersion: '15' } }),
+      )[0],
+    ).toContain('its postmaster started at 2026-12-01 21:04:30+00, not 2026-12-01 21:00:01.5+00');
   });
 
   it('checks the runner container of sut.runner: container, and says when the engine itself did not answer', () => {
-    const withRunner = { ...baseline, runner: { role: "the runner's network holder", name: 'pgr-env-holder', id: 'c'.repeat(64), startedAt: 'T0' } };
-    expect(environmentFaults(withRunner, seen({ runner: { ...running, id: 'c'.repeat(64), name: 'pgr-env-holder', startedAt: 'T0' } }))).toEqual([]);
-    expect(environmentFaults(withRunner, seen({ runner: null }))).toEqual([`the runner's network holder pgr-env-holder (cccccccccccc) is gone (seen at ${at})`]);
-    expect(environmentFaults(baseline, seen({ server: undefined, runner: undefined, engineError: 'connect ENOENT /var/run/docker.sock' }))).toEqual([`the Docker engine did not answer at ${at}: connect ENOENT /var/run/docker.sock`]);
+    const withRunner = {
+      ...baseline,
+      runner: { role: "the runner's network holder", name: 'pgr-env-holder', id: 'c'.repeat(64), startedAt: 'T0' },
+    };
+    expect(
+      environmentFaults(
+        withRunner,
+        seen({ runner: { ...running, id: 'c'.repeat(64), name: 'pgr-env-holder', startedAt: 'T0' } }),
+      ),
+    ).toEqual([]);
+    expect(environmentFaults(withRunner, seen({ runner: null }))).toEqual([
+      `the runner's network holder pgr-env-holder (cccccccccccc) is gone (seen at ${at})`,
+    ]);
+    expect(
+      environmentFaults(
+        baseline,
+        seen({ server: undefined, runner: undefined, engineError: 'connect ENOENT /var/run/docker.sock' }),
+      ),
+    ).toEqual([`the Docker engine did not answer at ${at}: connect ENOENT /var/run/docker.sock`]);
   });
 });

@@ -46,9 +46,12 @@ export function environmentFaults(baseline: EnvironmentBaseline, seen: Environme
   if (seen.engineError !== null) faults.push(`the Docker engine did not answer at ${seen.at}: ${seen.engineError}`);
   const server = containerFault(baseline.server, seen.server, seen.at);
   if (server) faults.push(server);
-  else if (seen.answer && !seen.answer.ok) faults.push(`the dry-run server in ${baseline.server.name} did not answer at ${seen.at}: ${seen.answer.error}`);
+  else if (seen.answer && !seen.answer.ok)
+    faults.push(`the dry-run server in ${baseline.server.name} did not answer at ${seen.at}: ${seen.answer.error}`);
   else if (seen.answer?.ok && seen.answer.postmasterStart !== baseline.postmasterStart) {
-    faults.push(`the dry-run server in ${baseline.server.name} restarted: its postmaster started at ${seen.answer.postmasterStart}, not ${baseline.postmasterStart} (seen at ${seen.at})`);
+    faults.push(
+      `the dry-run server in ${baseline.server.name} restarted: its postmaster started at ${seen.answer.postmasterStart}, not ${baseline.postmasterStart} (seen at ${seen.at})`,
+    );
   }
   if (baseline.runner) {
     const runner = containerFault(baseline.runner, seen.runner, seen.at);
@@ -62,14 +65,20 @@ function containerFault(was: WatchedContainer, now: ContainerState | null | unde
   if (now === undefined) return null;
   if (now === null) return `${who} is gone (seen at ${at})`;
   if (now.id !== was.id) return `${who} was replaced by another container ${now.id.slice(0, 12)} (seen at ${at})`;
-  if (now.startedAt !== was.startedAt) return `${who} restarted at ${now.startedAt} (it had started at ${was.startedAt})`;
+  if (now.startedAt !== was.startedAt)
+    return `${who} restarted at ${now.startedAt} (it had started at ${was.startedAt})`;
   if (now.paused) return `${who} is paused (seen at ${at})`;
-  if (!now.running) return `${who} died: it exited with code ${now.exitCode ?? 'unknown'}${now.oomKilled ? ' (killed for lack of memory)' : ''} at ${now.finishedAt ?? `a moment before ${at}`}`;
+  if (!now.running)
+    return `${who} died: it exited with code ${now.exitCode ?? 'unknown'}${now.oomKilled ? ' (killed for lack of memory)' : ''} at ${now.finishedAt ?? `a moment before ${at}`}`;
   return null;
 }
 
 /** Look at the environment now: the containers through the engine, then the server itself when its container runs. */
-export async function observeEnvironment(docker: DockerClient, baseline: EnvironmentBaseline, now: () => Date = () => new Date()): Promise<EnvironmentObservation> {
+export async function observeEnvironment(
+  docker: DockerClient,
+  baseline: EnvironmentBaseline,
+  now: () => Date = () => new Date(),
+): Promise<EnvironmentObservation> {
   const at = now().toISOString();
   let server: ContainerState | null | undefined;
   let runner: ContainerState | null | undefined;
@@ -86,10 +95,29 @@ export async function observeEnvironment(docker: DockerClient, baseline: Environ
 }
 
 /** The baseline, read when the dry-run server is ready (and again once the runner's network holder runs). */
-export async function healthBaseline(docker: DockerClient, server: { env: { containerId: string; names: { container: string }; host: string; port: number; user: string; database: string }; password: string; readiness: { postmasterStart: string } }, holder: { id: string; name: string } | null): Promise<EnvironmentBaseline> {
+export async function healthBaseline(
+  docker: DockerClient,
+  server: {
+    env: {
+      containerId: string;
+      names: { container: string };
+      host: string;
+      port: number;
+      user: string;
+      database: string;
+    };
+    password: string;
+    readiness: { postmasterStart: string };
+  },
+  holder: { id: string; name: string } | null,
+): Promise<EnvironmentBaseline> {
   const watched = async (role: string, id: string, name: string): Promise<WatchedContainer> => {
     const state = await containerState(docker, id);
-    if (!state) throw new EnvironmentError('E_CONTAINER_GONE', `${role} ${name} (${id.slice(0, 12)}) is gone right after it was started`);
+    if (!state)
+      throw new EnvironmentError(
+        'E_CONTAINER_GONE',
+        `${role} ${name} (${id.slice(0, 12)}) is gone right after it was started`,
+      );
     return { role, name, id: state.id, startedAt: state.startedAt };
   };
   const { env } = server;

@@ -7,7 +7,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunDir, defaultImage, finishRun, LABEL_RUN_ID, LABEL_SIDE, RunJournal, removeSideServer } from '../engine/index.js';
+import {
+  createRunDir,
+  defaultImage,
+  finishRun,
+  LABEL_RUN_ID,
+  LABEL_SIDE,
+  RunJournal,
+  removeSideServer,
+} from '../engine/index.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
 import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
 import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
@@ -33,18 +41,37 @@ describe('environment watchdog (real containers)', () => {
     await world?.close();
     for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
     const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`)).toEqual([]);
+    expect(
+      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
+    ).toEqual([]);
     for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
     await rm(work, { recursive: true, force: true });
   });
 
   /** Run in-process; the server is paused as the gate `at` starts; `pausedAt` is when the pause was done. */
-  async function runPausedAt(c: RehearsalCase, at: string): Promise<RehearsalResult & { pausedAt: number | null; endedAt: number }> {
+  async function runPausedAt(
+    c: RehearsalCase,
+    at: string,
+  ): Promise<RehearsalResult & { pausedAt: number | null; endedAt: number }> {
     const interruption = Interruption.install(() => {}, []);
     let paused: Promise<number> | null = null;
-    const progress: Progress = { ...silentProgress, start: (step) => void (step.startsWith(`${at} `) && !paused && (paused = docker.getContainer(c.envName).pause().then(() => Date.now()))) };
+    const progress: Progress = {
+      ...silentProgress,
+      start: (step) =>
+        void (
+          step.startsWith(`${at} `) &&
+          !paused &&
+          (paused = docker
+            .getContainer(c.envName)
+            .pause()
+            .then(() => Date.now()))
+        ),
+    };
     try {
-      const result = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption });
+      const result = await rehearse(
+        { configFile: c.config, outDir: c.out, keepBackup: false },
+        { docker, progress, interruption },
+      );
       runIds.push(result.report.run_id);
       return { ...result, pausedAt: paused ? await paused : null, endedAt: Date.now() };
     } finally {
@@ -52,14 +79,22 @@ describe('environment watchdog (real containers)', () => {
     }
   }
 
-  async function expectEnvironmentPause(r: RehearsalResult & { pausedAt: number | null; endedAt: number }, c: RehearsalCase, gates: string[]): Promise<void> {
+  async function expectEnvironmentPause(
+    r: RehearsalResult & { pausedAt: number | null; endedAt: number },
+    c: RehearsalCase,
+    gates: string[],
+  ): Promise<void> {
     const { report, exitCode } = r;
     expect(r.pausedAt).not.toBeNull();
     expect(exitCode).toBe(3);
     expect(report.execution_status).toBe('INCONCLUSIVE');
     expect(report.failure?.classification).toBe('environment');
     expect(gates).toContain(report.failure!.gate);
-    expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) is paused \\(seen at \\d{4}-\\d\\d-\\d\\dT\\S+Z\\): the environment watchdog stopped the work in progress`));
+    expect(report.failure!.message).toMatch(
+      new RegExp(
+        `^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) is paused \\(seen at \\d{4}-\\d\\d-\\d\\dT\\S+Z\\): the environment watchdog stopped the work in progress`,
+      ),
+    );
     expect(report.failure!.message).not.toMatch(/interrupted|SIGINT|SIGTERM/);
     expect(report.alerts.join('\n')).not.toMatch(/SIGINT|SIGTERM|SIGHUP/);
     // Seen within seconds of the pause: a poll a second, a grace of two, then the closing gates.
@@ -108,16 +143,32 @@ deltas: {}
     const c = await prepareCase(world, names, dir, { scenarios: pack });
     const interruption = Interruption.install(() => {}, []);
     let killedAt: Promise<number> | null = null;
-    const progress: Progress = { ...silentProgress, start: (step) => void (step.startsWith('S1 ') && (killedAt = new Promise((r) => setTimeout(r, 1_000)).then(() => docker.getContainer(c.envName).kill()).then(() => Date.now()))) };
+    const progress: Progress = {
+      ...silentProgress,
+      start: (step) =>
+        void (
+          step.startsWith('S1 ') &&
+          (killedAt = new Promise((r) => setTimeout(r, 1_000))
+            .then(() => docker.getContainer(c.envName).kill())
+            .then(() => Date.now()))
+        ),
+    };
     try {
-      const { report, exitCode } = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption });
+      const { report, exitCode } = await rehearse(
+        { configFile: c.config, outDir: c.out, keepBackup: false },
+        { docker, progress, interruption },
+      );
       runIds.push(report.run_id);
       const ended = Date.now();
       expect(killedAt).not.toBeNull();
       expect(ended - (await killedAt!)).toBeLessThan(20_000);
       expect(exitCode).toBe(3);
       expect(report.failure).toMatchObject({ gate: 'S1', scenario: 'S1', classification: 'environment' });
-      expect(report.failure!.message).toMatch(new RegExp(`^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+: the environment watchdog stopped the work in progress`));
+      expect(report.failure!.message).toMatch(
+        new RegExp(
+          `^the dry-run server's container ${c.envName} \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+: the environment watchdog stopped the work in progress`,
+        ),
+      );
       expect(report.teardown?.complete).toBe(true);
       expect(await countLabelled(report.run_id)).toEqual(NOTHING);
     } finally {
@@ -132,7 +183,13 @@ deltas: {}
     await createRunDir(runId, root);
     const journal = await RunJournal.open(runId, new Date(), root);
     await journal.record({ kind: 'container', name, id: null });
-    const container = await docker.createContainer({ name, Image: defaultImage(), Entrypoint: ['sleep'], Cmd: ['300'], Labels: { [LABEL_RUN_ID]: runId } });
+    const container = await docker.createContainer({
+      name,
+      Image: defaultImage(),
+      Entrypoint: ['sleep'],
+      Cmd: ['300'],
+      Labels: { [LABEL_RUN_ID]: runId },
+    });
     await journal.record({ kind: 'container', name, id: container.id });
     await container.start();
     await container.pause();

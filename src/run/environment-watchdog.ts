@@ -32,16 +32,32 @@ export const ENGINE_SILENT_READINGS = 10;
  * An engine that did not answer is a fault only once it stayed silent for `silentReadings` in a row
  * (a slow answer now and then is not a dead environment).
  */
-export function watchdogFault(baseline: EnvironmentBaseline, reading: ContainerReading, silentReadings = 0): string | null {
+export function watchdogFault(
+  baseline: EnvironmentBaseline,
+  reading: ContainerReading,
+  silentReadings = 0,
+): string | null {
   if (reading.engineError !== null) {
-    return silentReadings >= ENGINE_SILENT_READINGS ? `the Docker engine did not answer ${silentReadings} times in a row (last at ${reading.at}): ${reading.engineError}` : null;
+    return silentReadings >= ENGINE_SILENT_READINGS
+      ? `the Docker engine did not answer ${silentReadings} times in a row (last at ${reading.at}): ${reading.engineError}`
+      : null;
   }
-  const faults = environmentFaults(baseline, { at: reading.at, server: reading.server, runner: reading.runner, answer: null, engineError: null });
+  const faults = environmentFaults(baseline, {
+    at: reading.at,
+    server: reading.server,
+    runner: reading.runner,
+    answer: null,
+    engineError: null,
+  });
   return faults.length > 0 ? faults.join('; ') : null;
 }
 
 /** Read the watched containers now. */
-export async function readContainers(docker: DockerClient, baseline: EnvironmentBaseline, now: () => Date): Promise<ContainerReading> {
+export async function readContainers(
+  docker: DockerClient,
+  baseline: EnvironmentBaseline,
+  now: () => Date,
+): Promise<ContainerReading> {
   const at = now().toISOString();
   try {
     const server = await containerState(docker, baseline.server.id);
@@ -64,7 +80,12 @@ export interface WatchdogOptions {
  * container it waits on). A gate stopped by its inner gate (StoppedByGate) stays so: the inner gate
  * carries the fault. Work started after the abort (a closing gate) runs unwatched.
  */
-export async function guardWork<T>(work: () => Promise<T>, signal: AbortSignal, graceMs: number, onAbandon: (settled: Promise<unknown>) => void = () => {}): Promise<T> {
+export async function guardWork<T>(
+  work: () => Promise<T>,
+  signal: AbortSignal,
+  graceMs: number,
+  onAbandon: (settled: Promise<unknown>) => void = () => {},
+): Promise<T> {
   if (signal.aborted) return work();
   const running = work();
   const settled = running.then(
@@ -80,7 +101,10 @@ export async function guardWork<T>(work: () => Promise<T>, signal: AbortSignal, 
   signal.removeEventListener('abort', onAbort);
   if (ended && !signal.aborted) return running;
   let timer: NodeJS.Timeout | undefined;
-  const endedInGrace = await Promise.race([settled, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+  const endedInGrace = await Promise.race([
+    settled,
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+  ]);
   clearTimeout(timer);
   if (endedInGrace) {
     const err = await running.then(
@@ -138,7 +162,9 @@ export class EnvironmentWatchdog implements Disposable {
 
   /** A gate's work, watched by this watchdog (see guardWork); a gate that starts after the fault or after dispose runs unwatched. */
   guard<T>(work: () => Promise<T>, graceMs: number): Promise<T> {
-    return this.disposed ? work() : guardWork(work, this.controller.signal, graceMs, (settled) => this.abandoned.push(settled));
+    return this.disposed
+      ? work()
+      : guardWork(work, this.controller.signal, graceMs, (settled) => this.abandoned.push(settled));
   }
 
   /**
@@ -150,9 +176,13 @@ export class EnvironmentWatchdog implements Disposable {
     this.dispose();
     const baseline = this.baseline?.() ?? null;
     if (this.abandoned.length === 0 || !baseline) return;
-    for (const c of [baseline.server, baseline.runner]) if (c) await unpauseIfPaused(this.docker, c.id).catch(() => false);
+    for (const c of [baseline.server, baseline.runner])
+      if (c) await unpauseIfPaused(this.docker, c.id).catch(() => false);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.abandoned), new Promise((resolve) => (timer = setTimeout(resolve, settleMs)))]);
+    await Promise.race([
+      Promise.all(this.abandoned),
+      new Promise((resolve) => (timer = setTimeout(resolve, settleMs))),
+    ]);
     clearTimeout(timer);
   }
 
@@ -182,7 +212,11 @@ export class EnvironmentWatchdog implements Disposable {
     this.silent = reading.engineError === null ? 0 : this.silent + 1;
     const fault = watchdogFault(baseline, reading, this.silent);
     if (fault) {
-      this.controller.abort(new EnvironmentError('E_ENVIRONMENT_LOST', `${fault}: the environment watchdog stopped the work in progress`, { hint: 'find what paused or stopped the container (`docker events`), then run again' }));
+      this.controller.abort(
+        new EnvironmentError('E_ENVIRONMENT_LOST', `${fault}: the environment watchdog stopped the work in progress`, {
+          hint: 'find what paused or stopped the container (`docker events`), then run again',
+        }),
+      );
       return;
     }
     this.schedule();

@@ -55,7 +55,21 @@ async function buildRogueRepo(dest: string): Promise<string> {
     (
       await execFileP(
         'git',
-        ['-C', dest, '-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'core.autocrlf=false', '-c', 'core.excludesFile=/dev/null', '-c', 'core.attributesFile=/dev/null', ...args],
+        [
+          '-C',
+          dest,
+          '-c',
+          'core.hooksPath=/dev/null',
+          '-c',
+          'commit.gpgsign=false',
+          '-c',
+          'core.autocrlf=false',
+          '-c',
+          'core.excludesFile=/dev/null',
+          '-c',
+          'core.attributesFile=/dev/null',
+          ...args,
+        ],
         { env },
       )
     ).stdout.trim();
@@ -124,7 +138,15 @@ function forms(secret: string): string[] {
   const url = new URL('postgres://host');
   url.password = secret;
   const b64 = Buffer.from(secret).toString('base64');
-  return [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()), url.password, b64, b64.replace(/=+$/, ''), Buffer.from(secret).toString('base64url')];
+  return [
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+    url.password,
+    b64,
+    b64.replace(/=+$/, ''),
+    Buffer.from(secret).toString('base64url'),
+  ];
 }
 
 const newline = (s: string) => s.replace(/\r\n/g, '\n');
@@ -138,7 +160,10 @@ describe('audit evidence against a misbehaving system under test', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'pgr-evidence-'));
-    world = await startDemoWorld(docker, join(work, 'world'), { production: uniqueName('pgr-ev-prod'), protected: uniqueName('pgr-ev-protected') });
+    world = await startDemoWorld(docker, join(work, 'world'), {
+      production: uniqueName('pgr-ev-prod'),
+      protected: uniqueName('pgr-ev-protected'),
+    });
     repo = join(work, 'rogue');
     sha = await buildRogueRepo(repo);
   });
@@ -154,7 +179,11 @@ describe('audit evidence against a misbehaving system under test', () => {
   });
 
   /** Write a config and a pack of rogue scenarios, pin them, rehearse in-process, write the report. */
-  async function rehearsal(name: string, scenarios: RogueScenario[], opts: { progress?: RecordingProgress; during?: (p: RecordingProgress) => Promise<void> } = {}): Promise<Rehearsed> {
+  async function rehearsal(
+    name: string,
+    scenarios: RogueScenario[],
+    opts: { progress?: RecordingProgress; during?: (p: RecordingProgress) => Promise<void> } = {},
+  ): Promise<Rehearsed> {
     const dir = join(work, name);
     const out = join(dir, 'out');
     const spill = join(work, `${name}.spill`);
@@ -198,7 +227,10 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(await pinCommand(configFile, silentProgress)).toBe(0);
 
     const progress = opts.progress ?? new RecordingProgress();
-    const running = rehearse({ configFile, outDir: out, keepBackup: false }, { docker, progress, interruption: Interruption.install(() => {}, []) });
+    const running = rehearse(
+      { configFile, outDir: out, keepBackup: false },
+      { docker, progress, interruption: Interruption.install(() => {}, []) },
+    );
     try {
       if (opts.during) {
         const ended = running.then(() => {
@@ -229,7 +261,8 @@ describe('audit evidence against a misbehaving system under test', () => {
 
   // The control: the same fixture, behaving, passes every gate, so each failure below is the gate's.
   let control: Promise<Rehearsed> | null = null;
-  const passing = () => (control ??= rehearsal('control', [{ id: 'S1', title: 'a harmless select', args: ['ok'], stdout: ['^ok: ok 1'] }]));
+  const passing = () =>
+    (control ??= rehearsal('control', [{ id: 'S1', title: 'a harmless select', args: ['ok'], stdout: ['^ok: ok 1'] }]));
 
   it('passes a system under test that behaves (the control for every case below)', async () => {
     const r = await passing();
@@ -244,7 +277,9 @@ describe('audit evidence against a misbehaving system under test', () => {
   });
 
   it('fails at G6 (sut) when the system under test runs a DELETE, although its scenario passed', async () => {
-    const r = await rehearsal('delete', [{ id: 'S1', title: 'deletes a mark', args: ['delete'], stdout: ['^delete: '] }]);
+    const r = await rehearsal('delete', [
+      { id: 'S1', title: 'deletes a mark', args: ['delete'], stdout: ['^delete: '] },
+    ]);
     const report = r.report;
     expect(report.scenarios[0]!.status).toBe('PASS');
     // The grants refuse it (cutter_app has no DELETE); the attempt is what the trace must catch.
@@ -255,12 +290,28 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(failure(report).message).toMatch(/DELETE/);
     expect(gate(report, 'G6')!.status).toBe('FAIL');
     // Sent by the scenario's one step, named by the policy's rule.
-    expect(report.sql_trace!.forbidden).toContainEqual({ scenario: 'S1', step: report.scenarios[0]!.steps[0]!.name, verb: 'DELETE', kind: 'DELETE', objects: ['ledger.mark'], rule: 'forbidden_verbs', user: 'cutter_app', text: DELETE_ONE });
+    expect(report.sql_trace!.forbidden).toContainEqual({
+      scenario: 'S1',
+      step: report.scenarios[0]!.steps[0]!.name,
+      verb: 'DELETE',
+      kind: 'DELETE',
+      objects: ['ledger.mark'],
+      rule: 'forbidden_verbs',
+      user: 'cutter_app',
+      text: DELETE_ONE,
+    });
     await nothingLabelledLeft(report.run_id);
   });
 
   it('still fails at G6 when the DELETE comes under the application names of pg-rehearse itself', async () => {
-    const r = await rehearsal('spoof', [{ id: 'S1', title: 'deletes a mark as pg-rehearse', args: ['spoof-delete'], stdout: ['^delete as "pg-rehearse": '] }]);
+    const r = await rehearsal('spoof', [
+      {
+        id: 'S1',
+        title: 'deletes a mark as pg-rehearse',
+        args: ['spoof-delete'],
+        stdout: ['^delete as "pg-rehearse": '],
+      },
+    ]);
     const report = r.report;
     expect(report.scenarios[0]!.status).toBe('PASS');
     expect(report.scenarios[0]!.steps[0]!.stdout_tail).toHaveLength(TOOL_APPLICATION_NAMES);
@@ -268,7 +319,16 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(r.exitCode).toBe(1);
     expect(failure(report)).toMatchObject({ gate: 'G6', classification: 'sut' });
     // Sent by the scenario's one step, named by the policy's rule.
-    expect(report.sql_trace!.forbidden).toContainEqual({ scenario: 'S1', step: report.scenarios[0]!.steps[0]!.name, verb: 'DELETE', kind: 'DELETE', objects: ['ledger.mark'], rule: 'forbidden_verbs', user: 'cutter_app', text: DELETE_ONE });
+    expect(report.sql_trace!.forbidden).toContainEqual({
+      scenario: 'S1',
+      step: report.scenarios[0]!.steps[0]!.name,
+      verb: 'DELETE',
+      kind: 'DELETE',
+      objects: ['ledger.mark'],
+      rule: 'forbidden_verbs',
+      user: 'cutter_app',
+      text: DELETE_ONE,
+    });
     // None of the forged statements was taken for the tool's own.
     expect(report.sql_trace!.counts.DELETE).toBe(TOOL_APPLICATION_NAMES);
     expect(report.sql_trace!.forbidden.every((f) => f.user === 'cutter_app')).toBe(true);
@@ -281,7 +341,10 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(password.length).toBeGreaterThanOrEqual(16);
     for (const file of ['report.json', 'report.md', 'dry-run-server.log']) {
       const text = await readFile(join(r.out, file), 'utf8');
-      for (const form of forms(password)) expect(text.includes(form), `${file} holds the password as ${form === password ? 'raw text' : form}`).toBe(false);
+      for (const form of forms(password))
+        expect(text.includes(form), `${file} holds the password as ${form === password ? 'raw text' : form}`).toBe(
+          false,
+        );
     }
   }
 
@@ -302,7 +365,9 @@ describe('audit evidence against a misbehaving system under test', () => {
   });
 
   it('fails the leak scan when the system under test sends a password as an SQL bind parameter (the dry-run server log)', async () => {
-    const r = await rehearsal('leak-param', [{ id: 'S1', title: 'sends its password as a parameter', args: ['leak-param'], stdout: ['^param: ok 1'] }]);
+    const r = await rehearsal('leak-param', [
+      { id: 'S1', title: 'sends its password as a parameter', args: ['leak-param'], stdout: ['^param: ok 1'] },
+    ]);
     const report = r.report;
     expect(report.scenarios[0]!.status).toBe('PASS');
     expect(report.execution_status).toBe('FAIL');
@@ -312,20 +377,33 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(report.leak_scan!.places.filter((p) => p.hits > 0).map((p) => p.place)).toEqual(['dry-run server log']);
     expect(failure(report).message).toContain('dry-run server log');
     // The copied log keeps the line, with the parameter redacted.
-    expect(newline(await readFile(join(r.out, 'dry-run-server.log'), 'utf8'))).toMatch(/parameters: \$1 = '\[REDACTED\]'/);
+    expect(newline(await readFile(join(r.out, 'dry-run-server.log'), 'utf8'))).toMatch(
+      /parameters: \$1 = '\[REDACTED\]'/,
+    );
     await assertNowhere(r);
     await nothingLabelledLeft(report.run_id);
   });
 
   it('reports a protected environment restarted during the run: INCONCLUSIVE (environment), alerted, unchanged false', async () => {
     const progress = new RecordingProgress();
-    const r = await rehearsal('protected-restart', [{ id: 'S1', title: 'sleeps while the protected environment restarts', args: ['sleep', '4'], stdout: ['^slept 4'] }], {
-      progress,
-      during: async (p) => {
-        await p.started(/^S1 /);
-        await restartSideServer(docker, world.names.protected);
+    const r = await rehearsal(
+      'protected-restart',
+      [
+        {
+          id: 'S1',
+          title: 'sleeps while the protected environment restarts',
+          args: ['sleep', '4'],
+          stdout: ['^slept 4'],
+        },
+      ],
+      {
+        progress,
+        during: async (p) => {
+          await p.started(/^S1 /);
+          await restartSideServer(docker, world.names.protected);
+        },
       },
-    });
+    );
     const report = r.report;
     expect(report.scenarios[0]!.status).toBe('PASS');
     expect(report.execution_status).toBe('INCONCLUSIVE');
@@ -340,12 +418,16 @@ describe('audit evidence against a misbehaving system under test', () => {
   });
 
   it('never passes when production is restarted during the run: INCONCLUSIVE (environment), production.unchanged false, told at the top', async () => {
-    const r = await rehearsal('production-restart', [{ id: 'S1', title: 'sleeps while production restarts', args: ['sleep', '4'], stdout: ['^slept 4'] }], {
-      during: async (p) => {
-        await p.started(/^S1 /);
-        await restartSideServer(docker, world.names.production);
+    const r = await rehearsal(
+      'production-restart',
+      [{ id: 'S1', title: 'sleeps while production restarts', args: ['sleep', '4'], stdout: ['^slept 4'] }],
+      {
+        during: async (p) => {
+          await p.started(/^S1 /);
+          await restartSideServer(docker, world.names.production);
+        },
       },
-    });
+    );
     const report = r.report;
     expect(report.scenarios[0]!.status).toBe('PASS');
     expect(report.execution_status).not.toBe('PASS');
@@ -363,7 +445,10 @@ describe('audit evidence against a misbehaving system under test', () => {
 
   /** `rehearse verify ARGS` with the built bin: exit code and all output. */
   async function verify(args: string[]): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, [BIN, 'verify', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'verify', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -395,7 +480,10 @@ describe('audit evidence against a misbehaving system under test', () => {
     await mkdir(forger, { recursive: true });
     await writeFile(join(forger, 'report.json'), edited);
     const { createHash } = await import('node:crypto');
-    await writeFile(join(forger, 'report.json.sha256'), `${createHash('sha256').update(edited).digest('hex')}  report.json\n`);
+    await writeFile(
+      join(forger, 'report.json.sha256'),
+      `${createHash('sha256').update(edited).digest('hex')}  report.json\n`,
+    );
     const b = await verify([join(forger, 'report.json'), '--expect-sha', r.sha256]);
     expect(b.code, b.output).toBe(1);
     expect(b.output).toMatch(/MISMATCH +report sha256 = --expect-sha/);

@@ -33,23 +33,51 @@ export function statusOf(classification: Classification): Extract<Status, 'FAIL'
 }
 
 /** Classify anything a gate threw, once: our own GateFailure as it says; the environment's errors; else a bug of ours. */
-export function failureOf(err: unknown, gate: string, scenario: string | null): { status: Extract<Status, 'FAIL' | 'INCONCLUSIVE'>; failure: Failure } {
-  const base = { gate, scenario, command: null, exit_code: null, stderr_tail: null, sql_rows: null, exception: null, stack: null };
+export function failureOf(
+  err: unknown,
+  gate: string,
+  scenario: string | null,
+): { status: Extract<Status, 'FAIL' | 'INCONCLUSIVE'>; failure: Failure } {
+  const base = {
+    gate,
+    scenario,
+    command: null,
+    exit_code: null,
+    stderr_tail: null,
+    sql_rows: null,
+    exception: null,
+    stack: null,
+  };
   if (err instanceof GateFailure) {
-    return { status: statusOf(err.classification), failure: { ...base, ...err.details, classification: err.classification, message: err.message } };
+    return {
+      status: statusOf(err.classification),
+      failure: { ...base, ...err.details, classification: err.classification, message: err.message },
+    };
   }
   if (err instanceof InterruptedError || (err instanceof RehearseError && err.kind === 'environment')) {
     const hint = err instanceof RehearseError && err.hint ? ` (what to do: ${err.hint})` : '';
-    return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'environment', message: messageOf(err) + hint } };
+    return {
+      status: 'INCONCLUSIVE',
+      failure: { ...base, classification: 'environment', message: messageOf(err) + hint },
+    };
   }
   // A full, read-only or unwritable disk anywhere failed us: the environment's, with the path and the errno.
   const disk = diskErrorOf(err, 'the file system refused');
   if (disk) {
-    const syscall = typeof err === 'object' && err !== null && 'syscall' in err && typeof err.syscall === 'string' ? ` (in ${err.syscall})` : '';
-    return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'environment', message: `${disk.message}${syscall}` } };
+    const syscall =
+      typeof err === 'object' && err !== null && 'syscall' in err && typeof err.syscall === 'string'
+        ? ` (in ${err.syscall})`
+        : '';
+    return {
+      status: 'INCONCLUSIVE',
+      failure: { ...base, classification: 'environment', message: `${disk.message}${syscall}` },
+    };
   }
   const stack = err instanceof Error ? (err.stack ?? null) : null;
-  return { status: 'INCONCLUSIVE', failure: { ...base, classification: 'tool', message: `a bug of pg-rehearse: ${messageOf(err)}`, stack } };
+  return {
+    status: 'INCONCLUSIVE',
+    failure: { ...base, classification: 'tool', message: `a bug of pg-rehearse: ${messageOf(err)}`, stack },
+  };
 }
 
 /**

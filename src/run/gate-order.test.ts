@@ -10,7 +10,9 @@ describe('the order of the gates', () => {
   });
 
   it('names G3 before G4 and G2 inside G4 when streaming, and G2, G3, G4 in turn otherwise', () => {
-    expect(gateOrder(true)).toBe('G0, G1, G3, G4 (G2 inside it: the dump streams into the restore), G5, S1..Sn, G6, G7, G8');
+    expect(gateOrder(true)).toBe(
+      'G0, G1, G3, G4 (G2 inside it: the dump streams into the restore), G5, S1..Sn, G6, G7, G8',
+    );
     expect(gateOrder(false)).toBe('G0, G1, G2, G3, G4, G5, S1..Sn, G6, G7, G8');
   });
 });

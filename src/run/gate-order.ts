@@ -9,6 +9,6 @@ export function streamsIntoRestore(format: DumpFormat, cache: boolean): boolean 
 
 /** The gates in the order a run takes them, for people: `G0, G1, G3, G4 (G2 inside it), ...`. */
 export function gateOrder(streamed: boolean): string {
-  const middle = streamed ? ['G3', "G4 (G2 inside it: the dump streams into the restore)"] : ['G2', 'G3', 'G4'];
+  const middle = streamed ? ['G3', 'G4 (G2 inside it: the dump streams into the restore)'] : ['G2', 'G3', 'G4'];
   return ['G0', 'G1', ...middle, 'G5', 'S1..Sn', 'G6', 'G7', 'G8'].join(', ');
 }

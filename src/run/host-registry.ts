@@ -4,7 +4,9 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 
-export async function hostRegistry(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string | null; caFile: string | null }> {
+export async function hostRegistry(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ url: string | null; caFile: string | null }> {
   const r = await execa('npm', ['config', 'get', 'registry'], { reject: false, timeout: 15_000 });
   const url = r.exitCode === 0 && /^https?:\/\//.test(r.stdout.trim()) ? r.stdout.trim() : null;
   const ca = env.NODE_EXTRA_CA_CERTS && existsSync(env.NODE_EXTRA_CA_CERTS) ? env.NODE_EXTRA_CA_CERTS : null;

@@ -2,12 +2,25 @@
 // scenario pack, the watched tables, the grant matrix, the pins and production's DSN. A problem
 // here is a usage error (exit 2): nothing is created and no report is written.
 import { readFile } from 'node:fs/promises';
-import { InputFileError, lineOfPath, loadConfig, loadGrantMatrix, loadPins, loadSqlArtefact, parseDsn, resolveProductionDsn, type YamlIssue } from '../config/index.js';
+import {
+  InputFileError,
+  lineOfPath,
+  loadConfig,
+  loadGrantMatrix,
+  loadPins,
+  loadSqlArtefact,
+  parseDsn,
+  resolveProductionDsn,
+  type YamlIssue,
+} from '../config/index.js';
 import type { ArtefactFile } from '../evidence/index.js';
 import { assertDeltasWatched, loadPack, loadWatchedTables } from '../scenario/index.js';
 
 /** Inputs: every file read and validated before anything else happens; a problem here is a usage error. */
-export async function loadInputs(configFile: string, opts: { resolveProduction: boolean } = { resolveProduction: true }) {
+export async function loadInputs(
+  configFile: string,
+  opts: { resolveProduction: boolean } = { resolveProduction: true },
+) {
   const loaded = await loadConfig(configFile);
   const { paths, config } = loaded;
   const pack = await loadPack(paths.scenarios);
@@ -25,7 +38,12 @@ export async function loadInputs(configFile: string, opts: { resolveProduction: 
     if (bad.length === 0) continue;
     const text = await readFile(s.file, 'utf8');
     for (const { st, i } of bad) {
-      issues.push({ file: s.file, line: lineOfPath(text, ['steps', i, 'role']), path: `steps[${i}].role`, message: `step "${st.name}" uses role ${st.role}, which the rehearsal gives no password: add it to the grant matrix or to \`roles\` in the config (roles: ${roles.join(', ')})` });
+      issues.push({
+        file: s.file,
+        line: lineOfPath(text, ['steps', i, 'role']),
+        path: `steps[${i}].role`,
+        message: `step "${st.name}" uses role ${st.role}, which the rehearsal gives no password: add it to the grant matrix or to \`roles\` in the config (roles: ${roles.join(', ')})`,
+      });
     }
   }
   if (issues.length > 0) throw new InputFileError(issues);
@@ -46,4 +64,3 @@ export function artefactFiles(inputs: Inputs): ArtefactFile[] {
     ...inputs.pack.map((s) => ({ kind: 'scenario' as const, path: s.file })),
   ];
 }
-

@@ -42,12 +42,15 @@ describe('a run interrupted by a signal (real containers)', () => {
     await world?.close();
     for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
     const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`)).toEqual([]);
+    expect(
+      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
+    ).toEqual([]);
     for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
     await rm(work, { recursive: true, force: true });
   });
 
-  const newCase = async (scenarios = pack): Promise<RehearsalCase> => prepareCase(world, names, await mkdtemp(join(work, 'case-')), { scenarios });
+  const newCase = async (scenarios = pack): Promise<RehearsalCase> =>
+    prepareCase(world, names, await mkdtemp(join(work, 'case-')), { scenarios });
 
   /** Run in-process; `when(step)` names the signal to deliver as that progress step starts, if any. */
   async function runWith(c: RehearsalCase, when: (step: string) => StopSignal | null): Promise<RehearsalResult> {
@@ -60,7 +63,10 @@ describe('a run interrupted by a signal (real containers)', () => {
       },
     };
     try {
-      const result = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress, interruption });
+      const result = await rehearse(
+        { configFile: c.config, outDir: c.out, keepBackup: false },
+        { docker, progress, interruption },
+      );
       runIds.push(result.report.run_id);
       return result;
     } finally {
@@ -78,19 +84,30 @@ describe('a run interrupted by a signal (real containers)', () => {
   for (const point of POINTS) {
     it(`SIGINT, SIGTERM and SIGHUP as ${point} starts: ${point} INCONCLUSIVE (environment), exit 3, the alert names the signal and ${point}; G7 removes everything, G8 checks production`, async () => {
       const cases = await Promise.all(SIGNALS.map(() => newCase()));
-      const results = await Promise.all(SIGNALS.map((signal, i) => runWith(cases[i]!, (step) => (startOf(point)(step) ? signal : null))));
+      const results = await Promise.all(
+        SIGNALS.map((signal, i) => runWith(cases[i]!, (step) => (startOf(point)(step) ? signal : null))),
+      );
       for (const [i, signal] of SIGNALS.entries()) {
         const { report, exitCode } = results[i]!;
         const status = Object.fromEntries([...report.gates, ...report.scenarios].map((x) => [x.id, x.status]));
         expect(exitCode, signal).toBe(3);
         expect(report.execution_status, signal).toBe('INCONCLUSIVE');
-        expect(report.failure, signal).toMatchObject({ gate: point, scenario: point.startsWith('S') ? point : null, classification: 'environment' });
+        expect(report.failure, signal).toMatchObject({
+          gate: point,
+          scenario: point.startsWith('S') ? point : null,
+          classification: 'environment',
+        });
         expect(report.failure!.message, signal).toMatch(new RegExp(`^interrupted by ${signal} during ${point}`));
         expect(status[point], signal).toBe('INCONCLUSIVE');
         expect(Object.values(status), signal).not.toContain('FAIL');
-        expect(report.alerts[0], signal).toMatch(new RegExp(`^INTERRUPTED by ${signal} during ${point} .*: ${point} is INCONCLUSIVE \\(environment\\), so the run cannot PASS; the closing gates still ran and teardown completed$`));
+        expect(report.alerts[0], signal).toMatch(
+          new RegExp(
+            `^INTERRUPTED by ${signal} during ${point} .*: ${point} is INCONCLUSIVE \\(environment\\), so the run cannot PASS; the closing gates still ran and teardown completed$`,
+          ),
+        );
         expect(report.alerts, signal).toHaveLength(1);
-        for (const closing of ['G6', 'G7', 'G8'].filter((g) => g !== point)) expect(status[closing], `${signal} ${closing}`).toBe('PASS');
+        for (const closing of ['G6', 'G7', 'G8'].filter((g) => g !== point))
+          expect(status[closing], `${signal} ${closing}`).toBe('PASS');
         // G8 still looked at production wherever G1 had recorded it.
         if (point !== 'G0' && point !== 'G1') expect(report.production?.unchanged, signal).toBe(true);
         await expectNothingLeft(report, cases[i]!.envName);
@@ -100,13 +117,21 @@ describe('a run interrupted by a signal (real containers)', () => {
 
   it('records a second signal during teardown without counting it again: G6 decides, G7 still removes everything', async () => {
     const c = await newCase();
-    const { report, exitCode } = await runWith(c, (step) => (startOf('G6')(step) ? 'SIGINT' : step === 'teardown' ? 'SIGTERM' : null));
+    const { report, exitCode } = await runWith(c, (step) =>
+      startOf('G6')(step) ? 'SIGINT' : step === 'teardown' ? 'SIGTERM' : null,
+    );
     expect(exitCode).toBe(3);
-    expect(report.failure).toMatchObject({ gate: 'G6', classification: 'environment', message: 'interrupted by SIGINT during G6' });
+    expect(report.failure).toMatchObject({
+      gate: 'G6',
+      classification: 'environment',
+      message: 'interrupted by SIGINT during G6',
+    });
     expect(report.gates.find((g) => g.id === 'G7')!.status).toBe('PASS');
     expect(report.alerts).toHaveLength(2);
     expect(report.alerts[0]).toMatch(/^INTERRUPTED by SIGINT during G6 /);
-    expect(report.alerts[1]).toMatch(/^SIGTERM received again during G7 \(at [^)]+\): recorded, not counted again; the closing gates went on$/);
+    expect(report.alerts[1]).toMatch(
+      /^SIGTERM received again during G7 \(at [^)]+\): recorded, not counted again; the closing gates went on$/,
+    );
     const md = renderMarkdown(report);
     for (const alert of report.alerts) expect(md).toContain(`> **${alert}**`);
     expect(md).toContain('The verdict is decided at G6; the environment was torn down by exact name and proved gone.');
@@ -127,8 +152,17 @@ describe('a run interrupted by a signal (real containers)', () => {
 
   describe('the built bin, sent a real signal', () => {
     /** `rehearse run` in its own process group; `signal` to the process (or its group) once `after` is printed. */
-    async function runBin(c: RehearsalCase, after: RegExp, signal: StopSignal, group: boolean): Promise<{ code: number | null; report: Report; stderr: string }> {
-      const proc = spawn(process.execPath, [at('bin', 'rehearse.js'), 'run', '--config', c.config, '--out', c.out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    async function runBin(
+      c: RehearsalCase,
+      after: RegExp,
+      signal: StopSignal,
+      group: boolean,
+    ): Promise<{ code: number | null; report: Report; stderr: string }> {
+      const proc = spawn(process.execPath, [at('bin', 'rehearse.js'), 'run', '--config', c.config, '--out', c.out], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       let stdout = '';
       let stderr = '';
       let sent = false;
@@ -152,7 +186,11 @@ describe('a run interrupted by a signal (real containers)', () => {
       const c = await newCase();
       const { code, report, stderr } = await runBin(c, /^ok +S2 /m, 'SIGINT', true);
       expect(code).toBe(3);
-      expect(report).toMatchObject({ execution_status: 'INCONCLUSIVE', exit_code: 3, failure: { classification: 'environment' } });
+      expect(report).toMatchObject({
+        execution_status: 'INCONCLUSIVE',
+        exit_code: 3,
+        failure: { classification: 'environment' },
+      });
       expect(report.failure!.message).toMatch(/^interrupted by SIGINT (during|received before) G[678]/);
       expect(stderr).toContain('SIGINT received: stopping at the current step');
       expect(stderr).toMatch(/!! INTERRUPTED by SIGINT /);

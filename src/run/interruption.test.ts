@@ -33,7 +33,11 @@ describe('Interruption', () => {
   it('records every signal with its time; only the first aborts and counts as first', () => {
     const seen: [string, boolean][] = [];
     let t = 0;
-    const i = Interruption.install((s, first) => seen.push([s, first]), [], () => new Date(++t));
+    const i = Interruption.install(
+      (s, first) => seen.push([s, first]),
+      [],
+      () => new Date(++t),
+    );
     try {
       expect(i.received).toBeNull();
       i.receive('SIGINT');

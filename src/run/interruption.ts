@@ -31,7 +31,11 @@ export class Interruption implements Disposable {
     }
   }
 
-  static install(onSignal: (s: StopSignal, first: boolean) => void = () => {}, signals: readonly StopSignal[] = STOP_SIGNALS, now: () => Date = () => new Date()): Interruption {
+  static install(
+    onSignal: (s: StopSignal, first: boolean) => void = () => {},
+    signals: readonly StopSignal[] = STOP_SIGNALS,
+    now: () => Date = () => new Date(),
+  ): Interruption {
     return new Interruption(signals, onSignal, now);
   }
 

@@ -28,10 +28,14 @@ describe('isInside', () => {
 describe('assertOutOutsideState', () => {
   it('refuses --out inside the state folder, through a symbolic link too, before either exists', async () => {
     const d = await folder();
-    await expect(assertOutOutsideState(join(d, 'state', 'reports', 'r1'), join(d, 'state'))).rejects.toThrow(UsageError);
+    await expect(assertOutOutsideState(join(d, 'state', 'reports', 'r1'), join(d, 'state'))).rejects.toThrow(
+      UsageError,
+    );
     await mkdir(join(d, 'state'));
     await symlink(join(d, 'state'), join(d, 'link'));
-    await expect(assertOutOutsideState(join(d, 'link', 'r2'), join(d, 'state'))).rejects.toThrow(/lies inside the state folder/);
+    await expect(assertOutOutsideState(join(d, 'link', 'r2'), join(d, 'state'))).rejects.toThrow(
+      /lies inside the state folder/,
+    );
     await expect(assertOutOutsideState(join(d, 'reports'), join(d, 'state'))).resolves.toBeUndefined();
   });
 });
@@ -51,7 +55,9 @@ describe('prepareOutDir and checkStateFolder', () => {
     await expect(prepareOutDir(join(d, 'file', 'out'))).rejects.toThrow(UsageError);
     const fault = await checkStateFolder(join(d, 'file', 'state'));
     expect(fault).toBeInstanceOf(DiskError);
-    expect(fault!.message).toBe(`cannot write the state folder \`${join(d, 'file', 'state')}\`: ENOTDIR (a part of the path is a file, not a folder)`);
+    expect(fault!.message).toBe(
+      `cannot write the state folder \`${join(d, 'file', 'state')}\`: ENOTDIR (a part of the path is a file, not a folder)`,
+    );
   });
 
   // A read-only and a full file system need a mount: root only (CI runs as root here); without it the test fails, it is not skipped.
@@ -66,13 +72,17 @@ describe('prepareOutDir and checkStateFolder', () => {
     await execa('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', full]);
     try {
       const fault = await checkStateFolder(join(ro, 'state'));
-      expect(fault?.message).toBe(`cannot write the state folder \`${join(ro, 'state')}\`: EROFS (read-only file system)`);
+      expect(fault?.message).toBe(
+        `cannot write the state folder \`${join(ro, 'state')}\`: EROFS (read-only file system)`,
+      );
       expect(fault?.kind).toBe('environment');
       expect(fault?.hint).toContain('PG_REHEARSE_STATE_DIR');
       await writeFile(join(full, 'filler'), Buffer.alloc(8 * 1024)).catch(() => {});
       const err = await prepareOutDir(join(full, 'out')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DiskError);
-      expect((err as DiskError).message).toMatch(/^cannot write the output folder \(--out\) `[^`]+`: ENOSPC \(no space left on device\)$/);
+      expect((err as DiskError).message).toMatch(
+        /^cannot write the output folder \(--out\) `[^`]+`: ENOSPC \(no space left on device\)$/,
+      );
     } finally {
       await execa('umount', [ro]);
       await execa('umount', [full]);

@@ -6,7 +6,8 @@ import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { probeWritable } from '../engine/index.js';
 import { DiskError, UsageError } from '../errors.js';
 
-export const STATE_FOLDER_HINT = 'point PG_REHEARSE_STATE_DIR at a writable folder with free space (`rehearse doctor` checks it), then run again';
+export const STATE_FOLDER_HINT =
+  'point PG_REHEARSE_STATE_DIR at a writable folder with free space (`rehearse doctor` checks it), then run again';
 
 /** The real path of `path`, through its nearest existing ancestor when it does not exist yet. */
 async function realPathOf(path: string): Promise<string> {
@@ -31,9 +32,12 @@ export function isInside(child: string, parent: string): boolean {
 export async function assertOutOutsideState(outDir: string, stateRoot: string): Promise<void> {
   const [out, state] = await Promise.all([realPathOf(outDir), realPathOf(stateRoot)]);
   if (isInside(out, state)) {
-    throw new UsageError(`--out \`${outDir}\` lies inside the state folder \`${stateRoot}\`: what is there belongs to runs and their teardown, and a report must outlive them`, {
-      hint: 'give --out a folder outside the state folder (PG_REHEARSE_STATE_DIR)',
-    });
+    throw new UsageError(
+      `--out \`${outDir}\` lies inside the state folder \`${stateRoot}\`: what is there belongs to runs and their teardown, and a report must outlive them`,
+      {
+        hint: 'give --out a folder outside the state folder (PG_REHEARSE_STATE_DIR)',
+      },
+    );
   }
 }
 
@@ -42,7 +46,9 @@ export async function prepareOutDir(outDir: string): Promise<void> {
   const probe = await probeWritable(outDir, 0o755);
   if (probe.ok) return;
   if (probe.errno === 'EEXIST' || probe.errno === 'ENOTDIR') {
-    throw new UsageError(`--out \`${outDir}\` cannot be a folder: \`${probe.path}\` is a file`, { hint: 'give --out the path of a folder (it is created when missing)' });
+    throw new UsageError(`--out \`${outDir}\` cannot be a folder: \`${probe.path}\` is a file`, {
+      hint: 'give --out the path of a folder (it is created when missing)',
+    });
   }
   throw new DiskError(probe.path, probe.errno, 'cannot write the output folder (--out)', {
     cause: probe.error,
@@ -53,5 +59,10 @@ export async function prepareOutDir(outDir: string): Promise<void> {
 /** Create the state folder and prove it writable, or the DiskError naming the path and the errno. */
 export async function checkStateFolder(stateRoot: string): Promise<DiskError | null> {
   const probe = await probeWritable(stateRoot);
-  return probe.ok ? null : new DiskError(probe.path, probe.errno, 'cannot write the state folder', { cause: probe.error, hint: STATE_FOLDER_HINT });
+  return probe.ok
+    ? null
+    : new DiskError(probe.path, probe.errno, 'cannot write the state folder', {
+        cause: probe.error,
+        hint: STATE_FOLDER_HINT,
+      });
 }

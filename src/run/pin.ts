@@ -11,7 +11,8 @@ export async function pinCommand(configFile: string, progress: Progress): Promis
   const { paths } = inputs.loaded;
   const hashed = await hashArtefacts(artefactFiles(inputs), paths.dir);
   const pins = pinsFor(hashed, inputs.pins?.artefacts ?? {});
-  const header = '# sha256 of each artefact under review, by path relative to this folder.\n# Written by `rehearse pin`; a reviewer approves changes to it. A run fails at G0 when an artefact differs.\n';
+  const header =
+    '# sha256 of each artefact under review, by path relative to this folder.\n# Written by `rehearse pin`; a reviewer approves changes to it. A run fails at G0 when an artefact differs.\n';
   await writeFile(paths.pins, header + stringify({ artefacts: pins }));
   for (const a of hashed) progress.data(`${a.sha256}  ${a.key}`);
   progress.note(`wrote ${paths.pins}`);

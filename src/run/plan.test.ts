@@ -3,14 +3,28 @@ import { scenarioPolicy } from '../config/index.js';
 import { policyLines } from './plan.js';
 
 describe("plan's policy lines", () => {
-  const run = { forbidden_verbs: ['DELETE', 'CREATE'], sql_policy: { allow: [{ kinds: ['CREATE TABLE'], tables: ['public.pgmigrations'] }], forbid: [] } };
+  const run = {
+    forbidden_verbs: ['DELETE', 'CREATE'],
+    sql_policy: { allow: [{ kinds: ['CREATE TABLE'], tables: ['public.pgmigrations'] }], forbid: [] },
+  };
 
   it('prints the forbidden verbs, then each allow and forbid rule', () => {
-    expect(policyLines('the run', scenarioPolicy(run, {}))).toEqual(['the run: forbidden verbs DELETE, CREATE', '    allow[0]: kinds CREATE TABLE; on public.pgmigrations']);
+    expect(policyLines('the run', scenarioPolicy(run, {}))).toEqual([
+      'the run: forbidden verbs DELETE, CREATE',
+      '    allow[0]: kinds CREATE TABLE; on public.pgmigrations',
+    ]);
   });
 
   it("prints a scenario's effective policy: what it gives replaces the run's", () => {
-    expect(policyLines('S1', scenarioPolicy(run, { forbidden_verbs: [], sql_policy: { forbid: [{ schemas: ['audit'], verbs: ['DELETE'] }] } }))).toEqual([
+    expect(
+      policyLines(
+        'S1',
+        scenarioPolicy(run, {
+          forbidden_verbs: [],
+          sql_policy: { forbid: [{ schemas: ['audit'], verbs: ['DELETE'] }] },
+        }),
+      ),
+    ).toEqual([
       'S1: forbidden verbs none',
       '    allow[0]: kinds CREATE TABLE; on public.pgmigrations',
       '    forbid[0]: verbs DELETE; in schema audit',

@@ -12,31 +12,55 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   const production = inputs.production!;
   const { config, paths } = inputs.loaded;
   const names = environmentNames(config.environment.name);
-  const artefacts: PinnedArtefact[] = comparePins(await hashArtefacts(artefactFiles(inputs), paths.dir), inputs.pins?.artefacts ?? null);
+  const artefacts: PinnedArtefact[] = comparePins(
+    await hashArtefacts(artefactFiles(inputs), paths.dir),
+    inputs.pins?.artefacts ?? null,
+  );
   const say = progress.data;
   say(`rehearsal: ${config.name}`);
-  say(`production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}`);
+  say(
+    `production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}`,
+  );
   say(`protected environments: ${config.protected_envs.join(', ') || 'none'}`);
-  say(`dry-run environment: container ${names.container}, network ${names.network}, image ${config.environment.image ?? defaultImage()}`);
-  say(`system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env}, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSFILE)`);
+  say(
+    `dry-run environment: container ${names.container}, network ${names.network}, image ${config.environment.image ?? defaultImage()}`,
+  );
+  say(
+    `system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env}, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSFILE)`,
+  );
   say(`roles with per-run passwords: ${inputs.roles.join(', ')}`);
   say(`gates: ${GATES.map(([id, name]) => `${id} ${name}`).join(', ')}`);
   const streamed = streamsIntoRestore(config.production.dump_format, config.cache);
   say(`order: ${gateOrder(streamed)}${streamed ? ' (with --cache: G2, G3, G4 in turn)' : ''}`);
-  say(`scenarios (${inputs.pack.length}): ${inputs.pack.map((s) => `${s.scenario.id}${s.scenario.negative ? ' (negative)' : ''}`).join(', ')}`);
+  say(
+    `scenarios (${inputs.pack.length}): ${inputs.pack.map((s) => `${s.scenario.id}${s.scenario.negative ? ' (negative)' : ''}`).join(', ')}`,
+  );
   say(`watched tables (${inputs.watched.length}): ${inputs.watched.join(', ')}`);
   // The policy in force for each scenario's statements (a key it gives replaces the run's), and for any outside them.
   say('sql policy:');
   for (const line of policyLines('the run (outside every scenario)', scenarioPolicy(config, {}))) say(`  ${line}`);
   for (const s of inputs.pack) {
-    const own = [s.scenario.forbidden_verbs && 'forbidden_verbs', s.scenario.sql_policy?.allow && 'allow', s.scenario.sql_policy?.forbid && 'forbid'].filter(Boolean);
-    for (const line of policyLines(`${s.scenario.id}${own.length > 0 ? ` (its own ${own.join(', ')})` : ' (the run\'s)'}`, scenarioPolicy(config, s.scenario))) say(`  ${line}`);
+    const own = [
+      s.scenario.forbidden_verbs && 'forbidden_verbs',
+      s.scenario.sql_policy?.allow && 'allow',
+      s.scenario.sql_policy?.forbid && 'forbid',
+    ].filter(Boolean);
+    for (const line of policyLines(
+      `${s.scenario.id}${own.length > 0 ? ` (its own ${own.join(', ')})` : " (the run's)"}`,
+      scenarioPolicy(config, s.scenario),
+    ))
+      say(`  ${line}`);
   }
   say(`artefacts (pins: ${inputs.pins ? paths.pins : 'MISSING'}):`);
-  for (const a of artefacts) say(`  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}${a.real_path ? ` -> ${a.real_path}` : ''}`);
+  for (const a of artefacts)
+    say(
+      `  ${a.ok ? 'ok     ' : 'MISMATCH'} ${a.path} ${a.sha256}${a.ok ? '' : ` (pinned ${a.pinned ?? 'none'})`}${a.real_path ? ` -> ${a.real_path}` : ''}`,
+    );
   const bad = artefacts.filter((a) => !a.ok).length;
   if (bad > 0) {
-    progress.note(`a run would FAIL at G0: ${bad} artefact(s) differ from their pins; review them, then \`rehearse pin --config ${configFile}\``);
+    progress.note(
+      `a run would FAIL at G0: ${bad} artefact(s) differ from their pins; review them, then \`rehearse pin --config ${configFile}\``,
+    );
     return 1;
   }
   progress.note('a run would pass G0; nothing was created');

@@ -23,9 +23,15 @@ export async function loadVerifiedReport(path: string, what: string): Promise<Ve
   }
   const sha256 = sha256Text(text);
   const recorded = await readFile(`${abs}.sha256`, 'utf8').then(parseShaFile, () => null);
-  if (recorded === null) throw new UsageError(`the ${what} \`${path}\` has no report.json.sha256 beside it: it cannot be verified`, { hint: `check it with \`rehearse verify ${path} --expect-sha SHA\`` });
+  if (recorded === null)
+    throw new UsageError(`the ${what} \`${path}\` has no report.json.sha256 beside it: it cannot be verified`, {
+      hint: `check it with \`rehearse verify ${path} --expect-sha SHA\``,
+    });
   const sha = checkSha('sha', sha256, recorded);
-  if (!sha.ok) throw new UsageError(`the ${what} \`${path}\` fails verify: ${sha.detail}`, { hint: `run \`rehearse verify ${path}\`` });
+  if (!sha.ok)
+    throw new UsageError(`the ${what} \`${path}\` fails verify: ${sha.detail}`, {
+      hint: `run \`rehearse verify ${path}\``,
+    });
   const { check, report } = checkSchema(text);
   if (!report) throw new UsageError(`the ${what} \`${path}\` fails verify: ${check.detail}`);
   return { path: abs, sha256, report };

@@ -15,7 +15,12 @@ export interface Progress {
 export const silentProgress: Progress = { data() {}, start() {}, end() {}, note() {} };
 
 /** Time a step and report its start and end; a failure is reported and rethrown. */
-export async function step<T>(progress: Progress, name: string, work: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
+export async function step<T>(
+  progress: Progress,
+  name: string,
+  work: () => Promise<T>,
+  detail?: (value: T) => string,
+): Promise<T> {
   const t0 = Date.now();
   progress.start(name);
   try {
@@ -37,4 +42,3 @@ export function teeProgress(inner: Progress, lines: string[]): Progress {
     note: (message) => (lines.push(message), inner.note(message)),
   };
 }
-

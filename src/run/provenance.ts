@@ -18,6 +18,9 @@ export async function toolProvenance(): Promise<ToolInfo> {
   const git = await execa('git', ['-C', PACKAGE_ROOT, 'rev-parse', 'HEAD'], { reject: false });
   const dirty = await execa('git', ['-C', PACKAGE_ROOT, 'status', '--porcelain', '--', 'src'], { reject: false });
   const sha = git.exitCode === 0 ? git.stdout.trim() : null;
-  cached = { version: pkg.version, buildSha: sha && dirty.exitCode === 0 && dirty.stdout.trim() !== '' ? `${sha}+dirty` : sha };
+  cached = {
+    version: pkg.version,
+    buildSha: sha && dirty.exitCode === 0 && dirty.stdout.trim() !== '' ? `${sha}+dirty` : sha,
+  };
   return cached;
 }

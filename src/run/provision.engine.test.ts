@@ -28,7 +28,10 @@ afterEach(async () => {
   for (const runId of started.splice(0)) await finishRun(docker, runId);
 });
 
-async function provisioned(name: string, extra: Partial<Parameters<typeof provision>[0]> = {}): Promise<ProvisionOutcome> {
+async function provisioned(
+  name: string,
+  extra: Partial<Parameters<typeof provision>[0]> = {},
+): Promise<ProvisionOutcome> {
   const out = await provision(opts(name, extra), { docker, progress: silentProgress, interruption: interruption() });
   if (out.runId) started.push(out.runId);
   return out;
@@ -57,7 +60,14 @@ describe('provision', () => {
     expect(JSON.stringify(info.Config.Env)).not.toContain(await passwordOf(runId));
     expect(await countLabelled(runId)).toMatchObject({ containers: 1, networks: 1, volumes: 0 });
 
-    const sql = postgres({ host: env.host, port: env.port, user: env.user, pass: await passwordOf(runId), database: env.database, max: 1 });
+    const sql = postgres({
+      host: env.host,
+      port: env.port,
+      user: env.user,
+      pass: await passwordOf(runId),
+      database: env.database,
+      max: 1,
+    });
     try {
       const [row] = await sql<{ n: number; db: string }[]>`select 40 + 2 as n, current_database() as db`;
       expect(row).toEqual({ n: 42, db: 'rehearse' });
@@ -80,7 +90,13 @@ describe('provision', () => {
 
   it('refuses an exact name held by a foreign container, creates nothing, and leaves it untouched', async () => {
     const name = uniqueName('pgr-foreign');
-    const foreign = await docker.createContainer({ name, Image: defaultImage(), Entrypoint: ['sleep'], Cmd: ['300'], Labels: { 'io.pg-rehearse.test': 'foreign' } });
+    const foreign = await docker.createContainer({
+      name,
+      Image: defaultImage(),
+      Entrypoint: ['sleep'],
+      Cmd: ['300'],
+      Labels: { 'io.pg-rehearse.test': 'foreign' },
+    });
     try {
       await foreign.start();
       const before = await foreign.inspect();
@@ -100,7 +116,11 @@ describe('provision', () => {
 
   it('refuses an exact network name already taken, leaving that network untouched', async () => {
     const name = uniqueName('pgr-foreign-net');
-    const net = await docker.createNetwork({ Name: `${name}-net`, CheckDuplicate: true, Labels: { 'io.pg-rehearse.test': 'foreign' } });
+    const net = await docker.createNetwork({
+      Name: `${name}-net`,
+      CheckDuplicate: true,
+      Labels: { 'io.pg-rehearse.test': 'foreign' },
+    });
     try {
       const out = await provisioned(name);
       expect(out.error).toBeInstanceOf(NameTakenError);
@@ -123,7 +143,10 @@ describe('provision', () => {
     const naiveEarly = { pgIsReady: false, logLine: false };
     for (let i = 0; i < 60 && !(naiveEarly.pgIsReady && naiveEarly.logLine); i++) {
       await new Promise((r) => setTimeout(r, 250));
-      const c = await docker.getContainer(name).inspect().catch(() => null);
+      const c = await docker
+        .getContainer(name)
+        .inspect()
+        .catch(() => null);
       if (!c?.State.Running) continue;
       const done = (await execIn(c.Id, ['test', '-e', marker])).exitCode === 0;
       if (done) break;

@@ -22,7 +22,6 @@ import { newRunId } from './run-id.js';
 import { Interruption } from './interruption.js';
 import { exitCodeOf, type ExitCode } from './exit-code.js';
 
-
 export interface ProvisionDeps {
   docker: DockerClient;
   progress: Progress;
@@ -49,7 +48,16 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps): Pr
   const { docker, progress, interruption } = deps;
   const now = deps.now ?? (() => new Date());
   const root = deps.stateRoot ?? stateRoot();
-  const out: ProvisionOutcome = { runId: null, image: null, environment: null, readiness: null, released: false, heldUntil: null, teardown: null, error: null };
+  const out: ProvisionOutcome = {
+    runId: null,
+    image: null,
+    environment: null,
+    readiness: null,
+    released: false,
+    heldUntil: null,
+    teardown: null,
+    error: null,
+  };
 
   let run: OpenRun;
   let names: EnvironmentNames;
@@ -58,9 +66,24 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps): Pr
     out.runId = newRunId(now());
     // First line of output, before anything is created, so a caller always learns the run id.
     progress.data(`run id: ${out.runId}`);
-    await step(progress, 'engine', () => checkEngine(docker), (e) => `Docker ${e.version}`);
-    out.image = await step(progress, 'image', () => inspectImage(docker, opts.image ?? defaultImage()), (i) => `${i.tag} (${i.id.slice(0, 19)})`);
-    await step(progress, 'exact names free', () => assertNamesFree(docker, names), () => `${names.container}, ${names.network}`);
+    await step(
+      progress,
+      'engine',
+      () => checkEngine(docker),
+      (e) => `Docker ${e.version}`,
+    );
+    out.image = await step(
+      progress,
+      'image',
+      () => inspectImage(docker, opts.image ?? defaultImage()),
+      (i) => `${i.tag} (${i.id.slice(0, 19)})`,
+    );
+    await step(
+      progress,
+      'exact names free',
+      () => assertNamesFree(docker, names),
+      () => `${names.container}, ${names.network}`,
+    );
     interruption.signal.throwIfAborted();
     run = await openRun(out.runId, now(), root);
   } catch (err) {
@@ -104,20 +127,30 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps): Pr
 
 function printConnection(progress: Progress, env: Environment, passwordFile: string, ready: ReadinessResult): void {
   progress.data(`environment: container ${env.names.container}, network ${env.names.network}, image ${env.image}`);
-  progress.data(`ready: ${ready.signal} after ${ready.attempts} attempts in ${(ready.ms / 1000).toFixed(1)} s (PostgreSQL ${ready.serverVersion})`);
+  progress.data(
+    `ready: ${ready.signal} after ${ready.attempts} attempts in ${(ready.ms / 1000).toFixed(1)} s (PostgreSQL ${ready.serverVersion})`,
+  );
   progress.data(`connect: host ${env.host} port ${env.port} user ${env.user} database ${env.database}`);
   progress.data(`password file: ${passwordFile} (mode 0600, shredded at teardown)`);
-  progress.data(`  PGPASSWORD="$(cat '${passwordFile}')" psql -h ${env.host} -p ${env.port} -U ${env.user} ${env.database}`);
+  progress.data(
+    `  PGPASSWORD="$(cat '${passwordFile}')" psql -h ${env.host} -p ${env.port} -U ${env.user} ${env.database}`,
+  );
 }
 
 /** The command: provision with signal handling, then the exit code (4 when teardown is incomplete). */
-export async function provisionCommand(opts: ProvisionOptions, progress: Progress): Promise<{ exitCode: ExitCode; outcome: ProvisionOutcome }> {
+export async function provisionCommand(
+  opts: ProvisionOptions,
+  progress: Progress,
+): Promise<{ exitCode: ExitCode; outcome: ProvisionOutcome }> {
   using interruption = Interruption.install((signal, first) => {
     if (first) progress.note(`${signal} received: tearing down`);
     else progress.note(`${signal} received again: teardown is in progress and finishes first`);
   });
   const outcome = await provision(opts, { docker: dockerClient(), progress, interruption });
   // A signal is how a --hold ends: that is success, not an interruption.
-  const exitCode = exitCodeOf({ error: outcome.error, teardownComplete: outcome.teardown ? outcome.teardown.complete : null });
+  const exitCode = exitCodeOf({
+    error: outcome.error,
+    teardownComplete: outcome.teardown ? outcome.teardown.complete : null,
+  });
   return { exitCode, outcome };
 }

@@ -55,7 +55,9 @@ describe('rehearse() against a demo world (real containers)', () => {
     await world?.close();
     for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
     const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`)).toEqual([]);
+    expect(
+      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
+    ).toEqual([]);
     for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
     await rm(work, { recursive: true, force: true });
   });
@@ -67,7 +69,9 @@ describe('rehearse() against a demo world (real containers)', () => {
   }
 
   /** A config of its own in a fresh folder (the world's DSN, containers and repository at its fix), pinned. */
-  async function prepare(o: { scenarios?: string; grantMatrix?: string; roles?: string; dsnFile?: string; dir?: string } = {}): Promise<Case> {
+  async function prepare(
+    o: { scenarios?: string; grantMatrix?: string; roles?: string; dsnFile?: string; dir?: string } = {},
+  ): Promise<Case> {
     const dir = o.dir ?? (await mkdtemp(join(work, 'case-')));
     const envName = uniqueName('pgr-reh-env');
     const config = join(dir, 'rehearse.yaml');
@@ -93,7 +97,9 @@ describe('rehearse() against a demo world (real containers)', () => {
   }
 
   /** A pack folder of copies of scenarios/ files, each with at most one edit; an edit that matches nothing is a broken test. */
-  async function packOf(files: Record<string, [from: string, to: string] | null>): Promise<{ dir: string; pack: string }> {
+  async function packOf(
+    files: Record<string, [from: string, to: string] | null>,
+  ): Promise<{ dir: string; pack: string }> {
     const dir = await mkdtemp(join(work, 'case-'));
     const pack = join(dir, 'pack');
     await mkdir(pack);
@@ -111,7 +117,10 @@ describe('rehearse() against a demo world (real containers)', () => {
   async function run(c: Case): Promise<RehearsalResult> {
     const interruption = Interruption.install(() => {}, []);
     try {
-      const result = await rehearse({ configFile: c.config, outDir: c.out, keepBackup: false }, { docker, progress: silentProgress, interruption });
+      const result = await rehearse(
+        { configFile: c.config, outDir: c.out, keepBackup: false },
+        { docker, progress: silentProgress, interruption },
+      );
       runIds.push(result.report.run_id);
       return result;
     } finally {
@@ -127,7 +136,8 @@ describe('rehearse() against a demo world (real containers)', () => {
     expect(await statusOf(docker.getNetwork(`${envName}-net`).inspect())).toBe(404);
   }
 
-  const statuses = (report: Report) => Object.fromEntries([...report.gates, ...report.scenarios].map((x) => [x.id, x.status]));
+  const statuses = (report: Report) =>
+    Object.fromEntries([...report.gates, ...report.scenarios].map((x) => [x.id, x.status]));
 
   it('fails at G4 as an artefact defect naming the role, object and privilege the grant matrix expects but is not in force; runs no scenario; G6-G8 still run and teardown completes', async () => {
     const dir = await mkdtemp(join(work, 'case-'));
@@ -144,7 +154,9 @@ describe('rehearse() against a demo world (real containers)', () => {
     expect(report.failure).toMatchObject({ gate: 'G4', scenario: null, classification: 'artefact' });
     expect(report.failure!.message).toContain('differ from the grant matrix in 1 places');
     expect(report.failure!.message).toContain('cutter_app DELETE on ledger.mark: expected granted, is not granted');
-    expect(report.failure!.sql_rows).toEqual([{ role: 'cutter_app', object: 'ledger.mark', privilege: 'DELETE', expected: true, actual: false }]);
+    expect(report.failure!.sql_rows).toEqual([
+      { role: 'cutter_app', object: 'ledger.mark', privilege: 'DELETE', expected: true, actual: false },
+    ]);
     const s = statuses(report);
     expect([s.G0, s.G1, s.G2, s.G3, s.G4, s.G5]).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'FAIL', 'NOT_RUN']);
     expect(report.scenarios).toHaveLength(12);
@@ -167,7 +179,10 @@ describe('rehearse() against a demo world (real containers)', () => {
       expect(at_('G4')).toBeLessThanOrEqual(at_('G2'));
       expect(at_('G2') + g.G2!.ms!).toBeLessThanOrEqual(at_('G4') + g.G4!.ms!);
       expect(g.G2!.evidence).toMatchObject({ streamed_into_restore: true, sha256: report.backup!.sha256 });
-      expect(g.G4!.evidence).toMatchObject({ restore_tool: "psql, streamed from G2's pg_dump", restore_bytes: report.backup!.bytes });
+      expect(g.G4!.evidence).toMatchObject({
+        restore_tool: "psql, streamed from G2's pg_dump",
+        restore_bytes: report.backup!.bytes,
+      });
       expect(report.teardown!.backup_shredded).toBe(true);
       expect(existsSync(join(stateRoot(), 'backups', report.run_id))).toBe(false);
       const md = renderMarkdown(report);
@@ -176,7 +191,7 @@ describe('rehearse() against a demo world (real containers)', () => {
       await expectGone(report, c.envName);
     });
 
-    it('a dump that fails is G2 INCONCLUSIVE (environment) naming pg_dump\'s error; G4 is NOT_RUN, stopped by G2; nothing is left', async () => {
+    it("a dump that fails is G2 INCONCLUSIVE (environment) naming pg_dump's error; G4 is NOT_RUN, stopped by G2; nothing is left", async () => {
       // A production role that may connect and read the server's identity, not the ledger.
       const dsn = new URL((await readFile(world.dsnFile, 'utf8')).trim());
       const sql = postgres(dsn.href, { max: 1, onnotice: () => {} });
@@ -199,14 +214,21 @@ describe('rehearse() against a demo world (real containers)', () => {
       expect(report.failure).toMatchObject({ gate: 'G2', classification: 'environment' });
       expect(report.failure!.message).toContain('permission denied for schema ledger');
       const s = statuses(report);
-      expect([s.G0, s.G1, s.G2, s.G3, s.G4, s.G5]).toEqual(['PASS', 'PASS', 'INCONCLUSIVE', 'PASS', 'NOT_RUN', 'NOT_RUN']);
+      expect([s.G0, s.G1, s.G2, s.G3, s.G4, s.G5]).toEqual([
+        'PASS',
+        'PASS',
+        'INCONCLUSIVE',
+        'PASS',
+        'NOT_RUN',
+        'NOT_RUN',
+      ]);
       expect(report.gates.find((x) => x.id === 'G4')!.evidence).toMatchObject({ stopped_by: 'G2' });
       expect(report.scenarios.every((x) => x.status === 'NOT_RUN')).toBe(true);
       expect(report.backup).toBeNull();
       await expectGone(report, c.envName);
     });
 
-    it('a restore that fails keeps G2 PASS with the whole dump hashed, and G4 names psql\'s error; no scenario runs', async () => {
+    it("a restore that fails keeps G2 PASS with the whole dump hashed, and G4 names psql's error; no scenario runs", async () => {
       // Roles SQL that also takes the dump's schema name: the dump's CREATE SCHEMA then fails.
       const dir = await mkdtemp(join(work, 'case-'));
       const roles = join(dir, 'roles.sql');
@@ -220,7 +242,10 @@ describe('rehearse() against a demo world (real containers)', () => {
       const s = statuses(report);
       expect([s.G2, s.G3, s.G4, s.G5]).toEqual(['PASS', 'PASS', 'INCONCLUSIVE', 'NOT_RUN']);
       expect(report.backup!.bytes).toBeGreaterThan(300_000);
-      expect(report.gates.find((x) => x.id === 'G2')!.evidence).toMatchObject({ streamed_into_restore: true, bytes: report.backup!.bytes });
+      expect(report.gates.find((x) => x.id === 'G2')!.evidence).toMatchObject({
+        streamed_into_restore: true,
+        bytes: report.backup!.bytes,
+      });
       expect(report.scenarios.every((x) => x.status === 'NOT_RUN')).toBe(true);
       await expectGone(report, c.envName);
     });
@@ -234,22 +259,39 @@ describe('rehearse() against a demo world (real containers)', () => {
     const watcher = postgres(dsn, { max: 1, onnotice: () => {} });
     const hold = holdInTransaction(locker, 'lock table ledger.entry in access exclusive mode');
     try {
-      const child = spawn(process.execPath, [at('bin', 'rehearse.js'), 'run', '--config', c.config, '--out', c.out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [at('bin', 'rehearse.js'), 'run', '--config', c.config, '--out', c.out], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr!.resume();
       const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
-      const runId = await eventually(async () => /run id: (\S+)/.exec(stdout)?.[1] ?? null, (v) => v !== null, 30_000, 100);
+      const runId = await eventually(
+        async () => /run id: (\S+)/.exec(stdout)?.[1] ?? null,
+        (v) => v !== null,
+        30_000,
+        100,
+      );
       runIds.push(runId!);
       const backups = join(stateRoot(), 'backups', runId!);
-      const waiting = async () => (await watcher<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where application_name = 'pg-rehearse backup' and wait_event_type = 'Lock'`)[0]!.n;
+      const waiting = async () =>
+        (
+          await watcher<
+            { n: number }[]
+          >`select count(*)::int as n from pg_stat_activity where application_name = 'pg-rehearse backup' and wait_event_type = 'Lock'`
+        )[0]!.n;
       expect(await eventually(waiting, (n) => n > 0, 60_000, 100)).toBeGreaterThan(0);
       expect(existsSync(backups)).toBe(true);
 
       process.kill(-child.pid!, 'SIGKILL');
       expect(await exited).toBe('SIGKILL');
       const left = await eventually(
-        async () => ({ labelled: await countLabelled(runId!), state: await readRunState(runId!), backups: existsSync(backups) }),
+        async () => ({
+          labelled: await countLabelled(runId!),
+          state: await readRunState(runId!),
+          backups: existsSync(backups),
+        }),
         (v) => v.labelled.total === 0 && v.state === null && !v.backups,
         30_000,
       );
@@ -270,20 +312,34 @@ describe('rehearse() against a demo world (real containers)', () => {
     expect(report.failure).toMatchObject({ gate: 'S1', scenario: 'S1', classification: 'sut', exit_code: 0 });
     expect(report.failure!.command).toEqual(['node', '--enable-source-maps', 'dist/cli.js', 'config']);
     expect(report.failure!.message).toContain('step "config": exit code: expected 1, got 0');
-    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([['S1', 'FAIL'], ['S2', 'NOT_RUN']]);
+    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([
+      ['S1', 'FAIL'],
+      ['S2', 'NOT_RUN'],
+    ]);
     await expectGone(report, c.envName);
   });
 
   it('a stdout pattern that does not match fails the scenario as sut naming the pattern; later scenarios are NOT_RUN and the environment is gone', async () => {
-    const { dir, pack } = await packOf({ 'S1.yaml': ['role=cutter_app db=\\S+', 'role=cutter_nobody'], 'S2.yaml': null });
+    const { dir, pack } = await packOf({
+      'S1.yaml': ['role=cutter_app db=\\S+', 'role=cutter_nobody'],
+      'S2.yaml': null,
+    });
     const c = await prepare({ dir, scenarios: pack });
     const { report, exitCode } = await run(c);
     expect(exitCode).toBe(1);
     expect(report.failure).toMatchObject({ gate: 'S1', scenario: 'S1', classification: 'sut', exit_code: 0 });
-    expect(report.failure!.message).toContain('stdout matches /^config ok role=cutter_nobody/: expected /^config ok role=cutter_nobody/, got "config ok role=cutter_app db=');
+    expect(report.failure!.message).toContain(
+      'stdout matches /^config ok role=cutter_nobody/: expected /^config ok role=cutter_nobody/, got "config ok role=cutter_app db=',
+    );
     const check = report.scenarios[0]!.steps[0]!.checks.find((x) => !x.ok);
-    expect(check).toMatchObject({ what: 'stdout matches /^config ok role=cutter_nobody/', expected: '/^config ok role=cutter_nobody/' });
-    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([['S1', 'FAIL'], ['S2', 'NOT_RUN']]);
+    expect(check).toMatchObject({
+      what: 'stdout matches /^config ok role=cutter_nobody/',
+      expected: '/^config ok role=cutter_nobody/',
+    });
+    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([
+      ['S1', 'FAIL'],
+      ['S2', 'NOT_RUN'],
+    ]);
     await expectGone(report, c.envName);
   });
 
@@ -303,7 +359,10 @@ describe('rehearse() against a demo world (real containers)', () => {
     const check = report.scenarios[0]!.steps[0]!.checks.find((x) => !x.ok);
     expect(check).toMatchObject({ what: `sql: ${query}`, expected: '[]' });
     expect(check?.actual).toContain('(12 rows in all)');
-    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([['S1', 'FAIL'], ['S2', 'NOT_RUN']]);
+    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([
+      ['S1', 'FAIL'],
+      ['S2', 'NOT_RUN'],
+    ]);
     await expectGone(report, c.envName);
   });
 
@@ -319,7 +378,10 @@ describe('rehearse() against a demo world (real containers)', () => {
     expect(checkpoint).toMatchObject({ after: 'S4', ok: false });
     expect(checkpoint?.expected['ledger.mark']).toBe(11);
     expect(checkpoint?.deltas['ledger.mark']).toBe(12);
-    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([['S4', 'FAIL'], ['S5', 'NOT_RUN']]);
+    expect(report.scenarios.map((x) => [x.id, x.status])).toEqual([
+      ['S4', 'FAIL'],
+      ['S5', 'NOT_RUN'],
+    ]);
     await expectGone(report, c.envName);
   });
 
@@ -354,7 +416,12 @@ describe('rehearse() against a demo world (real containers)', () => {
       }
       expect(tm.final).toEqual(tm.checkpoints.at(-1)!.counts);
       // S12 asserts these totals through the cutter itself.
-      expect(tm.final).toMatchObject({ 'ledger.mark': 972, 'ledger.cut': 972, 'ledger.verify_log': 972, 'ledger.history': 101 });
+      expect(tm.final).toMatchObject({
+        'ledger.mark': 972,
+        'ledger.cut': 972,
+        'ledger.verify_log': 972,
+        'ledger.history': 101,
+      });
       await expectGone(first, pass.envName);
     });
 

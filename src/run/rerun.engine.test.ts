@@ -23,7 +23,10 @@ describe('the rerun cycle', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'pgr-rerun-'));
-    world = await startDemoWorld(docker, join(work, 'world'), { production: uniqueName('pgr-rr-prod'), protected: uniqueName('pgr-rr-protected') });
+    world = await startDemoWorld(docker, join(work, 'world'), {
+      production: uniqueName('pgr-rr-prod'),
+      protected: uniqueName('pgr-rr-protected'),
+    });
   });
 
   afterAll(async () => {
@@ -59,7 +62,10 @@ describe('the rerun cycle', () => {
   }
 
   async function run(configFile: string, out: string, extra: { previous?: string; cache?: boolean } = {}) {
-    const result = await rehearse({ configFile, outDir: out, keepBackup: false, ...extra }, { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) });
+    const result = await rehearse(
+      { configFile, outDir: out, keepBackup: false, ...extra },
+      { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
+    );
     await writeReport(out, result.report);
     expect((await countLabelled(result.report.run_id)).total).toBe(0);
     return result;
@@ -70,15 +76,22 @@ describe('the rerun cycle', () => {
     const a = await run(await config('defective', world.shas.defective), join(work, 'a'));
     expect(a.report.execution_status).toBe('FAIL');
     await checkoutBuild(world.repo, world.shas.fixed);
-    const b = await run(await config('fixed', world.shas.fixed), join(work, 'b'), { previous: join(work, 'a', 'report.json') });
+    const b = await run(await config('fixed', world.shas.fixed), join(work, 'b'), {
+      previous: join(work, 'a', 'report.json'),
+    });
     expect(b.report.execution_status).toBe('PASS');
     const p = b.report.progress!;
     expect(p.prior_status).toBe('FAIL');
     expect(p.failure).toBe('resolved');
     expect(p.prior_failure).toMatchObject({ gate: 'S6', classification: 'sut' });
     expect(p.prior_failure!.exception).toMatch(/^TypeError at src\/phases\.ts:\d+:\d+$/);
-    expect(p.scenarios.find((s) => s.id === 'S6')).toMatchObject({ prior: 'FAIL', current: 'PASS', change: 'FAIL -> PASS' });
-    for (const id of ['S7', 'S8', 'S9', 'S10', 'S11', 'S12']) expect(p.scenarios.find((s) => s.id === id)).toMatchObject({ prior: 'NOT_RUN', current: 'PASS' });
+    expect(p.scenarios.find((s) => s.id === 'S6')).toMatchObject({
+      prior: 'FAIL',
+      current: 'PASS',
+      change: 'FAIL -> PASS',
+    });
+    for (const id of ['S7', 'S8', 'S9', 'S10', 'S11', 'S12'])
+      expect(p.scenarios.find((s) => s.id === id)).toMatchObject({ prior: 'NOT_RUN', current: 'PASS' });
     expect(p.prior_accepted_commit).toBe(world.shas.defective);
     expect(p.current_accepted_commit).toBe(world.shas.fixed);
     const md = await readFile(join(work, 'b', 'report.md'), 'utf8');
@@ -91,9 +104,14 @@ describe('the rerun cycle', () => {
     const edited = join(work, 'edited');
     await mkdir(edited, { recursive: true });
     const text = await readFile(file, 'utf8');
-    await writeFile(join(edited, 'report.json'), text.replace('"execution_status": "FAIL"', '"execution_status": "PASS"'));
+    await writeFile(
+      join(edited, 'report.json'),
+      text.replace('"execution_status": "FAIL"', '"execution_status": "PASS"'),
+    );
     await writeFile(join(edited, 'report.json.sha256'), await readFile(`${file}.sha256`, 'utf8'));
-    await expect(run(await config('refused', world.shas.fixed), join(work, 'refused'), { previous: join(edited, 'report.json') })).rejects.toThrow(/fails verify/);
+    await expect(
+      run(await config('refused', world.shas.fixed), join(work, 'refused'), { previous: join(edited, 'report.json') }),
+    ).rejects.toThrow(/fails verify/);
   });
 
   it('misses, saves a snapshot, then hits with the same verdict and every G4 check; a changed production misses; prune leaves none of ours', async () => {
@@ -113,7 +131,10 @@ describe('the rerun cycle', () => {
     const second = await run(file, join(work, 'c2'), { cache: true });
     expect(second.report.execution_status).toBe(first.report.execution_status);
     expect(second.report.env!.cache).toMatchObject({ enabled: true, hit: true, key, saved: false });
-    expect(second.report.gates.find((g) => g.id === 'G4')).toMatchObject({ status: 'PASS', evidence: { cache_hit: true, grant_differences: 0 } });
+    expect(second.report.gates.find((g) => g.id === 'G4')).toMatchObject({
+      status: 'PASS',
+      evidence: { cache_hit: true, grant_differences: 0 },
+    });
     expect(second.report.env!.sysid).not.toBe(second.report.production!.sysid_pre);
     expect(second.report.scenarios.every((s) => s.status === 'PASS')).toBe(true);
 

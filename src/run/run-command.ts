@@ -9,20 +9,33 @@ import { rehearse, type RehearsalOptions } from './rehearsal.js';
 
 export async function runCommand(opts: RehearsalOptions, progress: Progress): Promise<number> {
   using interruption = Interruption.install((signal, first) => {
-    progress.note(first ? `${signal} received: stopping at the current step, then the closing gates and teardown; this run cannot PASS` : `${signal} received again: recorded; teardown is in progress and finishes first`);
+    progress.note(
+      first
+        ? `${signal} received: stopping at the current step, then the closing gates and teardown; this run cannot PASS`
+        : `${signal} received again: recorded; teardown is in progress and finishes first`,
+    );
   });
   const { report, exitCode } = await rehearse(opts, { docker: dockerClient(), progress, interruption });
   const written = await writeReport(opts.outDir, report).catch((err: unknown) => err as Error);
   if (written instanceof Error) {
     // The run ended, but its evidence could not be kept: INCONCLUSIVE whatever the verdict (4 still wins).
-    const err = diskErrorOf(written, 'cannot write the report into --out', 'give --out a writable folder on a disk with free space and run again') ?? written;
-    progress.note(`execution_status: ${report.execution_status}, but the report could not be written; exit ${exitCode === 4 ? 4 : 3}`);
+    const err =
+      diskErrorOf(
+        written,
+        'cannot write the report into --out',
+        'give --out a writable folder on a disk with free space and run again',
+      ) ?? written;
+    progress.note(
+      `execution_status: ${report.execution_status}, but the report could not be written; exit ${exitCode === 4 ? 4 : 3}`,
+    );
     if (exitCode !== 4) throw err;
     progress.note(`rehearse: ${err.message}`);
     for (const alert of report.alerts) progress.note(`!! ${alert}`);
     return exitCode;
   }
-  const where = report.failure ? ` at ${report.failure.scenario ?? report.failure.gate} (${report.failure.classification})` : '';
+  const where = report.failure
+    ? ` at ${report.failure.scenario ?? report.failure.gate} (${report.failure.classification})`
+    : '';
   progress.note(`execution_status: ${report.execution_status}${where}; exit ${exitCode}`);
   for (const alert of report.alerts) progress.note(`!! ${alert}`);
   progress.data(`report: ${written.json}`);

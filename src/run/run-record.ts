@@ -15,17 +15,37 @@ export const GATES = [
   ['G8', 'post-checks'],
 ] as const;
 
-type Sections = Pick<Report, 'production' | 'env' | 'backup' | 'table_matrix' | 'sql_trace' | 'leak_scan' | 'protected_envs' | 'git' | 'teardown'>;
+type Sections = Pick<
+  Report,
+  'production' | 'env' | 'backup' | 'table_matrix' | 'sql_trace' | 'leak_scan' | 'protected_envs' | 'git' | 'teardown'
+>;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 export class RunRecord {
-  readonly gates: GateRecord[] = GATES.map(([id, name]) => ({ id, name, status: 'NOT_RUN', started_at: null, ms: null, evidence: null }));
+  readonly gates: GateRecord[] = GATES.map(([id, name]) => ({
+    id,
+    name,
+    status: 'NOT_RUN',
+    started_at: null,
+    ms: null,
+    evidence: null,
+  }));
   readonly scenarios: ScenarioRecord[] = [];
   readonly retries: Report['retries'] = [];
   readonly alerts: string[] = [];
   artefacts: Report['artefacts'] = [];
   failure: Failure | null = null;
-  sections: Nullable<Sections> = { production: null, env: null, backup: null, table_matrix: null, sql_trace: null, leak_scan: null, protected_envs: null, git: null, teardown: null };
+  sections: Nullable<Sections> = {
+    production: null,
+    env: null,
+    backup: null,
+    table_matrix: null,
+    sql_trace: null,
+    leak_scan: null,
+    protected_envs: null,
+    git: null,
+    teardown: null,
+  };
 
   constructor(
     readonly runId: string,

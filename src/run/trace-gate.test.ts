@@ -7,12 +7,22 @@ import { analyseTrace, traceFailure, type ScenarioWindow } from './trace-gate.js
 
 // A real PostgreSQL 15 log (fixtures/stderr/README.md says what ran); the whole day is one window.
 const log = readFileSync(join(PACKAGE_ROOT, 'fixtures', 'stderr', 'postgres-15-dry-run.log'), 'utf8');
-const allDay = (forbidden: string[]): ScenarioWindow => ({ id: 'S1', from: Date.parse('2026-11-25T00:00:00Z'), to: Date.parse('2026-11-26T00:00:00Z'), policy: verbPolicy(forbidden), steps: [], writes: null });
+const allDay = (forbidden: string[]): ScenarioWindow => ({
+  id: 'S1',
+  from: Date.parse('2026-11-25T00:00:00Z'),
+  to: Date.parse('2026-11-26T00:00:00Z'),
+  policy: verbPolicy(forbidden),
+  steps: [],
+  writes: null,
+});
 const opts = { toolRole: 'rehearse_tool', sessionAudit: false, redact: (t: string) => t };
 
 describe('the trace gate', () => {
   it("fails on the system's DELETE under the tool's application name, and leaves the tool's own DELETE out", async () => {
-    const a = await analyseTrace(log, [allDay(['DELETE', 'TRUNCATE'])], { ...opts, policy: verbPolicy(['DELETE', 'TRUNCATE']) });
+    const a = await analyseTrace(log, [allDay(['DELETE', 'TRUNCATE'])], {
+      ...opts,
+      policy: verbPolicy(['DELETE', 'TRUNCATE']),
+    });
     const deletes = a.section.forbidden.filter((f) => f.verb === 'DELETE');
     expect(deletes.length).toBeGreaterThan(0);
     expect(deletes.every((f) => f.user === 'cutter_app')).toBe(true);
@@ -29,21 +39,43 @@ describe('the trace gate', () => {
   });
 
   it('passes a clean trace, and is inconclusive when the write counters did not settle', () => {
-    const section = { source: '', statements: 1, verbs: ['SELECT'], counts: { SELECT: 1 }, forbidden_verbs: ['DELETE'], policy: { run: { forbidden_verbs: ['DELETE'], allow: [], forbid: [] }, scenarios: {} }, forbidden: [], per_scenario: {}, unparsed: 0, rewrites: [], audit: null, writes: { settled: true, explained: 0, unexplained: [] } };
+    const section = {
+      source: '',
+      statements: 1,
+      verbs: ['SELECT'],
+      counts: { SELECT: 1 },
+      forbidden_verbs: ['DELETE'],
+      policy: { run: { forbidden_verbs: ['DELETE'], allow: [], forbid: [] }, scenarios: {} },
+      forbidden: [],
+      per_scenario: {},
+      unparsed: 0,
+      rewrites: [],
+      audit: null,
+      writes: { settled: true, explained: 0, unexplained: [] },
+    };
     expect(traceFailure({ section, ambiguousStatements: 0, ambiguousAudit: 0 })).toBeNull();
-    const unsettled = traceFailure({ section: { ...section, writes: { ...section.writes, settled: false } }, ambiguousStatements: 0, ambiguousAudit: 0 });
+    const unsettled = traceFailure({
+      section: { ...section, writes: { ...section.writes, settled: false } },
+      ambiguousStatements: 0,
+      ambiguousAudit: 0,
+    });
     expect(unsettled?.classification).toBe('environment');
   });
 });
 
 // A log of one scenario window (10:00:01-10:00:05, two steps) and statements outside it.
 const at = (s: string) => Date.parse(`2026-11-25T10:00:0${s}Z`);
-const logLine = (sec: string, pid: number, rest: string) => `2026-11-25 10:00:0${sec} UTC [${pid}] app=psql user=shop_migrator db=shop LOG:  ${rest}`;
+const logLine = (sec: string, pid: number, rest: string) =>
+  `2026-11-25 10:00:0${sec} UTC [${pid}] app=psql user=shop_migrator db=shop LOG:  ${rest}`;
 const synthetic = [
   logLine('1.100', 11, 'statement: ALTER TABLE public.device ADD COLUMN firmware text'),
   logLine('3.100', 12, 'statement: DELETE FROM public.reading WHERE device_id = 7'),
   logLine('3.200', 12, 'AUDIT: SESSION,1,1,FUNCTION,EXECUTE,FUNCTION,public.prune,select public.prune(),<not logged>'),
-  logLine('3.300', 12, 'AUDIT: SESSION,1,2,WRITE,DELETE,TABLE,public.reading,delete from public.reading where device_id = 8,<not logged>'),
+  logLine(
+    '3.300',
+    12,
+    'AUDIT: SESSION,1,2,WRITE,DELETE,TABLE,public.reading,delete from public.reading where device_id = 8,<not logged>',
+  ),
   // Outside every window: the run's policy; the same text twice is two findings.
   logLine('7.100', 13, 'statement: ALTER TABLE public.device DROP COLUMN firmware'),
   logLine('7.200', 13, 'statement: ALTER TABLE public.device DROP COLUMN firmware'),
@@ -73,7 +105,9 @@ describe("the trace gate's policy", () => {
     // The nested DELETE is allowed in S1 as the top-level one is: the audit count follows the same policy.
     expect(a.section.audit?.forbidden_nested).toBe(0);
     expect(a.section.policy.scenarios.S1?.forbidden_verbs).toEqual(['TRUNCATE']);
-    expect(traceFailure(a)?.message).toBe('the system under test ran forbidden SQL: ALTER in the run (×2), DROP in the run (×2)');
+    expect(traceFailure(a)?.message).toBe(
+      'the system under test ran forbidden SQL: ALTER in the run (×2), DROP in the run (×2)',
+    );
   });
 
   it('names the scenario and the step that sent each forbidden statement, nested ones included', async () => {
@@ -82,7 +116,9 @@ describe("the trace gate's policy", () => {
       ['S1', '002-prune', 'DELETE', ['public.reading']],
       ['S1', '002-prune', 'DELETE', ['public.reading']],
     ]);
-    expect(a.section.forbidden[1]?.text).toMatch(/^\(inside a function, DO block or trigger\) delete from public.reading where device_id = 8/);
+    expect(a.section.forbidden[1]?.text).toMatch(
+      /^\(inside a function, DO block or trigger\) delete from public.reading where device_id = 8/,
+    );
     expect(a.section.audit?.forbidden_nested).toBe(1);
   });
 });

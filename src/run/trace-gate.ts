@@ -73,9 +73,17 @@ function stepAt(w: ScenarioWindow, at: string): string | null {
   return w.steps.find((s) => within(t, s))?.name ?? null;
 }
 
-const policySection = (p: SqlPolicy) => ({ forbidden_verbs: [...p.forbidden_verbs], allow: [...p.allow], forbid: [...p.forbid] });
+const policySection = (p: SqlPolicy) => ({
+  forbidden_verbs: [...p.forbidden_verbs],
+  allow: [...p.allow],
+  forbid: [...p.forbid],
+});
 
-export async function analyseTrace(serverLog: string, windows: readonly ScenarioWindow[], opts: TraceOptions): Promise<TraceAnalysis> {
+export async function analyseTrace(
+  serverLog: string,
+  windows: readonly ScenarioWindow[],
+  opts: TraceOptions,
+): Promise<TraceAnalysis> {
   const { toolRole, policy } = opts;
   const text = (t: string) => opts.redact(t).slice(0, 500);
   const statements = parseServerLog(serverLog);
@@ -111,28 +119,75 @@ export async function analyseTrace(serverLog: string, windows: readonly Scenario
     const resolve = resolverOf(w?.writes?.knownTables ?? everyKnown);
     const t = await traceStatements(g.statements, { toolRole, policy: inForce, resolve });
     if (w) perScenario[w.id] = t.counts;
-    for (const f of t.forbidden) found.push({ scenario, step: step(f.at), verb: f.verb, kind: f.kind, objects: f.objects, rule: f.rule, user: f.user, text: text(f.text) });
-    for (const r of t.rewrites) rewrites.push({ scenario, step: step(r.at), user: r.user, tables: r.tables, text: text(r.text) });
+    for (const f of t.forbidden)
+      found.push({
+        scenario,
+        step: step(f.at),
+        verb: f.verb,
+        kind: f.kind,
+        objects: f.objects,
+        rule: f.rule,
+        user: f.user,
+        text: text(f.text),
+      });
+    for (const r of t.rewrites)
+      rewrites.push({ scenario, step: step(r.at), user: r.user, tables: r.tables, text: text(r.text) });
     if (auditTrace) {
       const a = await auditVerbs(g.records, { toolRole, policy: inForce, resolve });
       for (const f of a.forbidden.filter((x) => x.nested)) {
         forbiddenNested += 1;
-        found.push({ scenario, step: step(f.at), verb: f.verb, kind: f.kind, objects: f.objects, rule: f.rule, user: f.user, text: `(inside a function, DO block or trigger) ${text(f.text)}` });
+        found.push({
+          scenario,
+          step: step(f.at),
+          verb: f.verb,
+          kind: f.kind,
+          objects: f.objects,
+          rule: f.rule,
+          user: f.user,
+          text: `(inside a function, DO block or trigger) ${text(f.text)}`,
+        });
       }
     }
     if (!w?.writes) continue;
     settled &&= w.writes.settled;
-    const writes = [...(await writesOfStatements(g.statements, { excludeUser: toolRole })).writes, ...(await writesOfAudit(g.records, { excludeUser: toolRole })).writes];
+    const writes = [
+      ...(await writesOfStatements(g.statements, { excludeUser: toolRole })).writes,
+      ...(await writesOfAudit(g.records, { excludeUser: toolRole })).writes,
+    ];
     const ruleFor = (verb: string, table: string) => {
       const dot = table.indexOf('.');
-      return forbiddingRule(inForce, verb, verb, { schema: table.slice(0, dot), name: table.slice(dot + 1), relation: true });
+      return forbiddingRule(inForce, verb, verb, {
+        schema: table.slice(0, dot),
+        name: table.slice(dot + 1),
+        relation: true,
+      });
     };
-    const e = explainWrites(w.writes.deltas, writes, (verb, table) => ruleFor(verb, table) !== null, { knownTables: w.writes.knownTables, rowDeltas: w.writes.rowDeltas, parents: w.writes.parents });
+    const e = explainWrites(w.writes.deltas, writes, (verb, table) => ruleFor(verb, table) !== null, {
+      knownTables: w.writes.knownTables,
+      rowDeltas: w.writes.rowDeltas,
+      parents: w.writes.parents,
+    });
     explained += e.explained.length;
     const forbiddenKeys = new Set(e.forbiddenUnexplained.map((x) => `${x.table} ${x.verb}`));
-    for (const u of e.unexplained) unexplained.push({ scenario: w.id, table: u.table, verb: u.verb, rows: u.rows, forbidden: forbiddenKeys.has(`${u.table} ${u.verb}`) });
+    for (const u of e.unexplained)
+      unexplained.push({
+        scenario: w.id,
+        table: u.table,
+        verb: u.verb,
+        rows: u.rows,
+        forbidden: forbiddenKeys.has(`${u.table} ${u.verb}`),
+      });
     for (const f of e.forbiddenUnexplained) {
-      found.push({ scenario: w.id, step: null, verb: f.verb, kind: f.verb, objects: [f.table], rule: ruleFor(f.verb, f.table) ?? 'forbidden_verbs', user: '(no logged statement)', text: `${f.rows} row(s) ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains` });
+      found.push({
+        scenario: w.id,
+        step: null,
+        verb: f.verb,
+        kind: f.verb,
+        objects: [f.table],
+        rule: ruleFor(f.verb, f.table) ?? 'forbidden_verbs',
+        user: '(no logged statement)',
+        text: `${f.rows} row(s) ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains`,
+      });
     }
   }
   return {
@@ -142,12 +197,23 @@ export async function analyseTrace(serverLog: string, windows: readonly Scenario
       verbs: [...new Set([...trace.verbs, ...(auditTrace?.verbs ?? [])])].sort(),
       counts: trace.counts,
       forbidden_verbs: [...policy.forbidden_verbs],
-      policy: { run: policySection(policy), scenarios: Object.fromEntries(windows.map((w) => [w.id, policySection(w.policy)])) },
+      policy: {
+        run: policySection(policy),
+        scenarios: Object.fromEntries(windows.map((w) => [w.id, policySection(w.policy)])),
+      },
       forbidden: found,
       per_scenario: perScenario,
       unparsed: trace.unparsed,
       rewrites,
-      audit: auditTrace ? { statements: auditTrace.statements, nested: auditTrace.nested, verbs: auditTrace.verbs, functions: auditTrace.functions, forbidden_nested: forbiddenNested } : null,
+      audit: auditTrace
+        ? {
+            statements: auditTrace.statements,
+            nested: auditTrace.nested,
+            verbs: auditTrace.verbs,
+            functions: auditTrace.functions,
+            forbidden_nested: forbiddenNested,
+          }
+        : null,
       writes: { settled, explained, unexplained },
     },
     ambiguousStatements: trace.ambiguous,
@@ -157,9 +223,16 @@ export async function analyseTrace(serverLog: string, windows: readonly Scenario
 
 /** G6's decision: a forged prefix or a forbidden verb is the system's failure; unsettled counters prove nothing either way. */
 export function traceFailure(a: TraceAnalysis): GateFailure | null {
-  if (a.ambiguousAudit > 0) return new GateFailure('sut', `${a.ambiguousAudit} audit entries carry a log prefix that reads more than one way: the trace cannot be proved`);
+  if (a.ambiguousAudit > 0)
+    return new GateFailure(
+      'sut',
+      `${a.ambiguousAudit} audit entries carry a log prefix that reads more than one way: the trace cannot be proved`,
+    );
   if (a.ambiguousStatements > 0) {
-    return new GateFailure('sut', `${a.ambiguousStatements} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`);
+    return new GateFailure(
+      'sut',
+      `${a.ambiguousStatements} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`,
+    );
   }
   const found = a.section.forbidden;
   if (found.length > 0) {
@@ -168,8 +241,16 @@ export function traceFailure(a: TraceAnalysis): GateFailure | null {
       const k = `${f.verb} in ${f.scenario ?? 'the run'}`;
       groups.set(k, (groups.get(k) ?? 0) + 1);
     }
-    return new GateFailure('sut', `the system under test ran forbidden SQL: ${[...groups].map(([k, n]) => (n > 1 ? `${k} (×${n})` : k)).join(', ')}`, { sql_rows: found.slice(0, 5) });
+    return new GateFailure(
+      'sut',
+      `the system under test ran forbidden SQL: ${[...groups].map(([k, n]) => (n > 1 ? `${k} (×${n})` : k)).join(', ')}`,
+      { sql_rows: found.slice(0, 5) },
+    );
   }
-  if (!a.section.writes.settled) return new GateFailure('environment', 'the write counters did not settle (a session of the system under test was still connected): writes cannot be proved explained');
+  if (!a.section.writes.settled)
+    return new GateFailure(
+      'environment',
+      'the write counters did not settle (a session of the system under test was still connected): writes cannot be proved explained',
+    );
   return null;
 }

@@ -33,10 +33,18 @@ export function decideVerdict(input: VerdictInput): Decision {
   const first = input.outcomes.find((o) => o.status === 'FAIL' || o.status === 'INCONCLUSIVE');
   let decision: Omit<Decision, 'exitCode'>;
   if (first) {
-    decision = { verdict: first.status === 'FAIL' ? 'FAIL' : 'INCONCLUSIVE', decidedBy: first.id, classification: first.classification };
+    decision = {
+      verdict: first.status === 'FAIL' ? 'FAIL' : 'INCONCLUSIVE',
+      decidedBy: first.id,
+      classification: first.classification,
+    };
   } else if (input.outcomes.some((o) => o.status === 'NOT_RUN') || input.outcomes.length === 0) {
     // Nothing failed, yet something did not run: that can only be our bug, never a PASS.
-    decision = { verdict: 'INCONCLUSIVE', decidedBy: input.outcomes.find((o) => o.status === 'NOT_RUN')?.id ?? null, classification: 'tool' };
+    decision = {
+      verdict: 'INCONCLUSIVE',
+      decidedBy: input.outcomes.find((o) => o.status === 'NOT_RUN')?.id ?? null,
+      classification: 'tool',
+    };
   } else {
     decision = { verdict: 'PASS', decidedBy: null, classification: null };
   }
@@ -97,21 +105,53 @@ export function placeOf(at: number, spans: readonly Span[], landedIn: string | n
  * The result of the gate or scenario a run's first signal landed in: INCONCLUSIVE (environment)
  * whatever its work gave, since that work may have been cut short; what it gave is kept in the message.
  */
-export function interruptedResult(signal: string, id: string, when: 'before' | 'during' | 'after', own: { status: Status; message: string | null }): { status: 'INCONCLUSIVE'; classification: 'environment'; message: string } {
-  const where = when === 'before' ? `received before ${id} started` : when === 'after' ? `received after ${id}, while the report was written` : `during ${id}`;
-  const ownPart = own.status === 'FAIL' || own.status === 'INCONCLUSIVE' ? `; ${id} itself ended ${own.status}: ${own.message ?? 'no message'}` : '';
-  return { status: 'INCONCLUSIVE', classification: 'environment', message: `interrupted by ${signal} ${where}${ownPart}` };
+export function interruptedResult(
+  signal: string,
+  id: string,
+  when: 'before' | 'during' | 'after',
+  own: { status: Status; message: string | null },
+): { status: 'INCONCLUSIVE'; classification: 'environment'; message: string } {
+  const where =
+    when === 'before'
+      ? `received before ${id} started`
+      : when === 'after'
+        ? `received after ${id}, while the report was written`
+        : `during ${id}`;
+  const ownPart =
+    own.status === 'FAIL' || own.status === 'INCONCLUSIVE'
+      ? `; ${id} itself ended ${own.status}: ${own.message ?? 'no message'}`
+      : '';
+  return {
+    status: 'INCONCLUSIVE',
+    classification: 'environment',
+    message: `interrupted by ${signal} ${where}${ownPart}`,
+  };
 }
 
 /**
  * The report's alerts about signals: the one that interrupted the run, where it landed and what it
  * decided; each later one (while tearing down) recorded, not counted again.
  */
-export function interruptionAlerts(log: readonly ReceivedSignal[], landedIn: string | null, spans: readonly Span[], teardownComplete: boolean | null): string[] {
+export function interruptionAlerts(
+  log: readonly ReceivedSignal[],
+  landedIn: string | null,
+  spans: readonly Span[],
+  teardownComplete: boolean | null,
+): string[] {
   const [first, ...later] = log;
   if (!first) return [];
-  const teardown = teardownComplete === null ? 'its teardown was not recorded' : teardownComplete ? 'the closing gates still ran and teardown completed' : 'the closing gates still ran but teardown is INCOMPLETE';
-  const alerts = [`INTERRUPTED by ${first.signal} ${placeOf(first.at.getTime(), spans, landedIn)} (at ${first.at.toISOString()}): ${landedIn ?? 'the run'} is INCONCLUSIVE (environment), so the run cannot PASS; ${teardown}`];
-  for (const s of later) alerts.push(`${s.signal} received again ${placeOf(s.at.getTime(), spans)} (at ${s.at.toISOString()}): recorded, not counted again; the closing gates went on`);
+  const teardown =
+    teardownComplete === null
+      ? 'its teardown was not recorded'
+      : teardownComplete
+        ? 'the closing gates still ran and teardown completed'
+        : 'the closing gates still ran but teardown is INCOMPLETE';
+  const alerts = [
+    `INTERRUPTED by ${first.signal} ${placeOf(first.at.getTime(), spans, landedIn)} (at ${first.at.toISOString()}): ${landedIn ?? 'the run'} is INCONCLUSIVE (environment), so the run cannot PASS; ${teardown}`,
+  ];
+  for (const s of later)
+    alerts.push(
+      `${s.signal} received again ${placeOf(s.at.getTime(), spans)} (at ${s.at.toISOString()}): recorded, not counted again; the closing gates went on`,
+    );
   return alerts;
 }

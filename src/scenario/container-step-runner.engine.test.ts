@@ -70,7 +70,16 @@ console.log(JSON.stringify(row));
 `;
 
 function step(run: string[], extra: Partial<Step> = {}): Step {
-  return { name: 't', run, cwd: '.', role: 'cutter_app', env: {}, timeout_ms: 30_000, expect: { exit_code: 0, stdout: [], stderr: [], error: null, sql: [] }, ...extra };
+  return {
+    name: 't',
+    run,
+    cwd: '.',
+    role: 'cutter_app',
+    env: {},
+    timeout_ms: 30_000,
+    expect: { exit_code: 0, stdout: [], stderr: [], error: null, sql: [] },
+    ...extra,
+  };
 }
 
 let base: string;
@@ -86,7 +95,13 @@ const names = environmentNames(uniqueName('pgr-csr'));
 const appPassword = generatePassword();
 let teardown: TeardownOutcome | null = null;
 
-const target = (role: string): PgTarget => ({ host: server.env.host, port: server.env.port, user: role, password: role === 'rehearse_tool' ? server.password : appPassword, database: server.env.database });
+const target = (role: string): PgTarget => ({
+  host: server.env.host,
+  port: server.env.port,
+  user: role,
+  password: role === 'rehearse_tool' ? server.password : appPassword,
+  database: server.env.database,
+});
 
 beforeAll(async () => {
   await inspectImage(docker, defaultRunnerImage()); // missing: `bash scripts/setup` builds it
@@ -103,22 +118,51 @@ beforeAll(async () => {
 
   runId = uniqueName('csr-run');
   run = await openRun(runId, new Date(), root);
-  server = await startServer(docker, run, { names, image: defaultImage(), database: 'ledger', readiness: DEFAULT_READINESS }, silentProgress, new AbortController().signal);
-  const tool = postgres({ host: server.env.host, port: server.env.port, user: server.env.user, pass: server.password, database: server.env.database, max: 1 });
+  server = await startServer(
+    docker,
+    run,
+    { names, image: defaultImage(), database: 'ledger', readiness: DEFAULT_READINESS },
+    silentProgress,
+    new AbortController().signal,
+  );
+  const tool = postgres({
+    host: server.env.host,
+    port: server.env.port,
+    user: server.env.user,
+    pass: server.password,
+    database: server.env.database,
+    max: 1,
+  });
   try {
     await tool.unsafe(`create role cutter_app login password '${appPassword.replace(/'/g, "''")}'`);
   } finally {
     await tool.end();
   }
 
-  runner = await prepareContainerRunner(docker, run.journal, { envName: names.container, image: defaultRunnerImage(), checkout: repo, dryRunContainerId: server.env.containerId, secretDir: run.dir });
+  runner = await prepareContainerRunner(docker, run.journal, {
+    envName: names.container,
+    image: defaultRunnerImage(),
+    checkout: repo,
+    dryRunContainerId: server.env.containerId,
+    secretDir: run.dir,
+  });
   install = await runContainerInstall(docker, run.journal, runner, {
     // what `npm ci` would do, without a registry: fill node_modules, and show the environment it had
-    argv: ['node', '-e', "require('fs').cpSync('vendor/postgres', 'node_modules/postgres', { recursive: true }); console.log(JSON.stringify(process.env))"],
+    argv: [
+      'node',
+      '-e',
+      "require('fs').cpSync('vendor/postgres', 'node_modules/postgres', { recursive: true }); console.log(JSON.stringify(process.env))",
+    ],
     network: names.network,
     timeoutMs: 60_000,
   });
-  ctx = { docker, journal: run.journal, runner, dsnEnvVar: 'CUTTER_DSN', dsnFor: (role) => dsnFor(inContainer(target(role))) };
+  ctx = {
+    docker,
+    journal: run.journal,
+    runner,
+    dsnEnvVar: 'CUTTER_DSN',
+    dsnFor: (role) => dsnFor(inContainer(target(role))),
+  };
 }, 150_000);
 
 afterAll(async () => {
@@ -127,7 +171,7 @@ afterAll(async () => {
 });
 
 describe('the container runner', () => {
-  it('installs into the volume from an install container with only PATH, HOME and LANG (no DSN), then hides the checkout\'s own node_modules', async () => {
+  it("installs into the volume from an install container with only PATH, HOME and LANG (no DSN), then hides the checkout's own node_modules", async () => {
     expect(install).toMatchObject({ exitCode: 0, signal: null, timedOut: false, role: 'install', cwd: SUT_MOUNT });
     const env = JSON.parse(install.stdout) as Record<string, string>;
     expect(Object.keys(env).sort()).toEqual(['HOME', 'LANG', 'PATH']);
@@ -141,17 +185,44 @@ describe('the container runner', () => {
     process.env.PGR_TOOL_ONLY = 'must not leak';
     let ran: StepRun;
     try {
-      ran = await runContainerStep(step(['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'], { env: { CUTTER_EXPECTED_ROLE: 'cutter_app' } }), ctx);
+      ran = await runContainerStep(
+        step(['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'], {
+          env: { CUTTER_EXPECTED_ROLE: 'cutter_app' },
+        }),
+        ctx,
+      );
     } finally {
       delete process.env.PGR_TOOL_ONLY;
     }
     expect(ran.exitCode, ran.stderr).toBe(0);
     const env = JSON.parse(ran.stdout) as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(['CUTTER_DSN', 'CUTTER_EXPECTED_ROLE', 'HOME', 'LANG', 'PATH', 'PGDATABASE', 'PGHOST', 'PGPASSFILE', 'PGPORT', 'PGUSER']);
-    expect(env).toMatchObject({ PGHOST: DRY_RUN_DB_ALIAS, PGPORT: '5432', PGUSER: 'cutter_app', PGDATABASE: 'ledger', PGPASSFILE: PASS_FILE_MOUNT });
+    expect(Object.keys(env).sort()).toEqual([
+      'CUTTER_DSN',
+      'CUTTER_EXPECTED_ROLE',
+      'HOME',
+      'LANG',
+      'PATH',
+      'PGDATABASE',
+      'PGHOST',
+      'PGPASSFILE',
+      'PGPORT',
+      'PGUSER',
+    ]);
+    expect(env).toMatchObject({
+      PGHOST: DRY_RUN_DB_ALIAS,
+      PGPORT: '5432',
+      PGUSER: 'cutter_app',
+      PGDATABASE: 'ledger',
+      PGPASSFILE: PASS_FILE_MOUNT,
+    });
     expect(env).toMatchObject({ HOME: '/tmp', LANG: 'C.UTF-8', PATH: runner.path, CUTTER_EXPECTED_ROLE: 'cutter_app' });
     const dsn = new URL(env.CUTTER_DSN!);
-    expect([dsn.hostname, dsn.port, decodeURIComponent(dsn.username), decodeURIComponent(dsn.password)]).toEqual([DRY_RUN_DB_ALIAS, '5432', 'cutter_app', appPassword]);
+    expect([dsn.hostname, dsn.port, decodeURIComponent(dsn.username), decodeURIComponent(dsn.password)]).toEqual([
+      DRY_RUN_DB_ALIAS,
+      '5432',
+      'cutter_app',
+      appPassword,
+    ]);
     expect(ran.argv.join(' ')).not.toContain(encodeURIComponent(appPassword));
     const state = (await readRunState(runId, root))!;
     expect(state.secrets.filter((p) => p.endsWith('.pgpass')).length).toBeGreaterThan(0);
@@ -165,7 +236,13 @@ describe('the container runner', () => {
     const ran = await runContainerStep(step(['node', 'tools/query.mjs']), ctx);
     expect(ran.exitCode, ran.stderr).toBe(0);
     expect(JSON.parse(ran.stdout)).toEqual({ user: 'cutter_app', db: 'ledger', n: 42 });
-    const fromHost = await probe({ host: '127.0.0.1', port: server.env.port, user: server.env.user, password: server.password, database: 'ledger' });
+    const fromHost = await probe({
+      host: '127.0.0.1',
+      port: server.env.port,
+      user: server.env.user,
+      password: server.password,
+      database: 'ledger',
+    });
     expect(fromHost.ok).toBe(true);
   });
 
@@ -176,25 +253,53 @@ describe('the container runner', () => {
   });
 
   it('has no default route and no way out but the internal network', async () => {
-    const ran = await runContainerStep(step(['node', '-e', "console.log(require('fs').readFileSync('/proc/net/route', 'utf8'))"]), ctx);
-    const routes = ran.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+    const ran = await runContainerStep(
+      step(['node', '-e', "console.log(require('fs').readFileSync('/proc/net/route', 'utf8'))"]),
+      ctx,
+    );
+    const routes = ran.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/));
     expect(routes.length).toBeGreaterThan(0);
     expect(routes.filter((f) => f[1] === '00000000')).toEqual([]);
   });
 
   it('fails a step that writes into the read-only checkout, with EROFS in its stderr and a note saying why', async () => {
     const before = await readFile(join(repo, 'dist', 'cli.js'), 'utf8');
-    const ran = await runContainerStep(step(['node', '-e', "require('fs').writeFileSync('dist/cli.js', 'changed')"]), ctx);
+    const ran = await runContainerStep(
+      step(['node', '-e', "require('fs').writeFileSync('dist/cli.js', 'changed')"]),
+      ctx,
+    );
     expect(ran.exitCode).toBe(1);
     expect(ran.stderr).toMatch(/EROFS: read-only file system, open 'dist\/cli\.js'/);
     expect(readOnlyWriteNote(ran)).toMatch(/mounted read-only/);
-    expect(firstFailure(checkStep(step([]).expect, ran))).toMatchObject({ what: 'exit code', expected: '0', actual: '1' });
+    expect(firstFailure(checkStep(step([]).expect, ran))).toMatchObject({
+      what: 'exit code',
+      expected: '0',
+      actual: '1',
+    });
     expect(await readFile(join(repo, 'dist', 'cli.js'), 'utf8')).toBe(before);
   });
 
   it('records exit code, both streams, the folder, timings and role as runStep does', async () => {
-    const ran = await runContainerStep(step(['node', '-e', 'console.log(process.cwd()); console.error("ConfigMismatch: no"); process.exitCode = 3'], { cwd: 'src' }), ctx);
-    expect(ran).toMatchObject({ exitCode: 3, signal: null, timedOut: false, canceled: false, cwd: `${SUT_MOUNT}/src`, role: 'cutter_app', stdout: `${SUT_MOUNT}/src\n`, stderr: 'ConfigMismatch: no\n' });
+    const ran = await runContainerStep(
+      step(['node', '-e', 'console.log(process.cwd()); console.error("ConfigMismatch: no"); process.exitCode = 3'], {
+        cwd: 'src',
+      }),
+      ctx,
+    );
+    expect(ran).toMatchObject({
+      exitCode: 3,
+      signal: null,
+      timedOut: false,
+      canceled: false,
+      cwd: `${SUT_MOUNT}/src`,
+      role: 'cutter_app',
+      stdout: `${SUT_MOUNT}/src\n`,
+      stderr: 'ConfigMismatch: no\n',
+    });
     expect(ran.truncated).toEqual({ stdout: false, stderr: false });
     expect(Date.parse(ran.startedAt)).not.toBeNaN();
     expect(ran.ms).toBeGreaterThan(0);
@@ -207,7 +312,10 @@ describe('the container runner', () => {
   });
 
   it('keeps the first MiB of a stream and counts the rest', async () => {
-    const ran = await runContainerStep(step(['node', '-e', 'process.stdout.write("x".repeat(3 * 1024 * 1024)); process.stderr.write("done")']), ctx);
+    const ran = await runContainerStep(
+      step(['node', '-e', 'process.stdout.write("x".repeat(3 * 1024 * 1024)); process.stderr.write("done")']),
+      ctx,
+    );
     expect(ran.exitCode).toBe(0);
     expect(ran.stdout).toHaveLength(MAX_OUTPUT_BYTES);
     expect(ran.bytes).toEqual({ stdout: 3 * 1024 * 1024, stderr: 4 });
@@ -220,7 +328,10 @@ describe('the container runner', () => {
     expect(timed.ms).toBeLessThan(10_000);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 500);
-    const canceled = await runContainerStep(step(['node', '-e', 'setTimeout(() => {}, 30000)']), { ...ctx, signal: controller.signal });
+    const canceled = await runContainerStep(step(['node', '-e', 'setTimeout(() => {}, 30000)']), {
+      ...ctx,
+      signal: controller.signal,
+    });
     expect(canceled).toMatchObject({ canceled: true, timedOut: false, exitCode: null });
   });
 
@@ -241,14 +352,28 @@ describe('the container runner', () => {
     teardown = await closeRun(docker, run, silentProgress);
     expect(teardown.complete).toBe(true);
     expect(teardown.resources.every((r) => r.gone)).toBe(true);
-    const removed = teardown.resources.filter((r) => r.action === 'removed').map((r) => `${r.kind} ${r.name}`).sort();
+    const removed = teardown.resources
+      .filter((r) => r.action === 'removed')
+      .map((r) => `${r.kind} ${r.name}`)
+      .sort();
     expect(removed).toEqual(
-      [`container ${names.container}`, `container ${runner.names.holder}`, `network ${names.network}`, `network ${runner.names.internalNetwork}`, `volume ${runner.names.installVolume}`].sort(),
+      [
+        `container ${names.container}`,
+        `container ${runner.names.holder}`,
+        `network ${names.network}`,
+        `network ${runner.names.internalNetwork}`,
+        `volume ${runner.names.installVolume}`,
+      ].sort(),
     );
     // ephemeral: each step's and the install's container was already gone
     expect(teardown.resources.filter((r) => r.action === 'already-gone').length).toBe(steps.length + 1);
     for (const r of recorded) {
-      const found = r.kind === 'container' ? await findContainerByName(docker, r.name) : r.kind === 'network' ? await findNetworkByName(docker, r.name) : await findVolumeByName(docker, r.name);
+      const found =
+        r.kind === 'container'
+          ? await findContainerByName(docker, r.name)
+          : r.kind === 'network'
+            ? await findNetworkByName(docker, r.name)
+            : await findVolumeByName(docker, r.name);
       expect(found, `${r.kind} ${r.name}`).toBeNull();
     }
     expect(await countLabelled(runId)).toEqual({ containers: 0, networks: 0, volumes: 0, total: 0 });

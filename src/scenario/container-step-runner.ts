@@ -81,17 +81,36 @@ export interface ContainerRunnerSpec {
  * Create the internal network (the dry-run server joins it by its alias, the network holder deletes
  * its default route) and the install volume; plan the checkout's mounts. All recorded in the journal.
  */
-export async function prepareContainerRunner(docker: DockerClient, journal: RunJournal, spec: ContainerRunnerSpec): Promise<ContainerRunner> {
+export async function prepareContainerRunner(
+  docker: DockerClient,
+  journal: RunJournal,
+  spec: ContainerRunnerSpec,
+): Promise<ContainerRunner> {
   const names = runnerNames(spec.envName);
   const checkout = await planCheckoutMounts(spec.checkout, spec.output ?? DEFAULT_INSTALL_OUTPUT);
   const path = await imagePath(docker, spec.image);
   const network = await createInternalNetwork(docker, journal, names.internalNetwork);
   await joinInternalNetwork(docker, network, spec.dryRunContainerId, DRY_RUN_DB_ALIAS);
-  const holder = await startNetnsHolder(docker, journal, { name: names.holder, image: spec.holderImage ?? defaultRunnerImage(), network });
+  const holder = await startNetnsHolder(docker, journal, {
+    name: names.holder,
+    image: spec.holderImage ?? defaultRunnerImage(),
+    network,
+  });
   const installVolume = await createInstallVolume(docker, journal, names.installVolume);
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
-  return { image: spec.image, names, network, holder, installVolume, checkout, path, secretDir: spec.secretDir, user: `${uid}:${gid}`, steps: 0 };
+  return {
+    image: spec.image,
+    names,
+    network,
+    holder,
+    installVolume,
+    checkout,
+    path,
+    secretDir: spec.secretDir,
+    user: `${uid}:${gid}`,
+    steps: 0,
+  };
 }
 
 /** The dry-run target as a step container reaches it: the alias on the internal network, the server's own port. */
@@ -99,7 +118,14 @@ export function inContainer(target: PgTarget): PgTarget {
   return { ...target, host: DRY_RUN_DB_ALIAS, port: DRY_RUN_DB_PORT };
 }
 
-function notStarted(argv: string[], cwd: string, role: string, startedAt: string, reason: string, canceled = false): StepRun {
+function notStarted(
+  argv: string[],
+  cwd: string,
+  role: string,
+  startedAt: string,
+  reason: string,
+  canceled = false,
+): StepRun {
   return {
     argv: [...argv],
     cwd,
@@ -117,7 +143,16 @@ function notStarted(argv: string[], cwd: string, role: string, startedAt: string
   };
 }
 
-function toStepRun(argv: string[], cwd: string, role: string, startedAt: string, t0: number, run: RunnerContainerRun, out: Capture, err: Capture): StepRun {
+function toStepRun(
+  argv: string[],
+  cwd: string,
+  role: string,
+  startedAt: string,
+  t0: number,
+  run: RunnerContainerRun,
+  out: Capture,
+  err: Capture,
+): StepRun {
   // A signal we sent (timeout, cancel) ends it with no exit code, as runStep reports a killed process.
   const exitCode = run.signal !== null ? null : run.statusCode;
   return {
@@ -146,7 +181,8 @@ async function containerCwd(plan: CheckoutPlan, cwd: string): Promise<{ path: st
   if (left) return { reason: `the step's cwd \`${cwd}\` is not mounted in the container: ${left.reason}` };
   if (first !== plan.output) {
     const st = await stat(host).catch(() => null);
-    if (!st?.isDirectory()) return { reason: `the step's cwd \`${cwd}\` is not a folder of the checkout (${host}: ENOENT)` };
+    if (!st?.isDirectory())
+      return { reason: `the step's cwd \`${cwd}\` is not a folder of the checkout (${host}: ENOENT)` };
   }
   return { path: rel === '' ? SUT_MOUNT : `${SUT_MOUNT}/${rel}` };
 }
@@ -174,9 +210,15 @@ export const INSTALL_CA_MOUNT = '/etc/pg-rehearse/registry-ca.pem';
  * writable, no database credentials (its environment is PATH, HOME and LANG only). Never throws for
  * the command's sake; `role` is `install` in the StepRun.
  */
-export async function runContainerInstall(docker: DockerClient, journal: RunJournal, runner: ContainerRunner, opts: InstallOptions): Promise<StepRun> {
+export async function runContainerInstall(
+  docker: DockerClient,
+  journal: RunJournal,
+  runner: ContainerRunner,
+  opts: InstallOptions,
+): Promise<StepRun> {
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
-  if (opts.signal?.aborted) return notStarted(opts.argv, SUT_MOUNT, 'install', startedAt, 'the run was interrupted', true);
+  if (opts.signal?.aborted)
+    return notStarted(opts.argv, SUT_MOUNT, 'install', startedAt, 'the run was interrupted', true);
   const out = new Capture(MAX_OUTPUT_BYTES);
   const err = new Capture(MAX_OUTPUT_BYTES);
   const t0 = performance.now();
@@ -225,25 +267,34 @@ export interface ContainerStepContext {
  * does on the host. Its role's DSN and its own variables reach it through a 0600 file recorded as a
  * secret of the run and shredded when the step ends, never through argv or the container's config.
  */
-export async function runContainerStep(step: Pick<Step, 'run' | 'cwd' | 'role' | 'env' | 'timeout_ms'>, ctx: ContainerStepContext): Promise<StepRun> {
+export async function runContainerStep(
+  step: Pick<Step, 'run' | 'cwd' | 'role' | 'env' | 'timeout_ms'>,
+  ctx: ContainerStepContext,
+): Promise<StepRun> {
   const { runner } = ctx;
   const startedAt = (ctx.now ?? (() => new Date()))().toISOString();
   const where = await containerCwd(runner.checkout, step.cwd);
   if ('reason' in where) return notStarted(step.run, `${SUT_MOUNT}/${step.cwd}`, step.role, startedAt, where.reason);
-  if (ctx.signal?.aborted) return notStarted(step.run, where.path, step.role, startedAt, 'the run was interrupted', true);
+  if (ctx.signal?.aborted)
+    return notStarted(step.run, where.path, step.role, startedAt, 'the run was interrupted', true);
 
   runner.steps += 1;
   const name = runner.names.step(runner.steps);
   const envFile = join(runner.secretDir, `${name}.env`);
   const dsn = ctx.dsnFor(step.role);
   const libpq = libpqConnection(dsn);
-  const passFile = libpq ? await writePassFile(libpq, { dir: runner.secretDir, record: (p) => ctx.journal.recordSecret(p) }) : null;
+  const passFile = libpq
+    ? await writePassFile(libpq, { dir: runner.secretDir, record: (p) => ctx.journal.recordSecret(p) })
+    : null;
   const out = new Capture(MAX_OUTPUT_BYTES);
   const err = new Capture(MAX_OUTPUT_BYTES);
   const t0 = performance.now();
   try {
     await ctx.journal.recordSecret(envFile);
-    await writeSecretFile(envFile, secretEnvFile({ ...(libpq ? libpqVariables(libpq, PASS_FILE_MOUNT) : {}), [ctx.dsnEnvVar]: dsn, ...step.env }));
+    await writeSecretFile(
+      envFile,
+      secretEnvFile({ ...(libpq ? libpqVariables(libpq, PASS_FILE_MOUNT) : {}), [ctx.dsnEnvVar]: dsn, ...step.env }),
+    );
     const run = await runRunnerContainer(
       ctx.docker,
       ctx.journal,

@@ -68,7 +68,10 @@ export function checkStep(expect: StepExpectation, run: RunOutcome, opts: CheckO
     expected: String(expect.exit_code),
     actual: endOf(run),
   });
-  for (const [stream, patterns] of [['stdout', expect.stdout], ['stderr', expect.stderr]] as const) {
+  for (const [stream, patterns] of [
+    ['stdout', expect.stdout],
+    ['stderr', expect.stderr],
+  ] as const) {
     for (const pattern of patterns) {
       checks.push({
         what: `${stream} matches /${pattern}/`,
@@ -115,7 +118,10 @@ function canonical(value: unknown): string {
 }
 
 function showRows(rows: readonly unknown[]): string {
-  const shown = rows.slice(0, ROWS_SHOWN).map((r) => JSON.stringify(r)).join(', ');
+  const shown = rows
+    .slice(0, ROWS_SHOWN)
+    .map((r) => JSON.stringify(r))
+    .join(', ');
   return `[${shown}${rows.length > ROWS_SHOWN ? `, … (${rows.length} rows in all)` : ''}]`;
 }
 
@@ -150,14 +156,29 @@ export function checkDeltas(
     const b = before[table];
     const a = after[table];
     if (b === undefined || a === undefined) {
-      return { what: `delta ${table}`, ok: false, expected: signed(want), actual: `no count ${b === undefined ? 'before' : 'after'} the scenario` };
+      return {
+        what: `delta ${table}`,
+        ok: false,
+        expected: signed(want),
+        actual: `no count ${b === undefined ? 'before' : 'after'} the scenario`,
+      };
     }
-    return { what: `delta ${table}`, ok: a - b === want, expected: signed(want), actual: `${signed(a - b)} (${b} → ${a})` };
+    return {
+      what: `delta ${table}`,
+      ok: a - b === want,
+      expected: signed(want),
+      actual: `${signed(a - b)} (${b} → ${a})`,
+    };
   });
   const known = new Set(watched);
   for (const [table, want] of Object.entries(expected)) {
     if (!known.has(table)) {
-      checks.push({ what: `delta ${table}`, ok: false, expected: signed(negative ? 0 : want), actual: 'not a watched table: never counted' });
+      checks.push({
+        what: `delta ${table}`,
+        ok: false,
+        expected: signed(negative ? 0 : want),
+        actual: 'not a watched table: never counted',
+      });
     }
   }
   return checks;

@@ -24,7 +24,10 @@ describe('exceptionOf', () => {
   });
 
   it('skips node: internals and dependencies in node_modules, even under the SUT', async () => {
-    const stderr = (await fixture('cutter-cut-defective.stderr')).replaceAll('/tmp/pgr-ex/src/phases.ts', '/tmp/pgr-ex/node_modules/lib/x.js');
+    const stderr = (await fixture('cutter-cut-defective.stderr')).replaceAll(
+      '/tmp/pgr-ex/src/phases.ts',
+      '/tmp/pgr-ex/node_modules/lib/x.js',
+    );
     // The first frame left in the SUT's own code is pg-store.ts.
     expect(exceptionOf(stderr, CUTTER)?.location).toBe('src/pg-store.ts:65:20');
     expect(exceptionOf(stderr, '/elsewhere')?.location).toBeNull();
@@ -36,8 +39,14 @@ describe('exceptionOf', () => {
       message: 'current_user is cutter_readonly, expected cutter_app: refusing to run',
       location: null,
     });
-    expect(exceptionOf(await fixture('cutter-permission-denied.stderr'), CUTTER)).toMatchObject({ name: 'PermissionDenied', message: 'permission denied for table signer' });
-    expect(exceptionOf('MissingKeyError: CUTTER_SIGNING_KEY is not set: refusing to run without a signing key\n', CUTTER)?.name).toBe('MissingKeyError');
+    expect(exceptionOf(await fixture('cutter-permission-denied.stderr'), CUTTER)).toMatchObject({
+      name: 'PermissionDenied',
+      message: 'permission denied for table signer',
+    });
+    expect(
+      exceptionOf('MissingKeyError: CUTTER_SIGNING_KEY is not set: refusing to run without a signing key\n', CUTTER)
+        ?.name,
+    ).toBe('MissingKeyError');
   });
 
   it("finds a Python traceback's exception and its innermost frame in the SUT", async () => {
@@ -49,18 +58,31 @@ describe('exceptionOf', () => {
   });
 
   it("reads node's report of an uncaught error, past the source line it quotes", async () => {
-    expect(exceptionOf(await fixture('node-uncaught-esm.stderr'), '/tmp/nodeex')).toEqual({ name: 'RangeError', message: 'row has no id', location: 'lib/store.mjs:2:35' });
+    expect(exceptionOf(await fixture('node-uncaught-esm.stderr'), '/tmp/nodeex')).toEqual({
+      name: 'RangeError',
+      message: 'row has no id',
+      location: 'lib/store.mjs:2:35',
+    });
   });
 
   it('reads node error codes, and frames without a function name', () => {
-    const stderr = 'TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type string\n    at new Thing (/app/src/a.ts:3:9)\n';
-    expect(exceptionOf(stderr, '/app')).toEqual({ name: 'TypeError', message: 'The "path" argument must be of type string', location: 'src/a.ts:3:9' });
+    const stderr =
+      'TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type string\n    at new Thing (/app/src/a.ts:3:9)\n';
+    expect(exceptionOf(stderr, '/app')).toEqual({
+      name: 'TypeError',
+      message: 'The "path" argument must be of type string',
+      location: 'src/a.ts:3:9',
+    });
     expect(exceptionOf('Error: x\n    at /app/b.js:1:2\n', '/app')?.location).toBe('b.js:1:2');
   });
 
   it('ignores eval frames and labels that name no exception', () => {
-    expect(exceptionOf('Error: x\n    at eval (eval at <anonymous> (/app/c.js:1:1), <anonymous>:1:1)\n', '/app')?.location).toBeNull();
-    expect(exceptionOf('Warning: deprecated\nHint: try again\nStateError: batch B-1 is closed\n', '/app')?.name).toBe('StateError');
+    expect(
+      exceptionOf('Error: x\n    at eval (eval at <anonymous> (/app/c.js:1:1), <anonymous>:1:1)\n', '/app')?.location,
+    ).toBeNull();
+    expect(exceptionOf('Warning: deprecated\nHint: try again\nStateError: batch B-1 is closed\n', '/app')?.name).toBe(
+      'StateError',
+    );
   });
 
   it('returns null when stderr names no exception', () => {

@@ -18,7 +18,20 @@ const NODE_FRAME = /^\s+at (?:(?:async |new )?.*? \()?(.+?):(\d+):(\d+)\)?$/;
 const PYTHON_FRAME = /^\s+File "(.+)", line (\d+)(?:, in .*)?$/;
 const PYTHON_TRACEBACK = /^Traceback \(most recent call last\):$/;
 // Labels that look like `Name: text` but name no exception.
-const NOT_EXCEPTIONS = new Set(['Warning', 'Note', 'Hint', 'Detail', 'Usage', 'Info', 'Notice', 'Debug', 'Context', 'Statement', 'Location', 'Query']);
+const NOT_EXCEPTIONS = new Set([
+  'Warning',
+  'Note',
+  'Hint',
+  'Detail',
+  'Usage',
+  'Info',
+  'Notice',
+  'Debug',
+  'Context',
+  'Statement',
+  'Location',
+  'Query',
+]);
 const FOREIGN = /(^|[\\/])(node_modules|site-packages|dist-packages)([\\/]|$)/;
 
 /** A frame's file, relative to the system under test, or null when it is not the SUT's own code. */

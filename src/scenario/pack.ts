@@ -47,7 +47,13 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
       why = `cannot be read${codeOf(err) ? ` (${codeOf(err)})` : ''}`;
     }
     if (why === null) files.push(file);
-    else entryIssues.push({ file, line: null, path: '', message: `this entry of the scenario folder ${why}: every *.yaml/*.yml entry is a scenario file; make it a file or move it out of the folder` });
+    else
+      entryIssues.push({
+        file,
+        line: null,
+        path: '',
+        message: `this entry of the scenario folder ${why}: every *.yaml/*.yml entry is a scenario file; make it a file or move it out of the folder`,
+      });
   }
   if (entryIssues.length > 0) throw new InputFileError(entryIssues);
   if (files.length === 0) {
@@ -65,7 +71,12 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
       // `S2.yaml` holding `id: S7` would make a reviewer read one scenario for another.
       const stem = basename(file).replace(SCENARIO_FILE, '');
       if (SCENARIO_ID.test(stem) && stem !== scenario.id) {
-        issues.push({ file, line: lineOfPath(await readFile(file, 'utf8'), ['id']), path: 'id', message: `the file is named after the scenario id ${stem} but holds ${scenario.id}: rename it ${scenario.id}${SCENARIO_FILE.exec(file)![0]} or set \`id: ${stem}\` (a name that is no scenario id, such as 04-mark.yaml, is free)` });
+        issues.push({
+          file,
+          line: lineOfPath(await readFile(file, 'utf8'), ['id']),
+          path: 'id',
+          message: `the file is named after the scenario id ${stem} but holds ${scenario.id}: rename it ${scenario.id}${SCENARIO_FILE.exec(file)![0]} or set \`id: ${stem}\` (a name that is no scenario id, such as 04-mark.yaml, is free)`,
+        });
         continue;
       }
       loaded.push({ file, number: scenarioNumber(scenario.id), scenario });
@@ -99,7 +110,10 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
 
 /** Read the watched tables: one `schema.table` a line; `#` comments and blank lines ignored. */
 export async function loadWatchedTables(file: string): Promise<string[]> {
-  return parseWatchedTables(await readTextInput(file, 'watched tables file', 'check `artefacts.watched_tables` in the config'), file);
+  return parseWatchedTables(
+    await readTextInput(file, 'watched tables file', 'check `artefacts.watched_tables` in the config'),
+    file,
+  );
 }
 
 /** Parse the watched tables file's text; every issue names the file and line. */
@@ -112,7 +126,12 @@ export function parseWatchedTables(text: string, file: string): string[] {
     const table = raw.replace(/#.*$/, '').trim();
     if (table === '') return;
     if (!TABLE_NAME.test(table)) {
-      issues.push({ file, line, path: '', message: `\`${table}\` is not a table as \`schema.table\` (lower-case SQL identifiers)` });
+      issues.push({
+        file,
+        line,
+        path: '',
+        message: `\`${table}\` is not a table as \`schema.table\` (lower-case SQL identifiers)`,
+      });
     } else if (seen.has(table)) {
       issues.push({ file, line, path: '', message: `\`${table}\` is listed twice (first on line ${seen.get(table)})` });
     } else {
@@ -120,7 +139,8 @@ export function parseWatchedTables(text: string, file: string): string[] {
       tables.push(table);
     }
   });
-  if (issues.length === 0 && tables.length === 0) issues.push({ file, line: null, path: '', message: 'lists no table' });
+  if (issues.length === 0 && tables.length === 0)
+    issues.push({ file, line: null, path: '', message: 'lists no table' });
   if (issues.length > 0) throw new InputFileError(issues);
   return tables;
 }
@@ -132,7 +152,12 @@ export function assertDeltasWatched(pack: readonly LoadedScenario[], watched: re
   for (const { file, scenario } of pack) {
     for (const table of Object.keys(scenario.deltas)) {
       if (!known.has(table)) {
-        issues.push({ file, line: null, path: `deltas.${table}`, message: `\`${table}\` is not a watched table (${watched.length} watched)` });
+        issues.push({
+          file,
+          line: null,
+          path: `deltas.${table}`,
+          message: `\`${table}\` is not a watched table (${watched.length} watched)`,
+        });
       }
     }
   }

@@ -13,7 +13,16 @@ import { MAX_OUTPUT_BYTES, runStep, type StepContext } from './step-runner.js';
 const DSN = 'postgres://cutter_app:p%40ss%3Aword@127.0.0.1:1/ledger';
 
 function step(run: string[], extra: Partial<Step> = {}): Step {
-  return { name: 't', run, cwd: '.', role: 'cutter_app', env: {}, timeout_ms: 30_000, expect: { exit_code: 0, stdout: [], stderr: [], error: null, sql: [] }, ...extra };
+  return {
+    name: 't',
+    run,
+    cwd: '.',
+    role: 'cutter_app',
+    env: {},
+    timeout_ms: 30_000,
+    expect: { exit_code: 0, stdout: [], stderr: [], error: null, sql: [] },
+    ...extra,
+  };
 }
 
 let sut: string;
@@ -33,13 +42,34 @@ describe('runStep', () => {
   it("gives the command only PATH, HOME, LANG, the DSN of its role, libpq's variables and its own env", async () => {
     process.env.PGR_TOOL_ONLY = 'must not leak';
     try {
-      const run = await runStep(step(['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'], { env: { CUTTER_EXPECTED_ROLE: 'cutter_app' } }), ctx);
+      const run = await runStep(
+        step(['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'], {
+          env: { CUTTER_EXPECTED_ROLE: 'cutter_app' },
+        }),
+        ctx,
+      );
       expect(run.exitCode).toBe(0);
       const env = JSON.parse(run.stdout) as Record<string, string>;
-      expect(Object.keys(env).sort()).toEqual(['CUTTER_DSN', 'CUTTER_EXPECTED_ROLE', 'HOME', 'LANG', 'PATH', 'PGDATABASE', 'PGHOST', 'PGPASSFILE', 'PGPORT', 'PGUSER']);
+      expect(Object.keys(env).sort()).toEqual([
+        'CUTTER_DSN',
+        'CUTTER_EXPECTED_ROLE',
+        'HOME',
+        'LANG',
+        'PATH',
+        'PGDATABASE',
+        'PGHOST',
+        'PGPASSFILE',
+        'PGPORT',
+        'PGUSER',
+      ]);
       expect(env).toMatchObject({ PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'cutter_app', PGDATABASE: 'ledger' });
       expect(JSON.stringify(env)).not.toContain('p@ss:word');
-      expect(env).toMatchObject({ CUTTER_DSN: DSN, LANG: 'C.UTF-8', PATH: process.env.PATH, CUTTER_EXPECTED_ROLE: 'cutter_app' });
+      expect(env).toMatchObject({
+        CUTTER_DSN: DSN,
+        LANG: 'C.UTF-8',
+        PATH: process.env.PATH,
+        CUTTER_EXPECTED_ROLE: 'cutter_app',
+      });
       expect(run.argv.join(' ')).not.toContain('p%40ss');
     } finally {
       delete process.env.PGR_TOOL_ONLY;
@@ -47,11 +77,15 @@ describe('runStep', () => {
   });
 
   it('gives a 0600 password file libpq reads (its `:` escaped) for the life of the step, then shreds it', async () => {
-    const code = 'const fs = require("fs"); const f = process.env.PGPASSFILE; process.stdout.write(JSON.stringify({ f, mode: (fs.statSync(f).mode & 0o777).toString(8), text: fs.readFileSync(f, "utf8") }))';
+    const code =
+      'const fs = require("fs"); const f = process.env.PGPASSFILE; process.stdout.write(JSON.stringify({ f, mode: (fs.statSync(f).mode & 0o777).toString(8), text: fs.readFileSync(f, "utf8") }))';
     const home = await mkdtemp(join(tmpdir(), 'pgr-pass-'));
     const recorded: string[] = [];
     try {
-      const run = await runStep(step(['node', '-e', code]), { ...ctx, passFiles: { dir: home, record: async (p) => void recorded.push(p) } });
+      const run = await runStep(step(['node', '-e', code]), {
+        ...ctx,
+        passFiles: { dir: home, record: async (p) => void recorded.push(p) },
+      });
       const seen = JSON.parse(run.stdout) as { f: string; mode: string; text: string };
       expect(seen.mode).toBe('600');
       expect(seen.text).toBe('127.0.0.1:1:*:cutter_app:p@ss\\:word\n');
@@ -68,13 +102,30 @@ describe('runStep', () => {
 
   it("lets the step's env replace the DSN, and uses the DSN of the step's role", async () => {
     const code = 'process.stdout.write(process.env.CUTTER_DSN)';
-    expect((await runStep(step(['node', '-e', code], { role: 'cutter_readonly' }), ctx)).stdout).toBe(DSN.replace('cutter_app', 'cutter_readonly'));
-    expect((await runStep(step(['node', '-e', code], { env: { CUTTER_DSN: 'postgres://nowhere' } }), ctx)).stdout).toBe('postgres://nowhere');
+    expect((await runStep(step(['node', '-e', code], { role: 'cutter_readonly' }), ctx)).stdout).toBe(
+      DSN.replace('cutter_app', 'cutter_readonly'),
+    );
+    expect((await runStep(step(['node', '-e', code], { env: { CUTTER_DSN: 'postgres://nowhere' } }), ctx)).stdout).toBe(
+      'postgres://nowhere',
+    );
   });
 
   it('records exit code, both streams unchanged, the folder, timings and role', async () => {
-    const run = await runStep(step(['node', '-e', 'console.log(process.cwd()); console.error("ConfigMismatch: no"); process.exitCode = 3'], { cwd: 'sub' }), ctx);
-    expect(run).toMatchObject({ exitCode: 3, signal: null, timedOut: false, canceled: false, cwd: join(sut, 'sub'), role: 'cutter_app', stderr: 'ConfigMismatch: no\n' });
+    const run = await runStep(
+      step(['node', '-e', 'console.log(process.cwd()); console.error("ConfigMismatch: no"); process.exitCode = 3'], {
+        cwd: 'sub',
+      }),
+      ctx,
+    );
+    expect(run).toMatchObject({
+      exitCode: 3,
+      signal: null,
+      timedOut: false,
+      canceled: false,
+      cwd: join(sut, 'sub'),
+      role: 'cutter_app',
+      stderr: 'ConfigMismatch: no\n',
+    });
     expect(run.stdout.trim()).toBe(join(sut, 'sub'));
     expect(run.truncated).toEqual({ stdout: false, stderr: false });
     expect(Date.parse(run.startedAt)).not.toBeNaN();
@@ -82,7 +133,14 @@ describe('runStep', () => {
   });
 
   it('gives the command no stdin', async () => {
-    const run = await runStep(step(['node', '-e', 'let n = 0; process.stdin.on("data", (d) => (n += d.length)).on("end", () => console.log("stdin", n))']), ctx);
+    const run = await runStep(
+      step([
+        'node',
+        '-e',
+        'let n = 0; process.stdin.on("data", (d) => (n += d.length)).on("end", () => console.log("stdin", n))',
+      ]),
+      ctx,
+    );
     expect(run.stdout).toBe('stdin 0\n');
   });
 
@@ -117,21 +175,36 @@ describe('runStep', () => {
     // Gone, or a zombie left for its new parent to reap: either way it runs no more. Its output
     // closed when it began to exit, which the kernel finishes a moment later: look for up to 2 s,
     // far short of the 30 s it would have slept.
-    const stateOf = () => readFile(`/proc/${child}/stat`, 'utf8').then((st) => st.split(' ')[2], () => 'gone');
+    const stateOf = () =>
+      readFile(`/proc/${child}/stat`, 'utf8').then(
+        (st) => st.split(' ')[2],
+        () => 'gone',
+      );
     let state = await stateOf();
-    for (const until = Date.now() + 2_000; !['gone', 'Z'].includes(state!) && Date.now() < until; state = await stateOf()) await new Promise((r) => setTimeout(r, 20));
+    for (
+      const until = Date.now() + 2_000;
+      !['gone', 'Z'].includes(state!) && Date.now() < until;
+      state = await stateOf()
+    )
+      await new Promise((r) => setTimeout(r, 20));
     expect(['gone', 'Z']).toContain(state);
   });
 
   it('stops a command when the run is interrupted', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const run = await runStep(step(['node', '-e', 'setTimeout(() => {}, 20000)']), { ...ctx, signal: controller.signal });
+    const run = await runStep(step(['node', '-e', 'setTimeout(() => {}, 20000)']), {
+      ...ctx,
+      signal: controller.signal,
+    });
     expect(run).toMatchObject({ canceled: true, exitCode: null, timedOut: false });
   });
 
   it('keeps the first MiB of a stream, counts the rest, and lets the command finish', async () => {
-    const run = await runStep(step(['node', '-e', 'process.stdout.write("x".repeat(3 * 1024 * 1024)); process.stderr.write("done")']), ctx);
+    const run = await runStep(
+      step(['node', '-e', 'process.stdout.write("x".repeat(3 * 1024 * 1024)); process.stderr.write("done")']),
+      ctx,
+    );
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toHaveLength(MAX_OUTPUT_BYTES);
     expect(run.bytes).toEqual({ stdout: 3 * 1024 * 1024, stderr: 4 });
@@ -142,7 +215,9 @@ describe('runStep', () => {
   it('refuses a cwd that leads out of the system under test, through .. or a symlink', async () => {
     await expect(runStep(step(['node', '-e', '0'], { cwd: '../..' }), ctx)).rejects.toThrow(UsageError);
     await symlink(tmpdir(), join(sut, 'out'));
-    await expect(runStep(step(['node', '-e', '0'], { cwd: 'out' }), ctx)).rejects.toThrow(/leads outside the system under test/);
+    await expect(runStep(step(['node', '-e', '0'], { cwd: 'out' }), ctx)).rejects.toThrow(
+      /leads outside the system under test/,
+    );
   });
 });
 
@@ -163,7 +238,11 @@ describe('runStep with the example cutter (no database needed)', () => {
     for (const id of ['S1', 'S2']) {
       const scenario = pack.find((s) => s.scenario.id === id)!.scenario;
       for (const s of scenario.steps) {
-        const run = await runStep(s, { sutPath: repo, dsnEnvVar: 'CUTTER_DSN', dsnFor: () => 'postgres://cutter_app:x@127.0.0.1:1/ledger' });
+        const run = await runStep(s, {
+          sutPath: repo,
+          dsnEnvVar: 'CUTTER_DSN',
+          dsnFor: () => 'postgres://cutter_app:x@127.0.0.1:1/ledger',
+        });
         const checks = checkStep(s.expect, run);
         expect(firstFailure(checks), `${id} ${s.name}: ${run.stderr}`).toBeNull();
       }
@@ -174,7 +253,11 @@ describe('runStep with the example cutter (no database needed)', () => {
     const pack = await loadPack('scenarios');
     const s = pack.find((x) => x.scenario.id === 'S2')!.scenario.steps[0]!;
     const leaky = { ...s, env: { ...s.env, CUTTER_SIGNING_KEY: 'leaked-from-the-tool' } };
-    const run = await runStep(leaky, { sutPath: repo, dsnEnvVar: 'CUTTER_DSN', dsnFor: () => 'postgres://cutter_app:x@127.0.0.1:1/ledger' });
+    const run = await runStep(leaky, {
+      sutPath: repo,
+      dsnEnvVar: 'CUTTER_DSN',
+      dsnFor: () => 'postgres://cutter_app:x@127.0.0.1:1/ledger',
+    });
     expect(firstFailure(checkStep(s.expect, run))).toMatchObject({ what: 'exit code', expected: '2', actual: '0' });
   });
 });

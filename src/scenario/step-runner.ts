@@ -92,7 +92,9 @@ export async function stepCwd(sutPath: string, cwd: string): Promise<string> {
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   };
   if (!inside(root, wanted)) {
-    throw new UsageError(`the step's cwd \`${cwd}\` is outside the system under test \`${root}\``, { hint: 'give cwd relative to the system under test, without `..` above it' });
+    throw new UsageError(`the step's cwd \`${cwd}\` is outside the system under test \`${root}\``, {
+      hint: 'give cwd relative to the system under test, without `..` above it',
+    });
   }
   // A symlink inside the system under test may point out of it: compare the real paths.
   let realRoot: string;
@@ -104,7 +106,10 @@ export async function stepCwd(sutPath: string, cwd: string): Promise<string> {
     return wanted; // a missing folder: the command cannot start, and says so in its StepRun
   }
   if (!inside(realRoot, realWanted)) {
-    throw new UsageError(`the step's cwd \`${cwd}\` leads outside the system under test \`${root}\` (it resolves to \`${realWanted}\`)`, { hint: 'give cwd as a real folder inside the system under test' });
+    throw new UsageError(
+      `the step's cwd \`${cwd}\` leads outside the system under test \`${root}\` (it resolves to \`${realWanted}\`)`,
+      { hint: 'give cwd as a real folder inside the system under test' },
+    );
   }
   return wanted;
 }
@@ -143,7 +148,10 @@ export const KILL_GRACE_MS = 5_000;
  * timeout, on cancel, and once the command itself has exited: a child it left running in the
  * background would otherwise hold its output open, and the step would never end.
  */
-export async function runStep(step: Pick<Step, 'run' | 'cwd' | 'role' | 'env' | 'timeout_ms'>, ctx: StepContext): Promise<StepRun> {
+export async function runStep(
+  step: Pick<Step, 'run' | 'cwd' | 'role' | 'env' | 'timeout_ms'>,
+  ctx: StepContext,
+): Promise<StepRun> {
   const now = ctx.now ?? (() => new Date());
   const cwd = await stepCwd(ctx.sutPath, step.cwd);
   const [file, ...args] = step.run;

@@ -24,11 +24,21 @@ export async function countLabelled(runId?: string): Promise<LabelledCount> {
     docker.listVolumes({ filters: { label } }),
   ]);
   const v = volumes.Volumes?.length ?? 0;
-  return { containers: containers.length, networks: networks.length, volumes: v, total: containers.length + networks.length + v };
+  return {
+    containers: containers.length,
+    networks: networks.length,
+    volumes: v,
+    total: containers.length + networks.length + v,
+  };
 }
 
 /** Poll until `check` holds or `ms` pass; returns the last value. */
-export async function eventually<T>(probe: () => Promise<T>, check: (v: T) => boolean, ms = 20_000, every = 250): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  check: (v: T) => boolean,
+  ms = 20_000,
+  every = 250,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await probe();

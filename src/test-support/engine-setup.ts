@@ -9,12 +9,15 @@ export default async function setup(): Promise<void> {
   try {
     await checkEngine(docker);
   } catch (err) {
-    throw new Error(`These tests drive a real Docker engine and none answers (${messageOf(err)}). Run \`bash scripts/setup\` as root first.`);
+    throw new Error(
+      `These tests drive a real Docker engine and none answers (${messageOf(err)}). Run \`bash scripts/setup\` as root first.`,
+    );
   }
   try {
     await inspectImage(docker, defaultImage());
   } catch (err) {
     throw new Error(`${messageOf(err)}: run \`bash scripts/setup\` first.`);
   }
-  if (!existsSync(REAPER_SCRIPT)) throw new Error(`${REAPER_SCRIPT} is missing: run \`npm run build\` first (\`npm test\` does).`);
+  if (!existsSync(REAPER_SCRIPT))
+    throw new Error(`${REAPER_SCRIPT} is missing: run \`npm run build\` first (\`npm test\` does).`);
 }

@@ -19,7 +19,10 @@ export interface RehearsalCase {
 export const at = (...p: string[]) => join(PACKAGE_ROOT, ...p);
 
 /** Files of scenarios/ (or new ones: [null, text]) into a fresh pack folder; an edit that matches nothing is a broken test. */
-export async function packOf(work: string, files: Record<string, [from: string | null, to: string] | null>): Promise<{ dir: string; pack: string }> {
+export async function packOf(
+  work: string,
+  files: Record<string, [from: string | null, to: string] | null>,
+): Promise<{ dir: string; pack: string }> {
   const dir = await mkdtemp(join(work, 'case-'));
   const pack = join(dir, 'pack');
   await mkdir(pack);
@@ -35,7 +38,12 @@ export async function packOf(work: string, files: Record<string, [from: string |
 }
 
 /** A pinned config in `dir` against the world, with the pack given (the project's own by default). */
-export async function prepareCase(world: DemoWorld, names: DemoNames, dir: string, o: { scenarios?: string; runner?: 'host' | 'container' } = {}): Promise<RehearsalCase> {
+export async function prepareCase(
+  world: DemoWorld,
+  names: DemoNames,
+  dir: string,
+  o: { scenarios?: string; runner?: 'host' | 'container' } = {},
+): Promise<RehearsalCase> {
   const envName = uniqueName('pgr-case-env');
   const config = join(dir, 'rehearse.yaml');
   await writeFile(
