@@ -164,13 +164,14 @@ export class DiskError extends EnvironmentError {
   }
 }
 
-/** A DiskError for a file-system error of the disk kind (full, read-only, not writable), else null; the path is the error's own when it names one. `what` comes before the path: "cannot write the state folder". */
-export function diskErrorOf(err: unknown, what: string, hint?: string): DiskError | null {
+/** A DiskError for a file-system error of the disk kind (full, read-only, not writable), else null; the path is the error's own when it names one, else `pathOfWork`. `what` comes before the path: "cannot write the state folder". */
+export function diskErrorOf(err: unknown, what: string, hint?: string, pathOfWork?: string): DiskError | null {
   const errno = errnoOf(err);
   if (!DISK_ERRNOS.has(errno)) return null;
+  // A failed write() names no path: the caller's, when it knows which file it was writing.
   const path =
     typeof err === 'object' && err !== null && 'path' in err && typeof err.path === 'string'
       ? err.path
-      : '(unknown path)';
+      : (pathOfWork ?? '(unknown path)');
   return new DiskError(path, errno, what, { cause: err, ...(hint ? { hint } : {}) });
 }

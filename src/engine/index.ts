@@ -14,7 +14,16 @@ export {
   type EnvironmentSpec,
 } from './environment.js';
 export { RunJournal } from './run-journal.js';
-export { createRunDir, listRunIds, readRunState, runDir, stateRoot, type RunState } from './run-state.js';
+export {
+  createRunDir,
+  listRunIds,
+  readRunState,
+  removeRunDir,
+  runDir,
+  stateFilePath,
+  stateRoot,
+  type RunState,
+} from './run-state.js';
 export { probeWritable, type WritableProbe } from './writable-folder.js';
 export { generatePassword, writeSecretFile, shredFile } from './secret-file.js';
 export { teardownRecorded, remainingOf, type TeardownOutcome, type ResourceTeardown } from './teardown.js';

@@ -7,8 +7,10 @@ import {
   createRunDir,
   generatePassword,
   remainingOf,
+  removeRunDir,
   RunJournal,
   settleRunState,
+  stateFilePath,
   spawnReaper,
   teardownRecorded,
   writeSecretFile,
@@ -34,10 +36,16 @@ export async function openRun(runId: string, now: Date, root: string): Promise<O
   const dir = await createRunDir(runId, root).catch((err: unknown) => {
     throw diskErrorOf(err, 'cannot write the state folder', STATE_FOLDER_HINT) ?? err;
   });
-  // The reaper first: from here on, whatever this process records is finished even if it is killed.
-  spawnReaper(runId, root);
-  const journal = await RunJournal.open(runId, now, root);
-  return { journal, dir, root };
+  try {
+    // The reaper first: from here on, whatever this process records is finished even if it is killed.
+    spawnReaper(runId, root);
+    const journal = await RunJournal.open(runId, now, root);
+    return { journal, dir, root };
+  } catch (err) {
+    // Nothing is recorded, so nothing was created: the run's folder goes too (its reaper then finds none and exits).
+    await removeRunDir(runId, root).catch(() => {});
+    throw diskErrorOf(err, "cannot write the run's state file", STATE_FOLDER_HINT, stateFilePath(runId, root)) ?? err;
+  }
 }
 
 /** A new secret file of the run (0600), recorded before it is written so teardown shreds it. */
