@@ -45,7 +45,7 @@ const {
 } = await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { resetToolPassword } = await dist('run/cached-restore.js');
-const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
+const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('pg/server-settings.js');
 const { newRunId } = await dist('run/run-id.js');
 const { silentProgress } = await dist('run/progress.js');
 const { benchSnapshotKey, SNAPSHOT_MARKER } = await import('./snapshot-key.mjs');
@@ -103,7 +103,7 @@ const TABLES = ['pgbench_accounts', 'pgbench_branches', 'pgbench_tellers', 'pgbe
 const docker = dockerClient();
 const image = defaultImage();
 // The cached restore: the bench's own snapshot key, and the settings a rehearsal with the local image
-// starts its dry-run server with (rehearsal.ts: LOG_SETTINGS, the pgaudit preload of session_audit
+// starts its dry-run server with (src/pg/server-settings.ts: LOG_SETTINGS, the pgaudit preload of session_audit
 // auto, FAST_RESTORE_SETTINGS of fast_restore true, in that order); on a hit they are the miss's.
 const SNAPSHOT_KEY = benchSnapshotKey(suffix);
 const HIT_SETTINGS = { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS, ...FAST_RESTORE_SETTINGS };

@@ -17,7 +17,7 @@ const { commitSnapshot, defaultImage, dockerClient, environmentNames, findSnapsh
   await dist('engine/index.js');
 const { connect, dumpDatabase, dumpIntoRestore, restoreDump, queryRows } = await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
-const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('run/rehearsal.js');
+const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('pg/server-settings.js');
 const { execPsql } = await dist('run/cached-restore.js');
 const { newRunId } = await dist('run/run-id.js');
 const { Interruption } = await dist('run/interruption.js');

@@ -3,8 +3,7 @@ import { describeRule, scenarioPolicy, type SqlPolicy } from '../config/index.js
 import { defaultImage, environmentNames } from '../engine/index.js';
 import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
 import { artefactFiles, loadInputs } from './inputs.js';
-import { gateOrder, streamsIntoRestore } from './gate-order.js';
-import { GATES } from './run-record.js';
+import { describeOrder, planRun } from './run-plan.js';
 import type { Progress } from './progress.js';
 
 export async function planCommand(configFile: string, progress: Progress): Promise<number> {
@@ -29,9 +28,9 @@ export async function planCommand(configFile: string, progress: Progress): Promi
     `system under test: ${paths.sut} at ${config.sut.accepted_commit} (${config.sut.runner} runner, DSN in $${config.sut.dsn_env}, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSFILE)`,
   );
   say(`roles with per-run passwords: ${inputs.roles.join(', ')}`);
-  say(`gates: ${GATES.map(([id, name]) => `${id} ${name}`).join(', ')}`);
-  const streamed = streamsIntoRestore(config.production.dump_format, config.cache);
-  say(`order: ${gateOrder(streamed)}${streamed ? ' (with --cache: G2, G3, G4 in turn)' : ''}`);
+  const plan = planRun(config);
+  say(`gates: ${plan.gates.map((g) => `${g.id} ${g.name}`).join(', ')}`);
+  say(`order: ${describeOrder(plan)}${plan.dump.streamedIntoRestore ? ' (with --cache: G2, G3, G4 in turn)' : ''}`);
   say(
     `scenarios (${inputs.pack.length}): ${inputs.pack.map((s) => `${s.scenario.id}${s.scenario.negative ? ' (negative)' : ''}`).join(', ')}`,
   );

@@ -42,3 +42,13 @@ export function teeProgress(inner: Progress, lines: string[]): Progress {
     note: (message) => (lines.push(message), inner.note(message)),
   };
 }
+
+/** A long dump or restore shows its progress in bytes, every 64 MiB. */
+export function bytesProgress(progress: Progress, what: string): (bytes: number) => void {
+  let shown = 0;
+  return (bytes) => {
+    if (bytes - shown < 64 * 1024 ** 2) return;
+    shown = bytes;
+    progress.note(`  ${what}: ${(bytes / 1024 ** 2).toFixed(0)} MiB`);
+  };
+}

@@ -1,19 +1,8 @@
 // The record of one rehearsal as it happens: gates and scenarios start NOT_RUN and are filled
 // in as they run; sections stay null until their gate produces them. It becomes report.json.
-import type { Failure, GateRecord, Report, ScenarioRecord, Status } from '../config/index.js';
+import type { Classification, Failure, GateRecord, Report, ScenarioRecord, Status } from '../config/index.js';
 import { REPORT_SCHEMA_VERSION } from '../config/index.js';
-
-export const GATES = [
-  ['G0', 'inputs'],
-  ['G1', 'preflight'],
-  ['G2', 'backup'],
-  ['G3', 'provision'],
-  ['G4', 'restore'],
-  ['G5', 'baseline'],
-  ['G6', 'trace'],
-  ['G7', 'teardown'],
-  ['G8', 'post-checks'],
-] as const;
+import type { PlannedGate } from './run-plan.js';
 
 type Sections = Pick<
   Report,
@@ -22,14 +11,7 @@ type Sections = Pick<
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 export class RunRecord {
-  readonly gates: GateRecord[] = GATES.map(([id, name]) => ({
-    id,
-    name,
-    status: 'NOT_RUN',
-    started_at: null,
-    ms: null,
-    evidence: null,
-  }));
+  readonly gates: GateRecord[];
   readonly scenarios: ScenarioRecord[] = [];
   readonly retries: Report['retries'] = [];
   readonly alerts: string[] = [];
@@ -51,7 +33,18 @@ export class RunRecord {
     readonly runId: string,
     readonly name: string,
     readonly startedAt: Date,
-  ) {}
+    /** The plan's gates, in the order the report lists them. */
+    gates: readonly PlannedGate[],
+  ) {
+    this.gates = gates.map(({ id, name }) => ({
+      id,
+      name,
+      status: 'NOT_RUN',
+      started_at: null,
+      ms: null,
+      evidence: null,
+    }));
+  }
 
   gate(id: string): GateRecord {
     const g = this.gates.find((x) => x.id === id);
@@ -81,10 +74,17 @@ export class RunRecord {
     if (f) this.failure = f;
   }
 
-  /** Gates and scenarios in run order, for the verdict. */
-  outcomes(): { id: string; status: Status }[] {
-    const byId = (id: string) => this.gate(id);
-    return [...GATES.slice(0, 6).map(([id]) => byId(id)), ...this.scenarios, ...GATES.slice(6).map(([id]) => byId(id))];
+  /**
+   * Each gate and scenario in `order` (the plan's run order), with the classification of its own
+   * recorded failure: a non-PASS result without one is our bug, never the system's.
+   */
+  outcomes(order: readonly string[]): { id: string; status: Status; classification: Classification | null }[] {
+    return order.map((id) => {
+      const { status } = this.gates.find((g) => g.id === id) ?? this.scenario(id);
+      const classification =
+        status === 'PASS' || status === 'NOT_RUN' ? null : (this.failures.get(id)?.classification ?? 'tool');
+      return { id, status, classification };
+    });
   }
 }
 

@@ -42,6 +42,8 @@ export interface ScenarioWindow {
     /** Partitions and inheritance children -> their parent, as the counters' last read found them. */
     parents?: Record<string, ParentLink> | undefined;
   } | null;
+  /** Why its write counters could not be read, when they could not (null: read, or not attempted after a signal). */
+  writesUnread?: string | null;
 }
 
 export type SqlTraceSection = NonNullable<Report['sql_trace']>;

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decideVerdict,
-  interruptedResult,
-  interruptionAlerts,
-  placeOf,
-  shouldRun,
-  type Outcome,
-  type Span,
-} from './verdict.js';
+import { decideVerdict, interruptedResult, interruptionAlerts, placeOf, type Outcome, type Span } from './verdict.js';
 
 const pass = (id: string): Outcome => ({ id, status: 'PASS', classification: null });
 const all = ['G0', 'G1', 'G2', 'G3', 'G4', 'G5', 'S1', 'S2', 'G6', 'G7', 'G8'].map(pass);
@@ -84,15 +76,6 @@ describe('decideVerdict', () => {
       verdict: 'INCONCLUSIVE',
       classification: 'tool',
     });
-  });
-});
-
-describe('shouldRun', () => {
-  it('runs everything until the first failure, then only the closing gates', () => {
-    expect(shouldRun('S3', false)).toBe(true);
-    expect(shouldRun('S3', true)).toBe(false);
-    expect(shouldRun('G5', true)).toBe(false);
-    for (const g of ['G6', 'G7', 'G8']) expect(shouldRun(g, true)).toBe(true);
   });
 });
 

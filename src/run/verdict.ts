@@ -70,12 +70,6 @@ export function exitCodeOfVerdict(verdict: Verdict, teardownComplete: boolean | 
   }
 }
 
-/** After the first failure, every later gate and scenario is NOT_RUN, except the closing gates. */
-export const CLOSING_GATES = ['G6', 'G7', 'G8'] as const;
-export function shouldRun(id: string, stopped: boolean): boolean {
-  return !stopped || (CLOSING_GATES as readonly string[]).includes(id);
-}
-
 /** When a gate or scenario ran: its start and end (ms since the epoch). */
 export interface Span {
   id: string;

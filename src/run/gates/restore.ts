@@ -1,0 +1,120 @@
+// G4 restore: roles, their per-run passwords, the dump, the grants; then the privileges in force
+// against the matrix, and the dry-run server's own system identifier. On a cache hit nothing is
+// restored, but every check of the gate still runs; on a miss with the cache on, the restored
+// server is saved as a snapshot.
+import { commitSnapshot, TOOL_ROLE } from '../../engine/index.js';
+import { messageOf } from '../../errors.js';
+import { redact } from '../../evidence/index.js';
+import {
+  diffGrantMatrix,
+  enableSessionAudit,
+  readGrantsInForce,
+  restoreDump,
+  runSqlFile,
+  serverIdentity,
+  setRolePasswords,
+  type PgTarget,
+} from '../../pg/index.js';
+import type { GrantMatrixFile } from '../../config/index.js';
+import { execPsql } from '../cached-restore.js';
+import { GateFailure, StoppedByGate } from '../gate-failure.js';
+import { bytesProgress } from '../progress.js';
+import { need, type RunContext } from '../run-context.js';
+import { backupGate } from './backup.js';
+
+type Restored = { ms: number; bytes: number; tool: string; jobs: number };
+
+export async function restoreGate(ctx: RunContext): Promise<Record<string, unknown>> {
+  const { cache, inputs, rec, signal } = ctx;
+  const dry = need(ctx.dryRun, "G3's dry-run server");
+  const tool = dry.target(TOOL_ROLE);
+  let restore: Restored | null = null;
+  if (!cache.hit) {
+    await sqlArtefact(ctx, 'roles', () => runSqlFile(tool, ctx.paths.roles, { singleTransaction: true }));
+    await setRolePasswords(tool, dry.rolePasswords);
+    restore = await restoreTheDump(ctx, tool);
+    await sqlArtefact(ctx, 'grants', () => runSqlFile(tool, ctx.paths.grants, { singleTransaction: true }));
+  } else {
+    // Fresh per-run passwords for every role before anything else connects.
+    await setRolePasswords(tool, dry.rolePasswords);
+  }
+  const inForce = await readGrantsInForce(tool, inputs.roles, schemasOf(inputs.matrix));
+  const differences = diffGrantMatrix(inputs.matrix, inForce);
+  const identity = await serverIdentity(tool);
+  signal.throwIfAborted();
+  need(rec.sections.env, "G3's environment section").sysid = identity.systemIdentifier;
+  if (differences.length > 0) {
+    const listed = differences
+      .slice(0, 10)
+      .map(
+        (d) =>
+          `${d.role} ${d.privilege} on ${d.object}: expected ${d.expected ? 'granted' : 'not granted'}, is ${d.actual ? 'granted' : 'not granted'}`,
+      );
+    throw new GateFailure(
+      'artefact',
+      `the privileges in force differ from the grant matrix in ${differences.length} places: ${listed.join('; ')}`,
+      { sql_rows: differences.slice(0, 5) },
+    );
+  }
+  if (identity.systemIdentifier === need(rec.sections.production, "G1's production section").sysid_pre)
+    throw new GateFailure('tool', 'the dry-run server has the system identifier of production: refusing to go on');
+  // The system's roles are audited from their next session on; they cannot turn it off (superuser-only settings).
+  const audit = ctx.plan.sessionAudit ? await enableSessionAudit(tool, inputs.roles) : null;
+  if (cache.enabled && !cache.hit && cache.key) await saveSnapshot(ctx, cache.key);
+  return {
+    session_audit: audit ? audit.roles : 'off',
+    cache_hit: cache.hit,
+    restore_ms: restore?.ms ?? 0,
+    restore_bytes: restore?.bytes ?? 0,
+    restore_tool: restore?.tool ?? 'none (cache hit)',
+    restore_jobs: restore?.jobs ?? 0,
+    grant_differences: differences.length,
+    sysid: identity.systemIdentifier,
+  };
+}
+
+/** The dump into the dry-run database: streamed from G2 run here, or the file G2 wrote. */
+async function restoreTheDump(ctx: RunContext, tool: PgTarget): Promise<Restored> {
+  if (ctx.plan.dump.streamedIntoRestore) {
+    await ctx.runInner('G2', 'backup', () => backupGate(ctx, tool));
+    if (ctx.rec.gate('G2').status !== 'PASS')
+      throw new StoppedByGate('G2', 'the backup streaming into this restore failed');
+    const outcome = need(ctx.streamedRestore, 'the outcome of the restore G2 streamed into');
+    if (!outcome.ok) throw outcome.error;
+    return { ...outcome.result, tool: "psql, streamed from G2's pg_dump" };
+  }
+  return restoreDump(
+    tool,
+    { path: need(ctx.backup, "G2's backup").path, format: ctx.plan.dump.format },
+    { signal: ctx.signal, onProgress: bytesProgress(ctx.progress, 'restore') },
+  );
+}
+
+/** Checkpoint first, so the paused copy holds every restored page. */
+async function saveSnapshot(ctx: RunContext, key: string): Promise<void> {
+  const server = need(ctx.dryRun, "G3's dry-run server").started;
+  ctx.signal.throwIfAborted();
+  await execPsql(ctx.docker, server.env.containerId, server.env.database, 'CHECKPOINT');
+  const snap = await ctx.watchdog.ownPause(() => commitSnapshot(ctx.docker, server.env.containerId, key, ctx.now()));
+  ctx.cache.saved = true;
+  ctx.cache.snapshot = snap.tag;
+  ctx.progress.note(`  cache: saved ${snap.tag}`);
+}
+
+/** The roles or grants SQL failing on the dry-run server is the pack's mistake. */
+async function sqlArtefact<T>(ctx: RunContext, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new GateFailure(
+      'artefact',
+      `the ${what} SQL failed on the dry-run server: ${redact(messageOf(err), ctx.secrets)}`,
+    );
+  }
+}
+
+function schemasOf(matrix: GrantMatrixFile): string[] {
+  return [
+    ...new Set(Object.values(matrix).flatMap((objects) => Object.keys(objects).map((o) => o.split('.')[0]!))),
+  ].sort();
+}

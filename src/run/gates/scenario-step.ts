@@ -1,0 +1,138 @@
+// One step of a scenario: run it (on the host or in a runner container), record what it did,
+// check its expectations, then its SQL assertions on the dry-run server.
+import type { ScenarioRecord } from '../../config/index.js';
+import { SUT_MOUNT, TOOL_ROLE } from '../../engine/index.js';
+import { InterruptedError, messageOf } from '../../errors.js';
+import { redact } from '../../evidence/index.js';
+import { dsnFor, PgQueryError, queryRows } from '../../pg/index.js';
+import {
+  checkRows,
+  checkStep,
+  exceptionOf,
+  inContainer,
+  readOnlyWriteNote,
+  runContainerStep,
+  runStep,
+  type LoadedScenario,
+} from '../../scenario/index.js';
+import { classOfAssertionError, GateFailure } from '../gate-failure.js';
+import { need, type RunContext } from '../run-context.js';
+import type { StepWindow } from '../trace-gate.js';
+import { blame } from './blame.js';
+import { STDERR_TAIL_LINES, tail } from './text-tail.js';
+
+type Step = LoadedScenario['scenario']['steps'][number];
+type StepRecord = ScenarioRecord['steps'][number];
+
+/** Run one step and check it; a failed check throws the step's failure (after environment before blame). */
+export async function runScenarioStep(
+  ctx: RunContext,
+  id: string,
+  step: Step,
+  r: ScenarioRecord,
+  window: StepWindow,
+): Promise<void> {
+  const ran = await runIt(ctx, step);
+  window.to = Date.now();
+  ctx.scanPlaces.push(
+    { place: `${id} ${step.name} stdout`, text: ran.stdout },
+    { place: `${id} ${step.name} stderr`, text: ran.stderr },
+  );
+  // An interrupted step says nothing about the system under test.
+  ctx.signal.throwIfAborted();
+  if (ran.canceled) throw new InterruptedError('cancel');
+  const record: StepRecord = {
+    name: step.name,
+    argv: ran.argv,
+    cwd: step.cwd,
+    role: step.role,
+    exit_code: ran.exitCode,
+    timed_out: ran.timedOut,
+    ms: ran.ms,
+    checks: checkStep(step.expect, ran, { redact: (t) => redact(t, ctx.secrets) }),
+    stdout_tail: tail(redact(ran.stdout, ctx.secrets), 10),
+    stderr_tail: tail(redact(ran.stderr, ctx.secrets), STDERR_TAIL_LINES),
+  };
+  r.steps.push(record);
+  const failed = record.checks.find((c) => !c.ok);
+  if (failed) {
+    const exception = exceptionOf(ran.stderr, ctx.sutRunner ? SUT_MOUNT : ctx.sutRealPath);
+    const readOnly = ctx.sutRunner ? readOnlyWriteNote(ran) : null;
+    throw await blame(
+      ctx,
+      new GateFailure(
+        'sut',
+        `step "${step.name}": ${failed.what}: expected ${failed.expected}, got ${failed.actual}${exception ? ` (${exception.name}${exception.location ? ` at ${exception.location}` : ''})` : ''}${readOnly ? `; ${redact(readOnly, ctx.secrets)}` : ''}`,
+        {
+          command: ran.argv,
+          exit_code: ran.exitCode,
+          stderr_tail: record.stderr_tail,
+          exception: exception
+            ? { name: exception.name, message: redact(exception.message, ctx.secrets), location: exception.location }
+            : null,
+        },
+      ),
+    );
+  }
+  for (const assertion of step.expect.sql) await checkAssertion(ctx, step, assertion, ran, record);
+}
+
+type Ran = Awaited<ReturnType<typeof runStep>>;
+
+function runIt(ctx: RunContext, step: Step): Promise<Ran> {
+  const dry = need(ctx.dryRun, "G3's dry-run server");
+  const run = need(ctx.run, 'the open run');
+  const dsnEnvVar = ctx.config.sut.dsn_env;
+  if (ctx.sutRunner)
+    return runContainerStep(step, {
+      docker: ctx.docker,
+      journal: run.journal,
+      runner: ctx.sutRunner,
+      dsnEnvVar,
+      dsnFor: (role) => dsnFor(inContainer(dry.target(role))),
+      signal: ctx.signal,
+    });
+  return runStep(step, {
+    sutPath: ctx.paths.sut,
+    dsnEnvVar,
+    dsnFor: (role) => dsnFor(dry.target(role)),
+    passFiles: { dir: run.dir, record: (p) => run.journal.recordSecret(p) },
+    signal: ctx.signal,
+  });
+}
+
+/** An SQL assertion of the step, read by the tool's role: one that does not run is the pack's or the environment's. */
+async function checkAssertion(
+  ctx: RunContext,
+  step: Step,
+  assertion: Step['expect']['sql'][number],
+  ran: Ran,
+  record: StepRecord,
+): Promise<void> {
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await queryRows(need(ctx.dryRun, "G3's dry-run server").target(TOOL_ROLE), assertion.query);
+  } catch (err) {
+    const sqlState = err instanceof PgQueryError ? err.sqlState : null;
+    throw await blame(
+      ctx,
+      new GateFailure(
+        classOfAssertionError(sqlState),
+        `step "${step.name}": the SQL assertion \`${assertion.query}\` did not run${sqlState ? ` (SQLSTATE ${sqlState})` : ''}: ${redact(messageOf(err), ctx.secrets)}`,
+        { command: ran.argv, exit_code: ran.exitCode },
+      ),
+    );
+  }
+  const check = checkRows(assertion.rows, rows);
+  record.checks.push({ ...check, what: `sql: ${assertion.query}` });
+  if (!check.ok)
+    throw await blame(
+      ctx,
+      new GateFailure('sut', `step "${step.name}": the SQL assertion \`${assertion.query}\` did not match`, {
+        command: ran.argv,
+        exit_code: ran.exitCode,
+        sql_rows: rows.slice(0, 5),
+        stderr_tail: record.stderr_tail,
+      }),
+    );
+}

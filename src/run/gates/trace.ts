@@ -1,0 +1,54 @@
+// G6 trace: the statements of the system under test, from the dry-run server's log (copied
+// before teardown), against each scenario's SQL policy; the writes the counters saw, explained.
+// The leak scan, which runs last over everything, is part of this gate too (see leak.ts).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scenarioPolicy } from '../../config/index.js';
+import { containerLog, TOOL_ROLE } from '../../engine/index.js';
+import { diskErrorOf } from '../../errors.js';
+import { redact } from '../../evidence/index.js';
+import { GateFailure } from '../gate-failure.js';
+import type { RunContext } from '../run-context.js';
+import { analyseTrace, traceFailure } from '../trace-gate.js';
+
+export async function traceGate(ctx: RunContext): Promise<Record<string, unknown>> {
+  const server = ctx.dryRun?.started;
+  if (!server) return { skipped: 'no dry-run server was started' };
+  const serverLog = await containerLog(ctx.docker, server.env.containerId);
+  // The raw log holds the tool's own ALTER ROLE ... PASSWORD '<verifier>': literals are looked for in its redacted copy.
+  ctx.scanPlaces.push({ place: 'dry-run server log', text: serverLog, literals: false });
+  const analysis = await analyseTrace(serverLog, ctx.windows, {
+    toolRole: TOOL_ROLE,
+    policy: scenarioPolicy(ctx.config, {}),
+    sessionAudit: ctx.plan.sessionAudit,
+    redact: (t) => redact(t, ctx.secrets),
+  });
+  ctx.rec.sections.sql_trace = analysis.section;
+  const copied = await writeRedacted(join(ctx.outDir, 'dry-run-server.log'), serverLog, ctx.secrets);
+  ctx.scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
+  const failure = traceFailure(analysis) ?? unreadWrites(ctx);
+  if (failure) throw failure;
+  return {
+    statements: analysis.section.statements,
+    verbs: analysis.section.verbs,
+    unexplained_writes: analysis.section.writes.unexplained.length,
+  };
+}
+
+/** A scenario whose write counters could not be read leaves its writes unproved: G6 cannot pass. */
+function unreadWrites(ctx: RunContext): GateFailure | null {
+  const unread = ctx.windows.filter((w) => w.writesUnread);
+  if (unread.length === 0) return null;
+  return new GateFailure(
+    'environment',
+    `the writes of ${unread.map((w) => w.id).join(', ')} cannot be proved explained: ${unread.map((w) => w.writesUnread).join('; ')}`,
+  );
+}
+
+async function writeRedacted(path: string, text: string, secrets: readonly string[]): Promise<string> {
+  const redacted = redact(text, [...secrets]);
+  await writeFile(path, redacted, { mode: 0o600 }).catch((err: unknown) => {
+    throw diskErrorOf(err, 'cannot write into --out') ?? err;
+  });
+  return redacted;
+}
