@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verbPolicy } from '../config/index.js';
 import { PACKAGE_ROOT } from '../engine/image.js';
-import { analyseTrace, traceFailure, type ScenarioWindow } from './trace-gate.js';
+import { analyseTrace, traceFailure, unreadWritesFailure, type ScenarioWindow } from './trace-gate.js';
 
 // A real PostgreSQL 15 log (fixtures/stderr/README.md says what ran); the whole day is one window.
 const log = readFileSync(join(PACKAGE_ROOT, 'fixtures', 'stderr', 'postgres-15-dry-run.log'), 'utf8');
@@ -120,5 +120,33 @@ describe("the trace gate's policy", () => {
       /^\(inside a function, DO block or trigger\) delete from public.reading where device_id = 8/,
     );
     expect(a.section.audit?.forbidden_nested).toBe(1);
+  });
+});
+
+describe('write counters that could not be read', () => {
+  const window = (id: string, writesUnread: string | null): ScenarioWindow => ({
+    id,
+    from: 0,
+    to: 1,
+    policy: verbPolicy([]),
+    steps: [],
+    writes: null,
+    writesUnread,
+  });
+
+  it('make G6 INCONCLUSIVE (environment), naming the scenario and why', () => {
+    const f = unreadWritesFailure([
+      window('S1', null),
+      window('S2', 'the write counters after S2 could not be read: boom'),
+    ]);
+    expect(f?.classification).toBe('environment');
+    expect(f?.message).toBe(
+      'the writes of S2 cannot be proved explained: the write counters after S2 could not be read: boom',
+    );
+  });
+
+  it('say nothing when every scenario was read, or was not read because a signal stopped it', () => {
+    expect(unreadWritesFailure([window('S1', null), window('S2', null)])).toBeNull();
+    expect(unreadWritesFailure([])).toBeNull();
   });
 });

@@ -256,3 +256,13 @@ export function traceFailure(a: TraceAnalysis): GateFailure | null {
     );
   return null;
 }
+
+/** A scenario whose write counters could not be read leaves its writes unproved: G6 cannot pass (environment). */
+export function unreadWritesFailure(windows: readonly ScenarioWindow[]): GateFailure | null {
+  const unread = windows.filter((w) => w.writesUnread);
+  if (unread.length === 0) return null;
+  return new GateFailure(
+    'environment',
+    `the writes of ${unread.map((w) => w.id).join(', ')} cannot be proved explained: ${unread.map((w) => w.writesUnread).join('; ')}`,
+  );
+}

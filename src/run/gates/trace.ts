@@ -7,9 +7,8 @@ import { scenarioPolicy } from '../../config/index.js';
 import { containerLog, TOOL_ROLE } from '../../engine/index.js';
 import { diskErrorOf } from '../../errors.js';
 import { redact } from '../../evidence/index.js';
-import { GateFailure } from '../gate-failure.js';
 import type { RunContext } from '../run-context.js';
-import { analyseTrace, traceFailure } from '../trace-gate.js';
+import { analyseTrace, traceFailure, unreadWritesFailure } from '../trace-gate.js';
 
 export async function traceGate(ctx: RunContext): Promise<Record<string, unknown>> {
   const server = ctx.dryRun?.started;
@@ -26,23 +25,13 @@ export async function traceGate(ctx: RunContext): Promise<Record<string, unknown
   ctx.rec.sections.sql_trace = analysis.section;
   const copied = await writeRedacted(join(ctx.outDir, 'dry-run-server.log'), serverLog, ctx.secrets);
   ctx.scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
-  const failure = traceFailure(analysis) ?? unreadWrites(ctx);
+  const failure = traceFailure(analysis) ?? unreadWritesFailure(ctx.windows);
   if (failure) throw failure;
   return {
     statements: analysis.section.statements,
     verbs: analysis.section.verbs,
     unexplained_writes: analysis.section.writes.unexplained.length,
   };
-}
-
-/** A scenario whose write counters could not be read leaves its writes unproved: G6 cannot pass. */
-function unreadWrites(ctx: RunContext): GateFailure | null {
-  const unread = ctx.windows.filter((w) => w.writesUnread);
-  if (unread.length === 0) return null;
-  return new GateFailure(
-    'environment',
-    `the writes of ${unread.map((w) => w.id).join(', ')} cannot be proved explained: ${unread.map((w) => w.writesUnread).join('; ')}`,
-  );
 }
 
 async function writeRedacted(path: string, text: string, secrets: readonly string[]): Promise<string> {
