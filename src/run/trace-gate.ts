@@ -81,116 +81,44 @@ const policySection = (p: SqlPolicy) => ({
   forbid: [...p.forbid],
 });
 
+type Group = { statements: LoggedStatement[]; records: AuditRecord[] };
+
+/** What G6 gathers over the groups of statements, scenario by scenario. */
+interface Gathered {
+  perScenario: Record<string, Record<string, number>>;
+  found: SqlTraceSection['forbidden'];
+  rewrites: SqlTraceSection['rewrites'];
+  unexplained: SqlTraceSection['writes']['unexplained'];
+  forbiddenNested: number;
+  explained: number;
+  settled: boolean;
+}
+
 export async function analyseTrace(
   serverLog: string,
   windows: readonly ScenarioWindow[],
   opts: TraceOptions,
 ): Promise<TraceAnalysis> {
   const { toolRole, policy } = opts;
-  const text = (t: string) => opts.redact(t).slice(0, 500);
   const statements = parseServerLog(serverLog);
   const records = opts.sessionAudit ? parseAuditLog(serverLog) : [];
   // Totals over the whole log; what is forbidden is decided below, by the policy of each statement's window.
   const trace = await traceStatements(statements, { toolRole, policy });
   const auditTrace = opts.sessionAudit ? await auditVerbs(records, { toolRole, policy }) : null;
-
-  // Every statement and audit entry belongs to the first window it falls in, or to none (the run's policy).
-  const windowOf = (t: number) => windows.find((w) => within(t, w)) ?? null;
-  const groups = new Map<ScenarioWindow | null, { statements: LoggedStatement[]; records: AuditRecord[] }>();
-  const groupOf = (w: ScenarioWindow | null) => {
-    let g = groups.get(w);
-    if (!g) groups.set(w, (g = { statements: [], records: [] }));
-    return g;
-  };
-  for (const w of windows) groupOf(w);
-  for (const st of statements) groupOf(windowOf(statementTime(st.at))).statements.push(st);
-  for (const r of records) groupOf(windowOf(Date.parse(r.at))).records.push(r);
   const everyKnown = [...new Set(windows.flatMap((w) => w.writes?.knownTables ?? []))];
-
-  const perScenario: Record<string, Record<string, number>> = {};
-  const found: SqlTraceSection['forbidden'] = [];
-  const rewrites: SqlTraceSection['rewrites'] = [];
-  const unexplained: SqlTraceSection['writes']['unexplained'] = [];
-  let forbiddenNested = 0;
-  let explained = 0;
-  let settled = true;
-  for (const [w, g] of groups) {
-    const scenario = w?.id ?? null;
-    const step = (at: string) => (w ? stepAt(w, at) : null);
-    const inForce = w?.policy ?? policy;
+  const acc: Gathered = {
+    perScenario: {},
+    found: [],
+    rewrites: [],
+    unexplained: [],
+    forbiddenNested: 0,
+    explained: 0,
+    settled: true,
+  };
+  for (const [w, g] of groupByWindow(statements, records, windows)) {
     const resolve = resolverOf(w?.writes?.knownTables ?? everyKnown);
-    const t = await traceStatements(g.statements, { toolRole, policy: inForce, resolve });
-    if (w) perScenario[w.id] = t.counts;
-    for (const f of t.forbidden)
-      found.push({
-        scenario,
-        step: step(f.at),
-        verb: f.verb,
-        kind: f.kind,
-        objects: f.objects,
-        rule: f.rule,
-        user: f.user,
-        text: text(f.text),
-      });
-    for (const r of t.rewrites)
-      rewrites.push({ scenario, step: step(r.at), user: r.user, tables: r.tables, text: text(r.text) });
-    if (auditTrace) {
-      const a = await auditVerbs(g.records, { toolRole, policy: inForce, resolve });
-      for (const f of a.forbidden.filter((x) => x.nested)) {
-        forbiddenNested += 1;
-        found.push({
-          scenario,
-          step: step(f.at),
-          verb: f.verb,
-          kind: f.kind,
-          objects: f.objects,
-          rule: f.rule,
-          user: f.user,
-          text: `(inside a function, DO block or trigger) ${text(f.text)}`,
-        });
-      }
-    }
-    if (!w?.writes) continue;
-    settled &&= w.writes.settled;
-    const writes = [
-      ...(await writesOfStatements(g.statements, { excludeUser: toolRole })).writes,
-      ...(await writesOfAudit(g.records, { excludeUser: toolRole })).writes,
-    ];
-    const ruleFor = (verb: string, table: string) => {
-      const dot = table.indexOf('.');
-      return forbiddingRule(inForce, verb, verb, {
-        schema: table.slice(0, dot),
-        name: table.slice(dot + 1),
-        relation: true,
-      });
-    };
-    const e = explainWrites(w.writes.deltas, writes, (verb, table) => ruleFor(verb, table) !== null, {
-      knownTables: w.writes.knownTables,
-      rowDeltas: w.writes.rowDeltas,
-      parents: w.writes.parents,
-    });
-    explained += e.explained.length;
-    const forbiddenKeys = new Set(e.forbiddenUnexplained.map((x) => `${x.table} ${x.verb}`));
-    for (const u of e.unexplained)
-      unexplained.push({
-        scenario: w.id,
-        table: u.table,
-        verb: u.verb,
-        rows: u.rows,
-        forbidden: forbiddenKeys.has(`${u.table} ${u.verb}`),
-      });
-    for (const f of e.forbiddenUnexplained) {
-      found.push({
-        scenario: w.id,
-        step: null,
-        verb: f.verb,
-        kind: f.verb,
-        objects: [f.table],
-        rule: ruleFor(f.verb, f.table) ?? 'forbidden_verbs',
-        user: '(no logged statement)',
-        text: `${f.rows} row(s) ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains`,
-      });
-    }
+    await traceGroup(acc, w, g, { ...opts, resolve, audit: auditTrace !== null });
+    if (w?.writes) await explainGroupWrites(acc, w, w.writes, g, toolRole);
   }
   return {
     section: {
@@ -203,24 +131,129 @@ export async function analyseTrace(
         run: policySection(policy),
         scenarios: Object.fromEntries(windows.map((w) => [w.id, policySection(w.policy)])),
       },
-      forbidden: found,
-      per_scenario: perScenario,
+      forbidden: acc.found,
+      per_scenario: acc.perScenario,
       unparsed: trace.unparsed,
-      rewrites,
+      rewrites: acc.rewrites,
       audit: auditTrace
         ? {
             statements: auditTrace.statements,
             nested: auditTrace.nested,
             verbs: auditTrace.verbs,
             functions: auditTrace.functions,
-            forbidden_nested: forbiddenNested,
+            forbidden_nested: acc.forbiddenNested,
           }
         : null,
-      writes: { settled, explained, unexplained },
+      writes: { settled: acc.settled, explained: acc.explained, unexplained: acc.unexplained },
     },
     ambiguousStatements: trace.ambiguous,
     ambiguousAudit: auditTrace?.ambiguous ?? 0,
   };
+}
+
+/** Every statement and audit entry belongs to the first window it falls in, or to none (the run's policy). */
+function groupByWindow(
+  statements: readonly LoggedStatement[],
+  records: readonly AuditRecord[],
+  windows: readonly ScenarioWindow[],
+): Map<ScenarioWindow | null, Group> {
+  const windowOf = (t: number) => windows.find((w) => within(t, w)) ?? null;
+  const groups = new Map<ScenarioWindow | null, Group>();
+  const groupOf = (w: ScenarioWindow | null) => {
+    let g = groups.get(w);
+    if (!g) groups.set(w, (g = { statements: [], records: [] }));
+    return g;
+  };
+  for (const w of windows) groupOf(w);
+  for (const st of statements) groupOf(windowOf(statementTime(st.at))).statements.push(st);
+  for (const r of records) groupOf(windowOf(Date.parse(r.at))).records.push(r);
+  return groups;
+}
+
+/** One window's statements (and nested audit entries) against the policy in force there. */
+async function traceGroup(
+  acc: Gathered,
+  w: ScenarioWindow | null,
+  g: Group,
+  opts: TraceOptions & { resolve: ReturnType<typeof resolverOf>; audit: boolean },
+): Promise<void> {
+  const { toolRole, resolve } = opts;
+  const text = (t: string) => opts.redact(t).slice(0, 500);
+  const scenario = w?.id ?? null;
+  const step = (at: string) => (w ? stepAt(w, at) : null);
+  const inForce = w?.policy ?? opts.policy;
+  const t = await traceStatements(g.statements, { toolRole, policy: inForce, resolve });
+  if (w) acc.perScenario[w.id] = t.counts;
+  for (const f of t.forbidden) acc.found.push({ ...findingOf(f, scenario, step(f.at)), text: text(f.text) });
+  for (const r of t.rewrites)
+    acc.rewrites.push({ scenario, step: step(r.at), user: r.user, tables: r.tables, text: text(r.text) });
+  if (!opts.audit) return;
+  const a = await auditVerbs(g.records, { toolRole, policy: inForce, resolve });
+  for (const f of a.forbidden.filter((x) => x.nested)) {
+    acc.forbiddenNested += 1;
+    acc.found.push({
+      ...findingOf(f, scenario, step(f.at)),
+      text: `(inside a function, DO block or trigger) ${text(f.text)}`,
+    });
+  }
+}
+
+type Finding = SqlTraceSection['forbidden'][number];
+function findingOf(
+  f: Pick<Finding, 'verb' | 'kind' | 'objects' | 'rule' | 'user'>,
+  scenario: string | null,
+  step: string | null,
+): Omit<Finding, 'text'> {
+  return { scenario, step, verb: f.verb, kind: f.kind, objects: f.objects, rule: f.rule, user: f.user };
+}
+
+/** The window's write counters, explained by its logged and audited statements; a forbidden write no statement explains is a finding. */
+async function explainGroupWrites(
+  acc: Gathered,
+  w: ScenarioWindow,
+  counted: NonNullable<ScenarioWindow['writes']>,
+  g: Group,
+  toolRole: string,
+): Promise<void> {
+  acc.settled &&= counted.settled;
+  const writes = [
+    ...(await writesOfStatements(g.statements, { excludeUser: toolRole })).writes,
+    ...(await writesOfAudit(g.records, { excludeUser: toolRole })).writes,
+  ];
+  const ruleFor = (verb: string, table: string) => {
+    const dot = table.indexOf('.');
+    return forbiddingRule(w.policy, verb, verb, {
+      schema: table.slice(0, dot),
+      name: table.slice(dot + 1),
+      relation: true,
+    });
+  };
+  const e = explainWrites(counted.deltas, writes, (verb, table) => ruleFor(verb, table) !== null, {
+    knownTables: counted.knownTables,
+    rowDeltas: counted.rowDeltas,
+    parents: counted.parents,
+  });
+  acc.explained += e.explained.length;
+  const forbiddenKeys = new Set(e.forbiddenUnexplained.map((x) => `${x.table} ${x.verb}`));
+  for (const u of e.unexplained)
+    acc.unexplained.push({
+      scenario: w.id,
+      table: u.table,
+      verb: u.verb,
+      rows: u.rows,
+      forbidden: forbiddenKeys.has(`${u.table} ${u.verb}`),
+    });
+  for (const f of e.forbiddenUnexplained)
+    acc.found.push({
+      scenario: w.id,
+      step: null,
+      verb: f.verb,
+      kind: f.verb,
+      objects: [f.table],
+      rule: ruleFor(f.verb, f.table) ?? 'forbidden_verbs',
+      user: '(no logged statement)',
+      text: `${f.rows} row(s) ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains`,
+    });
 }
 
 /** G6's decision: a forged prefix or a forbidden verb is the system's failure; unsettled counters prove nothing either way. */

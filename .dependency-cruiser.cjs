@@ -1,0 +1,57 @@
+// The layers of DESIGN.md ("may use"), checked in CI by dependency-cruiser (`npm run lint`).
+// Every layer may import src/errors.ts and the types of src/config/; tests and src/test-support/
+// may import anything. src/run/gates/ may use what src/run/ may.
+const LAYERS = {
+  cli: ['run', 'report', 'config'],
+  config: [],
+  engine: [],
+  pg: [],
+  scenario: ['pg'],
+  evidence: [],
+  run: ['config', 'engine', 'pg', 'scenario', 'evidence', 'report'],
+  report: ['config'],
+};
+const TESTS = '(\\.test\\.ts$|^src/test-support/)';
+
+const layerRules = Object.entries(LAYERS).flatMap(([layer, mayUse]) => [
+  {
+    name: `${layer}-may-use`,
+    comment: `src/${layer}/ may use ${mayUse.length ? mayUse.map((l) => `src/${l}/`).join(', ') : 'no other layer'} (DESIGN.md, Layout)`,
+    severity: 'error',
+    from: { path: `^src/${layer}/`, pathNot: TESTS },
+    to: {
+      path: '^src/',
+      pathNot: [`^src/${layer}/`, '^src/errors\\.ts$', '^src/config/', ...mayUse.map((l) => `^src/${l}/`)],
+    },
+  },
+  ...(mayUse.includes('config') || layer === 'config'
+    ? []
+    : [
+        {
+          name: `${layer}-config-types-only`,
+          comment: `src/${layer}/ may import only the types of src/config/`,
+          severity: 'error',
+          from: { path: `^src/${layer}/`, pathNot: TESTS },
+          to: { path: '^src/config/', dependencyTypesNot: ['type-only'] },
+        },
+      ]),
+]);
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: 'no-test-support-in-production',
+      comment: 'src/test-support/ serves tests only',
+      severity: 'error',
+      from: { path: '^src/', pathNot: TESTS },
+      to: { path: '^src/test-support/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|fixtures|node_modules)/' },
+  },
+};
