@@ -6,7 +6,8 @@
 // written: an unqualified name's schema is the search_path's, which the text does not hold.
 import { parse } from './sql-parser.js';
 import { partsOf } from './log-line.js';
-import { doBody, isTree, type Tree } from './plpgsql-body.js';
+import { isTree, walkNodesWith, type Tree } from './parse-tree.js';
+import { doBody } from './plpgsql-body.js';
 
 /** The class and kind of a statement the parser could not read: reported, never dropped. */
 export const UNPARSED = 'UNPARSED';
@@ -464,29 +465,21 @@ const upserts = (node: Tree) => isTree(node.onConflictClause) && node.onConflict
 
 /** Writes inside a statement (data-modifying CTEs, what EXPLAIN, PREPARE and COPY (...) run, MERGE actions), each on its target. */
 function innerWrites(node: Tree, target: StatementObject[], out: Parts): void {
-  const walk = (value: unknown, mergeTarget: StatementObject[]): void => {
-    if (Array.isArray(value)) {
-      value.forEach((v) => walk(v, mergeTarget));
-      return;
+  walkNodesWith(node, target, (key, child, mergeTarget) => {
+    const nested = NESTED_WRITES[key];
+    let nextTarget = mergeTarget;
+    if (nested && isTree(child)) {
+      const objects = present([rangeVar(child.relation)]);
+      out.actions.push({ verb: nested, kind: nested, objects });
+      if (key === 'InsertStmt' && upserts(child)) out.actions.push({ verb: 'UPDATE', kind: 'INSERT', objects });
+      if (key === 'MergeStmt') nextTarget = objects;
     }
-    if (!isTree(value)) return;
-    for (const [key, child] of Object.entries(value)) {
-      const nested = NESTED_WRITES[key];
-      let nextTarget = mergeTarget;
-      if (nested && isTree(child)) {
-        const objects = present([rangeVar(child.relation)]);
-        out.actions.push({ verb: nested, kind: nested, objects });
-        if (key === 'InsertStmt' && upserts(child)) out.actions.push({ verb: 'UPDATE', kind: 'INSERT', objects });
-        if (key === 'MergeStmt') nextTarget = objects;
-      }
-      if (key === 'MergeWhenClause' && isTree(child)) {
-        const action = MERGE_ACTIONS[String(child.commandType)];
-        if (action) out.actions.push({ verb: action, kind: 'MERGE', objects: mergeTarget });
-      }
-      walk(child, nextTarget);
+    if (key === 'MergeWhenClause' && isTree(child)) {
+      const action = MERGE_ACTIONS[String(child.commandType)];
+      if (action) out.actions.push({ verb: action, kind: 'MERGE', objects: mergeTarget });
     }
-  };
-  walk(node, target);
+    return nextTarget;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
