@@ -27,10 +27,11 @@
 //   its deleted rows in the window;
 // - a statement whose log prefix reads more than one way explains nothing.
 // When in doubt, report: a write is explained only by a logged statement that names its table.
-import type { AuditRecord } from './audit-log.js';
-import { auditStatements, NOT_LOGGED, PREVIOUSLY_LOGGED, splitQualifiedName } from './audit-log.js';
+import { NOT_LOGGED, PREVIOUSLY_LOGGED, type AuditRecord } from './audit-record.js';
+import { auditStatements } from './audit-statements.js';
+import { splitQualifiedName } from './qualified-name.js';
 
-export { splitQualifiedName } from './audit-log.js';
+export { splitQualifiedName } from './qualified-name.js';
 import type { LoggedStatement } from './sql-trace.js';
 import { writesOf, type NamedTable } from './sql-writes.js';
 
