@@ -181,6 +181,21 @@ function loggedExplanations(writes: readonly TableWrite[], known: readonly strin
   return out;
 }
 
+/** Counts summed into each tree's top-most parent. */
+function foldedCounts(deltas: Readonly<Record<string, WriteCounts>>, trees: Trees): Map<string, WriteCounts> {
+  const folded = new Map<string, WriteCounts>();
+  for (const [table, c] of Object.entries(deltas)) {
+    const root = trees.rootOf(table);
+    const sum = folded.get(root) ?? { inserted: 0, updated: 0, deleted: 0 };
+    folded.set(root, {
+      inserted: sum.inserted + c.inserted,
+      updated: sum.updated + c.updated,
+      deleted: sum.deleted + c.deleted,
+    });
+  }
+  return folded;
+}
+
 /**
  * Which counted writes the logged writes explain. Pure: `deltas` by `schema.table`, `writes` from
  * writesOfStatements / writesOfAudit, `forbidden` the forbidden verbs (or a policy's predicate).
@@ -215,17 +230,7 @@ export function explainWrites(
     ...Object.values(parents).map((l) => l.parent),
   ];
   const { explains, truncated, unresolved } = loggedExplanations(writes, known, trees);
-  // Counts summed into each tree's top-most parent.
-  const folded = new Map<string, WriteCounts>();
-  for (const [table, c] of Object.entries(deltas)) {
-    const root = trees.rootOf(table);
-    const sum = folded.get(root) ?? { inserted: 0, updated: 0, deleted: 0 };
-    folded.set(root, {
-      inserted: sum.inserted + c.inserted,
-      updated: sum.updated + c.updated,
-      deleted: sum.deleted + c.deleted,
-    });
-  }
+  const folded = foldedCounts(deltas, trees);
   // Watched tables whose row count can show a TRUNCATE: those with no watched parent (its count covers them).
   const rowDeltas = opts.rowDeltas ?? {};
   const counted = Object.keys(deltas);
