@@ -25,13 +25,8 @@ export {
   type UnclassifiedStatement,
   type RewritingStatement,
 } from './sql-trace.js';
-export {
-  classifyStatements,
-  objectName,
-  type ClassifiedStatement,
-  type StatementAction,
-  type StatementObject,
-} from './statement-classifier.js';
+export { classifyStatements, type ClassifiedStatement } from './statement-classifier.js';
+export { objectName, type StatementAction, type StatementObject } from './statement-objects.js';
 export { forbiddingRule, policyBreaches, resolverOf, type PolicyBreach, type ResolveName } from './sql-policy.js';
 export {
   hashArtefacts,
@@ -50,19 +45,10 @@ export {
   type HardcodeFinding,
   type HardcodePattern,
 } from './hardcode-scan.js';
-export {
-  parseAuditLog,
-  parseCsvFields,
-  auditStatements,
-  auditVerbs,
-  commandVerbs,
-  NOT_LOGGED,
-  PREVIOUSLY_LOGGED,
-  type AuditRecord,
-  type AuditStatement,
-  type AuditTrace,
-  type AuditForbidden,
-} from './audit-log.js';
+export { parseAuditLog, parseCsvFields } from './audit-log.js';
+export { NOT_LOGGED, PREVIOUSLY_LOGGED, type AuditRecord } from './audit-record.js';
+export { auditStatements, type AuditStatement } from './audit-statements.js';
+export { auditVerbs, commandVerbs, type AuditTrace, type AuditForbidden } from './audit-verbs.js';
 export {
   tablesOf,
   writesOf,
@@ -76,7 +62,6 @@ export {
   explainWrites,
   writesOfStatements,
   writesOfAudit,
-  splitQualifiedName,
   type WriteCounts,
   type ParentLink,
   type WriteForbidden,
@@ -89,4 +74,5 @@ export {
   type WriteExplanation,
   type LoggedWrites,
 } from './write-explain.js';
+export { splitQualifiedName } from './qualified-name.js';
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';

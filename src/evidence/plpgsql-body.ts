@@ -1,10 +1,7 @@
 // The static SQL inside a DO block's PL/pgSQL body, read with PostgreSQL's own PL/pgSQL parser;
 // shared by the verb trace and the write extraction.
+import { isTree, walkNodes, type Tree } from './parse-tree.js';
 import { parsePlPgSQL } from './sql-parser.js';
-
-export type Tree = Record<string, unknown>;
-
-export const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function stringArg(args: unknown, name: string): string | null {
   if (!Array.isArray(args)) return null;
@@ -33,20 +30,11 @@ export async function doBody(node: Tree): Promise<{ queries: string[]; dynamic: 
   }
   const queries: string[] = [];
   let dynamic = false;
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(walk);
-      return;
-    }
-    if (!isTree(value)) return;
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') dynamic = true;
-      // parseMode 0 (RAW_PARSE_DEFAULT): a whole SQL statement, not an expression.
-      if (key === 'PLpgSQL_expr' && isTree(child) && (child.parseMode ?? 0) === 0 && typeof child.query === 'string')
-        queries.push(child.query);
-      walk(child);
-    }
-  };
-  walk(tree);
+  walkNodes(tree, (key, child) => {
+    if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') dynamic = true;
+    // parseMode 0 (RAW_PARSE_DEFAULT): a whole SQL statement, not an expression.
+    if (key === 'PLpgSQL_expr' && isTree(child) && (child.parseMode ?? 0) === 0 && typeof child.query === 'string')
+      queries.push(child.query);
+  });
   return { queries, dynamic };
 }

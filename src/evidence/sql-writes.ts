@@ -5,7 +5,8 @@
 // resolve against is not in the text.
 import { parse } from './sql-parser.js';
 import { partsOf } from './log-line.js';
-import { doBody, isTree, type Tree } from './plpgsql-body.js';
+import { isTree, walkNodes, type Tree } from './parse-tree.js';
+import { doBody } from './plpgsql-body.js';
 import { classifyStatements, UNPARSED } from './statement-classifier.js';
 
 /** A relation as a statement names it: `schema` is null when unqualified. */
@@ -44,26 +45,14 @@ function rangeVar(node: unknown): NamedTable | null {
 /** Every relation named anywhere in a parse tree, a DO block's static SQL included. */
 async function walkTree(tree: unknown, out: { tables: NamedTable[] }, depth: number): Promise<void> {
   const pending: Tree[] = [];
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(walk);
-      return;
+  walkNodes(tree, (key, child) => {
+    if (!isTree(child)) return;
+    if (key === 'RangeVar' || (key === 'relation' && typeof child.relname === 'string')) {
+      const t = rangeVar(child);
+      if (t) out.tables.push(t);
     }
-    if (!isTree(value)) return;
-    for (const [key, child] of Object.entries(value)) {
-      if (!isTree(child)) {
-        walk(child);
-        continue;
-      }
-      if (key === 'RangeVar' || (key === 'relation' && typeof child.relname === 'string')) {
-        const t = rangeVar(child);
-        if (t) out.tables.push(t);
-      }
-      if (key === 'DoStmt') pending.push(child);
-      walk(child);
-    }
-  };
-  walk(tree);
+    if (key === 'DoStmt') pending.push(child);
+  });
   for (const node of pending) {
     const body = depth < 4 ? await doBody(node) : null;
     for (const query of body?.queries ?? []) await walkText(query, out, depth + 1);

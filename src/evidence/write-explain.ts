@@ -27,10 +27,11 @@
 //   its deleted rows in the window;
 // - a statement whose log prefix reads more than one way explains nothing.
 // When in doubt, report: a write is explained only by a logged statement that names its table.
-import type { AuditRecord } from './audit-log.js';
-import { auditStatements, NOT_LOGGED, PREVIOUSLY_LOGGED, splitQualifiedName } from './audit-log.js';
+import { NOT_LOGGED, PREVIOUSLY_LOGGED, type AuditRecord } from './audit-record.js';
+import { auditStatements } from './audit-statements.js';
+import { splitQualifiedName } from './qualified-name.js';
 
-export { splitQualifiedName } from './audit-log.js';
+export { splitQualifiedName } from './qualified-name.js';
 import type { LoggedStatement } from './sql-trace.js';
 import { writesOf, type NamedTable } from './sql-writes.js';
 
@@ -180,6 +181,21 @@ function loggedExplanations(writes: readonly TableWrite[], known: readonly strin
   return out;
 }
 
+/** Counts summed into each tree's top-most parent. */
+function foldedCounts(deltas: Readonly<Record<string, WriteCounts>>, trees: Trees): Map<string, WriteCounts> {
+  const folded = new Map<string, WriteCounts>();
+  for (const [table, c] of Object.entries(deltas)) {
+    const root = trees.rootOf(table);
+    const sum = folded.get(root) ?? { inserted: 0, updated: 0, deleted: 0 };
+    folded.set(root, {
+      inserted: sum.inserted + c.inserted,
+      updated: sum.updated + c.updated,
+      deleted: sum.deleted + c.deleted,
+    });
+  }
+  return folded;
+}
+
 /**
  * Which counted writes the logged writes explain. Pure: `deltas` by `schema.table`, `writes` from
  * writesOfStatements / writesOfAudit, `forbidden` the forbidden verbs (or a policy's predicate).
@@ -214,17 +230,7 @@ export function explainWrites(
     ...Object.values(parents).map((l) => l.parent),
   ];
   const { explains, truncated, unresolved } = loggedExplanations(writes, known, trees);
-  // Counts summed into each tree's top-most parent.
-  const folded = new Map<string, WriteCounts>();
-  for (const [table, c] of Object.entries(deltas)) {
-    const root = trees.rootOf(table);
-    const sum = folded.get(root) ?? { inserted: 0, updated: 0, deleted: 0 };
-    folded.set(root, {
-      inserted: sum.inserted + c.inserted,
-      updated: sum.updated + c.updated,
-      deleted: sum.deleted + c.deleted,
-    });
-  }
+  const folded = foldedCounts(deltas, trees);
   // Watched tables whose row count can show a TRUNCATE: those with no watched parent (its count covers them).
   const rowDeltas = opts.rowDeltas ?? {};
   const counted = Object.keys(deltas);
