@@ -8,3 +8,4 @@ export * from './load-config.js';
 export * from './report-schema.js';
 export * from './scenario.js';
 export * from './sql-policy.js';
+export { isStatementKind } from './statement-kinds.js';

@@ -2,115 +2,12 @@
 // statements by class, statement kind, schema and table. Evaluated by evidence/sql-policy.ts over
 // what evidence/statement-classifier.ts reads of each statement.
 import { z } from 'zod';
+import { isStatementKind } from './statement-kinds.js';
 
 /** What a rule names a statement's objects by: `schema.table`, lower-case or quoted as the parser leaves it. */
 const QUALIFIED = /^[^.\s]+\.[^.\s]+$/;
 const IDENT = /^[^.\s]+$/;
 const CLASS = /^[A-Z]+( [A-Z]+)*$/;
-
-/** The object types of CREATE, ALTER and DROP kinds (`CREATE TABLE`, `DROP FUNCTION`, ...). */
-const OBJECT_TYPES = [
-  'ACCESS METHOD',
-  'AGGREGATE',
-  'CAST',
-  'COLLATION',
-  'CONVERSION',
-  'DATABASE',
-  'DEFAULT PRIVILEGES',
-  'DOMAIN',
-  'EVENT TRIGGER',
-  'EXTENSION',
-  'FOREIGN DATA WRAPPER',
-  'FOREIGN TABLE',
-  'FUNCTION',
-  'INDEX',
-  'LANGUAGE',
-  'LARGE OBJECT',
-  'MATERIALIZED VIEW',
-  'OPERATOR',
-  'OPERATOR CLASS',
-  'OPERATOR FAMILY',
-  'OWNED',
-  'POLICY',
-  'PROCEDURE',
-  'PUBLICATION',
-  'ROLE',
-  'ROUTINE',
-  'RULE',
-  'SCHEMA',
-  'SEQUENCE',
-  'SERVER',
-  'STATISTICS',
-  'SUBSCRIPTION',
-  'SYSTEM',
-  'TABLE',
-  'TABLESPACE',
-  'TEXT SEARCH CONFIGURATION',
-  'TEXT SEARCH DICTIONARY',
-  'TEXT SEARCH PARSER',
-  'TEXT SEARCH TEMPLATE',
-  'TRANSFORM',
-  'TRIGGER',
-  'TYPE',
-  'USER MAPPING',
-  'VIEW',
-] as const;
-
-/** Kinds that are their class alone (a DML statement, a utility command). */
-const PLAIN_KINDS = [
-  'SELECT',
-  'INSERT',
-  'UPDATE',
-  'DELETE',
-  'MERGE',
-  'TRUNCATE',
-  'COPY',
-  'GRANT',
-  'REVOKE',
-  'LOCK',
-  'COMMENT',
-  'SECURITY LABEL',
-  'CLUSTER',
-  'VACUUM',
-  'ANALYZE',
-  'REINDEX',
-  'REFRESH',
-  'DO',
-  'CALL',
-  'EXPLAIN',
-  'PREPARE',
-  'EXECUTE',
-  'DEALLOCATE',
-  'DECLARE',
-  'CLOSE',
-  'FETCH',
-  'MOVE',
-  'SET',
-  'SHOW',
-  'BEGIN',
-  'COMMIT',
-  'ROLLBACK',
-  'SAVEPOINT',
-  'RELEASE',
-  'PREPARE TRANSACTION',
-  'COMMIT PREPARED',
-  'ROLLBACK PREPARED',
-  'LISTEN',
-  'UNLISTEN',
-  'NOTIFY',
-  'DISCARD',
-  'CHECKPOINT',
-  'LOAD',
-  'REASSIGN',
-  'IMPORT',
-] as const;
-
-/** A statement kind as the classifier names it: `CREATE TABLE`, `ALTER FUNCTION`, `DELETE`, ... */
-export function isStatementKind(kind: string): boolean {
-  const m = /^(CREATE|ALTER|DROP) (.+)$/.exec(kind);
-  if (m) return (OBJECT_TYPES as readonly string[]).includes(m[2]!);
-  return (PLAIN_KINDS as readonly string[]).includes(kind);
-}
 
 const Kind = z.string().refine(isStatementKind, {
   error: (issue) =>

@@ -1,7 +1,8 @@
 // The verbs of what the audit log recorded, as the SQL trace gives them for the statement log:
 // per audited statement or sub-statement, the classes of its command tags and of its text, and
 // the statements the SQL policy forbids.
-import { isStatementKind, type SqlPolicy } from '../config/index.js';
+import type { SqlPolicy } from '../config/index.js';
+import { isStatementKind } from '../config/statement-kinds.js';
 import { NOT_LOGGED, PREVIOUSLY_LOGGED, type AuditRecord } from './audit-record.js';
 import { auditStatements, type AuditStatement } from './audit-statements.js';
 import { splitQualifiedName } from './qualified-name.js';

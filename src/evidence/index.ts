@@ -16,7 +16,6 @@ export {
   parseServerLog,
   classify,
   traceStatements,
-  DEFAULT_FORBIDDEN_VERBS,
   UNPARSED,
   type LoggedStatement,
   type StatementReading,

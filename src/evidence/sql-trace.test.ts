@@ -1,14 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verbPolicy } from '../config/index.js';
-import {
-  classify,
-  DEFAULT_FORBIDDEN_VERBS,
-  parseServerLog,
-  traceStatements,
-  UNPARSED,
-  type LoggedStatement,
-} from './sql-trace.js';
+import { DEFAULT_FORBIDDEN_VERBS, verbPolicy } from '../config/index.js';
+import { classify, parseServerLog, traceStatements, UNPARSED, type LoggedStatement } from './sql-trace.js';
 
 // The real stderr of a PostgreSQL 15 dry-run server (fixtures/stderr/README.md says what ran).
 let log: string;

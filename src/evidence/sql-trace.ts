@@ -9,7 +9,6 @@ import { classifyStatements, objectName, UNPARSED, type ClassifiedStatement } fr
 
 /** What the tool forbids the system under test by default: writes to schema, privileges, bulk I/O, deletes. */
 // The default list lives with the config that applies it.
-export { DEFAULT_FORBIDDEN_VERBS } from '../config/index.js';
 
 export { classify, UNPARSED } from './statement-classifier.js';
 

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditLog, type AuditRecord } from './audit-log.js';
-import { DEFAULT_FORBIDDEN_VERBS, parseServerLog, type LoggedStatement } from './sql-trace.js';
+import { DEFAULT_FORBIDDEN_VERBS } from '../config/index.js';
+import { parseServerLog, type LoggedStatement } from './sql-trace.js';
 import {
   explainWrites,
   splitQualifiedName,
