@@ -27,7 +27,7 @@ import { loadVerifiedReport } from './prior-report.js';
 import { teeProgress, type Progress } from './progress.js';
 import { toolProvenance } from './provenance.js';
 import { newRunId } from './run-id.js';
-import type { RunContext } from './run-context.js';
+import { need, type RunContext } from './run-context.js';
 import { planRun, type GateId } from './run-plan.js';
 import { buildReport } from './run-report.js';
 import { RunRecord } from './run-record.js';
@@ -165,7 +165,7 @@ type Fixed = Pick<
 /** The context before G0: what is fixed, and every field a gate sets still empty. */
 function newContext(fixed: Fixed): RunContext {
   const { config, paths } = fixed.inputs.loaded;
-  const production = fixed.inputs.production!;
+  const production = need(fixed.inputs.production, "production's DSN");
   return {
     ...fixed,
     config,

@@ -53,19 +53,17 @@ export interface RunFlags {
   keepBackup?: boolean | undefined;
 }
 
-const GATES: readonly PlannedGate[] = [
-  { id: 'G0', name: 'inputs', closing: false },
-  { id: 'G1', name: 'preflight', closing: false },
-  { id: 'G2', name: 'backup', closing: false },
-  { id: 'G3', name: 'provision', closing: false },
-  { id: 'G4', name: 'restore', closing: false },
-  { id: 'G5', name: 'baseline', closing: false },
-  { id: 'G6', name: 'trace', closing: true },
-  { id: 'G7', name: 'teardown', closing: true },
-  { id: 'G8', name: 'post-checks', closing: true },
-];
-
-const gateOf = (id: GateId): PlannedGate => GATES.find((g) => g.id === id)!;
+const GATES: Readonly<Record<GateId, PlannedGate>> = {
+  G0: { id: 'G0', name: 'inputs', closing: false },
+  G1: { id: 'G1', name: 'preflight', closing: false },
+  G2: { id: 'G2', name: 'backup', closing: false },
+  G3: { id: 'G3', name: 'provision', closing: false },
+  G4: { id: 'G4', name: 'restore', closing: false },
+  G5: { id: 'G5', name: 'baseline', closing: false },
+  G6: { id: 'G6', name: 'trace', closing: true },
+  G7: { id: 'G7', name: 'teardown', closing: true },
+  G8: { id: 'G8', name: 'post-checks', closing: true },
+};
 
 /** The plan of a run: pure, from the config and the flags alone. */
 export function planRun(config: RehearsalConfig, flags: RunFlags = {}): RunPlan {
@@ -73,13 +71,13 @@ export function planRun(config: RehearsalConfig, flags: RunFlags = {}): RunPlan 
   const streamedIntoRestore = config.production.dump_format === 'plain' && !cache;
   // A cached restore needs the dump's hash before G3 (its key), and an archive its whole file: G2, G3, G4 in turn.
   const middle: GateId[] = streamedIntoRestore ? ['G3', 'G4'] : ['G2', 'G3', 'G4'];
-  const gate = (id: GateId): PlanStep => ({ kind: 'gate', gate: gateOf(id) });
+  const gate = (id: GateId): PlanStep => ({ kind: 'gate', gate: GATES[id] });
   const sessionAudit =
     config.environment.session_audit === 'on' ||
     (config.environment.session_audit === 'auto' && !config.environment.image);
   const c = config.sut.container;
   return {
-    gates: GATES,
+    gates: Object.values(GATES),
     steps: [
       gate('G0'),
       gate('G1'),
