@@ -20,5 +20,6 @@ export * from './restore-dump.js';
 export * from './grants.js';
 export * from './write-counters.js';
 export * from './session-audit.js';
+export * from './server-settings.js';
 export * from './streamed-restore.js';
 export * from './connection-error.js';

@@ -18,20 +18,14 @@ import {
 import { DEFAULT_FORBIDDEN_VERBS, verbPolicy } from '../config/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from '../run/dry-run-environment.js';
 import { silentProgress } from '../run/progress.js';
-import { LOG_SETTINGS } from '../run/rehearsal.js';
 import { newRunId } from '../run/run-id.js';
 import { analyseTrace } from '../run/trace-gate.js';
 import { containerLogs, docker, eventually, uniqueName } from '../test-support/docker.js';
 import { rowCounts } from './identity.js';
 import { DEFAULT_READINESS } from './readiness.js';
 import { setRolePasswords } from './restore.js';
-import {
-  enableSessionAudit,
-  pgauditAvailable,
-  pgauditStatus,
-  PGAUDIT_SERVER_SETTINGS,
-  SESSION_AUDIT_SETTINGS,
-} from './session-audit.js';
+import { enableSessionAudit, pgauditAvailable, pgauditStatus, SESSION_AUDIT_SETTINGS } from './session-audit.js';
+import { LOG_SETTINGS, PGAUDIT_SERVER_SETTINGS } from './server-settings.js';
 import { connect, type PgTarget } from './target.js';
 import { counterDeltas, readWriteCounters, type WriteCounterReading } from './write-counters.js';
 

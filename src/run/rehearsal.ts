@@ -77,6 +77,8 @@ import {
   readWriteCounters,
   counterDeltas,
   PGAUDIT_SERVER_SETTINGS,
+  LOG_SETTINGS,
+  FAST_RESTORE_SETTINGS,
   type WriteCounterReading,
   type PgTarget,
 } from '../pg/index.js';
@@ -143,24 +145,6 @@ export interface RehearsalResult {
   exitCode: number;
   reportPath: string;
 }
-
-/** Settings of a throwaway dry-run server: every statement logged with who sent it. */
-export const LOG_SETTINGS = {
-  log_statement: 'all',
-  log_line_prefix: '%m [%p] app=%a user=%u db=%d ',
-  log_min_error_statement: 'error',
-  log_timezone: 'UTC',
-  lc_messages: 'C',
-};
-/** A throwaway server may trade durability for restore speed; recorded in the report, off with fast_restore: false. */
-export const FAST_RESTORE_SETTINGS = {
-  fsync: 'off',
-  full_page_writes: 'off',
-  synchronous_commit: 'off',
-  wal_level: 'minimal',
-  max_wal_senders: '0',
-  maintenance_work_mem: '512MB',
-};
 
 const STDERR_TAIL_LINES = 40;
 const tail = (text: string, n: number) =>
