@@ -38,6 +38,8 @@ const {
   connect,
   DEFAULT_READINESS,
   defaultRestoreJobs,
+  FAST_RESTORE_SETTINGS,
+  LOG_SETTINGS,
   PGAUDIT_SERVER_SETTINGS,
   probe,
   queryRows,
@@ -45,7 +47,6 @@ const {
 } = await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { resetToolPassword } = await dist('run/cached-restore.js');
-const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('pg/server-settings.js');
 const { newRunId } = await dist('run/run-id.js');
 const { silentProgress } = await dist('run/progress.js');
 const { benchSnapshotKey, SNAPSHOT_MARKER } = await import('./snapshot-key.mjs');
@@ -103,8 +104,8 @@ const TABLES = ['pgbench_accounts', 'pgbench_branches', 'pgbench_tellers', 'pgbe
 const docker = dockerClient();
 const image = defaultImage();
 // The cached restore: the bench's own snapshot key, and the settings a rehearsal with the local image
-// starts its dry-run server with (src/pg/server-settings.ts: LOG_SETTINGS, the pgaudit preload of session_audit
-// auto, FAST_RESTORE_SETTINGS of fast_restore true, in that order); on a hit they are the miss's.
+// starts its dry-run server with (the run's order of pg/server-settings.ts: LOG_SETTINGS, the pgaudit
+// preload of session_audit auto, FAST_RESTORE_SETTINGS of fast_restore true); on a hit they are the miss's.
 const SNAPSHOT_KEY = benchSnapshotKey(suffix);
 const HIT_SETTINGS = { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS, ...FAST_RESTORE_SETTINGS };
 // The first real query on a hit: the restored data itself, over TCP, as the tool's role with this run's password.

@@ -15,9 +15,9 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
 const { commitSnapshot, defaultImage, dockerClient, environmentNames, findSnapshot, stateRoot, TOOL_ROLE } =
   await dist('engine/index.js');
-const { connect, dumpDatabase, dumpIntoRestore, restoreDump, queryRows } = await dist('pg/index.js');
+const { connect, dumpDatabase, dumpIntoRestore, FAST_RESTORE_SETTINGS, LOG_SETTINGS, restoreDump, queryRows } =
+  await dist('pg/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
-const { FAST_RESTORE_SETTINGS, LOG_SETTINGS } = await dist('pg/server-settings.js');
 const { execPsql } = await dist('run/cached-restore.js');
 const { newRunId } = await dist('run/run-id.js');
 const { Interruption } = await dist('run/interruption.js');

@@ -7,15 +7,11 @@ import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishRun, readRunState } from '../engine/index.js';
 import { InterruptedError, ToolError } from '../errors.js';
-import { Interruption } from '../run/interruption.js';
-import { silentProgress } from '../run/progress.js';
-import { provision } from '../run/provision.js';
-import { docker, uniqueName } from '../test-support/docker.js';
-import { DumpError, dumpDatabase } from './dump.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
+import { DumpError } from './dump-error.js';
+import { dumpDatabase } from './dump.js';
 import { rowCounts } from './identity.js';
-import { DEFAULT_READINESS } from './readiness.js';
 import { runSqlFile } from './restore.js';
 import { dumpIntoRestore } from './streamed-restore.js';
 import { connect, type PgTarget } from './target.js';
@@ -36,27 +32,20 @@ const LEDGER_TABLES = [
 ].map((t) => `ledger.${t}`);
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql', 'sql/grants.sql'];
 
-let runId: string | null = null;
+let throwaway: ThrowawayServer | null = null;
 let production: PgTarget;
 let work: string;
 
 beforeAll(async () => {
-  const out = await provision(
-    { name: uniqueName('pgr-dump'), hold: false, database: 'ledger', readiness: DEFAULT_READINESS },
-    { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
-  );
-  runId = out.runId;
-  if (out.error) throw out.error;
-  const env = out.environment!;
-  const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
-  production = { host: env.host, port: env.port, user: env.user, password, database: env.database };
+  throwaway = await throwawayServer({ prefix: 'pgr-dump', database: 'ledger' });
+  production = throwaway.target;
   for (const file of FIXTURE) await runSqlFile(production, file, { singleTransaction: true });
   work = await mkdtemp(join(tmpdir(), 'pgr-dump-'));
 });
 
 afterAll(async () => {
-  if (runId) await finishRun(docker, runId);
   if (work) await rm(work, { recursive: true, force: true });
+  await throwaway?.close();
 });
 
 const sha256Of = async (path: string) =>

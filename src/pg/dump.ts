@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { EnvironmentError, ToolError, messageOf, type RehearseErrorOptions } from '../errors.js';
+import { ToolError, messageOf } from '../errors.js';
 import { parseToolVersion } from './client-tools.js';
+import { DumpContentHash } from './dump-content-hash.js';
+import { backupWriteError, DumpError, pgDumpEnd } from './dump-error.js';
 import { clientProcessEnv, connect, type PgTarget } from './target.js';
 import { StderrTail, errnoOf, interruptedBy, throwIfInterrupted } from './tool-process.js';
 
@@ -59,167 +61,6 @@ export interface DumpResult {
   argv: string[];
   /** A session opened with the backup's PGOPTIONS answered `show transaction_read_only` with `on`. */
   readOnlySession: boolean;
-}
-
-/** The backup of production failed: production (or the disk) failed us, never the system under test. */
-export class DumpError extends EnvironmentError {
-  constructor(
-    readonly database: string,
-    /** pg_dump's exit code; null when it did not start or was killed by a signal. */
-    readonly exitCode: number | null,
-    /** The last lines of pg_dump's stderr. */
-    readonly stderrTail: string[],
-    detail: string,
-    options: RehearseErrorOptions & { message?: string } = {},
-  ) {
-    super(
-      'E_DUMP',
-      options.message ??
-        `pg_dump of database \`${database}\` failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${detail}`,
-      {
-        hint: 'check that production answers and that the backup role may read every object; nothing was kept of the partial dump',
-        ...options,
-      },
-    );
-  }
-}
-
-/** The backup could not be written on this machine (a full or read-only disk): the disk failed us, not production nor pg_dump. */
-export function backupWriteError(
-  database: string,
-  file: string,
-  why: string,
-  stderrTail: string[],
-  cause?: unknown,
-): DumpError {
-  return new DumpError(database, null, stderrTail, why, {
-    message: `the backup of database \`${database}\` could not be written to \`${file}\`: ${why}`,
-    hint: 'free space on the disk of the state folder (PG_REHEARSE_STATE_DIR), or point PG_REHEARSE_STATE_DIR at a writable folder on a larger disk (`rehearse doctor` shows its free space); nothing was kept of the partial dump',
-    cause,
-  });
-}
-
-/** Where pg_dump should run: never older than the server it dumps. */
-export type DumpRunner =
-  | { where: 'host'; reason: string }
-  | { where: 'container-exec'; reason: string }
-  | { where: 'container-image'; major: number; reason: string };
-
-/**
- * The host's pg_dump when its major is at least the server's (pg_dump reads older servers, never
- * newer ones); else production's own container when it is one (its pg_dump matches its server);
- * else a container of an image of the server's major on the host network. A missing host pg_dump
- * (null) counts as too old: a mismatch is a decision, never a crash.
- */
-export function chooseDumpRunner(input: {
-  hostClientMajor: number | null;
-  serverMajor: number;
-  productionIsContainer: boolean;
-}): DumpRunner {
-  const { hostClientMajor, serverMajor, productionIsContainer } = input;
-  if (hostClientMajor !== null && hostClientMajor >= serverMajor) {
-    return {
-      where: 'host',
-      reason: `the host's pg_dump ${hostClientMajor} can dump a PostgreSQL ${serverMajor} server`,
-    };
-  }
-  const why =
-    hostClientMajor === null
-      ? 'no pg_dump on the host'
-      : `the host's pg_dump ${hostClientMajor} is older than the server (${serverMajor})`;
-  if (productionIsContainer)
-    return { where: 'container-exec', reason: `${why}: run the pg_dump inside production's own container` };
-  return {
-    where: 'container-image',
-    major: serverMajor,
-    reason: `${why}: run pg_dump ${serverMajor} from an image on the host network`,
-  };
-}
-
-/** The major version from server_version_num: 150020 -> 15, 90624 -> 9 (9.6: before 10 the major had two parts). */
-export function parseServerMajor(serverVersionNum: number | string): number {
-  const n = Number(serverVersionNum);
-  if (!Number.isInteger(n) || n < 80000 || n >= 10_000_000) {
-    throw new ToolError(
-      `Expected \`server_version_num\` to be an integer like 150020, got \`${String(serverVersionNum)}\``,
-    );
-  }
-  return Math.floor(n / 10_000);
-}
-
-const MARKERS = [Buffer.from('\\restrict '), Buffer.from('\\unrestrict ')];
-const LONGEST_MARKER = Math.max(...MARKERS.map((m) => m.length));
-const NORMALISED = Buffer.from('<normalised>');
-const NEWLINE = Buffer.from('\n');
-/** A line that starts with a backslash: in a dump, a meta-command or the `\.` ending a COPY. */
-const NEWLINE_BACKSLASH = Buffer.from('\n\\');
-
-/**
- * sha256 of a plain dump with each `\restrict KEY` / `\unrestrict KEY` line's key replaced by
- * `<normalised>`, fed chunk by chunk. Only a line starting with a backslash can be a marker, and a
- * dump has few (its COPY data escapes a leading backslash), so a chunk is hashed in a few spans
- * found by a native search, not line by line: the hash keeps up with a restore. A marker may be
- * split across chunks: the start of a candidate line (at most 12 bytes) is carried to the next.
- */
-export class DumpContentHash {
-  private readonly hash = createHash('sha256');
-  /** Position 0 of the next chunk starts a line. */
-  private lineStart = true;
-  /** Inside a marker line: its key is left out up to the newline. */
-  private skipping = false;
-  private carry: Buffer = Buffer.alloc(0);
-
-  update(chunk: Buffer): void {
-    const buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = Buffer.alloc(0);
-    let i = 0;
-    while (i < buf.length) {
-      if (this.skipping) {
-        const nl = buf.indexOf(0x0a, i);
-        if (nl === -1) return;
-        this.hash.update(NEWLINE);
-        this.skipping = false;
-        this.lineStart = true;
-        i = nl + 1;
-        continue;
-      }
-      if (this.lineStart && buf[i] === 0x5c) {
-        const rest = buf.length - i;
-        const whole = MARKERS.find((m) => rest >= m.length && buf.compare(m, 0, m.length, i, i + m.length) === 0);
-        if (whole) {
-          this.hash.update(whole);
-          this.hash.update(NORMALISED);
-          this.skipping = true;
-          i += whole.length;
-          continue;
-        }
-        if (
-          rest < LONGEST_MARKER &&
-          MARKERS.some((m) => rest < m.length && buf.compare(m, 0, rest, i, buf.length) === 0)
-        ) {
-          // Too few bytes to tell: decide when the next chunk comes (or at the digest).
-          this.carry = Buffer.from(buf.subarray(i));
-          return;
-        }
-      }
-      this.lineStart = false;
-      const next = buf.indexOf(NEWLINE_BACKSLASH, i);
-      if (next === -1) {
-        this.hash.update(buf.subarray(i));
-        this.lineStart = buf[buf.length - 1] === 0x0a;
-        return;
-      }
-      this.hash.update(buf.subarray(i, next + 1));
-      this.lineStart = true;
-      i = next + 1;
-    }
-  }
-
-  digest(): string {
-    if (this.carry.length > 0) this.hash.update(this.carry);
-    this.carry = Buffer.alloc(0);
-    return this.hash.digest('hex');
-  }
 }
 
 /** Open a session with the backup's PGOPTIONS and ask it: true only when it answers `on`. */
@@ -278,20 +119,32 @@ export async function prepareDump(
 /** Dump the target database into `opts.file`; see DumpResult for what each field proves. */
 export async function dumpDatabase(opts: DumpOptions): Promise<DumpResult> {
   const t0 = performance.now();
-  const { pgDump, args, env, version, readOnlySession } = await prepareDump(opts);
+  const command = await prepareDump(opts);
+  const { pgDump, args, env } = command;
   const written =
     opts.format === 'directory'
       ? await dumpToDirectory(pgDump, args, env, opts)
       : await dumpToFile(pgDump, args, env, opts);
+  return dumpResultOf(opts.file, opts.format, command, written, t0);
+}
+
+/** What a dump written by `cmd` since `t0` (performance.now()) proves: its file's hashes, pg_dump's version and command line. */
+export function dumpResultOf(
+  file: string,
+  format: DumpFormat,
+  cmd: DumpCommand,
+  written: Written,
+  t0: number,
+): DumpResult {
   return {
-    path: opts.file,
-    format: opts.format,
+    path: file,
+    format,
     ...written,
     ms: Math.round(performance.now() - t0),
-    pgDumpVersion: version.version,
-    pgDumpVersionLine: version.line,
-    argv: [pgDump, ...args],
-    readOnlySession,
+    pgDumpVersion: cmd.version.version,
+    pgDumpVersionLine: cmd.version.line,
+    argv: [cmd.pgDump, ...cmd.args],
+    readOnlySession: cmd.readOnlySession,
   };
 }
 
@@ -314,36 +167,7 @@ export async function newDumpFile(file: string, database: string): Promise<FileH
   return handle;
 }
 
-/** How a pg_dump child ended, as far as it matters: null when it exited 0, else the DumpError saying why (`also`: what else failed). */
-export function pgDumpEnd(
-  result: {
-    exitCode?: number | undefined;
-    signal?: string | undefined;
-    shortMessage?: string | undefined;
-    cause?: unknown;
-  },
-  pgDump: string,
-  database: string,
-  stderr: StderrTail,
-  tail: string[],
-  also = '',
-): DumpError | null {
-  if (result.exitCode === undefined && result.signal === undefined) {
-    return new DumpError(
-      database,
-      null,
-      tail,
-      `\`${pgDump}\` could not be started: ${result.shortMessage ?? 'no message'}`,
-      { cause: result.cause },
-    );
-  }
-  if (result.exitCode === 0) return null;
-  const why =
-    result.exitCode === undefined ? `killed by ${result.signal}` : (stderr.firstError ?? tail.at(-1) ?? 'no message');
-  return new DumpError(database, result.exitCode ?? null, tail, `${why}${also}`);
-}
-
-type Written = { bytes: number; sha256: string; contentSha256: string };
+type Written = Pick<DumpResult, 'bytes' | 'sha256' | 'contentSha256'>;
 
 /** pg_dump's stdout through the hashes into a new 0600 file, fsynced; on any failure the file is removed. */
 async function dumpToFile(

@@ -4,39 +4,27 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { finishRun, readRunState } from '../engine/index.js';
-import { Interruption } from '../run/interruption.js';
-import { silentProgress } from '../run/progress.js';
-import { provision } from '../run/provision.js';
-import { docker, uniqueName } from '../test-support/docker.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { diffGrantMatrix, normaliseMatrix, readGrantsInForce, type GrantMatrix } from './grants.js';
-import { DEFAULT_READINESS } from './readiness.js';
 import { runSqlFile } from './restore.js';
 import { connect, type PgTarget } from './target.js';
 
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql', 'sql/grants.sql'];
 const ROLES = ['cutter_app', 'cutter_readonly', 'cutter_auditor'];
 
-let runId: string | null = null;
+let throwaway: ThrowawayServer | null = null;
 let server: PgTarget;
 let expected: GrantMatrix;
 
 beforeAll(async () => {
-  const out = await provision(
-    { name: uniqueName('pgr-grants'), hold: false, database: 'ledger', readiness: DEFAULT_READINESS },
-    { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
-  );
-  runId = out.runId;
-  if (out.error) throw out.error;
-  const env = out.environment!;
-  const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
-  server = { host: env.host, port: env.port, user: env.user, password, database: env.database };
+  throwaway = await throwawayServer({ prefix: 'pgr-grants', database: 'ledger' });
+  server = throwaway.target;
   for (const file of FIXTURE) await runSqlFile(server, file, { singleTransaction: true });
   expected = parse(await readFile('sql/grant-matrix.yaml', 'utf8')) as GrantMatrix;
 });
 
 afterAll(async () => {
-  if (runId) await finishRun(docker, runId);
+  await throwaway?.close();
 });
 
 async function exec(statement: string): Promise<void> {

@@ -1,41 +1,29 @@
 // Reading a real server: its identity (the 64-bit system identifier kept exact), exact row counts
 // of the fixture in one snapshot, and the rows of one read-only query.
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishRun, readRunState } from '../engine/index.js';
 import { UsageError } from '../errors.js';
-import { Interruption } from '../run/interruption.js';
-import { silentProgress } from '../run/progress.js';
-import { provision } from '../run/provision.js';
-import { docker, execIn, uniqueName } from '../test-support/docker.js';
+import { execIn } from '../test-support/docker.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { PgQueryError, queryRows, rowCounts, serverIdentity } from './identity.js';
-import { DEFAULT_READINESS } from './readiness.js';
 import { runSqlFile, setRolePasswords } from './restore.js';
 import { connect, type PgTarget } from './target.js';
 
-let runId: string | null = null;
+let throwaway: ThrowawayServer | null = null;
 let containerId: string;
 let readyStart: string;
 let server: PgTarget;
 
 beforeAll(async () => {
-  const out = await provision(
-    { name: uniqueName('pgr-identity'), hold: false, database: 'ledger', readiness: DEFAULT_READINESS },
-    { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
-  );
-  runId = out.runId;
-  if (out.error) throw out.error;
-  const env = out.environment!;
-  containerId = env.containerId;
-  readyStart = out.readiness!.postmasterStart;
-  const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
-  server = { host: env.host, port: env.port, user: env.user, password, database: env.database };
+  throwaway = await throwawayServer({ prefix: 'pgr-identity', database: 'ledger' });
+  containerId = throwaway.containerId;
+  readyStart = throwaway.readiness.postmasterStart;
+  server = throwaway.target;
   for (const file of ['fixtures/production/schema.sql', 'fixtures/production/data.sql'])
     await runSqlFile(server, file, { singleTransaction: true });
 });
 
 afterAll(async () => {
-  if (runId) await finishRun(docker, runId);
+  await throwaway?.close();
 });
 
 async function exec(statement: string): Promise<void> {

@@ -15,6 +15,9 @@ export {
   type ServerIdentity,
 } from './identity.js';
 export * from './dump.js';
+export * from './dump-error.js';
+export * from './dump-runner.js';
+export * from './dump-content-hash.js';
 export * from './restore.js';
 export * from './restore-dump.js';
 export * from './grants.js';

@@ -8,17 +8,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishRun, readRunState } from '../engine/index.js';
 import { InterruptedError } from '../errors.js';
-import { Interruption } from '../run/interruption.js';
-import { silentProgress } from '../run/progress.js';
-import { provision } from '../run/provision.js';
-import { docker, eventually, uniqueName } from '../test-support/docker.js';
+import { eventually } from '../test-support/docker.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { holdInTransaction } from '../test-support/held-transaction.js';
-import { DumpError, dumpDatabase, type DumpResult } from './dump.js';
+import { DumpError } from './dump-error.js';
+import { dumpDatabase, type DumpResult } from './dump.js';
 import { dumpIntoRestore } from './streamed-restore.js';
 import { queryRows, rowCounts } from './identity.js';
-import { DEFAULT_READINESS } from './readiness.js';
 import { PgRestoreError, restoreDump } from './restore-dump.js';
 import { runSqlFile, SqlFileError } from './restore.js';
 import { connect, type PgTarget } from './target.js';
@@ -40,7 +37,7 @@ const LEDGER_TABLES = [
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql'];
 const OBJECTS = `select c.relname, c.relkind::text as relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger' order by 1, 2`;
 
-let runId: string | null = null;
+let throwaway: ThrowawayServer | null = null;
 let production: PgTarget;
 let work: string;
 let custom: DumpResult;
@@ -50,15 +47,8 @@ let counts: Record<string, number>;
 let objects: Record<string, unknown>[];
 
 beforeAll(async () => {
-  const out = await provision(
-    { name: uniqueName('pgr-restore-dump'), hold: false, database: 'ledger', readiness: DEFAULT_READINESS },
-    { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
-  );
-  runId = out.runId;
-  if (out.error) throw out.error;
-  const env = out.environment!;
-  const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
-  production = { host: env.host, port: env.port, user: env.user, password, database: env.database };
+  throwaway = await throwawayServer({ prefix: 'pgr-restore-dump', database: 'ledger' });
+  production = throwaway.target;
   for (const file of FIXTURE) await runSqlFile(production, file, { singleTransaction: true });
   work = await mkdtemp(join(tmpdir(), 'pgr-restore-dump-'));
   custom = await dumpDatabase({ target: production, file: join(work, 'ledger.dump'), format: 'custom' });
@@ -69,8 +59,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (runId) await finishRun(docker, runId);
   if (work) await rm(work, { recursive: true, force: true });
+  await throwaway?.close();
 });
 
 /** Run a statement that writes (queryRows is read-only). */

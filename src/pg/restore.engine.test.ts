@@ -1,39 +1,28 @@
 // Loading SQL and setting role passwords on a real server: psql stops at the first error and the
 // error names the file; a single transaction leaves nothing behind; a role whose password was set
 // as a SCRAM verifier logs in over TCP with the clear password, which never reaches the server's log.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishRun, readRunState } from '../engine/index.js';
 import { InterruptedError } from '../errors.js';
-import { Interruption } from '../run/interruption.js';
-import { silentProgress } from '../run/progress.js';
-import { provision } from '../run/provision.js';
-import { containerLogs, docker, eventually, uniqueName } from '../test-support/docker.js';
+import { containerLogs, eventually } from '../test-support/docker.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { queryRows } from './identity.js';
-import { DEFAULT_READINESS } from './readiness.js';
 import { runSqlFile, setRolePasswords, SqlFileError } from './restore.js';
 import { clientProcessEnv, connect, dsnFor, type PgTarget } from './target.js';
 
-let runId: string | null = null;
+let throwaway: ThrowawayServer | null = null;
 let containerId: string;
 let server: PgTarget;
 let work: string;
 
 beforeAll(async () => {
-  const out = await provision(
-    { name: uniqueName('pgr-restore'), hold: false, database: 'rehearse', readiness: DEFAULT_READINESS },
-    { docker, progress: silentProgress, interruption: Interruption.install(() => {}, []) },
-  );
-  runId = out.runId;
-  if (out.error) throw out.error;
-  const env = out.environment!;
-  containerId = env.containerId;
-  const password = await readFile((await readRunState(runId!))!.secrets[0]!, 'utf8');
-  server = { host: env.host, port: env.port, user: env.user, password, database: env.database };
+  throwaway = await throwawayServer({ prefix: 'pgr-restore', database: 'rehearse' });
+  containerId = throwaway.containerId;
+  server = throwaway.target;
   const sql = connect(server, 'pg-rehearse test');
   try {
     await sql.unsafe(`alter system set log_statement = 'all'`);
@@ -45,8 +34,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (runId) await finishRun(docker, runId);
   if (work) await rm(work, { recursive: true, force: true });
+  await throwaway?.close();
 });
 
 async function sqlFile(name: string, text: string): Promise<string> {

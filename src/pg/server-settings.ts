@@ -1,8 +1,8 @@
-// The settings (`-c` options) of a throwaway dry-run server, recorded in the report.
-import { PGAUDIT_SERVER_SETTINGS } from './session-audit.js';
+// The `-c` settings a dry-run server starts with: what it logs, what it preloads, and what it may
+// trade for restore speed. The run picks which apply; the bench starts its servers with the same.
 
-/** Every statement logged with who sent it. */
-export const LOG_SETTINGS: Readonly<Record<string, string>> = {
+/** Settings of a throwaway dry-run server: every statement logged with who sent it. */
+export const LOG_SETTINGS = {
   log_statement: 'all',
   log_line_prefix: '%m [%p] app=%a user=%u db=%d ',
   log_min_error_statement: 'error',
@@ -11,7 +11,7 @@ export const LOG_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /** A throwaway server may trade durability for restore speed; recorded in the report, off with fast_restore: false. */
-export const FAST_RESTORE_SETTINGS: Readonly<Record<string, string>> = {
+export const FAST_RESTORE_SETTINGS = {
   fsync: 'off',
   full_page_writes: 'off',
   synchronous_commit: 'off',
@@ -20,7 +20,10 @@ export const FAST_RESTORE_SETTINGS: Readonly<Record<string, string>> = {
   maintenance_work_mem: '512MB',
 };
 
-/** The settings of a run's dry-run server: logging always; pgaudit and the fast restore as chosen. */
+/** Server settings (besides LOG_SETTINGS) of a dry-run server whose image has pgaudit (session-audit.ts). */
+export const PGAUDIT_SERVER_SETTINGS: Readonly<Record<string, string>> = { shared_preload_libraries: 'pgaudit' };
+
+/** The settings of a run's dry-run server: logging always; pgaudit and the fast restore as the plan chose. */
 export function dryRunServerSettings(choice: { sessionAudit: boolean; fastRestore: boolean }): Record<string, string> {
   return {
     ...LOG_SETTINGS,

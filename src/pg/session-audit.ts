@@ -5,7 +5,7 @@
 // DEFINER functions owned by a role the session user is not a member of, foreign-key cascades:
 // pgaudit skips them on purpose) the write counters catch (write-counters.ts).
 //
-// The library is loaded at server start (PGAUDIT_SERVER_SETTINGS, a `-c` setting of the
+// The library is loaded at server start (PGAUDIT_SERVER_SETTINGS in server-settings.ts, a `-c` setting of the
 // container); auditing is then switched on per role of the system under test, by the tool's
 // superuser, as every pgaudit setting is superuser-only: the system under test cannot turn it off
 // (`set pgaudit.log = 'none'` is refused: permission denied). The tool's own role is not audited,
@@ -14,9 +14,6 @@
 import { EnvironmentError } from '../errors.js';
 import { withConnection } from './identity.js';
 import { quoteIdent, quoteLiteral, type PgTarget } from './target.js';
-
-/** Server settings (besides LOG_SETTINGS) of a dry-run server whose image has pgaudit. */
-export const PGAUDIT_SERVER_SETTINGS: Readonly<Record<string, string>> = { shared_preload_libraries: 'pgaudit' };
 
 /**
  * The session audit settings given to each role of the system under test (ALTER ROLE ... SET).

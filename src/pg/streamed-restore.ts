@@ -19,16 +19,9 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { messageOf } from '../errors.js';
-import {
-  backupWriteError,
-  DumpContentHash,
-  DumpError,
-  newDumpFile,
-  pgDumpEnd,
-  prepareDump,
-  type DumpOptions,
-  type DumpResult,
-} from './dump.js';
+import { DumpContentHash } from './dump-content-hash.js';
+import { backupWriteError, DumpError, pgDumpEnd } from './dump-error.js';
+import { dumpResultOf, newDumpFile, prepareDump, type DumpCommand, type DumpOptions, type DumpResult } from './dump.js';
 import type { RestoreDumpResult } from './restore-dump.js';
 import { SqlFileError } from './restore.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
@@ -58,155 +51,187 @@ export async function dumpIntoRestore(
   restore: StreamedRestoreOptions,
 ): Promise<{ dump: DumpResult; restore: StreamedRestoreOutcome }> {
   const t0 = performance.now();
-  const { target, file, signal } = dump;
-  const { database } = target;
+  const { file, signal } = dump;
+  const { database } = dump.target;
   const cmd = await prepareDump({ ...dump, format: 'plain' });
   // Created here, 0600 and new; tee then writes into it (it keeps the mode of a file that exists).
   await (await newDumpFile(file, database)).close();
-  const dataFifo = `${file}.data`;
-  const commitFifo = `${file}.commit`;
+  const fifos: Fifos = { data: `${file}.data`, commit: `${file}.commit` };
   let keepFile = false;
   try {
-    await makeFifo(dataFifo, database);
-    await makeFifo(commitFifo, database);
-    const psqlArgs = [
-      '-X',
-      '-q',
-      '--no-password',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-c',
-      'BEGIN',
-      '-f',
-      dataFifo,
-      '-f',
-      commitFifo,
-    ];
-    const kill = { forceKillAfterDelay: 5_000, cancelSignal: signal } as const;
-    const psql = execa('psql', psqlArgs, {
-      cwd: dirname(file),
-      env: clientProcessEnv(restore.target, 'pg-rehearse restore'),
-      extendEnv: false,
-      stdin: 'ignore',
-      stdout: 'ignore',
-      buffer: false,
-      reject: false,
-      ...kill,
-    });
-    const pgDump = execa(cmd.pgDump, cmd.args, {
-      env: cmd.env,
-      extendEnv: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      buffer: false,
-      reject: false,
-      ...kill,
-    });
-    // `--` keeps a file name that starts with `-` a name; -p: a FIFO whose reader stopped is no reason to stop writing the file.
-    const tee = execa('tee', ['-p', '--', file, dataFifo], {
-      stdin: pgDump.stdout!,
-      stdout: 'ignore',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
-      extendEnv: false,
-      buffer: false,
-      reject: false,
-      ...kill,
-    });
-    // tee holds pg_dump's output now: this process lets go of its end of that pipe.
-    pgDump.stdout!.destroy();
-    const dumpErr = StderrTail.of(pgDump.stderr);
-    const teeErr = StderrTail.of(tee.stderr);
-    const psqlErr = StderrTail.of(psql.stderr, 40);
-
-    let teeEnded = false;
-    let psqlEnded = false;
-    const teeDone = tee.then((r) => ((teeEnded = true), r));
-    const psqlDone = psql.then((r) => ((psqlEnded = true), r));
-    // A psql that ended before opening the data FIFO would leave tee waiting to open it: let it go on.
-    void psqlDone.then(() => releaseWriter(dataFifo, () => teeEnded));
-    let dumped: Awaited<typeof pgDump>;
-    let teed: Awaited<typeof tee>;
-    let restored: Awaited<typeof psql>;
-    let written: Awaited<ReturnType<typeof hashGrowingFile>>;
-    try {
-      const hashing = hashGrowingFile(file, () => teeEnded, dump.onProgress);
-      // Awaited below, after the children: until then its failure must not count as unhandled.
-      hashing.catch(() => {});
-      [dumped, teed] = await Promise.all([pgDump, teeDone]);
-      // The hashes cover the whole file even when the dump failed: they are only returned when it did not.
-      written = await hashing;
-      const dumpOk = dumped.exitCode === 0 && teed.exitCode === 0 && !signal?.aborted;
-      if (dumpOk) await tellPsql(commitFifo, 'COMMIT;\n', () => psqlEnded);
-      else psql.kill();
-      restored = await psqlDone;
-    } catch (err) {
-      // A failure of ours: nothing may go on, and psql must never wait for a COMMIT that will not come.
-      for (const child of [pgDump, tee, psql]) child.kill();
-      await Promise.allSettled([pgDump, tee, psql]);
-      throw err;
-    }
-
+    await makeFifo(fifos.data, database);
+    await makeFifo(fifos.commit, database);
+    const children = startChildren(cmd, file, fifos, restore.target, signal);
+    const ended = await awaitChildren(children, file, fifos, signal, dump.onProgress);
     if (signal?.aborted) throw interruptedBy(signal);
-    const dumpTail = dumpErr.finish();
-    if (teed.exitCode === undefined && teed.signal === undefined) {
-      throw new DumpError(database, null, dumpTail, `\`tee\` could not be started: ${teed.shortMessage}`, {
-        cause: teed.cause,
-      });
-    }
-    // tee writes the backup file: when it failed (a full disk), pg_dump's own end is only its consequence.
-    if (teed.exitCode !== 0) {
-      const why =
-        teed.exitCode === undefined
-          ? `tee was killed by ${teed.signal ?? 'a signal'}`
-          : (teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
-      throw backupWriteError(database, file, why, dumpTail);
-    }
-    const ended = pgDumpEnd(dumped, cmd.pgDump, database, dumpErr, dumpTail);
-    if (ended) throw ended;
+    const failure = backupFailure(ended, children, cmd, database, file);
+    if (failure) throw failure;
     if (restore.syncFile) await syncFile(file);
     keepFile = true;
-    const result: DumpResult = {
-      path: file,
-      format: 'plain',
-      ...written,
-      ms: Math.round(performance.now() - t0),
-      pgDumpVersion: cmd.version.version,
-      pgDumpVersionLine: cmd.version.line,
-      argv: [cmd.pgDump, ...cmd.args],
-      readOnlySession: cmd.readOnlySession,
-    };
-
-    // psql names the FIFO it read the dump from: its error lines name the backup file instead.
-    const tail = psqlErr.finish().map((l) => l.replaceAll(`psql:${dataFifo}:`, `psql:${file}:`));
-    if (restored.exitCode !== 0) {
-      const firstError = psqlErr.firstError?.replaceAll(`psql:${dataFifo}:`, `psql:${file}:`) ?? null;
-      const why =
-        restored.exitCode === undefined
-          ? `psql was killed by ${restored.signal ?? 'a signal'}`
-          : (firstError ?? tail.at(-1) ?? 'no message');
-      return {
-        dump: result,
-        restore: { ok: false, error: new SqlFileError(file, restored.exitCode ?? null, tail, why) },
-      };
-    }
     return {
-      dump: result,
-      restore: {
-        ok: true,
-        result: {
-          ms: Math.round(performance.now() - t0),
-          bytes: written.bytes,
-          tool: 'psql',
-          jobs: 1,
-          argv: ['psql', ...psqlArgs],
-        },
-      },
+      dump: dumpResultOf(file, 'plain', cmd, ended.written, t0),
+      restore: restoreOutcome(ended.restored, children.psqlErr, fifos, file, ended.written.bytes, t0),
     };
   } finally {
-    await rm(dataFifo, { force: true });
-    await rm(commitFifo, { force: true });
+    await rm(fifos.data, { force: true });
+    await rm(fifos.commit, { force: true });
     if (!keepFile) await rm(file, { force: true });
   }
+}
+
+/** The two FIFOs beside the backup: psql reads the dump from `data`, then `commit` (COMMIT, or nothing). */
+interface Fifos {
+  data: string;
+  commit: string;
+}
+
+/** psql's arguments: BEGIN, the dump from the data FIFO, then what the commit FIFO says. */
+const psqlArgsOf = (fifos: Fifos) => [
+  '-X',
+  '-q',
+  '--no-password',
+  '-v',
+  'ON_ERROR_STOP=1',
+  '-c',
+  'BEGIN',
+  '-f',
+  fifos.data,
+  '-f',
+  fifos.commit,
+];
+
+/** The three children, started: pg_dump into tee, tee into the file and the data FIFO, psql from the FIFOs. */
+function startChildren(
+  cmd: DumpCommand,
+  file: string,
+  fifos: Fifos,
+  restoreTarget: PgTarget,
+  signal: AbortSignal | undefined,
+) {
+  const kill = { forceKillAfterDelay: 5_000, cancelSignal: signal } as const;
+  const psql = execa('psql', psqlArgsOf(fifos), {
+    cwd: dirname(file),
+    env: clientProcessEnv(restoreTarget, 'pg-rehearse restore'),
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    buffer: false,
+    reject: false,
+    ...kill,
+  });
+  const pgDump = execa(cmd.pgDump, cmd.args, {
+    env: cmd.env,
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    buffer: false,
+    reject: false,
+    ...kill,
+  });
+  // `--` keeps a file name that starts with `-` a name; -p: a FIFO whose reader stopped is no reason to stop writing the file.
+  const tee = execa('tee', ['-p', '--', file, fifos.data], {
+    stdin: pgDump.stdout!,
+    stdout: 'ignore',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+    extendEnv: false,
+    buffer: false,
+    reject: false,
+    ...kill,
+  });
+  // tee holds pg_dump's output now: this process lets go of its end of that pipe.
+  pgDump.stdout!.destroy();
+  const dumpErr = StderrTail.of(pgDump.stderr);
+  const teeErr = StderrTail.of(tee.stderr);
+  const psqlErr = StderrTail.of(psql.stderr, 40);
+  return { psql, pgDump, tee, dumpErr, teeErr, psqlErr };
+}
+
+type Children = ReturnType<typeof startChildren>;
+
+/**
+ * Wait for pg_dump and tee while the file is hashed as it grows, then give psql its COMMIT (a whole
+ * dump) or stop it (its transaction rolls back), and wait for psql.
+ */
+async function awaitChildren(
+  children: Children,
+  file: string,
+  fifos: Fifos,
+  signal: AbortSignal | undefined,
+  onProgress: ((bytes: number) => void) | undefined,
+) {
+  const { pgDump, tee, psql } = children;
+  let teeEnded = false;
+  let psqlEnded = false;
+  const teeDone = tee.then((r) => ((teeEnded = true), r));
+  const psqlDone = psql.then((r) => ((psqlEnded = true), r));
+  // A psql that ended before opening the data FIFO would leave tee waiting to open it: let it go on.
+  void psqlDone.then(() => releaseWriter(fifos.data, () => teeEnded));
+  try {
+    const hashing = hashGrowingFile(file, () => teeEnded, onProgress);
+    // Awaited below, after the children: until then its failure must not count as unhandled.
+    hashing.catch(() => {});
+    const [dumped, teed] = await Promise.all([pgDump, teeDone]);
+    // The hashes cover the whole file even when the dump failed: they are only returned when it did not.
+    const written = await hashing;
+    const dumpOk = dumped.exitCode === 0 && teed.exitCode === 0 && !signal?.aborted;
+    if (dumpOk) await tellPsql(fifos.commit, 'COMMIT;\n', () => psqlEnded);
+    else psql.kill();
+    const restored = await psqlDone;
+    return { dumped, teed, restored, written };
+  } catch (err) {
+    // A failure of ours: nothing may go on, and psql must never wait for a COMMIT that will not come.
+    for (const child of [pgDump, tee, psql]) child.kill();
+    await Promise.allSettled([pgDump, tee, psql]);
+    throw err;
+  }
+}
+
+type Ended = Awaited<ReturnType<typeof awaitChildren>>;
+
+/** Why the backup failed, or null: tee writes the file, so when it failed (a full disk), pg_dump's own end is only its consequence. */
+function backupFailure(
+  { dumped, teed }: Ended,
+  children: Children,
+  cmd: DumpCommand,
+  database: string,
+  file: string,
+): DumpError | null {
+  const dumpTail = children.dumpErr.finish();
+  if (teed.exitCode === undefined && teed.signal === undefined) {
+    return new DumpError(database, null, dumpTail, `\`tee\` could not be started: ${teed.shortMessage}`, {
+      cause: teed.cause,
+    });
+  }
+  if (teed.exitCode !== 0) {
+    const why =
+      teed.exitCode === undefined
+        ? `tee was killed by ${teed.signal ?? 'a signal'}`
+        : (children.teeErr.finish().at(-1) ?? `tee exit ${teed.exitCode}`);
+    return backupWriteError(database, file, why, dumpTail);
+  }
+  return pgDumpEnd(dumped, cmd.pgDump, database, children.dumpErr, dumpTail);
+}
+
+/** How psql ended, as the restore's outcome; psql names the FIFO it read the dump from: its error lines name the backup file instead. */
+function restoreOutcome(
+  restored: Ended['restored'],
+  psqlErr: StderrTail,
+  fifos: Fifos,
+  file: string,
+  bytes: number,
+  t0: number,
+): StreamedRestoreOutcome {
+  const tail = psqlErr.finish().map((l) => l.replaceAll(`psql:${fifos.data}:`, `psql:${file}:`));
+  if (restored.exitCode !== 0) {
+    const firstError = psqlErr.firstError?.replaceAll(`psql:${fifos.data}:`, `psql:${file}:`) ?? null;
+    const why =
+      restored.exitCode === undefined
+        ? `psql was killed by ${restored.signal ?? 'a signal'}`
+        : (firstError ?? tail.at(-1) ?? 'no message');
+    return { ok: false, error: new SqlFileError(file, restored.exitCode ?? null, tail, why) };
+  }
+  const argv = ['psql', ...psqlArgsOf(fifos)];
+  return { ok: true, result: { ms: Math.round(performance.now() - t0), bytes, tool: 'psql', jobs: 1, argv } };
 }
 
 /** mkfifo, mode 0600, beside the backup (in its 0700 folder). */

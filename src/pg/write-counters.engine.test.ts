@@ -4,7 +4,7 @@
 // inside a PL/pgSQL function, a DO block's dynamic DELETE, a trigger's DELETE and a SECURITY
 // DEFINER function's DELETE; and when the counters can be trusted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultImage, environmentNames, stateRoot, TOOL_ROLE } from '../engine/index.js';
+import { TOOL_ROLE } from '../engine/index.js';
 import {
   auditVerbs,
   explainWrites,
@@ -16,22 +16,13 @@ import {
   type LoggedStatement,
 } from '../evidence/index.js';
 import { DEFAULT_FORBIDDEN_VERBS, verbPolicy } from '../config/index.js';
-import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from '../run/dry-run-environment.js';
-import { silentProgress } from '../run/progress.js';
-import { newRunId } from '../run/run-id.js';
 import { analyseTrace } from '../run/trace-gate.js';
-import { containerLogs, docker, eventually, uniqueName } from '../test-support/docker.js';
+import { containerLogs, eventually } from '../test-support/docker.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { rowCounts } from './identity.js';
-import { LOG_SETTINGS } from './server-settings.js';
-import { DEFAULT_READINESS } from './readiness.js';
 import { setRolePasswords } from './restore.js';
-import {
-  enableSessionAudit,
-  pgauditAvailable,
-  pgauditStatus,
-  PGAUDIT_SERVER_SETTINGS,
-  SESSION_AUDIT_SETTINGS,
-} from './session-audit.js';
+import { enableSessionAudit, pgauditAvailable, pgauditStatus, SESSION_AUDIT_SETTINGS } from './session-audit.js';
+import { LOG_SETTINGS, PGAUDIT_SERVER_SETTINGS } from './server-settings.js';
 import { connect, type PgTarget } from './target.js';
 import { counterDeltas, readWriteCounters, type WriteCounterReading } from './write-counters.js';
 
@@ -39,8 +30,7 @@ const SUT_ROLE = 'audit_app';
 const SUT_PASSWORD = 'Audit-app@pw:/?#1';
 const SCENARIO_APP = 'audit-scenario';
 
-let run: OpenRun | null = null;
-let server: StartedServer | null = null;
+let server: ThrowawayServer | null = null;
 let tool: PgTarget;
 let sut: PgTarget;
 
@@ -56,29 +46,18 @@ async function exec(target: PgTarget, statements: string[], app = 'pg-rehearse t
 /** The server's log once it holds `marker`: the logger writes asynchronously. */
 async function logUntil(marker: string): Promise<string> {
   return eventually(
-    () => containerLogs(server!.env.containerId),
+    () => containerLogs(server!.containerId),
     (l) => l.includes(marker),
   );
 }
 
 beforeAll(async () => {
-  const runId = newRunId(new Date());
-  run = await openRun(runId, new Date(), stateRoot());
-  server = await startServer(
-    docker,
-    run,
-    {
-      names: environmentNames(uniqueName('pgr-audit')),
-      image: defaultImage(),
-      database: 'ledger',
-      settings: { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS },
-      readiness: DEFAULT_READINESS,
-    },
-    silentProgress,
-    new AbortController().signal,
-  );
-  const env = server.env;
-  tool = { host: env.host, port: env.port, user: env.user, password: server.password, database: env.database };
+  server = await throwawayServer({
+    prefix: 'pgr-audit',
+    database: 'ledger',
+    settings: { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS },
+  });
+  tool = server.target;
   sut = { ...tool, user: SUT_ROLE, password: SUT_PASSWORD };
   await exec(tool, [
     'create schema ledger',
@@ -103,8 +82,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (run) {
-    const outcome = await closeRun(docker, run, silentProgress);
+  if (server) {
+    const outcome = await server.close();
     expect(outcome.complete).toBe(true);
   }
 });
