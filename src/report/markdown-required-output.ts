@@ -23,11 +23,11 @@ function envRow(r: Report): string {
 function cacheRow(r: Report): Row[] {
   const c = r.env?.cache;
   if (!c?.enabled) return [];
-  if (!c.hit)
-    return [
-      ['cached restore', `miss (key ${short(c.key)}): fresh restore${c.saved ? `, saved as ${c.snapshot}` : ''}`],
-    ];
   const g4 = r.gates.find((g) => g.id === 'G4')?.status ?? 'NOT_RUN';
+  if (!c.hit) {
+    const restore = g4 === 'PASS' ? 'fresh restore' : `G4 ${g4}`;
+    return [['cached restore', `miss (key ${short(c.key)}): ${restore}${c.saved ? `, saved as ${c.snapshot}` : ''}`]];
+  }
   const checks = g4 === 'PASS' ? 'fresh per-run passwords set; every check of G4 ran' : `G4 ${g4}`;
   return [
     [

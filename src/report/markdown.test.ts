@@ -313,4 +313,31 @@ describe('renderMarkdown', () => {
       'statements sent to production: 3 (NOT all inside a READ ONLY transaction)',
     );
   });
+
+  it('claims the checks of G4 on a cache hit only when G4 passed', () => {
+    const hit = (d: ReportDraft) => {
+      d.env!.cache = {
+        ...d.env!.cache,
+        enabled: true,
+        key: 'd'.repeat(64),
+        hit: true,
+        snapshot: 'pg-rehearse-cache-dddddddddddd',
+        age_s: 120,
+      };
+      return d;
+    };
+    const pass = renderMarkdown(finish(hit(passDraft())));
+    expect(row(pass, 'cached restore')).toContain('no restore; fresh per-run passwords set; every check of G4 ran;');
+    const d = hit(passDraft());
+    d.failure = failure({
+      gate: 'G4',
+      classification: 'artefact',
+      message: 'the privileges in force differ from the grant matrix in 1 places',
+    });
+    stopAt(d, 'G4', 'FAIL');
+    notRunFrom(d, 0);
+    const failed = renderMarkdown(finish({ ...d, execution_status: 'FAIL', exit_code: 1, table_matrix: null }));
+    expect(row(failed, 'cached restore')).toContain('no restore; G4 FAIL;');
+    expect(failed).not.toContain('every check of G4 ran');
+  });
 });
