@@ -1,0 +1,343 @@
+import { describe, expect, it } from 'vitest';
+import { failure, finish, passDraft, RUN_ID, type ReportDraft } from '../test-support/report-fixture.js';
+import { renderMarkdown } from './markdown.js';
+
+const headings = (md: string) => md.match(/^## .*$/gm) ?? [];
+const row = (md: string, field: string) => md.split('\n').find((l) => l.startsWith(`| ${field} |`)) ?? '';
+const TORN_DOWN = 'the environment was torn down by exact name and proved gone';
+
+/** Gates from `from` on are NOT_RUN, except the closing gates, which always run. */
+function stopAt(d: ReportDraft, gate: string, status: 'FAIL' | 'INCONCLUSIVE'): void {
+  const i = d.gates.findIndex((g) => g.id === gate);
+  d.gates.forEach((g, j) => {
+    if (j === i) Object.assign(g, { status, evidence: { failure: d.failure?.message ?? '' } });
+    else if (j > i && !['G6', 'G7', 'G8'].includes(g.id))
+      Object.assign(g, { status: 'NOT_RUN', started_at: null, ms: null, evidence: null });
+  });
+}
+
+function notRunFrom(d: ReportDraft, index: number): void {
+  for (const s of d.scenarios.slice(index))
+    Object.assign(s, { status: 'NOT_RUN', started_at: null, ms: null, steps: [], deltas: [], evidence: null });
+}
+
+/** S3 (MARK then SWEEP) exits 1 with a TypeError: FAIL, `sut`; S4 NOT_RUN; the closing gates ran. */
+function failAtScenario(): ReportDraft {
+  const d = passDraft();
+  const message = 'step "mark then sweep": exit code: expected 0, got 1 (TypeError at src/phases.ts:89:15)';
+  const s3 = d.scenarios[2]!;
+  s3.status = 'FAIL';
+  s3.steps[0]!.exit_code = 1;
+  s3.steps[0]!.checks = [{ what: 'exit code', ok: false, expected: '0', actual: '1' }];
+  s3.deltas = [];
+  s3.evidence = { failure: message };
+  notRunFrom(d, 3);
+  d.table_matrix!.checkpoints = d.table_matrix!.checkpoints.slice(0, 2);
+  d.table_matrix!.final = d.table_matrix!.checkpoints[1]!.counts;
+  d.failure = failure({
+    gate: 'S3',
+    scenario: 'S3',
+    classification: 'sut',
+    message,
+    command: s3.steps[0]!.argv,
+    exit_code: 1,
+    stderr_tail: [
+      "TypeError: Cannot read properties of undefined (reading 'id')",
+      '    at sweep (src/phases.ts:89:15)',
+    ],
+    exception: {
+      name: 'TypeError',
+      message: "Cannot read properties of undefined (reading 'id')",
+      location: 'src/phases.ts:89:15',
+    },
+  });
+  return { ...d, execution_status: 'FAIL', exit_code: 1 };
+}
+
+/** An artefact changed after its pin: FAIL at G0, `artefact`; nothing was created. */
+function failAtG0(): ReportDraft {
+  const d = passDraft();
+  d.artefacts[1] = { ...d.artefacts[1]!, sha256: 'e'.repeat(64), ok: false };
+  d.failure = failure({
+    gate: 'G0',
+    classification: 'artefact',
+    message: 'artefacts differ from their pins: ../../sql/roles.sql (pinned ffffffffffff, now eeeeeeeeeeee)',
+  });
+  stopAt(d, 'G0', 'FAIL');
+  notRunFrom(d, 0);
+  d.teardown = { complete: true, ms: 0, resources: [], secrets: [], backup_shredded: null };
+  return {
+    ...d,
+    execution_status: 'FAIL',
+    exit_code: 1,
+    production: null,
+    env: null,
+    backup: null,
+    table_matrix: null,
+    sql_trace: null,
+    protected_envs: null,
+  };
+}
+
+/** pg_dump could not connect to production: INCONCLUSIVE at G2, `environment`; the readiness of G3 was retried. */
+function inconclusiveEnvironment(): ReportDraft {
+  const d = passDraft();
+  d.failure = failure({
+    gate: 'G2',
+    classification: 'environment',
+    message:
+      'pg_dump of database `ledger` failed (exit 1): pg_dump: error: connection to server at "127.0.0.1", port 32809 failed: Connection refused',
+  });
+  stopAt(d, 'G2', 'INCONCLUSIVE');
+  notRunFrom(d, 0);
+  d.retries = [1, 2].map((attempt) => ({ gate: 'G3', attempt, at: d.started_at, reason: 'read ECONNRESET' }));
+  d.teardown!.backup_shredded = null;
+  return { ...d, execution_status: 'INCONCLUSIVE', exit_code: 3, backup: null, table_matrix: null, sql_trace: null };
+}
+
+/** G8 threw: a bug of ours, INCONCLUSIVE `tool`, production not read after the run. */
+function inconclusiveTool(): ReportDraft {
+  const d = passDraft();
+  const stack =
+    "TypeError: Cannot read properties of null (reading 'id')\n    at postChecks (dist/run/rehearsal.js:812:33)";
+  d.failure = failure({
+    gate: 'G8',
+    classification: 'tool',
+    message: "a bug of pg-rehearse: Cannot read properties of null (reading 'id')",
+    exception: null,
+    stack,
+  });
+  stopAt(d, 'G8', 'INCONCLUSIVE');
+  Object.assign(d.production!, { sysid_post: null, start_post: null, container_post: null, unchanged: null });
+  d.protected_envs!.forEach((e) => Object.assign(e, { post: null, sysid_post: null, unchanged: null }));
+  return { ...d, execution_status: 'INCONCLUSIVE', exit_code: 3 };
+}
+
+/** The dry-run container could not be removed: INCONCLUSIVE at G7, exit 4, the alert at the top. */
+function teardownIncomplete(): ReportDraft {
+  const d = passDraft();
+  const left = d.teardown!.resources[0]!;
+  Object.assign(left, { action: 'remove failed', gone: false, proof: 'inspect pg-rehearse-demo-dryrun: 200, running' });
+  d.teardown!.complete = false;
+  d.alerts = [
+    `TEARDOWN INCOMPLETE: container pg-rehearse-demo-dryrun could not be proved gone; run \`rehearse teardown --run-id ${RUN_ID}\``,
+  ];
+  d.failure = failure({
+    gate: 'G7',
+    classification: 'environment',
+    message: 'teardown could not prove everything gone',
+  });
+  stopAt(d, 'G7', 'INCONCLUSIVE');
+  return { ...d, execution_status: 'INCONCLUSIVE', exit_code: 4 };
+}
+
+/** Production restarted during the run and did not answer after it: INCONCLUSIVE at G8, `environment`. */
+function productionChanged(): ReportDraft {
+  const d = passDraft();
+  const p = d.production!;
+  const restarted = '2026-12-02T00:54:07.958211231Z';
+  Object.assign(p, { sysid_post: null, start_post: null, unchanged: false });
+  p.container_post = { ...p.container_pre!, started_at: restarted };
+  d.alerts = [
+    `PRODUCTION CHANGED DURING THE RUN: system identifier ${p.sysid_pre} -> unreachable, postmaster start ${p.start_pre} -> unreachable, container ${p.container_pre!.started_at} -> ${restarted}; this run cannot claim production untouched`,
+  ];
+  d.failure = failure({ gate: 'G8', classification: 'environment', message: d.alerts[0]! });
+  stopAt(d, 'G8', 'INCONCLUSIVE');
+  return { ...d, execution_status: 'INCONCLUSIVE', exit_code: 3 };
+}
+
+describe('renderMarkdown', () => {
+  it('renders a PASS with its sections numbered 1 to 4, no failure and the pins for the next gate', () => {
+    const md = renderMarkdown(finish(passDraft()));
+    expect(headings(md)).toEqual([
+      '## 1. Scenario progress',
+      '## 2. Required output',
+      '## 3. Gates',
+      '## 4. Table matrix (exact row counts)',
+      '## Provenance',
+      '## Next gate',
+    ]);
+    expect(md).toContain(`**Verdict: PASS** · exit 0 · run \`${RUN_ID}\``);
+    expect(md).not.toContain('The verdict is decided');
+    expect(md).toMatch(/^## Next gate\n\nPASS: every gate ran and passed/m);
+    expect(md).toContain(`- rehearse.yaml: ${'7'.repeat(64)}`);
+    expect(row(md, 'production untouched')).toContain(
+      'production unchanged ✓: sysid 7714503374991876128 == 7714503374991876128',
+    );
+    expect(row(md, 'production untouched')).toContain('statements sent to production: 8 (read-only)');
+    expect(row(md, 'teardown')).toContain('| complete: container pg-rehearse-demo-dryrun removed, gone');
+    expect(row(md, 'teardown')).toContain('; 2 secret files shredded');
+    expect(row(md, 'backup path + sha')).toContain('(shredded at teardown)');
+    expect(row(md, 'final baseline')).toBe('| final baseline | ledger.account 40, ledger.mark 972, ledger.cut 972 |');
+    expect(row(md, 'negative Δ0')).toBe('| negative Δ0 | S2-neg Δ0 ✓ |');
+    expect(md).toContain("G2 ran inside G4, after G3: the plain dump streamed into G4's restore as it was written");
+  });
+
+  it('keeps the numbering from 1 when a progress section against the prior run comes first', () => {
+    const d = passDraft();
+    d.progress = {
+      prior_report: '/runs/a/report.json',
+      prior_report_sha256: 'b'.repeat(64),
+      prior_run_id: '20261201-120000-aaaaaaaa',
+      prior_status: 'FAIL',
+      current_status: 'PASS',
+      prior_accepted_commit: 'a'.repeat(40),
+      current_accepted_commit: d.accepted_commit,
+      prior_failure: { gate: 'S4', classification: 'sut', exception: 'TypeError at src/phases.ts:89:15' },
+      current_failure: null,
+      failure: 'resolved',
+      scenarios: [{ id: 'S4', title: 'CUT', prior: 'FAIL', current: 'PASS', change: 'FAIL -> PASS' }],
+      gates: [],
+      artefacts_changed: [],
+    };
+    const md = renderMarkdown(finish(d));
+    expect(headings(md).slice(0, 2)).toEqual(['## Progress against the prior run', '## 1. Scenario progress']);
+    expect(md).toMatch(/\| S4 \| CUT \| FAIL \| PASS \| \*\*FAIL -> PASS\*\*/);
+    expect(md).toContain(
+      'The prior failure S4 (`sut`, TypeError at src/phases.ts:89:15) is resolved; this run has none.',
+    );
+  });
+
+  it('renders a FAIL at a scenario: the failing check, the NOT_RUN after it, the stderr and the teardown', () => {
+    const md = renderMarkdown(finish(failAtScenario()));
+    expect(headings(md).slice(0, 5)).toEqual([
+      '## 1. Scenario progress',
+      '## 2. Failure',
+      '## 3. Required output',
+      '## 4. Gates',
+      '## 5. Table matrix (exact row counts)',
+    ]);
+    expect(md).toContain('**Verdict: FAIL** at S3, classification `sut` · exit 1');
+    expect(md).toContain(`The verdict is decided at S3; 1 scenario(s) NOT_RUN after the run stopped; ${TORN_DOWN}.`);
+    expect(md).toContain('| S3 | MARK then SWEEP | **FAIL** | 991 ms | exit code: expected 0, got 1 |');
+    expect(md).toContain('| S4 | CUT | **NOT_RUN** | - | not reached |');
+    expect(md).toContain(
+      "| exception | `TypeError`: Cannot read properties of undefined (reading 'id') at `src/phases.ts:89:15` |",
+    );
+    expect(md).toContain('Last 2 lines of stderr (secrets redacted):');
+    expect(row(md, 'execution_status')).toBe('| execution_status | FAIL (sut at S3) |');
+    expect(row(md, 'final baseline')).toBe(
+      '| final baseline | not reached: 2 scenario(s) did not pass (the counts where the run stopped are in the table matrix) |',
+    );
+    expect(md).toContain('Blocked: the run is FAIL at S3 (S3, `sut`): step "mark then sweep"');
+    expect(md).toContain('No remediation was applied by the tool: nothing was patched, retried or masked.');
+  });
+
+  it('renders a FAIL at G0: nothing reached, nothing created, so nothing claimed torn down', () => {
+    const md = renderMarkdown(finish(failAtG0()));
+    expect(headings(md).slice(0, 4)).toEqual([
+      '## 1. Scenario progress',
+      '## 2. Failure',
+      '## 3. Required output',
+      '## 4. Gates',
+    ]);
+    expect(md).not.toContain('Table matrix');
+    expect(md).toContain('**Verdict: FAIL** at G0, classification `artefact` · exit 1');
+    expect(md).toContain(
+      'The verdict is decided at G0; 4 scenario(s) NOT_RUN after the run stopped; teardown recorded nothing created, so nothing was torn down.',
+    );
+    expect(md).not.toContain('torn down by exact name');
+    expect(row(md, 'artefact shas')).toContain(`../../sql/roles.sql eeeeeeeeeeee pinned ffffffffffff ✗`);
+    expect(row(md, 'production untouched')).toBe('| production untouched | not reached |');
+    expect(row(md, 'dry-run env / sysid')).toBe('| dry-run env / sysid | not provisioned |');
+    expect(row(md, 'backup path + sha')).toBe('| backup path + sha | not reached |');
+    expect(row(md, 'teardown')).toBe('| teardown | complete: nothing was created; 0 secret files shredded |');
+    expect(row(md, 'negative Δ0')).toBe('| negative Δ0 | S2-neg not reached |');
+  });
+
+  it('renders an INCONCLUSIVE of the environment with the retries it recorded, not "nothing retried"', () => {
+    const md = renderMarkdown(finish(inconclusiveEnvironment()));
+    expect(md).toContain('**Verdict: INCONCLUSIVE** at G2, classification `environment` · exit 3');
+    expect(md).toContain(`The verdict is decided at G2; 4 scenario(s) NOT_RUN after the run stopped; ${TORN_DOWN}.`);
+    expect(headings(md)).toContain('## Retries');
+    expect(md).toContain('2 attempt(s) were retried at G3 (provision): read ECONNRESET');
+    expect(md).toContain(
+      'No remediation was applied by the tool: nothing was patched or masked, and the only retries are the 2 attempt(s) under Retries.',
+    );
+    expect(md).not.toContain('nothing was patched, retried or masked');
+    expect(row(md, 'final baseline')).toBe('| final baseline | not reached |');
+  });
+
+  it('renders an INCONCLUSIVE of the tool with its stack, and production as not checked, never as unchanged', () => {
+    const md = renderMarkdown(finish(inconclusiveTool()));
+    expect(md).toContain('**Verdict: INCONCLUSIVE** at G8, classification `tool` · exit 3');
+    expect(md).toContain(`The verdict is decided at G8; ${TORN_DOWN}.`);
+    expect(md).toContain('Stack (a bug of pg-rehearse):\n\n```\nTypeError: Cannot read properties of null');
+    expect(row(md, 'production sysid pre/post')).toBe(
+      '| production sysid pre/post | production system identifier 7714503374991876128 / not checked |',
+    );
+    expect(row(md, 'production untouched')).toContain(
+      'production not checked after the run: sysid 7714503374991876128 -> not checked',
+    );
+    expect(md).not.toMatch(/unchanged ✓/);
+    expect(row(md, 'protected envs untouched')).toBe(
+      '| protected envs untouched | pg-rehearse-demo-protected not checked after |',
+    );
+  });
+
+  it('says teardown is INCOMPLETE, names what is left and how to finish it, and never claims it torn down', () => {
+    const r = finish(teardownIncomplete());
+    const md = renderMarkdown(r);
+    expect(md).toContain('**Verdict: INCONCLUSIVE** at G7, classification `environment` · exit 4');
+    expect(md.split('\n').slice(0, 6).join('\n')).toContain(`> **${r.alerts[0]}**`);
+    expect(md).toContain(
+      'The verdict is decided at G7; teardown is INCOMPLETE: container pg-rehearse-demo-dryrun could not be proved gone.',
+    );
+    expect(md).not.toContain('torn down by exact name');
+    expect(row(md, 'teardown')).toContain('| INCOMPLETE: container pg-rehearse-demo-dryrun remove failed, NOT gone');
+    expect(md).toContain(
+      `Before anything else: teardown is INCOMPLETE: container pg-rehearse-demo-dryrun could not be proved gone; \`rehearse teardown --run-id ${RUN_ID}\` finishes it.`,
+    );
+  });
+
+  it('tells a production change loudly at the top and in every row about production, never as unchanged', () => {
+    const r = finish(productionChanged());
+    const md = renderMarkdown(r);
+    expect(md.split('\n').slice(0, 6).join('\n')).toMatch(/> \*\*PRODUCTION CHANGED DURING THE RUN/);
+    expect(md).toContain('**Verdict: INCONCLUSIVE** at G8, classification `environment` · exit 3');
+    expect(row(md, 'production sysid pre/post')).toBe(
+      '| production sysid pre/post | production system identifier 7714503374991876128 / unreachable (CHANGED) |',
+    );
+    expect(row(md, 'production untouched')).toContain(
+      '| production untouched | production CHANGED ✗: sysid 7714503374991876128 -> unreachable, postmaster start 2026-12-02 00:53:19.371227+00 -> unreachable, container StartedAt 2026-12-02T00:53:05.414215282Z -> 2026-12-02T00:54:07.958211231Z;',
+    );
+    expect(md).not.toMatch(/unchanged ✓|\(unchanged\)/);
+    // Every scenario passed before G8: the final baseline was reached.
+    expect(row(md, 'final baseline')).toBe('| final baseline | ledger.account 40, ledger.mark 972, ledger.cut 972 |');
+  });
+
+  it('does not call statements read-only when one ran outside a READ ONLY transaction and no read-only dump session proves it', () => {
+    const d = passDraft();
+    d.production!.statements = ['BEGIN', 'select 1', 'COMMIT'];
+    expect(row(renderMarkdown(finish(d)), 'production untouched')).toContain(
+      'statements sent to production: 3 (NOT all inside a READ ONLY transaction)',
+    );
+  });
+
+  it('claims the checks of G4 on a cache hit only when G4 passed', () => {
+    const hit = (d: ReportDraft) => {
+      d.env!.cache = {
+        ...d.env!.cache,
+        enabled: true,
+        key: 'd'.repeat(64),
+        hit: true,
+        snapshot: 'pg-rehearse-cache-dddddddddddd',
+        age_s: 120,
+      };
+      return d;
+    };
+    const pass = renderMarkdown(finish(hit(passDraft())));
+    expect(row(pass, 'cached restore')).toContain('no restore; fresh per-run passwords set; every check of G4 ran;');
+    const d = hit(passDraft());
+    d.failure = failure({
+      gate: 'G4',
+      classification: 'artefact',
+      message: 'the privileges in force differ from the grant matrix in 1 places',
+    });
+    stopAt(d, 'G4', 'FAIL');
+    notRunFrom(d, 0);
+    const failed = renderMarkdown(finish({ ...d, execution_status: 'FAIL', exit_code: 1, table_matrix: null }));
+    expect(row(failed, 'cached restore')).toContain('no restore; G4 FAIL;');
+    expect(failed).not.toContain('every check of G4 ran');
+  });
+});
