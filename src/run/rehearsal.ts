@@ -26,6 +26,8 @@ import {
   DRY_RUN_DB_ALIAS,
   DRY_RUN_DB_PORT,
   SUT_MOUNT,
+  prepareContainerRunner,
+  runnerSteps,
   cacheKey,
   commitSnapshot,
   findSnapshot,
@@ -84,15 +86,11 @@ import {
   checkDeltas,
   checkRows,
   checkStep,
+  ContainerStepRunner,
   exceptionOf,
-  inContainer,
-  prepareContainerRunner,
-  readOnlyWriteNote,
-  runContainerInstall,
-  runContainerStep,
-  runStep,
-  type ContainerRunner,
+  HostStepRunner,
   type LoadedScenario,
+  type StepRunner,
 } from '../scenario/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from './dry-run-environment.js';
 import { classOfAssertionError, failureOf, GateFailure, StoppedByGate } from './gate-failure.js';
@@ -232,7 +230,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     install_timeout_ms: 600_000,
     ...(config.sut.container ?? {}),
   };
-  let sutRunner: ContainerRunner | null = null;
+  // The runner of every step (host or container), chosen once at G3.
+  let stepRunner: StepRunner | null = null;
   let runnerImageId: string | null = null;
   let install: { argv: string[]; exitCode: number | null } | null = null;
   let backupDir: string | null = null;
@@ -592,7 +591,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         ? { host: s.env.host, port: s.env.port, user: TOOL_ROLE, password: s.password, database: s.env.database }
         : { host: s.env.host, port: s.env.port, user: role, password: rolePasswords[role]!, database: s.env.database };
     if (containerMode) {
-      sutRunner = await prepareContainerRunner(docker, run.journal, {
+      const sutRunner = await prepareContainerRunner(docker, run.journal, {
         envName: names.container,
         image: containerCfg.image ?? defaultRunnerImage(),
         checkout: paths.sut,
@@ -601,13 +600,15 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         secretDir: run.dir,
       });
       health = await healthBaseline(docker, s, sutRunner.holder);
+      const containerSteps = new ContainerStepRunner(runnerSteps(docker, run.journal, sutRunner));
+      stepRunner = containerSteps;
       if (containerCfg.install.length > 0) {
         const registry = await hostRegistry();
         const ran = await step(
           progress,
           `install (${containerCfg.install.join(' ')}) in an install-phase container`,
           () =>
-            runContainerInstall(docker, run!.journal, sutRunner!, {
+            containerSteps.install({
               argv: containerCfg.install,
               network: names.network,
               timeoutMs: containerCfg.install_timeout_ms,
@@ -625,6 +626,13 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
             `the install step \`${containerCfg.install.join(' ')}\` exited ${ran.exitCode ?? 'by a signal'}: ${tail(redact(ran.stderr, secrets), 5).join(' / ')}`,
           );
       }
+    } else {
+      const journal = run.journal;
+      stepRunner = new HostStepRunner({
+        sutPath: paths.sut,
+        sutRoot: sutRealPath,
+        passFiles: { dir: run.dir, record: (p) => journal.recordSecret(p) },
+      });
     }
     rec.sections.env = {
       run_id: runId,
@@ -1115,22 +1123,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         // The step's window: the statements it sent are those the server logged in it.
         const stepWindow = { name: step.name, from: Date.now(), to: Date.now() };
         window.steps.push(stepWindow);
-        const ran = sutRunner
-          ? await runContainerStep(step, {
-              docker,
-              journal: run!.journal,
-              runner: sutRunner,
-              dsnEnvVar: config.sut.dsn_env,
-              dsnFor: (role) => dsnFor(inContainer(dryTarget(role))),
-              signal,
-            })
-          : await runStep(step, {
-              sutPath: paths.sut,
-              dsnEnvVar: config.sut.dsn_env,
-              dsnFor: (role) => dsnFor(dryTarget(role)),
-              passFiles: { dir: run!.dir, record: (p) => run!.journal.recordSecret(p) },
-              signal,
-            });
+        const ran = await stepRunner!.run(step, { dsnEnvVar: config.sut.dsn_env, target: dryTarget, signal });
         stepWindow.to = Date.now();
         scanPlaces.push(
           { place: `${sc.id} ${step.name} stdout`, text: ran.stdout },
@@ -1155,8 +1148,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
         r.steps.push(record);
         const failed = checks.find((c) => !c.ok);
         if (failed) {
-          const exception = exceptionOf(ran.stderr, sutRunner ? SUT_MOUNT : sutRealPath);
-          const readOnly = sutRunner ? readOnlyWriteNote(ran) : null;
+          const exception = exceptionOf(ran.stderr, stepRunner!.sutRoot);
+          const readOnly = stepRunner!.failureNote(ran);
           throw await blame(
             new GateFailure(
               'sut',
