@@ -74,6 +74,60 @@ export async function runStep(step: RunnableStep, ctx: StepContext): Promise<Ste
   }
 }
 
+/**
+ * Stops a step's process group at its timeout, on cancel, and once the command itself has exited:
+ * SIGTERM, then SIGKILL after KILL_GRACE_MS; SIGKILL when the tool itself exits.
+ */
+class GroupStop {
+  timedOut = false;
+  canceled = false;
+  private grace: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbort = () => {
+    this.canceled = true;
+    this.stop();
+  };
+  private readonly onToolExit = () => this.signalGroup('SIGKILL');
+
+  constructor(
+    private readonly pid: number | undefined,
+    timeoutMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.stop();
+    }, timeoutMs);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal?.aborted) this.onAbort();
+    process.once('exit', this.onToolExit);
+  }
+
+  // An arrow property, so it can be handed over as an event listener.
+  stop = (): void => {
+    if (this.grace !== undefined) return;
+    this.signalGroup('SIGTERM');
+    this.grace = setTimeout(() => this.signalGroup('SIGKILL'), KILL_GRACE_MS);
+  };
+
+  /** Clears the timers and listeners. */
+  dispose(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.grace);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    process.removeListener('exit', this.onToolExit);
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.pid === undefined) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // ESRCH: the group is already empty
+    }
+  }
+}
+
 async function runWithEnv(
   step: Pick<Step, 'run' | 'role' | 'timeout_ms'>,
   ctx: StepContext,
@@ -103,45 +157,13 @@ async function runWithEnv(
   out.attach(subprocess.stdout);
   err.attach(subprocess.stderr);
 
-  const pid = subprocess.pid;
-  let timedOut = false;
-  let canceled = false;
-  let grace: NodeJS.Timeout | undefined;
-  const signalGroup = (signal: NodeJS.Signals) => {
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // ESRCH: the group is already empty
-    }
-  };
-  const stopGroup = () => {
-    if (grace !== undefined) return;
-    signalGroup('SIGTERM');
-    grace = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stopGroup();
-  }, step.timeout_ms);
-  const onAbort = () => {
-    canceled = true;
-    stopGroup();
-  };
-  const onToolExit = () => signalGroup('SIGKILL');
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
-  if (ctx.signal?.aborted) onAbort();
-  process.once('exit', onToolExit);
-  subprocess.once('exit', stopGroup);
-
+  const stop = new GroupStop(subprocess.pid, step.timeout_ms, ctx.signal);
+  subprocess.once('exit', stop.stop);
   let result;
   try {
     result = await subprocess;
   } finally {
-    clearTimeout(timer);
-    clearTimeout(grace);
-    ctx.signal?.removeEventListener('abort', onAbort);
-    process.removeListener('exit', onToolExit);
+    stop.dispose();
   }
   const ms = Math.round(performance.now() - t0);
 
@@ -159,8 +181,8 @@ async function runWithEnv(
     role: step.role,
     exitCode,
     signal,
-    timedOut,
-    canceled,
+    timedOut: stop.timedOut,
+    canceled: stop.canceled,
     stdout: out.text(),
     stderr,
     bytes: { stdout: out.total, stderr: err.total },
