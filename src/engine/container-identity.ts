@@ -1,6 +1,7 @@
 // Identity of a container the tool must never touch (production, protected environments):
 // read-only inspection, compared before and after a run.
-import { isNotFoundError, type DockerClient } from './docker-client.js';
+import type { DockerClient } from './docker-client.js';
+import { inspectByName } from './inspect-by-name.js';
 import { demuxLogs } from './environment.js';
 
 export interface ContainerIdentity {
@@ -12,14 +13,9 @@ export interface ContainerIdentity {
 
 /** Inspect a container by exact name; null when there is none. */
 export async function containerIdentity(docker: DockerClient, name: string): Promise<ContainerIdentity | null> {
-  try {
-    const i = await docker.getContainer(name).inspect();
-    if (i.Name !== `/${name}`) return null;
-    return { name, id: i.Id, started_at: i.State.StartedAt, running: i.State.Running };
-  } catch (err) {
-    if (isNotFoundError(err)) return null;
-    throw err;
-  }
+  const found = await inspectByName(docker, 'container', name);
+  if (!found) return null;
+  return { name, id: found.id, started_at: found.info.State.StartedAt, running: found.info.State.Running };
 }
 
 /** Same container (id), same start, still running. */

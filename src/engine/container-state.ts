@@ -2,6 +2,7 @@
 // network holder), read by id: is it the same container, still running, not paused? Read-only,
 // but for unpausing one before teardown (work left waiting on it then ends the ordinary way).
 import { isNotFoundError, type DockerClient } from './docker-client.js';
+import { inspectResource } from './inspect-by-name.js';
 
 export interface ContainerState {
   id: string;
@@ -19,25 +20,21 @@ export interface ContainerState {
 
 /** Inspect a container by id; null when it is gone. */
 export async function containerState(docker: DockerClient, id: string): Promise<ContainerState | null> {
-  try {
-    const i = await docker.getContainer(id).inspect();
-    const s = i.State;
-    const finished = s.FinishedAt && !s.FinishedAt.startsWith('0001-') ? s.FinishedAt : null;
-    return {
-      id: i.Id,
-      name: i.Name.replace(/^\//, ''),
-      running: s.Running,
-      paused: s.Paused,
-      restarting: s.Restarting,
-      oomKilled: s.OOMKilled,
-      startedAt: s.StartedAt,
-      finishedAt: finished,
-      exitCode: s.Running ? null : s.ExitCode,
-    };
-  } catch (err) {
-    if (isNotFoundError(err)) return null;
-    throw err;
-  }
+  const found = await inspectResource(docker, 'container', id);
+  if (!found) return null;
+  const s = found.info.State;
+  const finished = s.FinishedAt && !s.FinishedAt.startsWith('0001-') ? s.FinishedAt : null;
+  return {
+    id: found.id,
+    name: found.name,
+    running: s.Running,
+    paused: s.Paused,
+    restarting: s.Restarting,
+    oomKilled: s.OOMKilled,
+    startedAt: s.StartedAt,
+    finishedAt: finished,
+    exitCode: s.Running ? null : s.ExitCode,
+  };
 }
 
 /** Unpause a container of the run that is paused (before it is removed); true when it was. Gone or not paused: false. */

@@ -1,6 +1,7 @@
 // Exact-named dry-run environments: a network and a PostgreSQL container, labelled with the run
 // id, the port published on 127.0.0.1 only, the password handed over in a read-only 0600 file.
-import { isNotFoundError, type DockerClient } from './docker-client.js';
+import type { DockerClient } from './docker-client.js';
+import { inspectByName, type Inspected } from './inspect-by-name.js';
 import { INITDB_DIR, LABEL_PURPOSE, LABEL_RUN_ID, PASSWORD_MOUNT_PATH, TOOL_ROLE } from './labels.js';
 import type { RunJournal } from './run-journal.js';
 import { NameTakenError, UsageError, EnvironmentError } from '../errors.js';
@@ -23,37 +24,14 @@ export function environmentNames(name: string): EnvironmentNames {
   return { container: name, network: `${name}-net` };
 }
 
-/** The id of the container with exactly this name, or null. Inspect by name also matches id prefixes: compare. */
-export async function findContainerByName(
-  docker: DockerClient,
-  name: string,
-): Promise<{ id: string; labels: Record<string, string> } | null> {
-  try {
-    const info = await docker.getContainer(name).inspect();
-    if (info.Name !== `/${name}`) return null;
-    return { id: info.Id, labels: info.Config.Labels ?? {} };
-  } catch (err) {
-    if (isNotFoundError(err)) return null;
-    throw err;
-  }
+/** The container with exactly this name, or null. */
+export async function findContainerByName(docker: DockerClient, name: string): Promise<Inspected<'container'> | null> {
+  return inspectByName(docker, 'container', name);
 }
 
-export async function findNetworkByName(
-  docker: DockerClient,
-  name: string,
-): Promise<{ id: string; labels: Record<string, string> } | null> {
-  try {
-    const info = (await docker.getNetwork(name).inspect()) as {
-      Id: string;
-      Name: string;
-      Labels?: Record<string, string> | null;
-    };
-    if (info.Name !== name) return null;
-    return { id: info.Id, labels: info.Labels ?? {} };
-  } catch (err) {
-    if (isNotFoundError(err)) return null;
-    throw err;
-  }
+/** The network with exactly this name, or null. */
+export async function findNetworkByName(docker: DockerClient, name: string): Promise<Inspected<'network'> | null> {
+  return inspectByName(docker, 'network', name);
 }
 
 /** Refuse, never adopt: any existing resource with one of the exact names stops everything. */

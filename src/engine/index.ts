@@ -52,35 +52,31 @@ export {
   type Snapshot,
   type CacheKeyParts,
 } from './cache-snapshot.js';
+export { inspectByName, inspectResource, type Inspected } from './inspect-by-name.js';
+export { RUNNER_RECIPE_FILES, runnerRecipeHash, defaultRunnerImage, imagePath } from './runner-image.js';
+export { runnerNames, assertRunnerNamesFree, type RunnerNames } from './runner-names.js';
+export { findVolumeByName, createInstallVolume } from './install-volume.js';
 export {
-  RUNNER_IMAGE_REPOSITORY,
-  RUNNER_RECIPE_FILES,
-  DRY_RUN_DB_ALIAS,
-  DRY_RUN_DB_PORT,
-  SUT_MOUNT,
-  RUNNER_HOME,
-  SECRET_ENV_MOUNT,
-  DEFAULT_INSTALL_OUTPUT,
   INHIBIT_IPV4,
-  runnerRecipeHash,
-  defaultRunnerImage,
-  runnerNames,
-  assertRunnerNamesFree,
-  findVolumeByName,
   createInternalNetwork,
   joinInternalNetwork,
   startNetnsHolder,
-  createInstallVolume,
-  imagePath,
-  planCheckoutMounts,
-  secretEnvFile,
-  runRunnerContainer,
-  type RunnerNames,
   type InternalNetwork,
   type NetnsHolder,
-  type CheckoutPlan,
-  type CheckoutBind,
+} from './runner-network.js';
+export { DEFAULT_INSTALL_OUTPUT, planCheckoutMounts, type CheckoutPlan, type CheckoutBind } from './checkout-mounts.js';
+export {
+  secretEnvFile,
+  runRunnerContainer,
   type RunnerContainerSpec,
   type RunnerContainerOptions,
   type RunnerContainerRun,
 } from './runner-container.js';
+export {
+  prepareContainerRunner,
+  inContainer,
+  readOnlyWriteNote,
+  type ContainerRunner,
+  type ContainerRunnerSpec,
+} from './container-runner.js';
+export { runnerSteps, type RunnerSteps, type RunnerInstallCommand, type RunnerStepCommand } from './runner-steps.js';

@@ -34,7 +34,7 @@ import {
   type InternalNetwork,
   type NetnsHolder,
   type RunnerContainerSpec,
-} from './runner-container.js';
+} from './index.js';
 import { LABEL_SIDE, removeSideServer, startSideServer } from './side-containers.js';
 import { writeSecretFile } from './secret-file.js';
 import { teardownRecorded } from './teardown.js';

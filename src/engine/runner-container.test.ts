@@ -13,7 +13,7 @@ import {
   runnerRecipeHash,
   secretEnvFile,
   SUT_MOUNT,
-} from './runner-container.js';
+} from './index.js';
 
 const execFileP = promisify(execFile);
 

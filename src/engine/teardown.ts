@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { messageOf } from '../errors.js';
 import { isNotFoundError, type DockerClient } from './docker-client.js';
+import { inspectResource } from './inspect-by-name.js';
 import { LABEL_RUN_ID } from './labels.js';
 import { ResourceKind, type RecordedResource, type RunState } from './run-state.js';
 import { shredPath } from './secret-file.js';
@@ -39,38 +40,6 @@ export const TeardownOutcome = z.object({
   ms: z.number(),
 });
 export type TeardownOutcome = z.infer<typeof TeardownOutcome>;
-
-interface Found {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-}
-
-async function inspectResource(docker: DockerClient, kind: ResourceKind, ref: string): Promise<Found | null> {
-  try {
-    switch (kind) {
-      case 'container': {
-        const i = await docker.getContainer(ref).inspect();
-        return { id: i.Id, name: i.Name.replace(/^\//, ''), labels: i.Config.Labels ?? {} };
-      }
-      case 'network': {
-        const i = (await docker.getNetwork(ref).inspect()) as {
-          Id: string;
-          Name: string;
-          Labels?: Record<string, string> | null;
-        };
-        return { id: i.Id, name: i.Name, labels: i.Labels ?? {} };
-      }
-      case 'volume': {
-        const i = await docker.getVolume(ref).inspect();
-        return { id: i.Name, name: i.Name, labels: i.Labels ?? {} };
-      }
-    }
-  } catch (err) {
-    if (isNotFoundError(err)) return null;
-    throw err;
-  }
-}
 
 async function removeResource(docker: DockerClient, kind: ResourceKind, id: string): Promise<void> {
   try {

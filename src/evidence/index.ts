@@ -10,5 +10,11 @@ export { addedLines, changeDiff, findHardcodes, DEFAULT_HARDCODE_PATTERNS } from
 export { parseAuditLog } from './audit-log.js';
 export { type AuditRecord } from './audit-record.js';
 export { auditVerbs } from './audit-verbs.js';
-export { explainWrites, writesOfStatements, writesOfAudit, type WriteCounts, type ParentLink } from './write-explain.js';
+export {
+  explainWrites,
+  writesOfStatements,
+  writesOfAudit,
+  type WriteCounts,
+  type ParentLink,
+} from './write-explain.js';
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';

@@ -194,7 +194,7 @@ function newContext(fixed: Fixed): RunContext {
       start_to_ready_ms: null,
     },
     dryRun: null,
-    sutRunner: null,
+    stepRunner: null,
     install: null,
     health: null,
     counts: {},

@@ -7,7 +7,7 @@ import type { ContainerIdentity, DockerClient, EnvironmentNames } from '../engin
 import { ToolError } from '../errors.js';
 import type { ScanPlace } from '../evidence/index.js';
 import type { PgTarget, ServerIdentity, StreamedRestoreOutcome, WriteCounterReading } from '../pg/index.js';
-import type { ContainerRunner } from '../scenario/index.js';
+import type { StepRunner } from '../scenario/index.js';
 import type { OpenRun, StartedServer } from './dry-run-environment.js';
 import type { EnvironmentBaseline } from './environment-health.js';
 import type { EnvironmentWatchdog } from './environment-watchdog.js';
@@ -81,7 +81,8 @@ export interface RunContext {
   // Set by G3.
   readonly cache: CacheState;
   dryRun: DryRun | null;
-  sutRunner: ContainerRunner | null;
+  /** The runner of every step (host or container), chosen by the plan, made at G3. */
+  stepRunner: StepRunner | null;
   install: { argv: string[]; exitCode: number | null } | null;
   /** What the scenarios stand on, as it was when the dry-run server became ready. */
   health: EnvironmentBaseline | null;

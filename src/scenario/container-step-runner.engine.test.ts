@@ -25,26 +25,24 @@ import {
   LABEL_RUN_ID,
   PACKAGE_ROOT,
   readRunState,
+  inContainer,
+  PASS_FILE_MOUNT,
+  prepareContainerRunner,
+  readOnlyWriteNote,
+  runnerSteps,
   SUT_MOUNT,
+  type ContainerRunner,
   type TeardownOutcome,
 } from '../engine/index.js';
 import { DEFAULT_READINESS, dsnFor, probe, type PgTarget } from '../pg/index.js';
 import { closeRun, openRun, startServer, type OpenRun, type StartedServer } from '../run/dry-run-environment.js';
 import { silentProgress } from '../run/progress.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
-import {
-  inContainer,
-  prepareContainerRunner,
-  readOnlyWriteNote,
-  runContainerInstall,
-  runContainerStep,
-  type ContainerRunner,
-  type ContainerStepContext,
-  PASS_FILE_MOUNT,
-} from './container-step-runner.js';
+import { runContainerInstall, runContainerStep, type ContainerStepContext } from './container-step-runner.js';
 import { checkStep, firstFailure } from './expectations.js';
 import { loadPack } from './pack.js';
-import { MAX_OUTPUT_BYTES, type StepRun } from './step-runner.js';
+import { MAX_OUTPUT_BYTES } from './output-capture.js';
+import type { StepRun } from './step-runner.js';
 
 const execFileP = promisify(execFile);
 
@@ -146,7 +144,7 @@ beforeAll(async () => {
     dryRunContainerId: server.env.containerId,
     secretDir: run.dir,
   });
-  install = await runContainerInstall(docker, run.journal, runner, {
+  install = await runContainerInstall(runnerSteps(docker, run.journal, runner), {
     // what `npm ci` would do, without a registry: fill node_modules, and show the environment it had
     argv: [
       'node',
@@ -157,9 +155,7 @@ beforeAll(async () => {
     timeoutMs: 60_000,
   });
   ctx = {
-    docker,
-    journal: run.journal,
-    runner,
+    containers: runnerSteps(docker, run.journal, runner),
     dsnEnvVar: 'CUTTER_DSN',
     dsnFor: (role) => dsnFor(inContainer(target(role))),
   };

@@ -5,117 +5,57 @@
 // environment of nothing but PATH, HOME, LANG, its role's DSN, libpq's variables (PGHOST and
 // the DSN name the dry-run server by its alias on the internal network; PGPASSFILE a read-only
 // bind of a 0600 file) and its own variables, output kept to its first MiB per stream, nothing
-// retried or masked.
-import { stat } from 'node:fs/promises';
-import { join, posix, relative, sep } from 'node:path';
+// retried or masked. The containers themselves are the engine's (src/engine's runnerSteps): this
+// file sees them through RunnerContainers only.
 import { performance } from 'node:perf_hooks';
-import type { Step } from '../config/scenario.js';
-import {
-  createInstallVolume,
-  createInternalNetwork,
-  DEFAULT_INSTALL_OUTPUT,
-  DRY_RUN_DB_ALIAS,
-  DRY_RUN_DB_PORT,
-  defaultRunnerImage,
-  imagePath,
-  joinInternalNetwork,
-  planCheckoutMounts,
-  RUNNER_HOME,
-  runnerNames,
-  runRunnerContainer,
-  secretEnvFile,
-  shredFile,
-  startNetnsHolder,
-  SUT_MOUNT,
-  writeSecretFile,
-  type CheckoutPlan,
-  type DockerClient,
-  type InternalNetwork,
-  type NetnsHolder,
-  type RunJournal,
-  type RunnerContainerRun,
-  type RunnerNames,
-} from '../engine/index.js';
-import type { PgTarget } from '../pg/index.js';
-import { libpqConnection, libpqVariables, writePassFile } from './libpq-env.js';
-import { Capture, MAX_OUTPUT_BYTES, stepCwd, type StepRun } from './step-runner.js';
+import { dsnFor, type PgTarget } from '../pg/index.js';
+import { libpqConnection, libpqVariables, writePassFile, type PassFileHome } from './libpq-env.js';
+import { Capture, MAX_OUTPUT_BYTES } from './output-capture.js';
+import { stepCwd, type RunnableStep, type StepRun, type StepRunContext, type StepRunner } from './step-runner.js';
 
-/** Where a step container finds its password file (PGPASSFILE): a read-only bind of the 0600 file. */
-export const PASS_FILE_MOUNT = '/run/pg-rehearse/pgpass';
-
-/** The runner of one rehearsal: its internal network, the install's volume, what of the checkout is mounted. */
-export interface ContainerRunner {
-  image: string;
-  names: RunnerNames;
-  network: InternalNetwork;
-  /** Every step shares its network namespace: the internal network, its default route deleted. */
-  holder: NetnsHolder;
-  installVolume: string;
-  checkout: CheckoutPlan;
-  /** The image's PATH: the host's means nothing in a container. */
-  path: string;
-  /** The run's 0700 folder: each step's secret variables live there, 0600, for the step's life. */
-  secretDir: string;
-  /** `uid:gid` the steps run as: this process's own, so the 0600 file is readable with every capability dropped. */
-  user: string;
-  /** Steps run so far (names the next step's container). */
-  steps: number;
+/** How a command in a runner container ended. */
+export interface ContainerEnd {
+  /** The container's exit status (128+n when a signal ended it), or null when it never started. */
+  statusCode: number | null;
+  /** The signal we sent that ended it (timeout, cancel), or null. */
+  signal: string | null;
+  timedOut: boolean;
+  canceled: boolean;
 }
 
-export interface ContainerRunnerSpec {
-  /** The environment's exact name (the dry-run container's): the runner's names derive from it. */
-  envName: string;
-  image: string;
-  /** The system under test's checkout on the host (at the accepted commit, clean). */
-  checkout: string;
-  /** Top-level folder the install writes (default node_modules); the install volume is mounted there. */
-  output?: string | undefined;
-  /** The dry-run server's container: it joins the internal network as DRY_RUN_DB_ALIAS. */
-  dryRunContainerId: string;
-  secretDir: string;
-  /** Image of the network holder: it needs `ip`; default: the local runner image (scripts/setup builds it). */
-  holderImage?: string | undefined;
+/** Where a command's output goes, and when it is stopped. */
+export interface ContainerRunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  onStdout: (chunk: Buffer) => void;
+  onStderr: (chunk: Buffer) => void;
 }
 
-/**
- * Create the internal network (the dry-run server joins it by its alias, the network holder deletes
- * its default route) and the install volume; plan the checkout's mounts. All recorded in the journal.
- */
-export async function prepareContainerRunner(
-  docker: DockerClient,
-  journal: RunJournal,
-  spec: ContainerRunnerSpec,
-): Promise<ContainerRunner> {
-  const names = runnerNames(spec.envName);
-  const checkout = await planCheckoutMounts(spec.checkout, spec.output ?? DEFAULT_INSTALL_OUTPUT);
-  const path = await imagePath(docker, spec.image);
-  const network = await createInternalNetwork(docker, journal, names.internalNetwork);
-  await joinInternalNetwork(docker, network, spec.dryRunContainerId, DRY_RUN_DB_ALIAS);
-  const holder = await startNetnsHolder(docker, journal, {
-    name: names.holder,
-    image: spec.holderImage ?? defaultRunnerImage(),
-    network,
-  });
-  const installVolume = await createInstallVolume(docker, journal, names.installVolume);
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
-  return {
-    image: spec.image,
-    names,
-    network,
-    holder,
-    installVolume,
-    checkout,
-    path,
-    secretDir: spec.secretDir,
-    user: `${uid}:${gid}`,
-    steps: 0,
-  };
-}
-
-/** The dry-run target as a step container reaches it: the alias on the internal network, the server's own port. */
-export function inContainer(target: PgTarget): PgTarget {
-  return { ...target, host: DRY_RUN_DB_ALIAS, port: DRY_RUN_DB_PORT };
+/** What the container runner needs of the engine (src/engine's runnerSteps gives it). */
+export interface RunnerContainers {
+  /** Real path of the checkout on the host: a step's cwd is resolved in it. */
+  readonly checkoutRoot: string;
+  /** The checkout's root in a runner container. */
+  readonly mount: string;
+  /** Where a step finds its password file (PGPASSFILE). */
+  readonly passFileMount: string;
+  /** Where a step's password file is written on the host, each file recorded as a secret of the run first. */
+  readonly passFiles: PassFileHome;
+  /** Where a step whose cwd resolved to `hostPath` starts in its container, or why it cannot start there. */
+  folder(cwd: string, hostPath: string): Promise<{ path: string } | { reason: string }>;
+  /** The dry-run target as a step container reaches it. */
+  reach(target: PgTarget): PgTarget;
+  /** Why a failed step may have failed in a container (a write refused by a read-only mount), or null. */
+  failureNote(stderr: string): string | null;
+  install(
+    cmd: { argv: string[]; network: string; registry?: InstallOptions['registry'] },
+    opts: ContainerRunOptions,
+  ): Promise<ContainerEnd>;
+  /** One step's command in a new container; `secretEnv` reaches it through a 0600 file, never argv. */
+  step(
+    cmd: { argv: string[]; workdir: string; secretEnv: Record<string, string>; passFile: string | null },
+    opts: ContainerRunOptions,
+  ): Promise<ContainerEnd>;
 }
 
 function notStarted(
@@ -149,7 +89,7 @@ function toStepRun(
   role: string,
   startedAt: string,
   t0: number,
-  run: RunnerContainerRun,
+  run: ContainerEnd,
   out: Capture,
   err: Capture,
 ): StepRun {
@@ -172,23 +112,8 @@ function toStepRun(
   };
 }
 
-/** Where a step starts in its container: its folder in the checkout, or why it cannot start there. */
-async function containerCwd(plan: CheckoutPlan, cwd: string): Promise<{ path: string } | { reason: string }> {
-  const host = await stepCwd(plan.root, cwd); // a cwd leading out of the checkout: UsageError, as in runStep
-  const rel = relative(plan.root, host).split(sep).join(posix.sep);
-  const first = rel.split('/')[0] ?? '';
-  const left = plan.leftOut.find((l) => l.entry === first);
-  if (left) return { reason: `the step's cwd \`${cwd}\` is not mounted in the container: ${left.reason}` };
-  if (first !== plan.output) {
-    const st = await stat(host).catch(() => null);
-    if (!st?.isDirectory())
-      return { reason: `the step's cwd \`${cwd}\` is not a folder of the checkout (${host}: ENOENT)` };
-  }
-  return { path: rel === '' ? SUT_MOUNT : `${SUT_MOUNT}/${rel}` };
-}
-
 export interface InstallOptions {
-  /** argv of the install (`npm ci`); it runs in SUT_MOUNT. */
+  /** argv of the install (`npm ci`); it runs in the checkout's root. */
   argv: string[];
   /** The network it is attached to: an ordinary one (the run's `<env>-net`), so it reaches the package registries. */
   network: string;
@@ -202,63 +127,32 @@ export interface InstallOptions {
   registry?: { url: string | null; caFile: string | null } | undefined;
 }
 
-/** Where the install container finds the host's CA bundle (NODE_EXTRA_CA_CERTS points there). */
-export const INSTALL_CA_MOUNT = '/etc/pg-rehearse/registry-ca.pem';
-
 /**
  * Run the install once, in the install container: the checkout read-only, its output volume
  * writable, no database credentials (its environment is PATH, HOME and LANG only). Never throws for
  * the command's sake; `role` is `install` in the StepRun.
  */
-export async function runContainerInstall(
-  docker: DockerClient,
-  journal: RunJournal,
-  runner: ContainerRunner,
-  opts: InstallOptions,
-): Promise<StepRun> {
+export async function runContainerInstall(containers: RunnerContainers, opts: InstallOptions): Promise<StepRun> {
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
-  if (opts.signal?.aborted)
-    return notStarted(opts.argv, SUT_MOUNT, 'install', startedAt, 'the run was interrupted', true);
+  const cwd = containers.mount;
+  if (opts.signal?.aborted) return notStarted(opts.argv, cwd, 'install', startedAt, 'the run was interrupted', true);
   const out = new Capture(MAX_OUTPUT_BYTES);
   const err = new Capture(MAX_OUTPUT_BYTES);
   const t0 = performance.now();
-  const run = await runRunnerContainer(
-    docker,
-    journal,
-    {
-      name: runner.names.installContainer,
-      image: runner.image,
-      purpose: 'sut-install',
-      argv: opts.argv,
-      workdir: SUT_MOUNT,
-      env: {
-        PATH: runner.path,
-        HOME: RUNNER_HOME,
-        LANG: 'C.UTF-8',
-        ...(opts.registry?.url ? { npm_config_registry: opts.registry.url } : {}),
-        ...(opts.registry?.caFile ? { NODE_EXTRA_CA_CERTS: INSTALL_CA_MOUNT } : {}),
-      },
-      network: opts.network,
-      checkout: runner.checkout,
-      installVolume: runner.installVolume,
-      installWritable: true,
-      dropCapabilities: false,
-      extraFiles: opts.registry?.caFile ? [{ source: opts.registry.caFile, target: INSTALL_CA_MOUNT }] : [],
-    },
+  const run = await containers.install(
+    { argv: opts.argv, network: opts.network, registry: opts.registry },
     { timeoutMs: opts.timeoutMs, signal: opts.signal, onStdout: out.add, onStderr: err.add },
   );
-  return toStepRun(opts.argv, SUT_MOUNT, 'install', startedAt, t0, run, out, err);
+  return toStepRun(opts.argv, cwd, 'install', startedAt, t0, run, out, err);
 }
 
 export interface ContainerStepContext {
-  docker: DockerClient;
-  journal: RunJournal;
-  runner: ContainerRunner;
+  containers: RunnerContainers;
   /** Name of the variable that carries the DSN (`CUTTER_DSN`). */
   dsnEnvVar: string;
-  /** The DSN of a dry-run role as a step container reaches it: `dsnFor(inContainer(target))`. */
+  /** The DSN of a dry-run role as a step container reaches it: `dsnFor(containers.reach(target))`. */
   dsnFor: (role: string) => string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   now?: () => Date;
 }
 
@@ -267,72 +161,65 @@ export interface ContainerStepContext {
  * does on the host. Its role's DSN and its own variables reach it through a 0600 file recorded as a
  * secret of the run and shredded when the step ends, never through argv or the container's config.
  */
-export async function runContainerStep(
-  step: Pick<Step, 'run' | 'cwd' | 'role' | 'env' | 'timeout_ms'>,
-  ctx: ContainerStepContext,
-): Promise<StepRun> {
-  const { runner } = ctx;
+export async function runContainerStep(step: RunnableStep, ctx: ContainerStepContext): Promise<StepRun> {
+  const { containers } = ctx;
   const startedAt = (ctx.now ?? (() => new Date()))().toISOString();
-  const where = await containerCwd(runner.checkout, step.cwd);
-  if ('reason' in where) return notStarted(step.run, `${SUT_MOUNT}/${step.cwd}`, step.role, startedAt, where.reason);
+  // A cwd leading out of the checkout: UsageError, as in runStep.
+  const host = await stepCwd(containers.checkoutRoot, step.cwd);
+  const where = await containers.folder(step.cwd, host);
+  if ('reason' in where)
+    return notStarted(step.run, `${containers.mount}/${step.cwd}`, step.role, startedAt, where.reason);
   if (ctx.signal?.aborted)
     return notStarted(step.run, where.path, step.role, startedAt, 'the run was interrupted', true);
 
-  runner.steps += 1;
-  const name = runner.names.step(runner.steps);
-  const envFile = join(runner.secretDir, `${name}.env`);
   const dsn = ctx.dsnFor(step.role);
   const libpq = libpqConnection(dsn);
-  const passFile = libpq
-    ? await writePassFile(libpq, { dir: runner.secretDir, record: (p) => ctx.journal.recordSecret(p) })
-    : null;
+  const passFile = libpq ? await writePassFile(libpq, containers.passFiles) : null;
   const out = new Capture(MAX_OUTPUT_BYTES);
   const err = new Capture(MAX_OUTPUT_BYTES);
   const t0 = performance.now();
   try {
-    await ctx.journal.recordSecret(envFile);
-    await writeSecretFile(
-      envFile,
-      secretEnvFile({ ...(libpq ? libpqVariables(libpq, PASS_FILE_MOUNT) : {}), [ctx.dsnEnvVar]: dsn, ...step.env }),
-    );
-    const run = await runRunnerContainer(
-      ctx.docker,
-      ctx.journal,
+    const libpqEnv = libpq ? libpqVariables(libpq, containers.passFileMount) : {};
+    const run = await containers.step(
       {
-        name,
-        image: runner.image,
-        purpose: 'sut-step',
         argv: step.run,
         workdir: where.path,
-        env: { PATH: runner.path, HOME: RUNNER_HOME, LANG: 'C.UTF-8' },
-        secretEnvFile: envFile,
-        network: runner.holder.networkMode,
-        checkout: runner.checkout,
-        installVolume: runner.installVolume,
-        installWritable: false,
-        user: runner.user,
-        dropCapabilities: true,
-        extraFiles: passFile ? [{ source: passFile.path, target: PASS_FILE_MOUNT }] : [],
+        secretEnv: { ...libpqEnv, [ctx.dsnEnvVar]: dsn, ...step.env },
+        passFile: passFile?.path ?? null,
       },
       { timeoutMs: step.timeout_ms, signal: ctx.signal, onStdout: out.add, onStderr: err.add },
     );
     return toStepRun(step.run, where.path, step.role, startedAt, t0, run, out, err);
   } finally {
-    // Teardown shreds them too (they are recorded): this only shortens their life.
-    await shredFile(envFile);
+    // Teardown shreds it too (it is recorded): this only shortens its life.
     await passFile?.remove();
   }
 }
 
-const READ_ONLY_WRITE = /\bEROFS\b|read-only file system/i;
+/** Steps in runner containers, through the engine's RunnerContainers. */
+export class ContainerStepRunner implements StepRunner {
+  readonly sutRoot: string;
 
-/**
- * A note for the report when a step's stderr shows a write refused by a read-only file system: in
- * container mode the checkout (and the install's output) is mounted read-only, so a step that
- * writes into it fails, and this says why. Null when stderr shows no such write.
- */
-export function readOnlyWriteNote(run: Pick<StepRun, 'stderr'>): string | null {
-  const line = run.stderr.split(/\r?\n/).find((l) => READ_ONLY_WRITE.test(l));
-  if (!line) return null;
-  return `the step tried to write where the container runner allows no write (${line.trim().slice(0, 200)}): the checkout at the accepted commit and the install's output are mounted read-only; only ${RUNNER_HOME} (HOME) is writable`;
+  constructor(private readonly containers: RunnerContainers) {
+    this.sutRoot = containers.mount;
+  }
+
+  run(step: RunnableStep, ctx: StepRunContext): Promise<StepRun> {
+    return runContainerStep(step, {
+      containers: this.containers,
+      dsnEnvVar: ctx.dsnEnvVar,
+      dsnFor: (role) => dsnFor(this.containers.reach(ctx.target(role))),
+      signal: ctx.signal,
+      ...(ctx.now ? { now: ctx.now } : {}),
+    });
+  }
+
+  /** The install step, once, before the first scenario. */
+  install(opts: InstallOptions): Promise<StepRun> {
+    return runContainerInstall(this.containers, opts);
+  }
+
+  failureNote(run: StepRun): string | null {
+    return this.containers.failureNote(run.stderr);
+  }
 }

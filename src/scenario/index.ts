@@ -1,6 +1,8 @@
 // The scenario layer: the pack, running a step of the system under test, and checking what it did.
 export { loadPack, loadWatchedTables, parseWatchedTables, assertDeltasWatched, type LoadedScenario } from './pack.js';
-export { runStep, stepCwd, stepEnv, MAX_OUTPUT_BYTES, type StepRun, type StepContext } from './step-runner.js';
+export { stepCwd, type StepRun, type StepRunner, type StepRunContext, type RunnableStep } from './step-runner.js';
+export { MAX_OUTPUT_BYTES } from './output-capture.js';
+export { HostStepRunner, runStep, stepEnv, type StepContext } from './host-step-runner.js';
 export {
   checkStep,
   checkRows,
@@ -15,13 +17,12 @@ export {
 } from './expectations.js';
 export { exceptionOf, type ExceptionSite } from './failure-site.js';
 export {
-  prepareContainerRunner,
+  ContainerStepRunner,
   runContainerInstall,
   runContainerStep,
-  inContainer,
-  readOnlyWriteNote,
-  type ContainerRunner,
-  type ContainerRunnerSpec,
+  type RunnerContainers,
+  type ContainerEnd,
+  type ContainerRunOptions,
   type ContainerStepContext,
   type InstallOptions,
 } from './container-step-runner.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shredFile, writeSecretFile } from '../engine/index.js';
+import { shredFile, writeSecretFile } from './secret-file.js';
 
 export interface LibpqConnection {
   host: string;

@@ -23,6 +23,13 @@ function codeOf(err: unknown): string {
 
 /** Load and validate every `*.yaml`/`*.yml` of `dir` (not recursive), sorted by scenario number. */
 export async function loadPack(dir: string): Promise<LoadedScenario[]> {
+  const loaded = await loadScenarioFiles(await scenarioFiles(dir));
+  await assertOneIdPerNumber(loaded);
+  return loaded.sort((a, b) => a.number - b.number);
+}
+
+/** The scenario files of `dir`, sorted by name: every entry named like one must be a regular file. */
+async function scenarioFiles(dir: string): Promise<string[]> {
   const folder = resolve(dir);
   let names: string[];
   try {
@@ -61,8 +68,11 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
       hint: 'add at least one scenario file, such as S1.yaml',
     });
   }
+  return files;
+}
 
-  // Every file is validated before any is refused, so one run of the tool lists every issue.
+/** Parse and validate each file; every file is validated before any is refused, so one run lists every issue. */
+async function loadScenarioFiles(files: string[]): Promise<LoadedScenario[]> {
   const issues: YamlIssue[] = [];
   const loaded: LoadedScenario[] = [];
   for (const file of files) {
@@ -86,7 +96,12 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
     }
   }
   if (issues.length > 0) throw new InputFileError(issues);
+  return loaded;
+}
 
+/** One id per scenario number, and no id twice. */
+async function assertOneIdPerNumber(loaded: LoadedScenario[]): Promise<void> {
+  const issues: YamlIssue[] = [];
   const byNumber = new Map<number, LoadedScenario>();
   for (const entry of loaded) {
     const other = byNumber.get(entry.number);
@@ -105,7 +120,6 @@ export async function loadPack(dir: string): Promise<LoadedScenario[]> {
     }
   }
   if (issues.length > 0) throw new InputFileError(issues);
-  return loaded.sort((a, b) => a.number - b.number);
 }
 
 /** Read the watched tables: one `schema.table` a line; `#` comments and blank lines ignored. */

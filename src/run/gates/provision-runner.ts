@@ -1,9 +1,9 @@
 // G3 for the container runner: the steps' runner (its network holder and install volume) on the
 // run's internal network, and the install step in an install-phase container without credentials.
-import { defaultRunnerImage } from '../../engine/index.js';
+import { defaultRunnerImage, prepareContainerRunner, runnerSteps } from '../../engine/index.js';
 import { InterruptedError } from '../../errors.js';
 import { redact } from '../../evidence/index.js';
-import { prepareContainerRunner, runContainerInstall } from '../../scenario/index.js';
+import { ContainerStepRunner } from '../../scenario/index.js';
 import type { StartedServer } from '../dry-run-environment.js';
 import { healthBaseline } from '../environment-health.js';
 import { GateFailure } from '../gate-failure.js';
@@ -28,13 +28,14 @@ export async function provisionRunner(
     dryRunContainerId: server.env.containerId,
     secretDir: run.dir,
   });
-  ctx.sutRunner = runner;
   ctx.health = await healthBaseline(docker, server, runner.holder);
+  const steps = new ContainerStepRunner(runnerSteps(docker, run.journal, runner));
+  ctx.stepRunner = steps;
   if (plan.install.length === 0) return;
   const argv = [...plan.install];
   const registry = await hostRegistry();
   const ran = await step(ctx.progress, `install (${argv.join(' ')}) in an install-phase container`, () =>
-    runContainerInstall(docker, run.journal, runner, {
+    steps.install({
       argv,
       network: names.network,
       timeoutMs: plan.installTimeoutMs,

@@ -2,6 +2,7 @@
 // from a cached snapshot when one matches this run's dump, roles, grants and image; then the
 // container runner when the system under test runs in containers.
 import { cacheKey, defaultImage, findSnapshot, generatePassword, TOOL_ROLE } from '../../engine/index.js';
+import { HostStepRunner } from '../../scenario/index.js';
 import { resetToolPassword } from '../cached-restore.js';
 import { openRun, startServer, type StartedServer } from '../dry-run-environment.js';
 import { healthBaseline } from '../environment-health.js';
@@ -45,6 +46,12 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
   cache.start_to_ready_ms = Math.max(0, Date.now() - server.env.startedAt.getTime());
   ctx.dryRun = dryRunOf(server, rolePasswords);
   if (plan.container) await provisionRunner(ctx, plan.container, server);
+  else
+    ctx.stepRunner = new HostStepRunner({
+      sutPath: ctx.paths.sut,
+      sutRoot: ctx.sutRealPath,
+      passFiles: { dir: run.dir, record: (p) => run.journal.recordSecret(p) },
+    });
   rec.sections.env = {
     run_id: ctx.runId,
     container: names.container,

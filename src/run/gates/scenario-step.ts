@@ -1,20 +1,11 @@
 // One step of a scenario: run it (on the host or in a runner container), record what it did,
 // check its expectations, then its SQL assertions on the dry-run server.
 import type { ScenarioRecord } from '../../config/index.js';
-import { SUT_MOUNT, TOOL_ROLE } from '../../engine/index.js';
+import { TOOL_ROLE } from '../../engine/index.js';
 import { InterruptedError, messageOf } from '../../errors.js';
 import { redact } from '../../evidence/index.js';
-import { dsnFor, PgQueryError, queryRows } from '../../pg/index.js';
-import {
-  checkRows,
-  checkStep,
-  exceptionOf,
-  inContainer,
-  readOnlyWriteNote,
-  runContainerStep,
-  runStep,
-  type LoadedScenario,
-} from '../../scenario/index.js';
+import { PgQueryError, queryRows } from '../../pg/index.js';
+import { checkRows, checkStep, exceptionOf, type LoadedScenario, type StepRun } from '../../scenario/index.js';
 import { classOfAssertionError, GateFailure } from '../gate-failure.js';
 import { need, type RunContext } from '../run-context.js';
 import type { StepWindow } from '../trace-gate.js';
@@ -32,7 +23,9 @@ export async function runScenarioStep(
   r: ScenarioRecord,
   window: StepWindow,
 ): Promise<void> {
-  const ran = await runIt(ctx, step);
+  const runner = need(ctx.stepRunner, "G3's step runner");
+  const dry = need(ctx.dryRun, "G3's dry-run server");
+  const ran = await runner.run(step, { dsnEnvVar: ctx.config.sut.dsn_env, target: dry.target, signal: ctx.signal });
   window.to = Date.now();
   ctx.scanPlaces.push(
     { place: `${id} ${step.name} stdout`, text: ran.stdout },
@@ -56,8 +49,8 @@ export async function runScenarioStep(
   r.steps.push(record);
   const failed = record.checks.find((c) => !c.ok);
   if (failed) {
-    const exception = exceptionOf(ran.stderr, ctx.sutRunner ? SUT_MOUNT : ctx.sutRealPath);
-    const readOnly = ctx.sutRunner ? readOnlyWriteNote(ran) : null;
+    const exception = exceptionOf(ran.stderr, runner.sutRoot);
+    const readOnly = runner.failureNote(ran);
     throw await blame(
       ctx,
       new GateFailure(
@@ -77,29 +70,7 @@ export async function runScenarioStep(
   for (const assertion of step.expect.sql) await checkAssertion(ctx, step, assertion, ran, record);
 }
 
-type Ran = Awaited<ReturnType<typeof runStep>>;
-
-function runIt(ctx: RunContext, step: Step): Promise<Ran> {
-  const dry = need(ctx.dryRun, "G3's dry-run server");
-  const run = need(ctx.run, 'the open run');
-  const dsnEnvVar = ctx.config.sut.dsn_env;
-  if (ctx.sutRunner)
-    return runContainerStep(step, {
-      docker: ctx.docker,
-      journal: run.journal,
-      runner: ctx.sutRunner,
-      dsnEnvVar,
-      dsnFor: (role) => dsnFor(inContainer(dry.target(role))),
-      signal: ctx.signal,
-    });
-  return runStep(step, {
-    sutPath: ctx.paths.sut,
-    dsnEnvVar,
-    dsnFor: (role) => dsnFor(dry.target(role)),
-    passFiles: { dir: run.dir, record: (p) => run.journal.recordSecret(p) },
-    signal: ctx.signal,
-  });
-}
+type Ran = StepRun;
 
 /** An SQL assertion of the step, read by the tool's role: one that does not run is the pack's or the environment's. */
 async function checkAssertion(

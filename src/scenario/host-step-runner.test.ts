@@ -8,7 +8,8 @@ import type { Step } from '../config/scenario.js';
 import { UsageError } from '../errors.js';
 import { checkStep, firstFailure } from './expectations.js';
 import { loadPack } from './pack.js';
-import { MAX_OUTPUT_BYTES, runStep, type StepContext } from './step-runner.js';
+import { runStep, type StepContext } from './host-step-runner.js';
+import { MAX_OUTPUT_BYTES } from './output-capture.js';
 
 const DSN = 'postgres://cutter_app:p%40ss%3Aword@127.0.0.1:1/ledger';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DRY_RUN_DB_ALIAS } from '../engine/index.js';
-import { inContainer, readOnlyWriteNote } from './container-step-runner.js';
+import { DRY_RUN_DB_ALIAS } from './labels.js';
+import { inContainer, readOnlyWriteNote } from './container-runner.js';
 
 describe('inContainer', () => {
   it('names the dry-run server by its alias on the internal network and its own port, nothing else changed', () => {
