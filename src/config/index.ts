@@ -9,3 +9,4 @@ export * from './report-schema.js';
 export * from './scenario.js';
 export * from './sql-policy.js';
 export { isStatementKind } from './statement-kinds.js';
+export { loadPack, loadWatchedTables, assertDeltasWatched, type LoadedScenario } from './pack.js';

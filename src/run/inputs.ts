@@ -14,7 +14,7 @@ import {
   type YamlIssue,
 } from '../config/index.js';
 import type { ArtefactFile } from '../evidence/index.js';
-import { assertDeltasWatched, loadPack, loadWatchedTables } from '../scenario/index.js';
+import { assertDeltasWatched, loadPack, loadWatchedTables } from '../config/index.js';
 
 /** Inputs: every file read and validated before anything else happens; a problem here is a usage error. */
 export async function loadInputs(

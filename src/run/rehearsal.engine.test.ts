@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
 import { finishRun, LABEL_SIDE, PACKAGE_ROOT, readRunState, removeSideServer, stateRoot } from '../engine/index.js';
-import { loadPack, loadWatchedTables } from '../scenario/index.js';
+import { loadPack, loadWatchedTables } from '../config/index.js';
 import { countLabelled, docker, eventually, uniqueName } from '../test-support/docker.js';
 import { holdInTransaction } from '../test-support/held-transaction.js';
 import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';

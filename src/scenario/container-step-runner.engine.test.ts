@@ -40,7 +40,7 @@ import { silentProgress } from '../run/progress.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
 import { runContainerInstall, runContainerStep, type ContainerStepContext } from './container-step-runner.js';
 import { checkStep, firstFailure } from './expectations.js';
-import { loadPack } from './pack.js';
+import { loadPack } from '../config/pack.js';
 import { MAX_OUTPUT_BYTES } from './output-capture.js';
 import type { StepRun } from './step-runner.js';
 

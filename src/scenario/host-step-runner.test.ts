@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step } from '../config/scenario.js';
 import { UsageError } from '../errors.js';
 import { checkStep, firstFailure } from './expectations.js';
-import { loadPack } from './pack.js';
+import { loadPack } from '../config/pack.js';
 import { runStep, type StepContext } from './host-step-runner.js';
 import { MAX_OUTPUT_BYTES } from './output-capture.js';
 

@@ -1,28 +1,7 @@
-// The scenario layer: the pack, running a step of the system under test, and checking what it did.
-export { loadPack, loadWatchedTables, parseWatchedTables, assertDeltasWatched, type LoadedScenario } from './pack.js';
-export { stepCwd, type StepRun, type StepRunner, type StepRunContext, type RunnableStep } from './step-runner.js';
-export { MAX_OUTPUT_BYTES } from './output-capture.js';
-export { HostStepRunner, runStep, stepEnv, type StepContext } from './host-step-runner.js';
-export {
-  checkStep,
-  checkRows,
-  checkDeltas,
-  firstFailure,
-  namesError,
-  endOf,
-  excerpt,
-  type Check,
-  type CheckOptions,
-  type RunOutcome,
-} from './expectations.js';
-export { exceptionOf, type ExceptionSite } from './failure-site.js';
-export {
-  ContainerStepRunner,
-  runContainerInstall,
-  runContainerStep,
-  type RunnerContainers,
-  type ContainerEnd,
-  type ContainerRunOptions,
-  type ContainerStepContext,
-  type InstallOptions,
-} from './container-step-runner.js';
+// The scenario layer: running a step of the system under test (on the host or in a container)
+// and checking what it did. What other layers use; the tests import each file directly.
+export { type StepRun, type StepRunner } from './step-runner.js';
+export { HostStepRunner } from './host-step-runner.js';
+export { checkStep, checkRows, checkDeltas } from './expectations.js';
+export { exceptionOf } from './failure-site.js';
+export { ContainerStepRunner } from './container-step-runner.js';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputFileError } from '../config/yaml-file.js';
+import { InputFileError } from './yaml-file.js';
 import { UsageError } from '../errors.js';
 import { assertDeltasWatched, loadPack, loadWatchedTables, parseWatchedTables } from './pack.js';
 

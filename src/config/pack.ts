@@ -2,9 +2,9 @@
 // numeric order of their number; and the list of watched tables.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { Scenario, SCENARIO_ID, TABLE_NAME, scenarioNumber } from '../config/scenario.js';
-import { kindOf, readTextInput } from '../config/text-file.js';
-import { InputFileError, loadYaml, type YamlIssue, lineOfPath } from '../config/yaml-file.js';
+import { Scenario, SCENARIO_ID, TABLE_NAME, scenarioNumber } from './scenario.js';
+import { kindOf, readTextInput } from './text-file.js';
+import { InputFileError, loadYaml, type YamlIssue, lineOfPath } from './yaml-file.js';
 import { UsageError } from '../errors.js';
 
 export interface LoadedScenario {
