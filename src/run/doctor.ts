@@ -25,56 +25,66 @@ export interface DoctorCheck {
 export const MIN_FREE_BYTES = 2 * 1024 ** 3;
 
 export async function doctor(docker: DockerClient, image = defaultImage()): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
-  let engineOk = false;
+  return [...(await engineChecks(docker, image)), ...(await clientToolChecks()), ...(await stateFolderChecks())];
+}
+
+/** The engine, then the two images (not checked when the engine does not answer). */
+async function engineChecks(docker: DockerClient, image: string): Promise<DoctorCheck[]> {
   try {
     const info = await checkEngine(docker);
-    engineOk = true;
-    checks.push({ name: 'engine', ok: true, detail: `Docker ${info.version} (API ${info.apiVersion})`, fix: null });
+    const engine = { name: 'engine', ok: true, detail: `Docker ${info.version} (API ${info.apiVersion})`, fix: null };
+    return [
+      engine,
+      await imageCheck(
+        docker,
+        'image',
+        image,
+        '',
+        'it builds the local PostgreSQL image from Debian packages (about a minute)',
+      ),
+      await imageCheck(
+        docker,
+        'runner image',
+        defaultRunnerImage(),
+        ', for sut.runner: container',
+        'it builds the runner image the container runner uses (Node.js from Debian packages)',
+      ),
+    ];
   } catch (err) {
-    checks.push({
-      name: 'engine',
-      ok: false,
-      detail: messageOf(err),
-      fix: 'run `bash scripts/setup` as root: it installs docker.io when missing and starts dockerd',
-    });
-  }
-  if (engineOk) {
-    try {
-      const i = await inspectImage(docker, image);
-      checks.push({ name: 'image', ok: true, detail: `${i.tag} (${i.id})`, fix: null });
-    } catch (err) {
-      checks.push({
+    return [
+      {
+        name: 'engine',
+        ok: false,
+        detail: messageOf(err),
+        fix: 'run `bash scripts/setup` as root: it installs docker.io when missing and starts dockerd',
+      },
+      {
         name: 'image',
         ok: false,
-        detail: messageOf(err),
-        fix: 'run `bash scripts/setup`: it builds the local PostgreSQL image from Debian packages (about a minute)',
-      });
-    }
-    try {
-      const r = await inspectImage(docker, defaultRunnerImage());
-      checks.push({
-        name: 'runner image',
-        ok: true,
-        detail: `${r.tag} (${r.id}), for sut.runner: container`,
-        fix: null,
-      });
-    } catch (err) {
-      checks.push({
-        name: 'runner image',
-        ok: false,
-        detail: messageOf(err),
-        fix: 'run `bash scripts/setup`: it builds the runner image the container runner uses (Node.js from Debian packages)',
-      });
-    }
-  } else {
-    checks.push({
-      name: 'image',
-      ok: false,
-      detail: `${image}: not checked, the engine does not answer`,
-      fix: 'start the engine first',
-    });
+        detail: `${image}: not checked, the engine does not answer`,
+        fix: 'start the engine first',
+      },
+    ];
   }
+}
+
+async function imageCheck(
+  docker: DockerClient,
+  name: string,
+  tag: string,
+  what: string,
+  builds: string,
+): Promise<DoctorCheck> {
+  try {
+    const i = await inspectImage(docker, tag);
+    return { name, ok: true, detail: `${i.tag} (${i.id})${what}`, fix: null };
+  } catch (err) {
+    return { name, ok: false, detail: messageOf(err), fix: `run \`bash scripts/setup\`: ${builds}` };
+  }
+}
+
+async function clientToolChecks(): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
   for (const tool of CLIENT_TOOLS) {
     const v = await clientToolVersion(tool);
     checks.push(
@@ -88,9 +98,15 @@ export async function doctor(docker: DockerClient, image = defaultImage()): Prom
           },
     );
   }
+  return checks;
+}
+
+/** The state folder writable, with room for a dump and its restore. */
+async function stateFolderChecks(): Promise<DoctorCheck[]> {
   const root = stateRoot();
   const writable = await probeWritable(root);
-  checks.push(
+  const free = await freeBytes(root);
+  return [
     writable.ok
       ? { name: 'state folder', ok: true, detail: `${root} is writable`, fix: null }
       : {
@@ -99,9 +115,6 @@ export async function doctor(docker: DockerClient, image = defaultImage()): Prom
           detail: `cannot write ${writable.path}: ${errnoWords(writable.errno)}`,
           fix: `point PG_REHEARSE_STATE_DIR at a writable folder with free space (now ${root})`,
         },
-  );
-  const free = await freeBytes(root);
-  checks.push(
     free === null
       ? {
           name: 'free disk',
@@ -117,8 +130,7 @@ export async function doctor(docker: DockerClient, image = defaultImage()): Prom
             detail: `${gib(free)} free for ${root}, below ${gib(MIN_FREE_BYTES)}`,
             fix: 'free disk space: a dump and its restore need room for production twice',
           },
-  );
-  return checks;
+  ];
 }
 
 /** Free bytes on the filesystem of `path`, or of its nearest existing parent. */
