@@ -424,9 +424,19 @@ function violations(r) {
   if (r.applied && r.classification === 'sut') v.push('`sut` for a fault of the environment');
   if (new Set(r.prod).size > 1) v.push('production changed');
   // `teardown --run-id` says finished (0); a run that created nothing was never recorded there (2, as documented).
-  if (r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing))
-    v.push(`teardown --run-id exit ${r.teardown}`);
+  if (teardownBroken(r)) v.push(`teardown --run-id exit ${r.teardown}`);
   return v;
+}
+
+/**
+ * `teardown --run-id` must say the run is finished (0). It answers 2 (never recorded) for a run
+ * that stopped before G2/G3 opened its state: its report shows nothing created, or, killed with
+ * no report, the fault went before G1's result line (the state opens after G1).
+ */
+function teardownBroken(r) {
+  if (!r.runId || r.teardown === 0) return false;
+  const neverOpened = r.createdNothing || (!r.status && (r.landed === 'G0' || r.landed === 'G1'));
+  return !(r.teardown === 2 && neverOpened);
 }
 
 // ---- the runs
@@ -506,7 +516,7 @@ say(
   `chaos: labelled resources left ${results.reduce((a, r) => a + r.left + r.names.length, 0)}; state folders left ${results.reduce((a, r) => a + r.stateLeft.length, 0)}; demo containers left by a killed demo (removed) ${results.reduce((a, r) => a + r.demoLeft.length, 0)}`,
 );
 say(
-  `chaos: PASS of an interrupted run ${count((r) => interrupted(r) && (r.status === 'PASS' || r.exit === 0))}; \`sut\` of a fault ${count((r) => r.applied && r.classification === 'sut')}; production changed ${count((r) => new Set(r.prod).size > 1)} (${results.reduce((a, r) => a + r.prod.length, 0)} read-only checksums); teardown --run-id not 0: ${count((r) => r.runId && r.teardown !== 0 && !(r.teardown === 2 && r.createdNothing))}; timeouts ${count((r) => r.timedOut)}`,
+  `chaos: PASS of an interrupted run ${count((r) => interrupted(r) && (r.status === 'PASS' || r.exit === 0))}; \`sut\` of a fault ${count((r) => r.applied && r.classification === 'sut')}; production changed ${count((r) => new Set(r.prod).size > 1)} (${results.reduce((a, r) => a + r.prod.length, 0)} read-only checksums); teardown --run-id not 0: ${count(teardownBroken)}; timeouts ${count((r) => r.timedOut)}`,
 );
 say(`chaos: median run ${(median / 1000).toFixed(1)} s; total ${(ms.reduce((a, b) => a + b, 0) / 1000).toFixed(0)} s`);
 const broken = results.filter((r) => r.violations.length);
