@@ -1,5 +1,6 @@
 // The layers of DESIGN.md ("may use"), checked in CI by dependency-cruiser (`npm run lint`).
-// Every layer may import src/errors.ts and the types of src/config/; tests and src/test-support/
+// Every layer may import src/errors.ts, src/secret-files.ts (0600 files written and shredded) and
+// the types of src/config/; those two files import no layer. Tests and src/test-support/
 // may import anything. src/run/gates/ may use what src/run/ may.
 const LAYERS = {
   cli: ['run', 'report', 'config'],
@@ -21,7 +22,12 @@ const layerRules = Object.entries(LAYERS).flatMap(([layer, mayUse]) => [
     from: { path: `^src/${layer}/`, pathNot: TESTS },
     to: {
       path: '^src/',
-      pathNot: [`^src/${layer}/`, '^src/errors\\.ts$', '^src/config/', ...mayUse.map((l) => `^src/${l}/`)],
+      pathNot: [
+        `^src/${layer}/`,
+        '^src/(errors|secret-files)\\.ts$',
+        '^src/config/',
+        ...mayUse.map((l) => `^src/${l}/`),
+      ],
     },
   },
   ...(mayUse.includes('config') || layer === 'config'
@@ -45,6 +51,13 @@ const layerRules = Object.entries(LAYERS).flatMap(([layer, mayUse]) => [
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'shared-files-import-no-layer',
+      comment: 'src/errors.ts and src/secret-files.ts are shared by every layer, so they import none',
+      severity: 'error',
+      from: { path: '^src/(errors|secret-files)\\.ts$' },
+      to: { path: '^src/[a-z-]+/' },
+    },
     {
       name: 'no-test-support-in-production',
       comment: 'src/test-support/ serves tests only',

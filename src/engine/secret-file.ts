@@ -1,9 +1,12 @@
 // Dry-run-only secrets: generated per run, handed over in 0600 files (never argv, never printed),
 // shredded at teardown.
 import { join } from 'node:path';
-import { lstat, open, readdir, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { randomBytes, randomInt } from 'node:crypto';
+import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { shredFile, writeSecretFile } from '../secret-files.js';
 import { isNotFound } from './run-state.js';
+
+export { shredFile, writeSecretFile };
 
 // URL-reserved characters are included on purpose: a DSN that carries the password must
 // percent-encode it, and the leak scan looks for the raw, percent-encoded and base64 forms.
@@ -15,30 +18,6 @@ export function generatePassword(length = 32, pick: (max: number) => number = ra
   const chars = Array.from({ length }, () => ALPHABET[pick(ALPHABET.length)]!);
   chars[pick(length)] = RESERVED[pick(RESERVED.length)]!;
   return chars.join('');
-}
-
-/** Write a secret to a new file of mode 0600 (fails if the file exists). */
-export async function writeSecretFile(path: string, secret: string): Promise<void> {
-  await writeFile(path, secret, { mode: 0o600, flag: 'wx' });
-}
-
-/** Overwrite with random bytes, fsync, then unlink. A missing file counts as shredded. */
-export async function shredFile(path: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, 'r+');
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw err;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size > 0) await handle.write(randomBytes(size), 0, size, 0);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await unlink(path);
 }
 
 /**

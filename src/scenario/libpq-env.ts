@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shredFile, writeSecretFile } from './secret-file.js';
+import { shredFile, writeSecretFile } from '../secret-files.js';
 
 export interface LibpqConnection {
   host: string;

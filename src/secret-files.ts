@@ -1,6 +1,6 @@
-// A step's 0600 secret files (its password file): written new, shredded when the step ends.
-// src/engine keeps the run's own (the server's password, teardown's shredding): the two layers
-// share no code, so this small part of it is written twice.
+// A secret handed over in a file: written new with mode 0600, shredded (overwritten, synced,
+// unlinked) when it is no longer needed. Plain file work that both src/engine/ (the run's own
+// secrets, teardown) and src/scenario/ (a step's password file) use, like src/errors.ts.
 import { randomBytes } from 'node:crypto';
 import { open, unlink, writeFile } from 'node:fs/promises';
 
@@ -15,7 +15,7 @@ export async function shredFile(path: string): Promise<void> {
   try {
     handle = await open(path, 'r+');
   } catch (err) {
-    if (isNotFound(err)) return;
+    if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT') return;
     throw err;
   }
   try {
@@ -26,8 +26,4 @@ export async function shredFile(path: string): Promise<void> {
     await handle.close();
   }
   await unlink(path);
-}
-
-function isNotFound(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT';
 }
