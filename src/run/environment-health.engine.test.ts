@@ -4,15 +4,11 @@
 // what died and when, never a FAIL of the system under test; an SQL assertion on a table that does
 // not exist, the server alive, is the pack's (artefact); the runner's network holder killed under a
 // failing step (sut.runner: container) is the environment's too. The closing gates still run, nothing is left.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
-import { finishRun, LABEL_SIDE, removeSideServer } from '../engine/index.js';
-import { countLabelled, docker, eventually, uniqueName } from '../test-support/docker.js';
+import { useDemoWorld } from '../test-support/demo-world-suite.js';
+import { countLabelled, docker, eventually } from '../test-support/docker.js';
 import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
-import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption } from './interruption.js';
 import { silentProgress, type Progress } from './progress.js';
 import { rehearse, type RehearsalResult } from './rehearsal.js';
@@ -39,31 +35,12 @@ deltas: {}
 `;
 
 describe('environment before blame (real containers)', () => {
-  const names: DemoNames = { production: uniqueName('pgr-env-prod'), protected: uniqueName('pgr-env-prot') };
-  const runIds: string[] = [];
-  let work: string;
-  let world: DemoWorld;
-
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'pgr-env-health-'));
-    world = await startDemoWorld(docker, join(work, 'world'), names);
-  });
-
-  afterAll(async () => {
-    for (const runId of runIds) if ((await countLabelled(runId)).total > 0) await finishRun(docker, runId);
-    await world?.close();
-    for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
-    const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(
-      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
-    ).toEqual([]);
-    for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
-    await rm(work, { recursive: true, force: true });
-  });
+  const demo = useDemoWorld('pgr-env');
+  const { names, runIds } = demo;
 
   async function caseOf(files: Parameters<typeof packOf>[1]): Promise<RehearsalCase> {
-    const { dir, pack } = await packOf(work, files);
-    return prepareCase(world, names, dir, { scenarios: pack });
+    const { dir, pack } = await packOf(demo.work, files);
+    return prepareCase(demo.world, names, dir, { scenarios: pack });
   }
 
   /** Run in-process; `fault(envName)` is started (not awaited) as scenario `at` starts. */
@@ -176,10 +153,10 @@ describe('environment before blame (real containers)', () => {
   });
 
   it("the runner's network holder (sut.runner: container) killed under a step that then fails: INCONCLUSIVE (environment), naming the holder", async () => {
-    const { dir, pack } = await packOf(work, {
+    const { dir, pack } = await packOf(demo.work, {
       'S1.yaml': [null, markScenario(['sh', '-c', 'sleep 4; exit 3'], 30_000).replace('id: S2', 'id: S1')],
     });
-    const c = await prepareCase(world, names, dir, { scenarios: pack, runner: 'container' });
+    const c = await prepareCase(demo.world, names, dir, { scenarios: pack, runner: 'container' });
     // Once the step's container runs (a holder killed before would only keep the step from starting, also the environment's).
     const killUnderStep = async (env: string) => {
       await eventually(

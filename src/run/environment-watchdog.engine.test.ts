@@ -3,22 +3,13 @@
 // waiting forever; the run ends INCONCLUSIVE (environment) within seconds, naming the pause and
 // when, not as an interruption by a signal, with the closing gates run and nothing left. Teardown
 // and the reaper's path (finishRun) remove a paused container.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRunDir,
-  defaultImage,
-  finishRun,
-  LABEL_RUN_ID,
-  LABEL_SIDE,
-  RunJournal,
-  removeSideServer,
-} from '../engine/index.js';
+import { describe, expect, it } from 'vitest';
+import { createRunDir, defaultImage, finishRun, LABEL_RUN_ID, RunJournal } from '../engine/index.js';
+import { useDemoWorld } from '../test-support/demo-world-suite.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
 import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
-import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption } from './interruption.js';
 import { silentProgress, type Progress } from './progress.js';
 import { rehearse, type RehearsalResult } from './rehearsal.js';
@@ -26,27 +17,8 @@ import { rehearse, type RehearsalResult } from './rehearsal.js';
 const NOTHING = { containers: 0, networks: 0, volumes: 0, total: 0 };
 
 describe('environment watchdog (real containers)', () => {
-  const names: DemoNames = { production: uniqueName('pgr-wd-prod'), protected: uniqueName('pgr-wd-prot') };
-  const runIds: string[] = [];
-  let work: string;
-  let world: DemoWorld;
-
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'pgr-watchdog-'));
-    world = await startDemoWorld(docker, join(work, 'world'), names);
-  });
-
-  afterAll(async () => {
-    for (const runId of runIds) if ((await countLabelled(runId)).total > 0) await finishRun(docker, runId);
-    await world?.close();
-    for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
-    const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(
-      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
-    ).toEqual([]);
-    for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
-    await rm(work, { recursive: true, force: true });
-  });
+  const demo = useDemoWorld('pgr-wd');
+  const { names, runIds } = demo;
 
   /** Run in-process; the server is paused as the gate `at` starts; `pausedAt` is when the pause was done. */
   async function runPausedAt(
@@ -110,7 +82,7 @@ describe('environment watchdog (real containers)', () => {
   }
 
   it("paused while G2's dump streams into G4's restore: INCONCLUSIVE (environment) within seconds, naming the pause; the paused container is torn down", async () => {
-    const c = await prepareCase(world, names, await mkdtemp(join(work, 'case-')));
+    const c = await prepareCase(demo.world, names, await mkdtemp(join(demo.work, 'case-')));
     const r = await runPausedAt(c, 'G2');
     await expectEnvironmentPause(r, c, ['G2', 'G4']);
     // The inner gate carries the fault, the restore it streamed into is stopped by it.
@@ -118,7 +90,7 @@ describe('environment watchdog (real containers)', () => {
   });
 
   it('paused while G5 counts rows: INCONCLUSIVE (environment) at G5 within seconds, naming the pause', async () => {
-    const c = await prepareCase(world, names, await mkdtemp(join(work, 'case-')));
+    const c = await prepareCase(demo.world, names, await mkdtemp(join(demo.work, 'case-')));
     const r = await runPausedAt(c, 'G5');
     await expectEnvironmentPause(r, c, ['G5']);
     // The row counts left waiting on the paused server end once it is unpaused for teardown: they write nothing into the report.
@@ -139,8 +111,8 @@ steps:
       exit_code: 0
 deltas: {}
 `;
-    const { dir, pack } = await packOf(work, { 'S1.yaml': [null, scenario] });
-    const c = await prepareCase(world, names, dir, { scenarios: pack });
+    const { dir, pack } = await packOf(demo.work, { 'S1.yaml': [null, scenario] });
+    const c = await prepareCase(demo.world, names, dir, { scenarios: pack });
     const interruption = Interruption.install(() => {}, []);
     let killedAt: Promise<number> | null = null;
     const progress: Progress = {
@@ -177,7 +149,7 @@ deltas: {}
   });
 
   it("the reaper's path (finishRun) removes a paused container of the run", async () => {
-    const root = await mkdtemp(join(work, 'state-'));
+    const root = await mkdtemp(join(demo.work, 'state-'));
     const runId = uniqueName('wd-run');
     const name = uniqueName('pgr-wd-paused');
     await createRunDir(runId, root);

@@ -5,16 +5,14 @@
 // production) and nothing is left. A second signal while tearing down is recorded, not counted
 // twice; an earlier FAIL stays the verdict. Then real signals sent to the built bin.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Report } from '../config/index.js';
 import { renderMarkdown } from '../report/index.js';
-import { finishRun, LABEL_SIDE, removeSideServer } from '../engine/index.js';
-import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
+import { useDemoWorld } from '../test-support/demo-world-suite.js';
+import { countLabelled, docker } from '../test-support/docker.js';
 import { at, packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
-import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption, type StopSignal } from './interruption.js';
 import { silentProgress, type Progress } from './progress.js';
 import { rehearse, type RehearsalResult } from './rehearsal.js';
@@ -25,32 +23,16 @@ const SIGNALS: StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const POINTS = ['G0', 'G1', 'G2', 'G3', 'G4', 'G5', 'S1', 'G6', 'G7', 'G8'];
 
 describe('a run interrupted by a signal (real containers)', () => {
-  const names: DemoNames = { production: uniqueName('pgr-int-prod'), protected: uniqueName('pgr-int-prot') };
-  const runIds: string[] = [];
-  let work: string;
-  let world: DemoWorld;
+  const demo = useDemoWorld('pgr-int');
+  const { names, runIds } = demo;
   let pack: string;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'pgr-interrupted-'));
-    world = await startDemoWorld(docker, join(work, 'world'), names);
-    ({ pack } = await packOf(work, { 'S1.yaml': null, 'S2.yaml': null }));
-  });
-
-  afterAll(async () => {
-    for (const runId of runIds) if ((await countLabelled(runId)).total > 0) await finishRun(docker, runId);
-    await world?.close();
-    for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
-    const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(
-      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
-    ).toEqual([]);
-    for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
-    await rm(work, { recursive: true, force: true });
+    ({ pack } = await packOf(demo.work, { 'S1.yaml': null, 'S2.yaml': null }));
   });
 
   const newCase = async (scenarios = pack): Promise<RehearsalCase> =>
-    prepareCase(world, names, await mkdtemp(join(work, 'case-')), { scenarios });
+    prepareCase(demo.world, names, await mkdtemp(join(demo.work, 'case-')), { scenarios });
 
   /** Run in-process; `when(step)` names the signal to deliver as that progress step starts, if any. */
   async function runWith(c: RehearsalCase, when: (step: string) => StopSignal | null): Promise<RehearsalResult> {
@@ -139,7 +121,7 @@ describe('a run interrupted by a signal (real containers)', () => {
   });
 
   it('leaves an earlier FAIL the verdict (exit 1), with the interruption in the alerts', async () => {
-    const { pack: failing } = await packOf(work, { 'S1.yaml': ['exit_code: 0', 'exit_code: 1'], 'S2.yaml': null });
+    const { pack: failing } = await packOf(demo.work, { 'S1.yaml': ['exit_code: 0', 'exit_code: 1'], 'S2.yaml': null });
     const c = await newCase(failing);
     const { report, exitCode } = await runWith(c, (step) => (startOf('G6')(step) ? 'SIGINT' : null));
     expect(exitCode).toBe(1);

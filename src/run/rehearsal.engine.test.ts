@@ -7,18 +7,17 @@
 // Every run must leave nothing carrying its run-id label, and its exact names must answer 404.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
-import { finishRun, LABEL_SIDE, PACKAGE_ROOT, readRunState, removeSideServer, stateRoot } from '../engine/index.js';
+import { PACKAGE_ROOT, readRunState, stateRoot } from '../engine/index.js';
 import { loadPack, loadWatchedTables } from '../config/index.js';
 import { countLabelled, docker, eventually, uniqueName } from '../test-support/docker.js';
+import { useDemoWorld } from '../test-support/demo-world-suite.js';
 import { holdInTransaction } from '../test-support/held-transaction.js';
-import { startDemoWorld, type DemoNames, type DemoWorld } from './demo.js';
 import { Interruption } from './interruption.js';
 import { pinCommand } from './pin.js';
 import { silentProgress } from './progress.js';
@@ -39,28 +38,8 @@ async function statusOf(inspect: Promise<unknown>): Promise<number> {
 }
 
 describe('rehearse() against a demo world (real containers)', () => {
-  const names: DemoNames = { production: uniqueName('pgr-reh-prod'), protected: uniqueName('pgr-reh-prot') };
-  const runIds: string[] = [];
-  let work: string;
-  let world: DemoWorld;
-
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'pgr-rehearsal-'));
-    world = await startDemoWorld(docker, join(work, 'world'), names);
-  });
-
-  afterAll(async () => {
-    // A failed assertion may leave a run unfinished: finish it by its run id, as a user would, then count.
-    for (const runId of runIds) if ((await countLabelled(runId)).total > 0) await finishRun(docker, runId);
-    await world?.close();
-    for (const name of [names.production, names.protected]) await removeSideServer(docker, name);
-    const side = await docker.listContainers({ all: true, filters: { label: [LABEL_SIDE] } });
-    expect(
-      side.flatMap((c) => c.Names).filter((n) => n === `/${names.production}` || n === `/${names.protected}`),
-    ).toEqual([]);
-    for (const runId of runIds) expect(await countLabelled(runId)).toEqual(NOTHING);
-    await rm(work, { recursive: true, force: true });
-  });
+  const demo = useDemoWorld('pgr-reh');
+  const { names, runIds } = demo;
 
   interface Case {
     config: string;
@@ -72,14 +51,14 @@ describe('rehearse() against a demo world (real containers)', () => {
   async function prepare(
     o: { scenarios?: string; grantMatrix?: string; roles?: string; dsnFile?: string; dir?: string } = {},
   ): Promise<Case> {
-    const dir = o.dir ?? (await mkdtemp(join(work, 'case-')));
+    const dir = o.dir ?? (await mkdtemp(join(demo.work, 'case-')));
     const envName = uniqueName('pgr-reh-env');
     const config = join(dir, 'rehearse.yaml');
     await writeFile(
       config,
       stringify({
         name: 'rehearsal engine test',
-        production: { dsn_file: o.dsnFile ?? world.dsnFile, container: names.production, dump_format: 'plain' },
+        production: { dsn_file: o.dsnFile ?? demo.world.dsnFile, container: names.production, dump_format: 'plain' },
         protected_envs: [names.protected],
         environment: { name: envName, fast_restore: true },
         artefacts: {
@@ -89,7 +68,7 @@ describe('rehearse() against a demo world (real containers)', () => {
           scenarios: o.scenarios ?? at('scenarios'),
           watched_tables: at('scenarios', 'watched-tables.txt'),
         },
-        sut: { path: world.repo, accepted_commit: world.shas.fixed, dsn_env: 'CUTTER_DSN', runner: 'host' },
+        sut: { path: demo.world.repo, accepted_commit: demo.world.shas.fixed, dsn_env: 'CUTTER_DSN', runner: 'host' },
       }),
     );
     expect(await pinCommand(config, silentProgress)).toBe(0);
@@ -100,7 +79,7 @@ describe('rehearse() against a demo world (real containers)', () => {
   async function packOf(
     files: Record<string, [from: string, to: string] | null>,
   ): Promise<{ dir: string; pack: string }> {
-    const dir = await mkdtemp(join(work, 'case-'));
+    const dir = await mkdtemp(join(demo.work, 'case-'));
     const pack = join(dir, 'pack');
     await mkdir(pack);
     for (const [file, edit] of Object.entries(files)) {
@@ -140,7 +119,7 @@ describe('rehearse() against a demo world (real containers)', () => {
     Object.fromEntries([...report.gates, ...report.scenarios].map((x) => [x.id, x.status]));
 
   it('fails at G4 as an artefact defect naming the role, object and privilege the grant matrix expects but is not in force; runs no scenario; G6-G8 still run and teardown completes', async () => {
-    const dir = await mkdtemp(join(work, 'case-'));
+    const dir = await mkdtemp(join(demo.work, 'case-'));
     const matrix = join(dir, 'grant-matrix.yaml');
     const text = await readFile(at('sql', 'grant-matrix.yaml'), 'utf8');
     const edited = text.replace('  ledger.mark: [INSERT, SELECT]', '  ledger.mark: [DELETE, INSERT, SELECT]');
@@ -193,7 +172,7 @@ describe('rehearse() against a demo world (real containers)', () => {
 
     it("a dump that fails is G2 INCONCLUSIVE (environment) naming pg_dump's error; G4 is NOT_RUN, stopped by G2; nothing is left", async () => {
       // A production role that may connect and read the server's identity, not the ledger.
-      const dsn = new URL((await readFile(world.dsnFile, 'utf8')).trim());
+      const dsn = new URL((await readFile(demo.world.dsnFile, 'utf8')).trim());
       const sql = postgres(dsn.href, { max: 1, onnotice: () => {} });
       const role = `pgr_nodump_${Date.now()}`;
       try {
@@ -203,7 +182,7 @@ describe('rehearse() against a demo world (real containers)', () => {
       }
       dsn.username = role;
       dsn.password = `no-dump-${role}`;
-      const dir = await mkdtemp(join(work, 'case-'));
+      const dir = await mkdtemp(join(demo.work, 'case-'));
       const dsnFile = join(dir, 'weak.dsn');
       await writeFile(dsnFile, dsn.href, { mode: 0o600 });
       const c = await prepare({ dir, dsnFile });
@@ -230,7 +209,7 @@ describe('rehearse() against a demo world (real containers)', () => {
 
     it("a restore that fails keeps G2 PASS with the whole dump hashed, and G4 names psql's error; no scenario runs", async () => {
       // Roles SQL that also takes the dump's schema name: the dump's CREATE SCHEMA then fails.
-      const dir = await mkdtemp(join(work, 'case-'));
+      const dir = await mkdtemp(join(demo.work, 'case-'));
       const roles = join(dir, 'roles.sql');
       await writeFile(roles, `${await readFile(at('sql', 'roles.sql'), 'utf8')}\nCREATE SCHEMA ledger;\n`);
       const c = await prepare({ dir, roles });
@@ -254,7 +233,7 @@ describe('rehearse() against a demo world (real containers)', () => {
   it('a run killed with SIGKILL (its whole process group) while its streamed dump is in flight leaves nothing: no labelled resource, no backup folder, no state', async () => {
     const c = await prepare();
     // An uncommitted lock on a production table holds pg_dump at its own LOCK TABLE: the backup is in flight.
-    const dsn = (await readFile(world.dsnFile, 'utf8')).trim();
+    const dsn = (await readFile(demo.world.dsnFile, 'utf8')).trim();
     const locker = postgres(dsn, { max: 1, onnotice: () => {} });
     const watcher = postgres(dsn, { max: 1, onnotice: () => {} });
     const hold = holdInTransaction(locker, 'lock table ledger.entry in access exclusive mode');
