@@ -1,6 +1,7 @@
 // The config layer: zod schemas of every input; reads files, has no other side effects.
 export * from './provision-options.js';
 export * from './rehearsal-config.js';
+export * from './grant-matrix-file.js';
 export * from './yaml-file.js';
 export * from './text-file.js';
 export * from './sql-artefact.js';

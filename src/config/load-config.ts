@@ -3,7 +3,8 @@
 import { stat, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { GrantMatrixFile, literalSecretIssues, PinsFile, RehearsalConfig } from './rehearsal-config.js';
+import { GrantMatrixFile } from './grant-matrix-file.js';
+import { literalSecretIssues, PinsFile, RehearsalConfig } from './rehearsal-config.js';
 import { decodeUtf8 } from './text-file.js';
 import { lineOfPath, loadYaml } from './yaml-file.js';
 

@@ -13,7 +13,7 @@ const ExactName = z
     /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,58}$/,
     'an exact container name: 1-59 of [a-zA-Z0-9_.-], starting with a letter or digit',
   );
-const RoleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case role name');
+export const RoleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case role name');
 const Verb = z.string().regex(/^[A-Z]+$/, 'an upper-case SQL verb such as DELETE');
 
 /** A DSN that carries a password, e.g. postgres://u:pw@host/db or password=... */
@@ -168,14 +168,6 @@ export const RehearsalConfig = z.strictObject({
   cache: z.boolean().default(false),
 });
 export type RehearsalConfig = z.infer<typeof RehearsalConfig>;
-
-/** Expected privileges in force: role -> schema.object -> privileges. */
-export const Privilege = z.enum(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE']);
-export const GrantMatrixFile = z.record(
-  RoleName,
-  z.record(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'schema.object'), z.array(Privilege)),
-);
-export type GrantMatrixFile = z.infer<typeof GrantMatrixFile>;
 
 /** pins.yaml beside the config: sha256 of every artefact under review, by path relative to the config's folder. */
 export const PinsFile = z.strictObject({

@@ -1,6 +1,6 @@
 // The privileges in force on a real server loaded with the production fixture, roles and grants:
-// exactly sql/grant-matrix.yaml; a REVOKE, an extra GRANT and a grant through membership each show
-// up as exactly that difference.
+// exactly sql/grant-matrix.yaml; a REVOKE, an extra GRANT, a grant through membership and a
+// column-level GRANT each show up as exactly that difference.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -70,6 +70,72 @@ describe('readGrantsInForce', () => {
       await exec(
         'revoke update on sequence ledger.cut_id_seq from cutter_auditor; revoke ledger_cleaner from cutter_readonly; drop owned by ledger_cleaner; drop role ledger_cleaner',
       );
+    }
+  });
+
+  it('shows a column-level INSERT grant the matrix omits as a difference on schema.table(column), and none once the matrix lists it', async () => {
+    // cutter_app may not add signers; a column grant gives it that without any table-level INSERT.
+    await exec(
+      'grant insert (name, key_fingerprint) on ledger.signer to cutter_app; grant select (name) on ledger.signer to cutter_app',
+    );
+    try {
+      const actual = await readGrantsInForce(server, ROLES, ['ledger']);
+      // Its table-level SELECT covers every column: the column SELECT grant is no column privilege of its own.
+      expect(actual.cutter_app!['ledger.signer']).toEqual(['SELECT']);
+      expect(diffGrantMatrix(expected, actual)).toEqual([
+        {
+          role: 'cutter_app',
+          object: 'ledger.signer(key_fingerprint)',
+          privilege: 'INSERT',
+          expected: false,
+          actual: true,
+        },
+        { role: 'cutter_app', object: 'ledger.signer(name)', privilege: 'INSERT', expected: false, actual: true },
+      ]);
+      const listed: GrantMatrix = {
+        ...expected,
+        cutter_app: {
+          ...expected.cutter_app,
+          'ledger.signer(key_fingerprint)': ['INSERT'],
+          'ledger.signer(name)': ['INSERT'],
+        },
+      };
+      expect(diffGrantMatrix(listed, actual)).toEqual([]);
+    } finally {
+      await exec(
+        'revoke insert (name, key_fingerprint) on ledger.signer from cutter_app; revoke select (name) on ledger.signer from cutter_app',
+      );
+    }
+    expect(diffGrantMatrix(expected, await readGrantsInForce(server, ROLES, ['ledger']))).toEqual([]);
+  });
+
+  it('counts a column grant in force through role membership, and a listed column privilege not in force', async () => {
+    await exec(
+      'create role ledger_marker nologin; grant update (marked_by) on ledger.mark to ledger_marker; grant ledger_marker to cutter_auditor',
+    );
+    try {
+      const listed: GrantMatrix = {
+        ...expected,
+        cutter_readonly: { ...expected.cutter_readonly, 'ledger.mark(marked_by)': ['UPDATE'] },
+      };
+      expect(diffGrantMatrix(listed, await readGrantsInForce(server, ROLES, ['ledger']))).toEqual([
+        {
+          role: 'cutter_auditor',
+          object: 'ledger.mark(marked_by)',
+          privilege: 'UPDATE',
+          expected: false,
+          actual: true,
+        },
+        {
+          role: 'cutter_readonly',
+          object: 'ledger.mark(marked_by)',
+          privilege: 'UPDATE',
+          expected: true,
+          actual: false,
+        },
+      ]);
+    } finally {
+      await exec('revoke ledger_marker from cutter_auditor; drop owned by ledger_marker; drop role ledger_marker');
     }
   });
 

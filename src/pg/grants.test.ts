@@ -38,6 +38,27 @@ describe('diffGrantMatrix', () => {
     ]);
   });
 
+  it('compares a schema.table(column) key as an object of its own, apart from its table', () => {
+    const withColumn: GrantMatrix = { ...expected, app: { ...expected.app, 'ledger.batch(note)': ['INSERT'] } };
+    expect(diffGrantMatrix(withColumn, withColumn)).toEqual([]);
+    // A column-level grant in force that a table-level matrix does not list is a difference.
+    expect(diffGrantMatrix(expected, withColumn)).toEqual([
+      { role: 'app', object: 'ledger.batch(note)', privilege: 'INSERT', expected: false, actual: true },
+    ]);
+    expect(diffGrantMatrix(withColumn, expected)).toEqual([
+      { role: 'app', object: 'ledger.batch(note)', privilege: 'INSERT', expected: true, actual: false },
+    ]);
+    // The table-level INSERT is not the column's: each names its own object.
+    const tableLevel: GrantMatrix = {
+      ...expected,
+      app: { ...expected.app, 'ledger.batch': ['INSERT', 'SELECT', 'UPDATE'] },
+    };
+    expect(diffGrantMatrix(withColumn, tableLevel)).toEqual([
+      { role: 'app', object: 'ledger.batch', privilege: 'INSERT', expected: false, actual: true },
+      { role: 'app', object: 'ledger.batch(note)', privilege: 'INSERT', expected: true, actual: false },
+    ]);
+  });
+
   it('treats an object listed with no privileges as absent', () => {
     expect(diffGrantMatrix({ app: { 'ledger.x': [] } }, {})).toEqual([]);
   });
@@ -48,5 +69,10 @@ describe('normaliseMatrix', () => {
     const m = normaliseMatrix({ b: { 'ledger.z': ['UPDATE', 'SELECT', 'SELECT'], 'ledger.a': [] }, a: {} });
     expect(m).toEqual({ b: { 'ledger.z': ['SELECT', 'UPDATE'] } });
     expect(Object.keys(m.b!)).toEqual(['ledger.z']);
+  });
+
+  it('sorts a column key right after its table, before a longer table name', () => {
+    const m = normaliseMatrix({ a: { 'ledger.t_x': ['SELECT'], 'ledger.t(b)': ['INSERT'], 'ledger.t': ['SELECT'] } });
+    expect(Object.keys(m.a!)).toEqual(['ledger.t', 'ledger.t(b)', 'ledger.t_x']);
   });
 });
