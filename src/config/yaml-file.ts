@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { readTextInput } from './text-file.js';
+import { commentHint, keyPath, yamlSyntaxIssues } from './yaml-syntax.js';
 
 export interface YamlIssue {
   file: string;
@@ -44,12 +45,6 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return null;
 }
 
-export const keyPath = (path: readonly PropertyKey[]) =>
-  path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
-    .join('.')
-    .replaceAll('.[', '[');
-
 export type ExtraCheck = (value: unknown) => { path: (string | number)[]; message: string }[];
 
 /** Parse YAML text and validate it; on failure throw InputFileError with line numbers. */
@@ -57,14 +52,7 @@ export function parseYaml<T extends z.ZodType>(text: string, file: string, schem
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new InputFileError(
-      doc.errors.map((e) => ({
-        file,
-        line: counter.linePos(e.pos[0]).line,
-        path: '',
-        message: e.message.split('\n')[0]!,
-      })),
-    );
+    throw new InputFileError(yamlSyntaxIssues(doc, text, counter).map((i) => ({ file, ...i })));
   }
   const bomb = aliasExpansionIssue(doc, counter);
   if (bomb) throw new InputFileError([{ file, ...bomb }]);
@@ -90,7 +78,7 @@ export function parseYaml<T extends z.ZodType>(text: string, file: string, schem
     : result.error.issues.flatMap((i) =>
         i.code === 'unrecognized_keys'
           ? i.keys.map((k) => ({ path: [...i.path, k], message: `unknown key \`${k}\`` }))
-          : [{ path: i.path, message: i.message }],
+          : [{ path: i.path, message: i.message + commentHint(doc.getIn(i.path, true), text) }],
       );
   const issues = [...(extra?.(value) ?? []), ...zodIssues];
   if (issues.length > 0 || !result.success) {
