@@ -120,6 +120,9 @@ describe("the trace gate's policy", () => {
       /^\(inside a function, DO block or trigger\) delete from public.reading where device_id = 8/,
     );
     expect(a.section.audit?.forbidden_nested).toBe(1);
+    expect(traceFailure(a)?.message).toBe(
+      'the system under test ran forbidden SQL: DELETE in S1 step "002-prune" (×2)',
+    );
   });
 });
 

@@ -273,7 +273,8 @@ export function traceFailure(a: TraceAnalysis): GateFailure | null {
   if (found.length > 0) {
     const groups = new Map<string, number>();
     for (const f of found) {
-      const k = `${f.verb} in ${f.scenario ?? 'the run'}`;
+      const where = f.scenario === null ? 'the run' : f.step === null ? f.scenario : `${f.scenario} step "${f.step}"`;
+      const k = `${f.verb} in ${where}`;
       groups.set(k, (groups.get(k) ?? 0) + 1);
     }
     return new GateFailure(

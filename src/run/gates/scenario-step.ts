@@ -50,7 +50,7 @@ export async function runScenarioStep(
   r.steps.push(record);
   const failed = record.checks.find((c) => !c.ok);
   if (failed) {
-    const exception = exceptionOf(ran.stderr, runner.sutRoot);
+    const exception = exceptionOf(ran.stderr, runner.sutRoot, { cwd: step.cwd, stdout: ran.stdout, argv: ran.argv });
     const readOnly = runner.failureNote(ran);
     throw await blame(
       ctx,
