@@ -1,7 +1,8 @@
 // The layers of DESIGN.md ("may use"), checked in CI by dependency-cruiser (`npm run lint`).
-// Every layer may import src/errors.ts, src/secret-files.ts (0600 files written and shredded) and
-// the types of src/config/; those two files import no layer. Tests and src/test-support/
-// may import anything. src/run/gates/ may use what src/run/ may.
+// Every layer may import src/errors.ts, src/secret-files.ts (0600 files written and shredded),
+// src/plural.ts (counts and cut lists in a sentence) and the types of src/config/; those three files
+// import no layer. Tests and src/test-support/ may import anything. src/run/gates/ may use what
+// src/run/ may.
 const LAYERS = {
   cli: ['run', 'report', 'config'],
   config: [],
@@ -24,7 +25,7 @@ const layerRules = Object.entries(LAYERS).flatMap(([layer, mayUse]) => [
       path: '^src/',
       pathNot: [
         `^src/${layer}/`,
-        '^src/(errors|secret-files)\\.ts$',
+        '^src/(errors|secret-files|plural)\\.ts$',
         '^src/config/',
         ...mayUse.map((l) => `^src/${l}/`),
       ],
@@ -53,9 +54,9 @@ module.exports = {
     ...layerRules,
     {
       name: 'shared-files-import-no-layer',
-      comment: 'src/errors.ts and src/secret-files.ts are shared by every layer, so they import none',
+      comment: 'src/errors.ts, src/secret-files.ts and src/plural.ts are shared by every layer, so they import none',
       severity: 'error',
-      from: { path: '^src/(errors|secret-files)\\.ts$' },
+      from: { path: '^src/(errors|secret-files|plural)\\.ts$' },
       to: { path: '^src/[a-z-]+/' },
     },
     {

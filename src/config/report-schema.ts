@@ -1,6 +1,7 @@
 // report.json: the single source of its type and of its shipped JSON Schema. Every contract
 // field is required (null where a gate was not reached); a PASS report has no null section.
 import { z } from 'zod';
+import { LeakScan } from './leak-scan-schema.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -33,6 +34,8 @@ export const StepRecord = z.object({
   role: z.string(),
   exit_code: z.number().int().nullable(),
   timed_out: z.boolean(),
+  /** The step's limit (its `timeout_ms`); absent in reports written before it was recorded. */
+  timeout_ms: z.number().int().optional(),
   ms: z.number().int(),
   checks: z.array(Check),
   stdout_tail: z.array(z.string()),
@@ -63,6 +66,8 @@ export const Failure = z.object({
   exit_code: z.number().int().nullable(),
   stderr_tail: z.array(z.string()).nullable(),
   sql_rows: z.array(z.unknown()).nullable(),
+  /** How many rows there were when `sql_rows` shows only the first of them. */
+  sql_rows_total: z.number().int().optional(),
   exception: z.object({ name: z.string(), message: z.string(), location: z.string().nullable() }).nullable(),
   stack: z.string().nullable(),
 });
@@ -229,14 +234,6 @@ export const SqlTrace = z.object({
       }),
     ),
   }),
-});
-
-export const LeakScan = z.object({
-  secrets: z.number().int(),
-  forms: z.array(z.string()),
-  scanned: z.number().int(),
-  hits: z.number().int(),
-  places: z.array(z.object({ place: z.string(), hits: z.number().int(), literals: z.number().int() })),
 });
 
 export const ProtectedEnv = z.object({

@@ -1,6 +1,7 @@
 // Entry of the reaper process: `node reaper-main.js RUN_ID OWNER_PID`. See reaper.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../errors.js';
+import { plural } from '../plural.js';
 import { dockerClient } from './docker-client.js';
 import { settleRunState } from './finish-run.js';
 import { combinePasses } from './reaper-passes.js';
@@ -58,7 +59,7 @@ async function main(runId: string, ownerPid: number): Promise<void> {
   const outcome = combinePasses(first, second);
   const removed = outcome.resources.filter((r) => r.action === 'removed').map((r) => `${r.kind} ${r.name}`);
   log(
-    `removed: ${removed.length ? removed.join(', ') : 'nothing'}; ${outcome.secrets.filter((s) => s.shredded).length} secret files shredded`,
+    `removed: ${removed.length ? removed.join(', ') : 'nothing'}; ${plural(outcome.secrets.filter((s) => s.shredded).length, 'secret file')} shredded`,
   );
   if (outcome.complete) log(`keeping the record of the run under ${stateRoot()}/finished; removing its folder`);
   settled(await settleRunState(state, outcome, stateRoot(), 'reaper'));

@@ -133,9 +133,9 @@ describe('leakScan', () => {
     );
     expect(result.hits).toBe(1);
     expect(result.places).toEqual([
-      { place: 'S1 step stdout', hits: 1, literals: 1 },
-      { place: 'server log', hits: 0, literals: 0 },
-      { place: 'console', hits: 0, literals: 0 },
+      { place: 'S1 step stdout', hits: 1, literals: 1, owners: [] },
+      { place: 'server log', hits: 0, literals: 0, owners: [] },
+      { place: 'console', hits: 0, literals: 0, owners: [] },
     ]);
     expect(leakMessage(result.places.filter((p) => p.hits > 0))).toBe(
       "a PASSWORD '...' literal appeared in S1 step stdout",

@@ -2,6 +2,7 @@
 // teardown, what must be untouched (protected environments, production), git and the hardcode
 // scan. Each value is read from report.json; a null section says it was not reached.
 import type { Report } from '../config/index.js';
+import { listCut, plural } from '../plural.js';
 import { prePost, short } from './markdown-format.js';
 
 type Production = NonNullable<Report['production']>;
@@ -22,10 +23,22 @@ function forbiddenSqlRow(r: Report): string {
   return `${t.forbidden.length === 0 ? '✓' : '✗'} trace verbs {${t.verbs.join(', ')}}; forbidden {${t.forbidden_verbs.join(', ')}}${own.length ? ` (${own.join(', ')} under their own policy)` : ''}: ${t.forbidden.length} found`;
 }
 
+/** A place the leak scan found something in: how many hits, whose secrets (never the values), the password literals. */
+function leakPlace(p: NonNullable<Report['leak_scan']>['places'][number]): string {
+  const whose = (p.owners ?? []).map((o) => `the password of ${o}`).join(' and ');
+  const secrets = p.hits - p.literals;
+  const what = [
+    ...(secrets > 0 ? [`${plural(secrets, 'hit')}${whose ? `: ${whose}` : ''}`] : []),
+    ...(p.literals > 0 ? [plural(p.literals, "PASSWORD '...' literal")] : []),
+  ];
+  return `${p.place} (${what.join(', ')})`;
+}
+
 function leakRow(r: Report): string {
   const l = r.leak_scan;
   if (!l) return 'not scanned';
-  return `${l.hits === 0 ? '✓' : '✗'} ${l.secrets} secrets × ${l.forms.length} forms, ${l.scanned} places scanned, ${l.hits} hits`;
+  const found = l.places.filter((p) => p.hits > 0).map(leakPlace);
+  return `${l.hits === 0 ? '✓' : '✗'} ${plural(l.secrets, 'secret')} × ${plural(l.forms.length, 'form')}, ${plural(l.scanned, 'place')} scanned, ${plural(l.hits, 'hit')}${found.length ? `: ${found.join('; ')}` : ''}`;
 }
 
 function teardownRow(r: Report): string {
@@ -38,8 +51,8 @@ function teardownRow(r: Report): string {
   const shredded = t.secrets.filter((s) => s.shredded).length;
   const secrets =
     shredded === t.secrets.length
-      ? `${shredded} secret files shredded`
-      : `${shredded} of ${t.secrets.length} secret files shredded (NOT shredded: ${t.secrets
+      ? `${plural(shredded, 'secret file')} shredded`
+      : `${shredded} of ${plural(t.secrets.length, 'secret file')} shredded (NOT shredded: ${t.secrets
           .filter((s) => !s.shredded)
           .map((s) => s.path)
           .join(', ')})`;
@@ -92,7 +105,7 @@ function productionRow(r: Report): string {
 function gitRow(r: Report): string {
   const g = r.git;
   if (!g) return 'not checked';
-  return `branch ${g.branch ?? '(detached)'}; HEAD ${g.head ?? 'unknown'}; git status ${g.clean ? 'clean' : `dirty: ${g.dirty.slice(0, 3).join(', ')}`}`;
+  return `branch ${g.branch ?? '(detached)'}; HEAD ${g.head ?? 'unknown'}; git status ${g.clean ? 'clean' : `dirty: ${listCut(g.dirty, 3, ', ')}`}`;
 }
 
 function hardcodeRow(r: Report): string {

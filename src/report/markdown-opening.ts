@@ -1,6 +1,7 @@
 // The top of report.md: the title, the verdict line, the alerts, and for a run that did not pass
 // the failure and where the verdict was decided, with what its teardown recorded.
 import type { Report } from '../config/index.js';
+import { plural } from '../plural.js';
 import { code, seconds } from './markdown-format.js';
 
 /** Where the run's verdict was decided: the failing scenario, else the failing gate; null on a PASS. */
@@ -17,7 +18,7 @@ export function teardownClause(t: Report['teardown']): string {
   const unshredded = t.secrets.filter((s) => !s.shredded).length;
   const what = [
     ...(left.length ? [`${left.join(', ')} could not be proved gone`] : []),
-    ...(unshredded ? [`${unshredded} secret file(s) not shredded`] : []),
+    ...(unshredded ? [`${plural(unshredded, 'secret file')} not shredded`] : []),
   ];
   return `teardown is INCOMPLETE${what.length ? `: ${what.join('; ')}` : ''}`;
 }
@@ -34,7 +35,7 @@ function verdictLine(r: Report): string {
 /** Where the verdict was decided, how many scenarios the stop left NOT_RUN, and the teardown. */
 function decidedSentence(r: Report): string {
   const notRun = r.scenarios.filter((s) => s.status === 'NOT_RUN').length;
-  const stopped = notRun > 0 ? `; ${notRun} scenario(s) NOT_RUN after the run stopped` : '';
+  const stopped = notRun > 0 ? `; ${plural(notRun, 'scenario')} NOT_RUN after the run stopped` : '';
   return `The verdict is decided at ${failingAt(r)}${stopped}; ${teardownClause(r.teardown)}.`;
 }
 

@@ -1,6 +1,7 @@
 // The required-output table of report.md: one row a field of the seed's rehearsal report, each
 // value read from report.json; where a section is null the row says it was not reached.
 import type { Report } from '../config/index.js';
+import { plural } from '../plural.js';
 import { cell, short } from './markdown-format.js';
 import { evidenceRows, productionMissing, productionState } from './markdown-evidence-rows.js';
 import { failingAt } from './markdown-opening.js';
@@ -80,7 +81,7 @@ function finalBaselineRow(r: Report): string {
   if (!final) return 'not reached';
   const notPassed = r.scenarios.filter((s) => s.status !== 'PASS').length;
   if (notPassed > 0)
-    return `not reached: ${notPassed} scenario(s) did not pass (the counts where the run stopped are in the table matrix)`;
+    return `not reached: ${plural(notPassed, 'scenario')} did not pass (the counts where the run stopped are in the table matrix)`;
   return Object.entries(final)
     .map(([t, n]) => `${t} ${n}`)
     .join(', ');

@@ -2,6 +2,7 @@
 // progress against a prior run, the scenarios, the failure, the gates, the table matrix, the
 // retries, the provenance and the next gate.
 import type { Report, ScenarioRecord } from '../config/index.js';
+import { listCut, plural } from '../plural.js';
 import { cell, code, seconds } from './markdown-format.js';
 import { failingAt, teardownClause } from './markdown-opening.js';
 import type { Section } from './markdown-section.js';
@@ -62,7 +63,7 @@ function scenarioNote(s: ScenarioRecord): string {
         : s.deltas.every((d) => d.ok)
           ? `Δ ${s.negative ? '0 (negative)' : 'as expected'}`
           : 'Δ ✗';
-    return `${s.steps.length} step(s), ${delta}`;
+    return `${plural(s.steps.length, 'step')}, ${delta}`;
   }
   const failed = s.steps.flatMap((st) => st.checks).find((c) => !c.ok) ?? s.deltas.find((d) => !d.ok);
   return failed
@@ -91,12 +92,38 @@ function redactionNote(r: Report): string {
   if (!r.leak_scan) return 'secrets redacted; the leak scan did not run';
   return r.leak_scan.hits === 0
     ? 'secrets redacted'
-    : `secrets redacted, yet the leak scan found ${r.leak_scan.hits} hit(s) in this run's output`;
+    : `secrets redacted, yet the leak scan found ${plural(r.leak_scan.hits, 'hit')} in this run's output`;
+}
+
+/** The failing scenario's last step, when it timed out: its limit and its output are the failure's evidence. */
+function timedOutStep(r: Report): ScenarioRecord['steps'][number] | null {
+  const f = r.failure;
+  const step = f?.scenario ? r.scenarios.find((s) => s.id === f.scenario)?.steps.at(-1) : undefined;
+  return step?.timed_out ? step : null;
+}
+
+function timeoutRows(step: ScenarioRecord['steps'][number] | null): string[] {
+  if (!step) return [];
+  const limit =
+    step.timeout_ms === undefined
+      ? 'its limit is not recorded in this report'
+      : `at its limit of ${seconds(step.timeout_ms)} (timeout_ms ${step.timeout_ms})`;
+  return [`| timed out | step "${cell(step.name)}" ${limit}, after ${seconds(step.ms)} |`];
+}
+
+/** The first rows of a failed query or finding, saying how many more there were. */
+function sqlRowsBlock(f: NonNullable<Report['failure']>): string[] {
+  if (!f.sql_rows?.length) return [];
+  const n = f.sql_rows.length;
+  const more = f.sql_rows_total !== undefined && f.sql_rows_total > n ? f.sql_rows_total - n : 0;
+  const title = more > 0 ? `First ${n} of ${f.sql_rows_total} rows (and ${more} more):` : `First ${n} rows:`;
+  return [title, '', '```json', ...f.sql_rows.map((row) => JSON.stringify(row)), '```', ''];
 }
 
 export function failureSection(r: Report): Section | null {
   const f = r.failure;
   if (!f) return null;
+  const timedOut = timedOutStep(r);
   const table = [
     `| gate | ${f.gate}${f.scenario ? ` (scenario ${f.scenario})` : ''} |`,
     `| classification | \`${f.classification}\` |`,
@@ -108,16 +135,36 @@ export function failureSection(r: Report): Section | null {
           `| exception | \`${f.exception.name}\`: ${cell(f.exception.message)}${f.exception.location ? ` at \`${f.exception.location}\`` : ''} |`,
         ]
       : []),
+    ...timeoutRows(timedOut),
   ];
   const stderr = f.stderr_tail?.length
-    ? [`Last ${f.stderr_tail.length} lines of stderr (${redactionNote(r)}):`, '', '```', ...f.stderr_tail, '```', '']
+    ? [
+        `Last ${plural(f.stderr_tail.length, 'line')} of stderr (${redactionNote(r)}):`,
+        '',
+        '```',
+        ...f.stderr_tail,
+        '```',
+        '',
+      ]
     : [];
-  const rows = f.sql_rows?.length
-    ? [`First ${f.sql_rows.length} rows:`, '', '```json', ...f.sql_rows.map((row) => JSON.stringify(row)), '```', '']
+  const stdout = timedOut?.stdout_tail.length
+    ? [
+        `Last ${plural(timedOut.stdout_tail.length, 'line')} of stdout (${redactionNote(r)}):`,
+        '',
+        '```',
+        ...timedOut.stdout_tail,
+        '```',
+        '',
+      ]
     : [];
+  const rows = sqlRowsBlock(f);
   const stackTitle = f.classification === 'tool' ? 'Stack (a bug of pg-rehearse):' : 'Stack:';
   const stack = f.stack ? [stackTitle, '', '```', f.stack, '```', ''] : [];
-  return { title: 'Failure', numbered: true, body: ['| | |', '|---|---|', ...table, '', ...stderr, ...rows, ...stack] };
+  return {
+    title: 'Failure',
+    numbered: true,
+    body: ['| | |', '|---|---|', ...table, '', ...stdout, ...stderr, ...rows, ...stack],
+  };
 }
 
 export function gatesSection(r: Report): Section {
@@ -169,11 +216,14 @@ export function retriesSection(r: Report): Section | null {
     const name = r.gates.find((g) => g.id === id)?.name;
     return name ? `${id} (${name})` : id;
   });
-  const reasons = [...new Set(r.retries.map((x) => x.reason))].slice(0, 5).join('; ');
+  const reasons = listCut([...new Set(r.retries.map((x) => x.reason))], 5);
   return {
     title: 'Retries',
     numbered: false,
-    body: [`${r.retries.length} attempt(s) were retried at ${gates.join(', ')}: ${reasons}`, ''],
+    body: [
+      `${plural(r.retries.length, 'attempt')} ${r.retries.length === 1 ? 'was' : 'were'} retried at ${gates.join(', ')}: ${reasons}`,
+      '',
+    ],
   };
 }
 
@@ -199,7 +249,7 @@ function gatesSummary(r: Report): string {
 /** What the tool itself did beyond running the gates: never a patch or a mask; the retries are those it recorded. */
 function remediation(r: Report): string {
   const retried = r.retries.length
-    ? `nothing was patched or masked, and the only retries are the ${r.retries.length} attempt(s) under Retries`
+    ? `nothing was patched or masked, and the only ${r.retries.length === 1 ? 'retry is the' : 'retries are the'} ${plural(r.retries.length, 'attempt')} under Retries`
     : 'nothing was patched, retried or masked';
   return `No remediation was applied by the tool: ${retried}.`;
 }

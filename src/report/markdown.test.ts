@@ -208,7 +208,7 @@ describe('renderMarkdown', () => {
       '## 5. Table matrix (exact row counts)',
     ]);
     expect(md).toContain('**Verdict: FAIL** at S3, classification `sut` · exit 1');
-    expect(md).toContain(`The verdict is decided at S3; 1 scenario(s) NOT_RUN after the run stopped; ${TORN_DOWN}.`);
+    expect(md).toContain(`The verdict is decided at S3; 1 scenario NOT_RUN after the run stopped; ${TORN_DOWN}.`);
     expect(md).toContain('| S3 | MARK then SWEEP | **FAIL** | 991 ms | exit code: expected 0, got 1 |');
     expect(md).toContain('| S4 | CUT | **NOT_RUN** | - | not reached |');
     expect(md).toContain(
@@ -217,7 +217,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('Last 2 lines of stderr (secrets redacted):');
     expect(row(md, 'execution_status')).toBe('| execution_status | FAIL (sut at S3) |');
     expect(row(md, 'final baseline')).toBe(
-      '| final baseline | not reached: 2 scenario(s) did not pass (the counts where the run stopped are in the table matrix) |',
+      '| final baseline | not reached: 2 scenarios did not pass (the counts where the run stopped are in the table matrix) |',
     );
     expect(md).toContain('Blocked: the run is FAIL at S3 (S3, `sut`): step "mark then sweep"');
     expect(md).toContain('No remediation was applied by the tool: nothing was patched, retried or masked.');
@@ -234,7 +234,7 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain('Table matrix');
     expect(md).toContain('**Verdict: FAIL** at G0, classification `artefact` · exit 1');
     expect(md).toContain(
-      'The verdict is decided at G0; 4 scenario(s) NOT_RUN after the run stopped; teardown recorded nothing created, so nothing was torn down.',
+      'The verdict is decided at G0; 4 scenarios NOT_RUN after the run stopped; teardown recorded nothing created, so nothing was torn down.',
     );
     expect(md).not.toContain('torn down by exact name');
     expect(row(md, 'artefact shas')).toContain(`../../sql/roles.sql eeeeeeeeeeee pinned ffffffffffff ✗`);
@@ -248,11 +248,11 @@ describe('renderMarkdown', () => {
   it('renders an INCONCLUSIVE of the environment with the retries it recorded, not "nothing retried"', () => {
     const md = renderMarkdown(finish(inconclusiveEnvironment()));
     expect(md).toContain('**Verdict: INCONCLUSIVE** at G2, classification `environment` · exit 3');
-    expect(md).toContain(`The verdict is decided at G2; 4 scenario(s) NOT_RUN after the run stopped; ${TORN_DOWN}.`);
+    expect(md).toContain(`The verdict is decided at G2; 4 scenarios NOT_RUN after the run stopped; ${TORN_DOWN}.`);
     expect(headings(md)).toContain('## Retries');
-    expect(md).toContain('2 attempt(s) were retried at G3 (provision): read ECONNRESET');
+    expect(md).toContain('2 attempts were retried at G3 (provision): read ECONNRESET');
     expect(md).toContain(
-      'No remediation was applied by the tool: nothing was patched or masked, and the only retries are the 2 attempt(s) under Retries.',
+      'No remediation was applied by the tool: nothing was patched or masked, and the only retries are the 2 attempts under Retries.',
     );
     expect(md).not.toContain('nothing was patched, retried or masked');
     expect(row(md, 'final baseline')).toBe('| final baseline | not reached |');
@@ -339,5 +339,126 @@ describe('renderMarkdown', () => {
     const failed = renderMarkdown(finish({ ...d, execution_status: 'FAIL', exit_code: 1, table_matrix: null }));
     expect(row(failed, 'cached restore')).toContain('no restore; G4 FAIL;');
     expect(failed).not.toContain('every check of G4 ran');
+  });
+});
+
+describe('renderMarkdown says everything report.json knows about the failure', () => {
+  it("lists G6's findings in full in their own section when the verdict was decided at an earlier scenario", () => {
+    const d = failAtScenario();
+    const forbidden = (step: string, text: string) => ({
+      scenario: 'S1',
+      step,
+      verb: 'DELETE',
+      kind: 'delete',
+      objects: ['ledger.mark'],
+      rule: 'forbidden_verbs',
+      user: 'cutter_app',
+      text,
+    });
+    d.sql_trace!.forbidden = [
+      forbidden('config', 'DELETE FROM ledger.mark WHERE id = 1'),
+      forbidden('config', 'DELETE FROM ledger.mark'),
+    ];
+    d.sql_trace!.writes.unexplained = [
+      { scenario: 'S1', table: 'ledger.cut', verb: 'UPDATE', rows: 3, forbidden: false },
+    ];
+    const md = renderMarkdown(finish(d));
+    expect(headings(md)).toContain('## 3. SQL trace findings (G6)');
+    expect(md).toContain('The verdict was decided at S3; G6 still traced the run and found:');
+    expect(md).toContain('2 forbidden statements (each occurrence):');
+    expect(md).toContain(
+      '| S1 | config | DELETE / delete | ledger.mark | `forbidden_verbs` | cutter_app | `DELETE FROM ledger.mark WHERE id = 1` |',
+    );
+    expect(md).toContain(
+      '| S1 | config | DELETE / delete | ledger.mark | `forbidden_verbs` | cutter_app | `DELETE FROM ledger.mark` |',
+    );
+    expect(md).toContain('1 write the counters saw that no logged statement explains:');
+    expect(md).toContain('| S1 | ledger.cut | UPDATE | 3 | no |');
+    // A trace with nothing found has no such section.
+    expect(renderMarkdown(finish(passDraft()))).not.toContain('SQL trace findings');
+  });
+
+  it('says a timed-out step’s limit and shows its last lines of stdout and stderr', () => {
+    const d = failAtScenario();
+    const step = d.scenarios[2]!.steps[0]!;
+    Object.assign(step, {
+      exit_code: null,
+      timed_out: true,
+      timeout_ms: 30_000,
+      ms: 30_012,
+      stdout_tail: ['batch 1 done', 'batch 2 done'],
+      stderr_tail: ['waiting for lock'],
+      checks: [{ what: 'exit code', ok: false, expected: '0', actual: 'timed out (killed by SIGTERM)' }],
+    });
+    d.failure = { ...d.failure!, exception: null, exit_code: null, stderr_tail: ['waiting for lock'] };
+    const md = renderMarkdown(finish(d));
+    expect(row(md, 'timed out')).toBe(
+      '| timed out | step "mark then sweep" at its limit of 30.0 s (timeout_ms 30000), after 30.0 s |',
+    );
+    expect(md).toContain('Last 2 lines of stdout (secrets redacted):\n\n```\nbatch 1 done\nbatch 2 done\n```');
+    expect(md).toContain('Last 1 line of stderr (secrets redacted):\n\n```\nwaiting for lock\n```');
+    // A step that did not time out has no such row.
+    expect(row(renderMarkdown(finish(failAtScenario())), 'timed out')).toBe('');
+  });
+
+  it('names whose secret leaked in each place, never the value, with plurals right', () => {
+    const d = passDraft();
+    d.leak_scan = {
+      ...d.leak_scan!,
+      secrets: 1,
+      scanned: 3,
+      hits: 3,
+      places: [
+        { place: 'S1 config stderr', hits: 2, literals: 0, owners: ['cutter_app', 'production'] },
+        { place: 'S1 config stdout', hits: 1, literals: 1, owners: [] },
+        { place: 'console', hits: 0, literals: 0, owners: [] },
+      ],
+    };
+    d.failure = failure({
+      gate: 'G6',
+      classification: 'sut',
+      message: 'the password of cutter_app and the password of production appeared in S1 config stderr',
+    });
+    stopAt(d, 'G6', 'FAIL');
+    const md = renderMarkdown(finish({ ...d, execution_status: 'FAIL', exit_code: 1 }));
+    expect(row(md, 'no secret leakage')).toBe(
+      "| no secret leakage | ✗ 1 secret × 5 forms, 3 places scanned, 3 hits: S1 config stderr (2 hits: the password of cutter_app and the password of production); S1 config stdout (1 PASSWORD '...' literal) |",
+    );
+  });
+
+  it('says how many rows, dirty files and retry reasons there were past each cut', () => {
+    const d = passDraft();
+    d.failure = failure({
+      gate: 'G4',
+      classification: 'artefact',
+      message: 'the privileges in force differ from the grant matrix in 12 places',
+      sql_rows: [1, 2, 3, 4, 5].map((n) => ({ n })),
+      sql_rows_total: 12,
+    });
+    stopAt(d, 'G4', 'FAIL');
+    notRunFrom(d, 0);
+    d.git!.clean = false;
+    d.git!.dirty = ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts'];
+    d.retries = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'].map((reason, attempt) => ({
+      gate: 'G3',
+      attempt,
+      at: d.started_at,
+      reason,
+    }));
+    const md = renderMarkdown(finish({ ...d, execution_status: 'FAIL', exit_code: 1, table_matrix: null }));
+    expect(md).toContain('First 5 of 12 rows (and 7 more):\n\n```json\n{"n":1}');
+    expect(row(md, 'git')).toContain('git status dirty: a.ts, b.ts, c.ts, and 2 more');
+    expect(md).toContain('7 attempts were retried at G3 (provision): r1; r2; r3; r4; r5; and 2 more');
+    expect(md).toContain('The verdict is decided at G4; 4 scenarios NOT_RUN');
+  });
+
+  it('says one of a thing in the singular', () => {
+    const d = inconclusiveEnvironment();
+    d.retries = d.retries.slice(0, 1);
+    d.scenarios.slice(1).forEach((s) => Object.assign(s, { status: 'PASS' }));
+    const md = renderMarkdown(finish(d));
+    expect(md).toContain('The verdict is decided at G2; 1 scenario NOT_RUN after the run stopped');
+    expect(md).toContain('1 attempt was retried at G3 (provision): read ECONNRESET');
+    expect(md).toContain('the only retry is the 1 attempt under Retries');
   });
 });

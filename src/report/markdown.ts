@@ -5,6 +5,7 @@ import type { Report } from '../config/index.js';
 import { openingLines } from './markdown-opening.js';
 import { requiredOutputSection } from './markdown-required-output.js';
 import { headed } from './markdown-section.js';
+import { traceFindingsSection } from './markdown-trace-findings.js';
 import {
   failureSection,
   gatesSection,
@@ -21,6 +22,7 @@ export function renderMarkdown(r: Report): string {
     progressSection(r),
     scenarioSection(r),
     failureSection(r),
+    traceFindingsSection(r),
     requiredOutputSection(r),
     gatesSection(r),
     tableMatrixSection(r),

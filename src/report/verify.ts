@@ -1,6 +1,7 @@
 // `rehearse verify`: what in a finished report can still be checked, and whether it matches:
 // the report against its schema and its own sha256, the kept backup, every artefact.
 import { Report } from '../config/index.js';
+import { listCut } from '../plural.js';
 
 export interface VerifyCheck {
   what: string;
@@ -18,10 +19,10 @@ export function checkSchema(text: string): { check: VerifyCheck; report: Report 
   }
   const parsed = Report.safeParse(value);
   if (!parsed.success) {
-    const first = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.')}: ${i.message}`)
-      .join('; ');
+    const first = listCut(
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      3,
+    );
     return { check: { what: 'report.json against its schema', ok: false, detail: first }, report: null };
   }
   return {

@@ -2,6 +2,7 @@
 // restores, managed by exact key (each removal checks the image's io.pg-rehearse.cache label).
 import { dockerClient, listSnapshots, removeSnapshot } from '../engine/index.js';
 import { UsageError } from '../errors.js';
+import { plural } from '../plural.js';
 import type { Progress } from './progress.js';
 
 /** "90s", "30m", "12h", "7d" -> milliseconds. */
@@ -41,6 +42,6 @@ export async function cachePrune(
       progress.data(`removed ${s.tag} (key ${s.key})`);
     }
   }
-  progress.note(`${removed} cached restore(s) removed`);
+  progress.note(`${plural(removed, 'cached restore')} removed`);
   return 0;
 }

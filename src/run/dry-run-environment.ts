@@ -20,6 +20,7 @@ import {
   type TeardownOutcome,
 } from '../engine/index.js';
 import { diskErrorOf, EnvironmentError } from '../errors.js';
+import { plural } from '../plural.js';
 import { probe, waitForReadiness, type ReadinessResult, type ReadinessSettings } from '../pg/index.js';
 import { STATE_FOLDER_HINT } from './out-dir.js';
 import { step, type Progress } from './progress.js';
@@ -137,7 +138,7 @@ export async function closeRun(docker: DockerClient, run: OpenRun, progress: Pro
     () => teardownRecorded(docker, state),
     (t) =>
       t.complete
-        ? `${t.resources.length} resources proved gone, ${t.secrets.length} secret files shredded`
+        ? `${plural(t.resources.length, 'resource')} proved gone, ${plural(t.secrets.length, 'secret file')} shredded`
         : `INCOMPLETE: ${remainingOf(t).join(', ')}`,
   );
   const settled = await settleRunState(state, outcome, run.root);

@@ -123,6 +123,8 @@ interface RogueScenario {
   args: string[];
   stdout?: string[];
   deltas?: Record<string, number>;
+  /** The step's limit (30 s unless given). */
+  timeout_ms?: number;
 }
 
 interface Rehearsed extends RehearsalResult {
@@ -200,7 +202,7 @@ describe('audit evidence against a misbehaving system under test', () => {
             cwd: '.',
             role: 'cutter_app',
             env: { ROGUE_SPILL: spill },
-            timeout_ms: 30_000,
+            timeout_ms: s.timeout_ms ?? 30_000,
             expect: { exit_code: 0, stdout: s.stdout ?? [], stderr: [], error: null, sql: [] },
           },
         ],
@@ -359,6 +361,9 @@ describe('audit evidence against a misbehaving system under test', () => {
     const hit = report.leak_scan!.places.filter((p) => p.hits > 0).map((p) => p.place);
     expect(hit).toEqual([expect.stringMatching(/^S1 .*stderr$/)]);
     expect(failure(report).message).toContain(hit[0]);
+    // Whose secret it was, never the value: the role the step ran as.
+    expect(report.leak_scan!.places.filter((p) => p.hits > 0).map((p) => p.owners)).toEqual([['cutter_app']]);
+    expect(failure(report).message).toContain('the password of cutter_app appeared in');
     expect(report.scenarios[0]!.steps[0]!.stderr_tail.join('\n')).toMatch(/^password is \[REDACTED\]$/m);
     await assertNowhere(r);
     await nothingLabelledLeft(report.run_id);
@@ -376,11 +381,28 @@ describe('audit evidence against a misbehaving system under test', () => {
     expect(report.leak_scan!.hits).toBeGreaterThan(0);
     expect(report.leak_scan!.places.filter((p) => p.hits > 0).map((p) => p.place)).toEqual(['dry-run server log']);
     expect(failure(report).message).toContain('dry-run server log');
+    expect(report.leak_scan!.places.find((p) => p.place === 'dry-run server log')!.owners).toEqual(['cutter_app']);
     // The copied log keeps the line, with the parameter redacted.
     expect(newline(await readFile(join(r.out, 'dry-run-server.log'), 'utf8'))).toMatch(
       /parameters: \$1 = '\[REDACTED\]'/,
     );
     await assertNowhere(r);
+    await nothingLabelledLeft(report.run_id);
+  });
+
+  it('fails a step that times out with its limit and its last output in the failure, the step record and report.md', async () => {
+    const r = await rehearsal('timeout', [
+      { id: 'S1', title: 'sleeps past its limit', args: ['sleep', '20'], stdout: ['^slept 20'], timeout_ms: 2000 },
+    ]);
+    const report = r.report;
+    expect(report.execution_status).toBe('FAIL');
+    expect(report.scenarios[0]!.steps[0]).toMatchObject({ timed_out: true, timeout_ms: 2000 });
+    expect(failure(report)).toMatchObject({ gate: 'S1', classification: 'sut' });
+    expect(failure(report).message).toMatch(
+      /^step "sleep" timed out at its limit of 2 s \(timeout_ms 2000\): exit code: expected 0, got timed out.*; it printed nothing$/,
+    );
+    const md = await readFile(join(r.out, 'report.md'), 'utf8');
+    expect(md).toMatch(/^\| timed out \| step "sleep" at its limit of 2\.0 s \(timeout_ms 2000\), after /m);
     await nothingLabelledLeft(report.run_id);
   });
 

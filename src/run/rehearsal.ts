@@ -174,6 +174,7 @@ function newContext(fixed: Fixed): RunContext {
     production: { ...production },
     // Every secret of the run, for redaction and the leak scan: production's password included.
     secrets: [production.password].filter(Boolean),
+    secretOwners: new Map(production.password ? [[production.password, 'production']] : []),
     scanPlaces: [],
     prodStatements: [],
     imageId: null,

@@ -61,6 +61,8 @@ export interface RunContext {
   readonly sutRealPath: string;
   /** Every secret of the run, for redaction and the leak scan; gates add theirs. */
   readonly secrets: string[];
+  /** Whose each secret is, for the leak scan: "production", a role's name, or the tool's own role. Never printed with its key. */
+  readonly secretOwners: Map<string, string>;
   /** What the leak scan reads at the end; gates add what they saw. */
   readonly scanPlaces: ScanPlace[];
   /** Every statement the tool sent to production. */

@@ -157,7 +157,7 @@ function evidenceSections(): Pick<ReportDraft, 'sql_trace' | 'leak_scan' | 'prot
       forms: ['raw', 'percent-encoded', 'base64', 'base64url', 'password literal'],
       scanned: 36,
       hits: 0,
-      places: [{ place: 'S1 config stdout', hits: 0, literals: 0 }],
+      places: [{ place: 'S1 config stdout', hits: 0, literals: 0, owners: [] }],
     },
     protected_envs: [
       {

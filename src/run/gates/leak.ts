@@ -7,7 +7,7 @@ import type { RunContext } from '../run-context.js';
 /** Scan what the run saw; a hit fails G6. */
 export function scanForLeaks(ctx: RunContext, consoleLines: readonly string[]): LeakScanResult {
   ctx.scanPlaces.push({ place: 'pg-rehearse console output', text: consoleLines.join('\n') });
-  const result = leakScan(ctx.secrets, ctx.scanPlaces);
+  const result = leakScan(ctx.secrets, ctx.scanPlaces, ctx.secretOwners);
   ctx.rec.sections.leak_scan = result;
   if (result.hits > 0)
     leakFailure(
@@ -20,7 +20,7 @@ export function scanForLeaks(ctx: RunContext, consoleLines: readonly string[]): 
 
 /** Scan the files the run writes (report.json and report.md), adding to the first scan; a hit fails G6 as our bug. */
 export function scanWrittenFiles(ctx: RunContext, first: LeakScanResult, written: readonly ScanPlace[]): void {
-  const scan = leakScan(ctx.secrets, [...written]);
+  const scan = leakScan(ctx.secrets, [...written], ctx.secretOwners);
   ctx.rec.sections.leak_scan = {
     ...first,
     scanned: first.scanned + scan.scanned,

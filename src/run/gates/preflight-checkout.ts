@@ -10,6 +10,7 @@ import {
 } from '../../evidence/index.js';
 import { GateFailure } from '../gate-failure.js';
 import type { RunContext } from '../run-context.js';
+import { listCut } from '../../plural.js';
 
 export async function checkoutPreflight(ctx: RunContext): Promise<void> {
   const { config, paths, rec } = ctx;
@@ -21,10 +22,7 @@ export async function checkoutPreflight(ctx: RunContext): Promise<void> {
       `the system under test's HEAD is ${git.head ?? 'unknown'}, not the accepted commit ${config.sut.accepted_commit}`,
     );
   if (!git.clean)
-    throw new GateFailure(
-      'artefact',
-      `the system under test's checkout is not clean: ${git.dirty.slice(0, 5).join('; ')}`,
-    );
+    throw new GateFailure('artefact', `the system under test's checkout is not clean: ${listCut(git.dirty, 5)}`);
   const base = config.sut.base_commit;
   if (!base) return;
   const patterns = [...DEFAULT_HARDCODE_PATTERNS, ...config.sut.hardcode.patterns];
@@ -44,9 +42,9 @@ export async function checkoutPreflight(ctx: RunContext): Promise<void> {
   if (findings.length > 0)
     throw new GateFailure(
       'artefact',
-      `the change under review (${base.slice(0, 12)}..${config.sut.accepted_commit.slice(0, 12)}) adds hardcoded values: ${findings
-        .slice(0, 10)
-        .map((f) => `${f.file}:${f.line} ${f.pattern}`)
-        .join('; ')}`,
+      `the change under review (${base.slice(0, 12)}..${config.sut.accepted_commit.slice(0, 12)}) adds hardcoded values: ${listCut(
+        findings.map((f) => `${f.file}:${f.line} ${f.pattern}`),
+        10,
+      )}`,
     );
 }

@@ -34,6 +34,7 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
       : undefined,
   );
   ctx.secrets.push(server.password);
+  ctx.secretOwners.set(server.password, `the tool's own role (${TOOL_ROLE})`);
   ctx.health = await healthBaseline(ctx.docker, server, null);
   ctx.watchdog.start(() => ctx.health);
   for (const retry of server.readiness.retries)
@@ -42,6 +43,7 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
   for (const role of ctx.inputs.roles) {
     rolePasswords[role] = generatePassword();
     ctx.secrets.push(rolePasswords[role]);
+    ctx.secretOwners.set(rolePasswords[role], role);
   }
   cache.start_to_ready_ms = Math.max(0, Date.now() - server.env.startedAt.getTime());
   ctx.dryRun = dryRunOf(server, rolePasswords);

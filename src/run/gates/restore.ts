@@ -21,6 +21,7 @@ import { GateFailure, StoppedByGate } from '../gate-failure.js';
 import { bytesProgress } from '../progress.js';
 import { need, type RunContext } from '../run-context.js';
 import { backupGate } from './backup.js';
+import { listCut, plural } from '../../plural.js';
 
 type Restored = { ms: number; bytes: number; tool: string; jobs: number };
 
@@ -44,16 +45,14 @@ export async function restoreGate(ctx: RunContext): Promise<Record<string, unkno
   signal.throwIfAborted();
   need(rec.sections.env, "G3's environment section").sysid = identity.systemIdentifier;
   if (differences.length > 0) {
-    const listed = differences
-      .slice(0, 10)
-      .map(
-        (d) =>
-          `${d.role} ${d.privilege} on ${d.object}: expected ${d.expected ? 'granted' : 'not granted'}, is ${d.actual ? 'granted' : 'not granted'}`,
-      );
+    const listed = differences.map(
+      (d) =>
+        `${d.role} ${d.privilege} on ${d.object}: expected ${d.expected ? 'granted' : 'not granted'}, is ${d.actual ? 'granted' : 'not granted'}`,
+    );
     throw new GateFailure(
       'artefact',
-      `the privileges in force differ from the grant matrix in ${differences.length} places: ${listed.join('; ')}`,
-      { sql_rows: differences.slice(0, 5) },
+      `the privileges in force differ from the grant matrix in ${plural(differences.length, 'place')}: ${listCut(listed, 10)}`,
+      { sql_rows: differences.slice(0, 5), sql_rows_total: differences.length },
     );
   }
   if (identity.systemIdentifier === need(rec.sections.production, "G1's production section").sysid_pre)

@@ -11,6 +11,7 @@ import { classOfAssertionError, GateFailure } from '../gate-failure.js';
 import { need, type RunContext } from '../run-context.js';
 import type { StepWindow } from '../trace-gate.js';
 import { blame } from './blame.js';
+import { stepFailureMessage } from './step-failure.js';
 import { STDERR_TAIL_LINES, tail } from './text-tail.js';
 
 type Step = LoadedScenario['scenario']['steps'][number];
@@ -42,6 +43,7 @@ export async function runScenarioStep(
     role: step.role,
     exit_code: ran.exitCode,
     timed_out: ran.timedOut,
+    timeout_ms: step.timeout_ms,
     ms: ran.ms,
     checks: checkStep(step.expect, ran, { redact: (t) => redact(t, ctx.secrets) }),
     stdout_tail: tail(redact(ran.stdout, ctx.secrets), 10),
@@ -56,7 +58,7 @@ export async function runScenarioStep(
       ctx,
       new GateFailure(
         'sut',
-        `step "${step.name}": ${failed.what}: expected ${failed.expected}, got ${failed.actual}${exception ? ` (${exception.name}${exception.location ? ` at ${exception.location}` : ''})` : ''}${readOnly ? `; ${redact(readOnly, ctx.secrets)}` : ''}`,
+        stepFailureMessage(record, failed, exception, readOnly ? redact(readOnly, ctx.secrets) : null),
         {
           command: ran.argv,
           exit_code: ran.exitCode,
@@ -104,6 +106,7 @@ async function checkAssertion(
         command: ran.argv,
         exit_code: ran.exitCode,
         sql_rows: rows.slice(0, 5),
+        sql_rows_total: rows.length,
         stderr_tail: record.stderr_tail,
       }),
     );

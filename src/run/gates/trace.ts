@@ -26,6 +26,8 @@ export async function traceGate(ctx: RunContext): Promise<Record<string, unknown
   const copied = await writeRedacted(join(ctx.outDir, 'dry-run-server.log'), serverLog, ctx.secrets);
   ctx.scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
   const failure = traceFailure(analysis) ?? unreadWritesFailure(ctx.windows);
+  // The failure shows the first forbidden statements; the report says how many there were.
+  if (failure?.details.sql_rows) failure.details.sql_rows_total = analysis.section.forbidden.length;
   if (failure) throw failure;
   return {
     statements: analysis.section.statements,
