@@ -131,7 +131,7 @@ describe('rehearse() against a demo world (real containers)', () => {
     expect(exitCode).toBe(1);
     expect(report.execution_status).toBe('FAIL');
     expect(report.failure).toMatchObject({ gate: 'G4', scenario: null, classification: 'artefact' });
-    expect(report.failure!.message).toContain('differ from the grant matrix in 1 places');
+    expect(report.failure!.message).toContain('differ from the grant matrix in 1 place:');
     expect(report.failure!.message).toContain('cutter_app DELETE on ledger.mark: expected granted, is not granted');
     expect(report.failure!.sql_rows).toEqual([
       { role: 'cutter_app', object: 'ledger.mark', privilege: 'DELETE', expected: true, actual: false },
