@@ -6,6 +6,7 @@ import { isStatementKind } from '../config/statement-kinds.js';
 import { NOT_LOGGED, PREVIOUSLY_LOGGED, type AuditRecord } from './audit-record.js';
 import { auditStatements, type AuditStatement } from './audit-statements.js';
 import { splitQualifiedName } from './qualified-name.js';
+import type { ForbiddenStatement } from './sql-trace.js';
 import { policyBreaches, type ResolveName } from './sql-policy.js';
 import {
   classifyStatements,
@@ -42,19 +43,8 @@ export function commandVerbs(record: Pick<AuditRecord, 'class' | 'command'>): st
   return COMMAND_VERBS[command] ?? [command.split(' ')[0]!];
 }
 
-export interface AuditForbidden {
-  verb: string;
-  kind: string;
-  /** What it was forbidden on; empty when it names nothing. */
-  objects: string[];
-  /** `forbidden_verbs`, or `sql_policy.forbid[N]`. */
-  rule: string;
-  user: string;
-  app: string;
-  /** Unredacted: redaction is the caller's. */
-  text: string;
-  at: string;
-  pid: number;
+/** A forbidden statement of the audit log: one of the statement log's, with pgaudit's ids, nesting and relations. */
+export interface AuditForbidden extends ForbiddenStatement {
   statementId: number;
   substatementId: number;
   /** Ran inside a function, DO block or trigger: the statement log cannot have it. */
