@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError, ToolError } from '../errors.js';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
+import { LEDGER_TABLES } from '../test-support/ledger-tables.js';
 import { DumpError } from './dump-error.js';
 import { dumpDatabase } from './dump.js';
 import { rowCounts } from './identity.js';
@@ -16,20 +17,6 @@ import { runSqlFile } from './restore.js';
 import { dumpIntoRestore } from './streamed-restore.js';
 import { connect, type PgTarget } from './target.js';
 
-const LEDGER_TABLES = [
-  'account',
-  'signer',
-  'batch',
-  'entry',
-  'mark',
-  'sweep_log',
-  'envelope',
-  'unit_block',
-  'review_decision',
-  'history',
-  'cut',
-  'verify_log',
-].map((t) => `ledger.${t}`);
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql', 'sql/grants.sql'];
 
 let throwaway: ThrowawayServer | null = null;

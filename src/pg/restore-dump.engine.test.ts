@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../errors.js';
 import { eventually } from '../test-support/docker.js';
+import { LEDGER_TABLES } from '../test-support/ledger-tables.js';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { holdInTransaction } from '../test-support/held-transaction.js';
 import { DumpError } from './dump-error.js';
@@ -20,20 +21,6 @@ import { PgRestoreError, restoreDump } from './restore-dump.js';
 import { runSqlFile, SqlFileError } from './restore.js';
 import { connect, type PgTarget } from './target.js';
 
-const LEDGER_TABLES = [
-  'account',
-  'signer',
-  'batch',
-  'entry',
-  'mark',
-  'sweep_log',
-  'envelope',
-  'unit_block',
-  'review_decision',
-  'history',
-  'cut',
-  'verify_log',
-].map((t) => `ledger.${t}`);
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql'];
 const OBJECTS = `select c.relname, c.relkind::text as relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'ledger' order by 1, 2`;
 
