@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerState } from '../engine/index.js';
-import { environmentFaults, type EnvironmentBaseline, type EnvironmentObservation } from './environment-health.js';
+import { environmentBaseline, runningServer } from '../test-support/environment-fixture.js';
+import { environmentFaults, type EnvironmentObservation } from './environment-health.js';
 
-const baseline: EnvironmentBaseline = {
-  server: {
-    role: "the dry-run server's container",
-    name: 'pgr-env',
-    id: 'a'.repeat(64),
-    startedAt: '2026-12-01T21:00:00.1Z',
-  },
-  postmasterStart: '2026-12-01 21:00:01.5+00',
-  address: { host: '127.0.0.1', port: 5999, user: 'rehearse_tool', password: 'x', database: 'ledger' },
-  runner: null,
-};
-const running: ContainerState = {
-  id: 'a'.repeat(64),
-  name: 'pgr-env',
-  running: true,
-  paused: false,
-  restarting: false,
-  oomKilled: false,
-  startedAt: baseline.server.startedAt,
-  finishedAt: null,
-  exitCode: null,
-};
+const baseline = environmentBaseline();
+const running = runningServer(baseline);
 const at = '2026-12-01T21:05:00.000Z';
 const seen = (o: Partial<EnvironmentObservation>): EnvironmentObservation => ({
   at,

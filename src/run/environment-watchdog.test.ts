@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerState } from '../engine/index.js';
 import { EnvironmentError, InterruptedError } from '../errors.js';
-import type { EnvironmentBaseline } from './environment-health.js';
+import { environmentBaseline, runningServer } from '../test-support/environment-fixture.js';
 import { ENGINE_SILENT_READINGS, guardWork, watchdogFault, type ContainerReading } from './environment-watchdog.js';
 import { failureOf, StoppedByGate } from './gate-failure.js';
 
-const baseline: EnvironmentBaseline = {
-  server: {
-    role: "the dry-run server's container",
-    name: 'pgr-env',
-    id: 'a'.repeat(64),
-    startedAt: '2026-12-01T21:00:00.1Z',
-  },
-  postmasterStart: '2026-12-01 21:00:01.5+00',
-  address: { host: '127.0.0.1', port: 5999, user: 'rehearse_tool', password: 'x', database: 'ledger' },
-  runner: { role: "the runner's network holder", name: 'pgr-env-holder', id: 'c'.repeat(64), startedAt: 'T0' },
-};
-const server: ContainerState = {
-  id: 'a'.repeat(64),
-  name: 'pgr-env',
-  running: true,
-  paused: false,
-  restarting: false,
-  oomKilled: false,
-  startedAt: baseline.server.startedAt,
-  finishedAt: null,
-  exitCode: null,
-};
+const baseline = environmentBaseline({
+  role: "the runner's network holder",
+  name: 'pgr-env-holder',
+  id: 'c'.repeat(64),
+  startedAt: 'T0',
+});
+const server = runningServer(baseline);
 const runner: ContainerState = { ...server, id: 'c'.repeat(64), name: 'pgr-env-holder', startedAt: 'T0' };
 const at = '2026-12-01T21:05:00.000Z';
 const reading = (o: Partial<ContainerReading>): ContainerReading => ({ at, server, runner, engineError: null, ...o });
