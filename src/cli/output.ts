@@ -26,6 +26,7 @@ export function consoleProgress(): Progress {
         `${ok ? colour.green('ok  ') : colour.red('FAIL')} ${step} (${seconds(ms)})${detail ? `: ${detail}` : ''}\n`,
       ),
     note: (message) => void process.stderr.write(`${message}\n`),
+    event: () => {},
   };
 }
 

@@ -103,6 +103,7 @@ class RecordingProgress implements Progress {
   note(message: string): void {
     this.lines.push(message);
   }
+  event(): void {}
 
   /** Resolves once a step matching `pattern` has started. */
   started(pattern: RegExp): Promise<void> {

@@ -38,6 +38,7 @@ export class GateRunner {
     const t0 = Date.now();
     r.started_at = new Date(t0).toISOString();
     this.progress.start(`${id} ${label}`);
+    this.progress.event({ type: 'gate_start', id, scenario, title: label });
     this.depth++;
     let failure: Failure | null = null;
     let cutShort = false;
@@ -73,6 +74,16 @@ export class GateRunner {
       if (this.interruption.signal.aborted) this.stopped = true;
       r.ms = Date.now() - t0;
       this.progress.end(`${id} ${label}`, r.status === 'PASS', r.ms, r.status === 'PASS' ? undefined : r.status);
+      this.progress.event({
+        type: 'gate_end',
+        id,
+        scenario,
+        title: label,
+        status: r.status,
+        ms: r.ms,
+        classification: failure?.classification ?? null,
+        message: failure?.message ?? (typeof r.evidence?.reason === 'string' ? r.evidence.reason : null),
+      });
     }
   }
 

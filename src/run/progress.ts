@@ -1,5 +1,6 @@
 // How the run layer talks to its user: data lines for stdout, progress for stderr.
 // The CLI provides the implementation (terminal or plain lines); tests collect lines.
+import type { RunEvent } from './run-events.js';
 
 export interface Progress {
   /** A line of data (run id, how to connect): stdout. */
@@ -10,9 +11,11 @@ export interface Progress {
   end(step: string, ok: boolean, ms: number, detail?: string): void;
   /** A message that is not a step. */
   note(message: string): void;
+  /** What happened, as a typed event (run-events.ts): for a live terminal and `--events`. */
+  event(e: RunEvent): void;
 }
 
-export const silentProgress: Progress = { data() {}, start() {}, end() {}, note() {} };
+export const silentProgress: Progress = { data() {}, start() {}, end() {}, note() {}, event() {} };
 
 /** Time a step and report its start and end; a failure is reported and rethrown. */
 export async function step<T>(
@@ -40,6 +43,7 @@ export function teeProgress(inner: Progress, lines: string[]): Progress {
     start: (step) => (lines.push(step), inner.start(step)),
     end: (step, ok, ms, detail) => (lines.push(`${step} ${detail ?? ''}`), inner.end(step, ok, ms, detail)),
     note: (message) => (lines.push(message), inner.note(message)),
+    event: (e) => (lines.push(JSON.stringify(e)), inner.event(e)),
   };
 }
 

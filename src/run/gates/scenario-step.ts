@@ -27,8 +27,17 @@ export async function runScenarioStep(
 ): Promise<void> {
   const runner = need(ctx.stepRunner, "G3's step runner");
   const dry = need(ctx.dryRun, "G3's dry-run server");
+  ctx.progress.event({ type: 'step_start', scenario: id, step: step.name, argv: step.run });
   const ran = await runner.run(step, { dsnEnvVar: ctx.config.sut.dsn_env, target: dry.target, signal: ctx.signal });
   window.to = Date.now();
+  ctx.progress.event({
+    type: 'step_end',
+    scenario: id,
+    step: step.name,
+    exit_code: ran.exitCode,
+    timed_out: ran.timedOut,
+    ms: ran.ms,
+  });
   ctx.scanPlaces.push(
     { place: `${id} ${step.name} stdout`, text: ran.stdout },
     { place: `${id} ${step.name} stderr`, text: ran.stderr },
