@@ -30,6 +30,7 @@ import { newRunId } from './run-id.js';
 import { need, type RunContext } from './run-context.js';
 import { planRun, type GateId } from './run-plan.js';
 import { buildReport } from './run-report.js';
+import { scanPlacesOf, type RunOutput } from './run-outputs.js';
 import { RunRecord } from './run-record.js';
 import { interruptionAlerts } from './verdict.js';
 
@@ -41,6 +42,8 @@ export interface RehearsalOptions {
   cache?: boolean | undefined;
   /** A prior report.json: the report then says, scenario by scenario, what changed since. */
   previous?: string | undefined;
+  /** What the run writes beside the report for a pipeline (run-outputs.ts); leak-scanned with it. */
+  outputs?: readonly RunOutput[] | undefined;
 }
 
 export interface RehearsalDeps {
@@ -140,6 +143,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   scanWrittenFiles(ctx, leaks, [
     { place: 'report.json', text: serialiseReport(first) },
     { place: 'report.md', text: renderMarkdown(first) },
+    ...scanPlacesOf(opts.outputs ?? [], first),
   ]);
   const { report, decision } = buildReport(ctx, closing);
   return { report, exitCode: decision.exitCode, reportPath: join(opts.outDir, 'report.json') };

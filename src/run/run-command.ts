@@ -6,6 +6,7 @@ import { writeReport } from '../report/index.js';
 import { Interruption } from './interruption.js';
 import type { Progress } from './progress.js';
 import { rehearse, type RehearsalOptions } from './rehearsal.js';
+import { writeOutputs } from './run-outputs.js';
 
 export async function runCommand(opts: RehearsalOptions, progress: Progress): Promise<number> {
   using interruption = Interruption.install((signal, first) => {
@@ -38,6 +39,8 @@ export async function runCommand(opts: RehearsalOptions, progress: Progress): Pr
     : '';
   progress.note(`execution_status: ${report.execution_status}${where}; exit ${exitCode}`);
   for (const alert of report.alerts) progress.note(`!! ${alert}`);
+  for (const { place, error } of await writeOutputs(opts.outputs ?? [], report, written.sha256))
+    progress.note(`rehearse: could not write ${place}: ${error.message}`);
   progress.data(`report: ${written.json}`);
   progress.data(`report: ${written.markdown}`);
   progress.data(`report sha256: ${written.sha256}`);
