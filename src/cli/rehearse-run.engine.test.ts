@@ -348,7 +348,7 @@ describe('rehearse run, plan and pin (built CLI, real containers)', () => {
     expect(p.code, p.stderr).toBe(1);
     expect(p.stdout).toMatch(/^ +MISMATCH pack\/S5\.yaml [0-9a-f]{64} \(pinned [0-9a-f]{64}\)$/m);
     expect(p.stdout.match(/MISMATCH/g)).toHaveLength(1);
-    expect(p.stderr).toContain('a run would FAIL at G0: 1 artefact(s) differ from their pins');
+    expect(p.stderr).toContain('a run would FAIL at G0: 1 artefact differs from its pin');
 
     const out = join(dir, 'out');
     const r = await rehearseCli('run', '--config', config, '--out', out);

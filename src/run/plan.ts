@@ -1,4 +1,5 @@
 // `rehearse plan`: what a run would do, from the same inputs and checks as `run`'s first gate; creates nothing.
+import { plural } from '../plural.js';
 import { describeRule, scenarioPolicy, type SqlPolicy } from '../config/index.js';
 import { defaultImage, environmentNames } from '../engine/index.js';
 import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
@@ -58,7 +59,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   const bad = artefacts.filter((a) => !a.ok).length;
   if (bad > 0) {
     progress.note(
-      `a run would FAIL at G0: ${bad} artefact(s) differ from their pins; review them, then \`rehearse pin --config ${configFile}\``,
+      `a run would FAIL at G0: ${plural(bad, 'artefact')} ${bad === 1 ? 'differs' : 'differ'} from its pin${bad === 1 ? '' : 's'}; review them, then \`rehearse pin --config ${configFile}\``,
     );
     return 1;
   }

@@ -1,6 +1,7 @@
 // G6's analysis: the dry-run server's log (every statement with its user), pgaudit's session
 // audit (sub-statements of functions, DO blocks and triggers) and each scenario's write
 // counters, read together. The tool's own role is left out by user, never by application name.
+import { plural } from '../plural.js';
 import type { Report, SqlPolicy } from '../config/index.js';
 import {
   auditVerbs,
@@ -252,7 +253,7 @@ async function explainGroupWrites(
       objects: [f.table],
       rule: ruleFor(f.verb, f.table) ?? 'forbidden_verbs',
       user: '(no logged statement)',
-      text: `${f.rows} row(s) ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains`,
+      text: `${plural(f.rows, 'row')} ${f.verb} on ${f.table} in the write counters that no logged or audited statement explains`,
     });
 }
 
@@ -261,12 +262,12 @@ export function traceFailure(a: TraceAnalysis): GateFailure | null {
   if (a.ambiguousAudit > 0)
     return new GateFailure(
       'sut',
-      `${a.ambiguousAudit} audit entries carry a log prefix that reads more than one way: the trace cannot be proved`,
+      `${plural(a.ambiguousAudit, 'audit entry', 'audit entries')} ${a.ambiguousAudit === 1 ? 'carries' : 'carry'} a log prefix that reads more than one way: the trace cannot be proved`,
     );
   if (a.ambiguousStatements > 0) {
     return new GateFailure(
       'sut',
-      `${a.ambiguousStatements} statements of the system under test carry a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`,
+      `${plural(a.ambiguousStatements, 'statement')} of the system under test ${a.ambiguousStatements === 1 ? 'carries' : 'carry'} a log prefix that reads more than one way (an application name or statement imitating the tool's log): the trace cannot be proved`,
     );
   }
   const found = a.section.forbidden;
