@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { inferLocks } from './lock-inference.js';
+import { blocks, conflicts, modeOfPgLocks, stronger } from './lock-modes.js';
+
+/** `schema.table MODE` per claim of the one statement of `sql`. */
+async function locks(sql: string): Promise<string[]> {
+  const [claims = []] = await inferLocks(sql);
+  return claims.map((c) => `${c.relation.schema ? `${c.relation.schema}.` : ''}${c.relation.name} ${c.mode}`);
+}
+
+describe('the lock each statement takes (the documented lock levels)', () => {
+  it.each([
+    ['ALTER TABLE a.t ADD COLUMN c int', ['a.t ACCESS EXCLUSIVE']],
+    ['ALTER TABLE t ALTER COLUMN c TYPE bigint', ['t ACCESS EXCLUSIVE']],
+    ['ALTER TABLE t ALTER COLUMN c SET NOT NULL', ['t ACCESS EXCLUSIVE']],
+    ['ALTER TABLE t ALTER COLUMN c SET STATISTICS 500', ['t SHARE UPDATE EXCLUSIVE']],
+    [
+      'ALTER TABLE a.t ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES b.u (id)',
+      ['a.t SHARE ROW EXCLUSIVE', 'b.u SHARE ROW EXCLUSIVE'],
+    ],
+    ['ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID', ['t ACCESS EXCLUSIVE']],
+    ['ALTER TABLE t VALIDATE CONSTRAINT c', ['t SHARE UPDATE EXCLUSIVE']],
+    ['ALTER TABLE t VALIDATE CONSTRAINT c, ADD COLUMN d int', ['t ACCESS EXCLUSIVE']],
+    ['ALTER TABLE t SET (fillfactor = 70)', ['t SHARE UPDATE EXCLUSIVE']],
+    ['ALTER TABLE t SET (fillfactor = 70, user_catalog_table = true)', ['t SHARE UPDATE EXCLUSIVE']],
+    ['ALTER TABLE t DISABLE TRIGGER ALL', ['t SHARE ROW EXCLUSIVE']],
+    ['ALTER TABLE p ATTACH PARTITION c FOR VALUES IN (1)', ['p SHARE UPDATE EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
+    ['ALTER TABLE p DETACH PARTITION c', ['p ACCESS EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
+    ['ALTER TABLE p DETACH PARTITION c CONCURRENTLY', ['p SHARE UPDATE EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
+    ['CREATE INDEX i ON s.t (x)', ['s.t SHARE']],
+    ['CREATE INDEX CONCURRENTLY i ON t (x)', ['t SHARE UPDATE EXCLUSIVE']],
+    ['DROP INDEX CONCURRENTLY s.i', ['s.i SHARE UPDATE EXCLUSIVE']],
+    ['DROP TABLE s.t, u', ['s.t ACCESS EXCLUSIVE', 'u ACCESS EXCLUSIVE']],
+    ['REINDEX TABLE t', ['t SHARE']],
+    ['REINDEX TABLE CONCURRENTLY t', ['t SHARE UPDATE EXCLUSIVE']],
+    ['VACUUM FULL t', ['t ACCESS EXCLUSIVE']],
+    ['VACUUM (FULL) t', ['t ACCESS EXCLUSIVE']],
+    ['VACUUM t', ['t SHARE UPDATE EXCLUSIVE']],
+    ['ANALYZE t', ['t SHARE UPDATE EXCLUSIVE']],
+    ['CLUSTER t USING i', ['t ACCESS EXCLUSIVE']],
+    ['REFRESH MATERIALIZED VIEW m', ['m ACCESS EXCLUSIVE']],
+    ['REFRESH MATERIALIZED VIEW CONCURRENTLY m', ['m EXCLUSIVE']],
+    ['TRUNCATE a, b', ['a ACCESS EXCLUSIVE', 'b ACCESS EXCLUSIVE']],
+    ['LOCK TABLE t', ['t ACCESS EXCLUSIVE']],
+    ['LOCK TABLE t, s.u IN SHARE ROW EXCLUSIVE MODE', ['t SHARE ROW EXCLUSIVE', 's.u SHARE ROW EXCLUSIVE']],
+    ['LOCK TABLE t IN ROW SHARE MODE', ['t ROW SHARE']],
+    ['CREATE TRIGGER g AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()', ['t SHARE ROW EXCLUSIVE']],
+    ['CREATE TABLE c PARTITION OF p FOR VALUES IN (2)', ['p ACCESS EXCLUSIVE']],
+    ['CREATE TABLE x (a int REFERENCES s.y (id))', ['s.y SHARE ROW EXCLUSIVE']],
+    ['ALTER TABLE t RENAME TO u', ['t ACCESS EXCLUSIVE']],
+    ['ALTER INDEX i RENAME TO j', ['i SHARE UPDATE EXCLUSIVE']],
+    ['SELECT * FROM a JOIN s.b ON true', ['a ACCESS SHARE', 's.b ACCESS SHARE']],
+    ['SELECT * FROM t FOR UPDATE', ['t ROW SHARE']],
+    ['WITH x AS (SELECT 1) SELECT * FROM x, t', ['t ACCESS SHARE']],
+    ['INSERT INTO t SELECT * FROM s.u', ['t ROW EXCLUSIVE', 's.u ACCESS SHARE']],
+    ['UPDATE t SET a = 1 WHERE b IN (SELECT b FROM u)', ['t ROW EXCLUSIVE', 'u ACCESS SHARE']],
+    ['DELETE FROM public.reading WHERE device_id = 7', ['public.reading ROW EXCLUSIVE']],
+    ['COPY t FROM STDIN', ['t ROW EXCLUSIVE']],
+    ['COPY t TO STDOUT', ['t ACCESS SHARE']],
+    ['SET search_path = x', []],
+  ])('%s', async (sql, want) => {
+    expect(await locks(sql)).toEqual(want);
+  });
+
+  it('gives one list per statement, and none for a string the parser cannot read', async () => {
+    expect((await inferLocks('ALTER TABLE t ADD COLUMN c int; SELECT 1')).map((l) => l.length)).toEqual([1, 0]);
+    expect(await inferLocks('ALTER TABLE (')).toEqual([]);
+  });
+
+  it('names the statement shape that takes the lock', async () => {
+    const claims = await inferLocks('ALTER TABLE t ALTER COLUMN c TYPE text');
+    expect(claims[0]?.[0]?.why).toBe('ALTER COLUMN ... TYPE');
+  });
+});
+
+describe('lock modes', () => {
+  it("reads pg_locks' names and orders modes by strength", () => {
+    expect(modeOfPgLocks('ShareRowExclusiveLock')).toBe('SHARE ROW EXCLUSIVE');
+    expect(modeOfPgLocks('AccessExclusiveLock')).toBe('ACCESS EXCLUSIVE');
+    expect(modeOfPgLocks('SIReadLock')).toBeNull();
+    expect(stronger('SHARE', 'ROW EXCLUSIVE')).toBe('SHARE');
+  });
+
+  it('knows what each mode blocks (the conflict table)', () => {
+    expect(blocks('ACCESS EXCLUSIVE')).toEqual({ reads: true, writes: true });
+    expect(blocks('SHARE')).toEqual({ reads: false, writes: true });
+    expect(blocks('SHARE UPDATE EXCLUSIVE')).toEqual({ reads: false, writes: false });
+    expect(conflicts('ROW EXCLUSIVE', 'ROW EXCLUSIVE')).toBe(false);
+    expect(conflicts('SHARE UPDATE EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE')).toBe(true);
+  });
+});

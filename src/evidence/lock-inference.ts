@@ -1,0 +1,255 @@
+// The table-level locks a statement takes, read from PostgreSQL's parse tree: the documented lock
+// level of each command and of each ALTER TABLE sub-command (the docs' "Explicit Locking" and the
+// ALTER TABLE page), the strongest of a statement's sub-commands on its table, and the other
+// tables it reaches (a foreign key's referenced table, an attached partition, the tables a query
+// reads). Each claim says why, for the report. Names are as written (the schema may be null).
+import { modeOfNumber, stronger, type LockMode } from './lock-modes.js';
+import { isTree, walkNodes, type Tree } from './parse-tree.js';
+import { parse } from './sql-parser.js';
+import { rangeVar, type StatementObject } from './statement-objects.js';
+
+export interface LockClaim {
+  relation: StatementObject;
+  mode: LockMode;
+  /** The statement shape that takes it, e.g. `ALTER TABLE ... ALTER COLUMN ... TYPE`. */
+  why: string;
+}
+
+// ALTER TABLE sub-commands that take less than ACCESS EXCLUSIVE on the table (every other one takes it).
+const ALTER_TABLE_MODES: Record<string, [LockMode, string]> = {
+  AT_SetStatistics: ['SHARE UPDATE EXCLUSIVE', 'ALTER COLUMN ... SET STATISTICS'],
+  AT_SetOptions: ['SHARE UPDATE EXCLUSIVE', 'ALTER COLUMN ... SET (attribute_option)'],
+  AT_ResetOptions: ['SHARE UPDATE EXCLUSIVE', 'ALTER COLUMN ... RESET (attribute_option)'],
+  AT_ValidateConstraint: ['SHARE UPDATE EXCLUSIVE', 'VALIDATE CONSTRAINT'],
+  AT_ClusterOn: ['SHARE UPDATE EXCLUSIVE', 'CLUSTER ON'],
+  AT_DropCluster: ['SHARE UPDATE EXCLUSIVE', 'SET WITHOUT CLUSTER'],
+  AT_AttachPartition: ['SHARE UPDATE EXCLUSIVE', 'ATTACH PARTITION'],
+  AT_EnableTrig: ['SHARE ROW EXCLUSIVE', 'ENABLE TRIGGER'],
+  AT_EnableAlwaysTrig: ['SHARE ROW EXCLUSIVE', 'ENABLE ALWAYS TRIGGER'],
+  AT_EnableReplicaTrig: ['SHARE ROW EXCLUSIVE', 'ENABLE REPLICA TRIGGER'],
+  AT_DisableTrig: ['SHARE ROW EXCLUSIVE', 'DISABLE TRIGGER'],
+  AT_EnableTrigAll: ['SHARE ROW EXCLUSIVE', 'ENABLE TRIGGER ALL'],
+  AT_DisableTrigAll: ['SHARE ROW EXCLUSIVE', 'DISABLE TRIGGER ALL'],
+  AT_EnableTrigUser: ['SHARE ROW EXCLUSIVE', 'ENABLE TRIGGER USER'],
+  AT_DisableTrigUser: ['SHARE ROW EXCLUSIVE', 'DISABLE TRIGGER USER'],
+};
+
+// Storage parameters SET (...) changes under SHARE UPDATE EXCLUSIVE (the ALTER TABLE page); any other takes ACCESS EXCLUSIVE.
+const LIGHT_STORAGE_PARAMETER =
+  /^(fillfactor|toast_tuple_target|parallel_workers|autovacuum_.*|toast\.autovacuum_.*|vacuum_.*|toast\.vacuum_.*|log_autovacuum_min_duration|user_catalog_table)$/;
+
+const SUBCOMMAND_NAMES: Record<string, string> = {
+  AT_AddColumn: 'ADD COLUMN',
+  AT_DropColumn: 'DROP COLUMN',
+  AT_AlterColumnType: 'ALTER COLUMN ... TYPE',
+  AT_SetNotNull: 'ALTER COLUMN ... SET NOT NULL',
+  AT_DropNotNull: 'ALTER COLUMN ... DROP NOT NULL',
+  AT_ColumnDefault: 'ALTER COLUMN ... SET/DROP DEFAULT',
+  AT_AddConstraint: 'ADD CONSTRAINT',
+  AT_DropConstraint: 'DROP CONSTRAINT',
+  AT_DetachPartition: 'DETACH PARTITION',
+  AT_ChangeOwner: 'OWNER TO',
+  AT_SetRelOptions: 'SET (storage_parameter)',
+  AT_ResetRelOptions: 'RESET (storage_parameter)',
+};
+
+const claim = (relation: StatementObject | null, mode: LockMode, why: string): LockClaim[] =>
+  relation ? [{ relation, mode, why }] : [];
+
+function defNames(def: unknown): string[] {
+  if (!Array.isArray(def)) return [];
+  return def.flatMap((d) => (isTree(d) && isTree(d.DefElem) ? [String(d.DefElem.defname)] : []));
+}
+
+/** What one ALTER TABLE sub-command takes on the table, and on the other tables it names. */
+function alterTableCmd(table: StatementObject, cmd: Tree): LockClaim[] {
+  const sub = String(cmd.subtype);
+  const def = isTree(cmd.def) ? cmd.def : null;
+  const constraint = def && isTree(def.Constraint) ? def.Constraint : null;
+  if (sub === 'AT_AddConstraint' && constraint?.contype === 'CONSTR_FOREIGN') {
+    const why = 'ADD CONSTRAINT ... FOREIGN KEY';
+    return [
+      ...claim(table, 'SHARE ROW EXCLUSIVE', why),
+      ...claim(rangeVar(constraint.pktable), 'SHARE ROW EXCLUSIVE', why),
+    ];
+  }
+  if (sub === 'AT_SetRelOptions' || sub === 'AT_ResetRelOptions') {
+    const light = defNames(cmd.def).every((n) => LIGHT_STORAGE_PARAMETER.test(n));
+    return claim(table, light ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', SUBCOMMAND_NAMES[sub]!);
+  }
+  const partition = def && isTree(def.PartitionCmd) ? def.PartitionCmd : null;
+  if (sub === 'AT_AttachPartition')
+    return [
+      ...claim(table, 'SHARE UPDATE EXCLUSIVE', 'ATTACH PARTITION'),
+      ...claim(rangeVar(partition?.name), 'ACCESS EXCLUSIVE', 'ATTACH PARTITION (the partition attached)'),
+    ];
+  if (sub === 'AT_DetachPartition') {
+    const concurrent = partition?.concurrent === true;
+    const why = concurrent ? 'DETACH PARTITION ... CONCURRENTLY' : 'DETACH PARTITION';
+    return [
+      ...claim(table, concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', why),
+      ...claim(rangeVar(partition?.name), 'ACCESS EXCLUSIVE', `${why} (the partition detached)`),
+    ];
+  }
+  const light = ALTER_TABLE_MODES[sub];
+  if (light) return claim(table, light[0], light[1]);
+  return claim(table, 'ACCESS EXCLUSIVE', SUBCOMMAND_NAMES[sub] ?? sub.replace(/^AT_/, ''));
+}
+
+/** The strongest claim per relation, the first reason for it kept. */
+function strongestPerRelation(claims: LockClaim[]): LockClaim[] {
+  const byName = new Map<string, LockClaim>();
+  for (const c of claims) {
+    const key = `${c.relation.schema ?? ''}.${c.relation.name}`;
+    const had = byName.get(key);
+    if (!had || stronger(had.mode, c.mode) !== had.mode) byName.set(key, c);
+  }
+  return [...byName.values()];
+}
+
+/** The tables a query part reads (every RangeVar under it), at `mode`. */
+function readClaims(tree: unknown, mode: LockMode, why: string, except: StatementObject | null): LockClaim[] {
+  const ctes = new Set<string>();
+  walkNodes(tree, (key, value) => {
+    if (key === 'CommonTableExpr' && isTree(value) && typeof value.ctename === 'string') ctes.add(value.ctename);
+  });
+  const out: LockClaim[] = [];
+  walkNodes(tree, (key, value) => {
+    if (key !== 'RangeVar' && key !== 'relation') return;
+    const rv = rangeVar(key === 'RangeVar' ? { RangeVar: value } : value);
+    if (!rv || (rv.schema === null && ctes.has(rv.name ?? ''))) return;
+    if (!(except && rv.schema === except.schema && rv.name === except.name)) out.push(...claim(rv, mode, why));
+  });
+  return out;
+}
+
+const option = (params: unknown, name: string) => defNames(params).includes(name);
+
+type Rule = (node: Tree) => LockClaim[];
+
+const RULES: Record<string, Rule> = {
+  AlterTableStmt: (n) => {
+    const table = rangeVar(n.relation);
+    if (!table || !Array.isArray(n.cmds)) return [];
+    if (n.objtype === 'OBJECT_INDEX') return claim(table, 'SHARE UPDATE EXCLUSIVE', 'ALTER INDEX');
+    return n.cmds.flatMap((c) => (isTree(c) && isTree(c.AlterTableCmd) ? alterTableCmd(table, c.AlterTableCmd) : []));
+  },
+  IndexStmt: (n) =>
+    n.concurrent === true
+      ? claim(rangeVar(n.relation), 'SHARE UPDATE EXCLUSIVE', 'CREATE INDEX CONCURRENTLY')
+      : claim(rangeVar(n.relation), 'SHARE', 'CREATE INDEX'),
+  LockStmt: (n) => {
+    const mode = modeOfNumber(Number(n.mode)) ?? 'ACCESS EXCLUSIVE';
+    const rels = Array.isArray(n.relations) ? n.relations : [];
+    return rels.flatMap((r) => claim(rangeVar(r), mode, `LOCK TABLE ... IN ${mode} MODE`));
+  },
+  VacuumStmt: (n) => {
+    const rels = Array.isArray(n.rels) ? n.rels : [];
+    const full = n.is_vacuumcmd === true && option(n.options, 'full');
+    const what = n.is_vacuumcmd === true ? (full ? 'VACUUM FULL' : 'VACUUM') : 'ANALYZE';
+    return rels.flatMap((r) =>
+      claim(
+        rangeVar(isTree(r) && isTree(r.VacuumRelation) ? r.VacuumRelation.relation : null),
+        full ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE',
+        what,
+      ),
+    );
+  },
+  ClusterStmt: (n) => claim(rangeVar(n.relation), 'ACCESS EXCLUSIVE', 'CLUSTER'),
+  RefreshMatViewStmt: (n) =>
+    n.concurrent === true
+      ? claim(rangeVar(n.relation), 'EXCLUSIVE', 'REFRESH MATERIALIZED VIEW CONCURRENTLY')
+      : claim(rangeVar(n.relation), 'ACCESS EXCLUSIVE', 'REFRESH MATERIALIZED VIEW'),
+  TruncateStmt: (n) =>
+    (Array.isArray(n.relations) ? n.relations : []).flatMap((r) => claim(rangeVar(r), 'ACCESS EXCLUSIVE', 'TRUNCATE')),
+  ReindexStmt: (n) =>
+    option(n.params, 'concurrently')
+      ? claim(rangeVar(n.relation), 'SHARE UPDATE EXCLUSIVE', 'REINDEX ... CONCURRENTLY')
+      : claim(rangeVar(n.relation), 'SHARE', 'REINDEX'),
+  CreateTrigStmt: (n) => claim(rangeVar(n.relation), 'SHARE ROW EXCLUSIVE', 'CREATE TRIGGER'),
+  CreatePolicyStmt: (n) => claim(rangeVar(n.table), 'ACCESS EXCLUSIVE', 'CREATE POLICY'),
+  RuleStmt: (n) => claim(rangeVar(n.relation), 'ACCESS EXCLUSIVE', 'CREATE RULE'),
+  CreateStmt: (n) => {
+    const parents = Array.isArray(n.inhRelations) ? n.inhRelations : [];
+    const partitionOf = isTree(n.partbound);
+    const out = parents.flatMap((p) =>
+      claim(
+        rangeVar(p),
+        partitionOf ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE',
+        partitionOf ? 'CREATE TABLE ... PARTITION OF' : 'CREATE TABLE ... INHERITS',
+      ),
+    );
+    walkNodes(n.tableElts, (key, value) => {
+      if (key === 'Constraint' && isTree(value) && value.contype === 'CONSTR_FOREIGN')
+        out.push(...claim(rangeVar(value.pktable), 'SHARE ROW EXCLUSIVE', 'CREATE TABLE ... REFERENCES'));
+    });
+    return out;
+  },
+  RenameStmt: (n) =>
+    n.renameType === 'OBJECT_INDEX'
+      ? claim(rangeVar(n.relation), 'SHARE UPDATE EXCLUSIVE', 'ALTER INDEX ... RENAME')
+      : claim(rangeVar(n.relation), 'ACCESS EXCLUSIVE', `RENAME (${String(n.renameType).replace(/^OBJECT_/, '')})`),
+  CommentStmt: () => [],
+  SelectStmt: (n) => {
+    const locking = Array.isArray(n.lockingClause) && n.lockingClause.length > 0;
+    return readClaims(
+      n,
+      locking ? 'ROW SHARE' : 'ACCESS SHARE',
+      locking ? 'SELECT ... FOR UPDATE/SHARE' : 'SELECT',
+      null,
+    );
+  },
+  InsertStmt: (n) => dmlClaims(n, 'INSERT'),
+  UpdateStmt: (n) => dmlClaims(n, 'UPDATE'),
+  DeleteStmt: (n) => dmlClaims(n, 'DELETE'),
+  MergeStmt: (n) => dmlClaims(n, 'MERGE'),
+  CopyStmt: (n) =>
+    n.is_from === true
+      ? claim(rangeVar(n.relation), 'ROW EXCLUSIVE', 'COPY ... FROM')
+      : claim(rangeVar(n.relation), 'ACCESS SHARE', 'COPY ... TO'),
+  DropStmt: (n) => {
+    const type = String(n.removeType);
+    if (type !== 'OBJECT_TABLE' && type !== 'OBJECT_INDEX' && type !== 'OBJECT_MATVIEW' && type !== 'OBJECT_VIEW')
+      return [];
+    const concurrent = n.concurrent === true;
+    const why = `DROP ${type.replace(/^OBJECT_/, '')}${concurrent ? ' CONCURRENTLY' : ''}`;
+    const mode: LockMode = concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+    return (Array.isArray(n.objects) ? n.objects : []).flatMap((o) => claim(listName(o), mode, why));
+  },
+};
+
+function listName(o: unknown): StatementObject | null {
+  const items = isTree(o) && isTree(o.List) && Array.isArray(o.List.items) ? o.List.items : null;
+  const parts = items?.map((i) => (isTree(i) && isTree(i.String) ? String(i.String.sval) : null)) ?? [];
+  if (parts.length === 0 || parts.some((p) => p === null)) return null;
+  return {
+    schema: parts.length >= 2 ? parts[parts.length - 2]! : null,
+    name: parts[parts.length - 1]!,
+    relation: true,
+  };
+}
+
+function dmlClaims(n: Tree, verb: string): LockClaim[] {
+  const target = rangeVar(n.relation);
+  return [
+    ...claim(target, 'ROW EXCLUSIVE', verb),
+    ...readClaims({ ...n, relation: null }, 'ACCESS SHARE', `${verb} (read)`, target),
+  ];
+}
+
+/** The locks of one parse-tree statement node (`{ AlterTableStmt: {...} }`), strongest per relation. */
+export function locksOfNode(stmt: unknown): LockClaim[] {
+  if (!isTree(stmt)) return [];
+  const [type, node] = Object.entries(stmt)[0] ?? [];
+  const rule = type === undefined ? undefined : RULES[type];
+  return rule && isTree(node) ? strongestPerRelation(rule(node)) : [];
+}
+
+/** The locks each statement of a SQL string takes, statement by statement; an unreadable string gives none. */
+export async function inferLocks(text: string): Promise<LockClaim[][]> {
+  try {
+    return ((await parse(text)).stmts ?? []).map((s) => locksOfNode(s.stmt));
+  } catch {
+    return [];
+  }
+}
