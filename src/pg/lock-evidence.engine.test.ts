@@ -1,0 +1,116 @@
+// What a step locked, seen by sampling pg_locks for the system's role while it runs, and what it
+// rewrote or left invalid, read from the catalog before and after: on a real server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerLogs } from '../test-support/docker.js';
+import { holdInTransaction } from '../test-support/held-transaction.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
+import { sampleLocks } from './lock-sampler.js';
+import { LOG_SETTINGS } from './server-settings.js';
+import { leftoversOf, readRelationState } from './relation-state.js';
+import { connect, type PgTarget } from './target.js';
+
+let server: ThrowawayServer | null = null;
+let tool: PgTarget;
+let app: PgTarget;
+
+beforeAll(async () => {
+  server = await throwawayServer({ prefix: 'pgr-lock-evidence', database: 'shop', settings: LOG_SETTINGS });
+  tool = server.target;
+  app = { ...tool, user: 'shop_migrator', password: 'migrator-pw' };
+  const sql = connect(tool, 'pg-rehearse test');
+  await sql
+    .unsafe(
+      `CREATE ROLE shop_migrator LOGIN PASSWORD 'migrator-pw';
+       CREATE TABLE public.device (id int PRIMARY KEY, serial text NOT NULL);
+       INSERT INTO public.device SELECT i, 'D' || i FROM generate_series(1, 2000) i;
+       ALTER TABLE public.device OWNER TO shop_migrator;
+       GRANT CREATE ON SCHEMA public TO shop_migrator;
+       CREATE TABLE public.other (id int);`,
+    )
+    .finally(() => sql.end());
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('sampleLocks', () => {
+  it("sees the ACCESS EXCLUSIVE lock an ALTER TABLE held open takes, for about as long as it was held, and not the tool's own", async () => {
+    const sampling = await sampleLocks(tool, ['shop_migrator']);
+    const migrator = connect(app, 'whatever the system calls itself');
+    const ownRead = connect(tool, 'pg-rehearse test');
+    try {
+      await ownRead.unsafe('begin');
+      await ownRead.unsafe('lock table public.other in access exclusive mode');
+      await migrator.unsafe('begin');
+      await migrator.unsafe('alter table public.device add column firmware text');
+      await new Promise((r) => setTimeout(r, 400));
+      await migrator.unsafe('rollback');
+      await ownRead.unsafe('rollback');
+    } finally {
+      await migrator.end();
+      await ownRead.end();
+    }
+    const { locks, samples } = await sampling.stop();
+    expect(samples).toBeGreaterThan(5);
+    const held = locks.filter((l) => l.relation === 'public.device' && l.mode === 'AccessExclusiveLock' && l.granted);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.role).toBe('shop_migrator');
+    expect(held[0]!.query).toMatch(/alter table public\.device/);
+    expect(held[0]!.lastSeen - held[0]!.firstSeen).toBeGreaterThanOrEqual(300);
+    expect(locks.every((l) => l.role === 'shop_migrator' && l.relation !== 'public.other')).toBe(true);
+  });
+
+  it('keeps its own reads out of the statement log, which logs every other statement', async () => {
+    const sampling = await sampleLocks(tool, ['shop_migrator']);
+    const sql = connect(tool, 'pg-rehearse test');
+    await sql.unsafe('select 4242 as marker').finally(() => sql.end());
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await sampling.stop()).samples).toBeGreaterThan(3);
+    const log = await containerLogs(server!.containerId);
+    expect(log).toMatch(/statement: select 4242 as marker/);
+    expect(log).not.toMatch(/from pg_locks/);
+  });
+});
+
+describe('readRelationState and leftoversOf', () => {
+  it('names a table rewritten by ALTER COLUMN ... TYPE, with its size, and not one only altered', async () => {
+    const before = await readRelationState(tool);
+    const sql = connect(app, 'migrator');
+    await sql.unsafe('alter table public.device alter column id type bigint').finally(() => sql.end());
+    const after = await readRelationState(tool);
+    const left = leftoversOf(before, after);
+    expect(left.rewrites.map((r) => r.relation)).toEqual(['public.device']);
+    expect(left.rewrites[0]!.bytes).toBeGreaterThan(50_000);
+    const sql2 = connect(app, 'migrator');
+    await sql2.unsafe('alter table public.device add column site text').finally(() => sql2.end());
+    expect(leftoversOf(after, await readRelationState(tool)).rewrites).toEqual([]);
+  });
+
+  it('finds the invalid index a cancelled CREATE INDEX CONCURRENTLY leaves, and a constraint left NOT VALID', async () => {
+    const before = await readRelationState(tool);
+    const holder = connect(tool, 'pg-rehearse test holder');
+    // An open transaction that wrote to the table: CREATE INDEX CONCURRENTLY waits for it, and is cancelled by its timeout.
+    const held = holdInTransaction(holder, 'update public.device set serial = serial where id = 1');
+    const sql = connect(app, 'migrator');
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      await sql.unsafe("set statement_timeout = '700ms'");
+      const err = await sql
+        .unsafe('create index concurrently device_serial on public.device (serial)')
+        .catch((e: Error) => e);
+      await sql.unsafe('reset statement_timeout');
+      expect(String(err)).toMatch(/statement timeout/);
+      await held.release();
+      await sql.unsafe("alter table public.device add constraint serial_set check (serial <> '') not valid");
+    } finally {
+      await held.release();
+      await holder.end();
+      await sql.end();
+    }
+    const left = leftoversOf(before, await readRelationState(tool));
+    expect(left.invalidIndexes).toEqual(['public.device_serial on public.device']);
+    expect(left.notValidConstraints).toEqual(['public.device serial_set']);
+    expect(left.rewrites).toEqual([]);
+  });
+});

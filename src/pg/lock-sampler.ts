@@ -1,0 +1,92 @@
+// Locks seen, not only inferred: while a step runs, a session of the tool reads pg_locks joined
+// with pg_stat_activity every ~25 ms for the backends of the system under test's roles (by role,
+// never by application name, which the system sets itself), and keeps, per backend, relation and
+// mode, when it was first and last seen and the query that backend was running. The session turns
+// its own statement logging off, so its thousands of reads stay out of the statement log the
+// trace reads. A lock shorter than the interval can be missed: inference covers that.
+import { connect, type PgTarget } from './target.js';
+
+export interface SampledLock {
+  pid: number;
+  role: string;
+  /** `schema.relation`. */
+  relation: string;
+  /** As pg_locks names it, e.g. `AccessExclusiveLock`. */
+  mode: string;
+  granted: boolean;
+  firstSeen: number;
+  lastSeen: number;
+  /** The query its backend ran when first seen holding (or waiting for) it. */
+  query: string;
+}
+
+export interface LockSampling {
+  /** Stop sampling: every lock seen, and how many samples were read. */
+  stop(): Promise<{ locks: SampledLock[]; samples: number }>;
+}
+
+const SAMPLE = `
+  select l.pid, a.usename as role, n.nspname || '.' || c.relname as relation, l.mode, l.granted, a.query
+    from pg_locks l
+    join pg_stat_activity a on a.pid = l.pid
+    join pg_class c on c.oid = l.relation
+    join pg_namespace n on n.oid = c.relnamespace
+   where l.locktype = 'relation' and a.usename = any($1::text[])
+     and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'`;
+
+type Row = { pid: number; role: string; relation: string; mode: string; granted: boolean; query: string };
+
+/** Start sampling the locks of `roles`' backends on the server; `stop` ends it and closes the session. */
+export async function sampleLocks(target: PgTarget, roles: readonly string[], intervalMs = 25): Promise<LockSampling> {
+  const sql = connect(target, 'pg-rehearse lock sampler');
+  // The sampler's own reads are the tool's: out of the statement log (the tool's role is a superuser).
+  await sql.unsafe(
+    "set log_statement = 'none'; set log_min_duration_statement = -1; set log_min_error_statement = 'panic'",
+  );
+  const spans = new LockSpans();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = Date.now();
+      const rows = (await sql.unsafe(SAMPLE, [roles as string[]]).catch(() => [])) as unknown as Row[];
+      samples++;
+      spans.sample(rows, t);
+      await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - t))));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await sql.end({ timeout: 2 });
+      return { locks: spans.all(), samples };
+    },
+  };
+}
+
+/** Each lock as one span per stretch of samples that saw it: one that went and came back is two. */
+export class LockSpans {
+  private readonly open = new Map<string, SampledLock>();
+  private readonly done: SampledLock[] = [];
+
+  sample(rows: readonly Row[], t: number): void {
+    const now = new Set<string>();
+    for (const r of rows) {
+      const key = `${r.pid} ${r.relation} ${r.mode} ${r.granted}`;
+      now.add(key);
+      const had = this.open.get(key);
+      if (had) had.lastSeen = t;
+      else this.open.set(key, { ...r, firstSeen: t, lastSeen: t });
+    }
+    for (const [key, lock] of this.open)
+      if (!now.has(key)) {
+        this.done.push(lock);
+        this.open.delete(key);
+      }
+  }
+
+  all(): SampledLock[] {
+    return [...this.done, ...this.open.values()].sort((a, b) => a.firstSeen - b.firstSeen);
+  }
+}
