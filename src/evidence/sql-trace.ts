@@ -35,6 +35,8 @@ export interface LoggedStatement extends StatementReading {
    */
   ambiguous: boolean;
   alternatives: StatementReading[];
+  /** How long it ran, from the server's `duration:` line (log_min_duration_statement = 0); absent when not logged. */
+  duration_ms?: number;
 }
 
 export interface ForbiddenStatement {
@@ -97,6 +99,8 @@ export interface SqlTrace {
 // `execute fetch from NAME: ...` continues a portal already logged as `execute NAME: ...`.
 const STATEMENT = /^(?:statement: |execute (?!fetch from )(?:[^:]|:(?! ))*: )/;
 const PARAMETERS = /^parameters: /;
+// log_min_duration_statement's line once a statement logged by log_statement ends (its text not repeated).
+const DURATION = /^duration: (\d+(?:\.\d+)?) ms/;
 
 interface Message {
   at: string;
@@ -137,6 +141,8 @@ export function parseServerLog(log: string): LoggedStatement[] {
   const statements: LoggedStatement[] = [];
   // The statement a DETAIL line of the same backend may still belong to.
   const open = new Map<number, LoggedStatement>();
+  // The last statement of each backend still without its duration.
+  const running = new Map<number, LoggedStatement>();
   for (const msg of messagesOf(log)) {
     const statementReadings = msg.readings.filter((r) => r.severity === 'LOG' && STATEMENT.test(r.message));
     const last = msg.readings[msg.readings.length - 1]!;
@@ -160,7 +166,14 @@ export function parseServerLog(log: string): LoggedStatement[] {
       };
       statements.push(statement);
       open.set(msg.pid, statement);
+      running.set(msg.pid, statement);
       continue;
+    }
+    const took = last.severity === 'LOG' ? DURATION.exec(last.message) : null;
+    const ran = running.get(msg.pid);
+    if (took && ran) {
+      ran.duration_ms = Number(took[1]);
+      running.delete(msg.pid);
     }
     const pending = open.get(msg.pid);
     if (pending && last.severity === 'DETAIL' && PARAMETERS.test(last.message) && pending.parameters === null) {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerLogs } from '../test-support/docker.js';
 import { holdInTransaction } from '../test-support/held-transaction.js';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
+import { inferredHolds, lockEvidence } from '../evidence/lock-timeline.js';
+import { parseServerLog } from '../evidence/sql-trace.js';
 import { sampleLocks } from './lock-sampler.js';
 import { LOG_SETTINGS } from './server-settings.js';
 import { leftoversOf, readRelationState } from './relation-state.js';
@@ -14,7 +16,11 @@ let tool: PgTarget;
 let app: PgTarget;
 
 beforeAll(async () => {
-  server = await throwawayServer({ prefix: 'pgr-lock-evidence', database: 'shop', settings: LOG_SETTINGS });
+  server = await throwawayServer({
+    prefix: 'pgr-lock-evidence',
+    database: 'shop',
+    settings: { ...LOG_SETTINGS, log_min_duration_statement: '0' },
+  });
   tool = server.target;
   app = { ...tool, user: 'shop_migrator', password: 'migrator-pw' };
   const sql = connect(tool, 'pg-rehearse test');
@@ -70,6 +76,29 @@ describe('sampleLocks', () => {
     const log = await containerLogs(server!.containerId);
     expect(log).toMatch(/statement: select 4242 as marker/);
     expect(log).not.toMatch(/from pg_locks/);
+  });
+});
+
+describe('the time a lock was held, inferred from the statement log and sampled', () => {
+  it('agree on an ALTER TABLE held open in a transaction for 600 ms', async () => {
+    const sampling = await sampleLocks(tool, ['shop_migrator']);
+    const migrator = connect(app, 'migrator');
+    try {
+      await migrator.unsafe('begin');
+      await migrator.unsafe('alter table public.device add column held_open text');
+      await new Promise((r) => setTimeout(r, 600));
+      await migrator.unsafe('commit');
+    } finally {
+      await migrator.end();
+    }
+    const { locks } = await sampling.stop();
+    const logged = parseServerLog(await containerLogs(server!.containerId)).filter((s) => s.user === 'shop_migrator');
+    const alter = logged.find((s) => s.text.includes('held_open'));
+    expect(alter?.duration_ms).toBeGreaterThanOrEqual(0);
+    const ev = lockEvidence(await inferredHolds(logged), locks).find((e) => e.relation === 'public.device');
+    expect(ev).toMatchObject({ mode: 'ACCESS EXCLUSIVE', source: 'both' });
+    expect(ev!.held_ms).toBeGreaterThanOrEqual(590);
+    expect(ev!.held_ms).toBeLessThan(2000);
   });
 });
 

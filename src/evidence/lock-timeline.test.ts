@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { inferredHolds, lockEvidence, strongestPerRelation } from './lock-timeline.js';
+import type { LoggedStatement } from './sql-trace.js';
+
+const T0 = Date.parse('2026-12-02T10:00:00.000Z');
+function st(pid: number, atMs: number, text: string, duration_ms?: number): LoggedStatement {
+  return {
+    at: new Date(T0 + atMs).toISOString(),
+    pid,
+    app: 'psql',
+    user: 'shop_migrator',
+    db: 'shop',
+    text,
+    parameters: null,
+    ambiguous: false,
+    alternatives: [],
+    ...(duration_ms === undefined ? {} : { duration_ms }),
+  };
+}
+
+describe('inferredHolds', () => {
+  it('holds a lock taken inside BEGIN ... COMMIT from its statement to the end of the COMMIT', async () => {
+    const holds = await inferredHolds([
+      st(7, 0, 'BEGIN', 0.1),
+      st(7, 10, 'ALTER TABLE public.reading ALTER COLUMN value TYPE numeric(8,2)', 400),
+      st(7, 500, 'CREATE INDEX reading_idx ON public.reading (taken_on)', 100),
+      st(7, 2000, 'COMMIT', 5),
+    ]);
+    expect(holds.map((h) => [h.relation, h.mode, h.to - h.from, h.until])).toEqual([
+      ['public.reading', 'ACCESS EXCLUSIVE', 1995, 'commit'],
+      ['public.reading', 'SHARE', 1505, 'commit'],
+    ]);
+  });
+
+  it("holds a lock outside a block for its statement's own duration, and knows a block another backend ends is not its own", async () => {
+    const holds = await inferredHolds([
+      st(8, 0, 'BEGIN', 0.1),
+      st(9, 5, 'ALTER TABLE public.device ADD COLUMN firmware text', 12.5),
+      st(8, 20, 'LOCK TABLE public.device IN SHARE MODE', 0.5),
+      st(9, 30, 'COMMIT', 0.1),
+    ]);
+    expect(holds.map((h) => [h.pid, h.mode, h.to - h.from, h.until])).toEqual([
+      [9, 'ACCESS EXCLUSIVE', 12.5, 'statement'],
+      [8, 'SHARE', 0.5, 'unknown'],
+    ]);
+  });
+
+  it('ends a block at ROLLBACK, not at ROLLBACK TO SAVEPOINT', async () => {
+    const holds = await inferredHolds([
+      st(7, 0, 'BEGIN'),
+      st(7, 10, 'TRUNCATE public.device', 1),
+      st(7, 20, 'SAVEPOINT a'),
+      st(7, 30, 'ROLLBACK TO SAVEPOINT a', 1),
+      st(7, 100, 'ROLLBACK', 1),
+    ]);
+    expect(holds.map((h) => [h.mode, h.to - h.from, h.until])).toEqual([['ACCESS EXCLUSIVE', 91, 'rollback']]);
+  });
+
+  it('qualifies a name written without its schema where the caller knows it', async () => {
+    const holds = await inferredHolds(
+      [st(7, 0, 'VACUUM FULL device', 3)],
+      (schema, name) => `${schema ?? 'public'}.${name}`,
+    );
+    expect(holds.map((h) => h.relation)).toEqual(['public.device']);
+  });
+});
+
+describe('lockEvidence', () => {
+  it('puts the inferred and the sampled side by side, and lists a sampled lock inference did not predict', async () => {
+    const holds = await inferredHolds([st(7, 0, 'ALTER TABLE public.device ADD COLUMN c int', 300)]);
+    const sampled = [
+      {
+        relation: 'public.device',
+        mode: 'AccessExclusiveLock',
+        granted: true,
+        firstSeen: T0 + 5,
+        lastSeen: T0 + 280,
+        query: 'ALTER ...',
+      },
+      {
+        relation: 'public.reading',
+        mode: 'ShareLock',
+        granted: true,
+        firstSeen: T0 + 5,
+        lastSeen: T0 + 55,
+        query: 'CALL f()',
+      },
+      {
+        relation: 'public.other',
+        mode: 'AccessExclusiveLock',
+        granted: false,
+        firstSeen: T0,
+        lastSeen: T0 + 10,
+        query: 'x',
+      },
+    ];
+    const ev = lockEvidence(holds, sampled);
+    expect(ev).toEqual([
+      {
+        relation: 'public.device',
+        mode: 'ACCESS EXCLUSIVE',
+        held_ms: 300,
+        statement: 'ALTER TABLE public.device ADD COLUMN c int',
+        source: 'both',
+      },
+      { relation: 'public.reading', mode: 'SHARE', held_ms: 50, statement: 'CALL f()', source: 'sampled' },
+    ]);
+    expect(strongestPerRelation([...ev, { ...ev[0]!, mode: 'ACCESS SHARE' }]).map((e) => e.mode)).toEqual([
+      'ACCESS EXCLUSIVE',
+      'SHARE',
+    ]);
+  });
+});
