@@ -10,6 +10,22 @@ import { LiveState, liveLines } from './console-live-state.js';
 
 export interface LiveConsole extends Progress, Disposable {}
 
+/**
+ * The terminal with a size: a pseudo-terminal nobody sized (script(1), some CI runners) says 0
+ * rows and 0 columns, and log-update then draws nothing at all.
+ */
+function sized(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  return Object.assign(Object.create(stream) as NodeJS.WriteStream, {
+    write: (text: string) => stream.write(text),
+    get columns() {
+      return stream.columns || 80;
+    },
+    get rows() {
+      return stream.rows || 24;
+    },
+  });
+}
+
 export function liveConsole(io: {
   stderr: NodeJS.WriteStream;
   stdout: NodeJS.WritableStream;
@@ -19,7 +35,7 @@ export function liveConsole(io: {
   const now = io.now ?? Date.now;
   const spinner = cliSpinners.dots;
   // showCursor: log-update would otherwise hide the cursor and install exit handlers to restore it.
-  const update = createLogUpdate(io.stderr, { showCursor: true });
+  const update = createLogUpdate(sized(io.stderr), { showCursor: true });
   const state = new LiveState();
   let timer: NodeJS.Timeout | null = null;
 
