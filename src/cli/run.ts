@@ -47,6 +47,10 @@ export function builder(y: Argv) {
       '$0 run --config rehearse.yaml --out reports/rerun --previous reports/first/report.json',
       'a rerun: the report says what changed since the prior FAIL',
     )
+    .example(
+      '$0 run --config rehearse.yaml --out reports/ci --quiet',
+      "a CI log: the run id, the verdict, the report's paths and sha256 (under GitHub Actions also a step summary and ::error annotations)",
+    )
     .example('npm run demo -- --out /tmp/demo', 'the demo: an embedded production, the example system, S1-S12');
 }
 
