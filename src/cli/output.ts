@@ -1,16 +1,11 @@
-// Console output: data to stdout, messages to stderr. Colour only on a terminal and without
-// NO_COLOR; on a terminal each step shows as it starts, off one line per step as it ends.
+// Console output: data to stdout, messages to stderr. Colour as console-colour.ts decides (Node's
+// rules: FORCE_COLOR, NO_COLOR, a terminal); on a terminal each step shows as it starts, off one
+// line per step as it ends. `rehearse run` draws its gates with run-console.ts instead.
 import type { Progress } from '../run/progress.js';
 import { RehearseError, messageOf } from '../errors.js';
+import { colourEnabled, colourOf } from './console-colour.js';
 
-const useColour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR;
-const paint = (code: number, text: string) => (useColour(process.stderr) ? `\x1b[${code}m${text}\x1b[0m` : text);
-export const colour = {
-  red: (t: string) => paint(31, t),
-  green: (t: string) => paint(32, t),
-  dim: (t: string) => paint(2, t),
-  bold: (t: string) => paint(1, t),
-};
+export const colour = colourOf(colourEnabled(process.env, process.stderr.isTTY === true));
 
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { consoleProgress } from './output.js';
+import { githubRunOutputs } from './github-run-outputs.js';
+import { runConsole } from './run-console.js';
 
 export const command = 'run';
 export const describe =
@@ -28,6 +29,11 @@ export function builder(y: Argv) {
       describe:
         "use a cached restore when one matches this run's dump, roles, grants and image; else save one (it keeps a copy of production's data on this machine: `rehearse cache prune`)",
     })
+    .option('quiet', {
+      type: 'boolean',
+      default: false,
+      describe: "print only the run id, the verdict line, the report's paths and its sha256",
+    })
     .option('keep-backup', {
       type: 'boolean',
       default: false,
@@ -41,6 +47,10 @@ export function builder(y: Argv) {
       '$0 run --config rehearse.yaml --out reports/rerun --previous reports/first/report.json',
       'a rerun: the report says what changed since the prior FAIL',
     )
+    .example(
+      '$0 run --config rehearse.yaml --out reports/ci --quiet',
+      "a CI log: the run id, the verdict, the report's paths and sha256 (under GitHub Actions also a step summary and ::error annotations)",
+    )
     .example('npm run demo -- --out /tmp/demo', 'the demo: an embedded production, the example system, S1-S12');
 }
 
@@ -50,16 +60,19 @@ export async function handler(argv: {
   keepBackup: boolean;
   previous?: string;
   cache: boolean;
+  quiet: boolean;
 }): Promise<number> {
   const { runCommand } = await import('../run/run-command.js');
-  return runCommand(
+  using progress = runConsole(argv.quiet);
+  return await runCommand(
     {
       configFile: argv.config,
       outDir: argv.out,
       keepBackup: argv.keepBackup,
       previous: argv.previous,
       cache: argv.cache,
+      outputs: [...githubRunOutputs(argv.out)],
     },
-    consoleProgress(),
+    progress,
   );
 }

@@ -5,6 +5,7 @@ import type { Failure, Status } from '../config/index.js';
 import { InterruptedError } from '../errors.js';
 import type { EnvironmentWatchdog } from './environment-watchdog.js';
 import { WATCHDOG_GRACE_MS } from './environment-watchdog.js';
+import { gateEndMessage } from './gate-end-message.js';
 import { failureOf, StoppedByGate } from './gate-failure.js';
 import type { Interruption, ReceivedSignal } from './interruption.js';
 import type { Progress } from './progress.js';
@@ -37,8 +38,9 @@ export class GateRunner {
     if (!mayStart(this.plan, id, this.stopped || this.interruption.signal.aborted)) return this.skip(id, scenario, r);
     const t0 = Date.now();
     r.started_at = new Date(t0).toISOString();
-    this.progress.start(`${id} ${label}`);
+    // The event first: a console that draws gates from events then knows this start is the gate's own.
     this.progress.event({ type: 'gate_start', id, scenario, title: label });
+    this.progress.start(`${id} ${label}`);
     this.depth++;
     let failure: Failure | null = null;
     let cutShort = false;
@@ -82,7 +84,7 @@ export class GateRunner {
         status: r.status,
         ms: r.ms,
         classification: failure?.classification ?? null,
-        message: failure?.message ?? (typeof r.evidence?.reason === 'string' ? r.evidence.reason : null),
+        message: gateEndMessage(failure, r.evidence),
       });
     }
   }

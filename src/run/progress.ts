@@ -9,11 +9,14 @@ export interface Progress {
   start(step: string): void;
   /** The step ended, with its time. */
   end(step: string, ok: boolean, ms: number, detail?: string): void;
-  /** A message that is not a step. */
-  note(message: string): void;
+  /** A message that is not a step; `kind` marks the few that `--quiet` still prints. */
+  note(message: string, kind?: NoteKind): void;
   /** What happened, as a typed event (run-events.ts): for a live terminal and `--events`. */
   event(e: RunEvent): void;
 }
+
+/** `verdict`: the run's verdict line; `error`: something the user must know (an output that could not be written). */
+export type NoteKind = 'verdict' | 'error';
 
 export const silentProgress: Progress = { data() {}, start() {}, end() {}, note() {}, event() {} };
 
@@ -42,7 +45,7 @@ export function teeProgress(inner: Progress, lines: string[]): Progress {
     data: (line) => (lines.push(line), inner.data(line)),
     start: (step) => (lines.push(step), inner.start(step)),
     end: (step, ok, ms, detail) => (lines.push(`${step} ${detail ?? ''}`), inner.end(step, ok, ms, detail)),
-    note: (message) => (lines.push(message), inner.note(message)),
+    note: (message, kind) => (lines.push(message), inner.note(message, kind)),
     event: (e) => (lines.push(JSON.stringify(e)), inner.event(e)),
   };
 }

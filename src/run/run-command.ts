@@ -28,19 +28,20 @@ export async function runCommand(opts: RehearsalOptions, progress: Progress): Pr
       ) ?? written;
     progress.note(
       `execution_status: ${report.execution_status}, but the report could not be written; exit ${exitCode === 4 ? 4 : 3}`,
+      'verdict',
     );
     if (exitCode !== 4) throw err;
-    progress.note(`rehearse: ${err.message}`);
+    progress.note(`rehearse: ${err.message}`, 'error');
     for (const alert of report.alerts) progress.note(`!! ${alert}`);
     return exitCode;
   }
   const where = report.failure
     ? ` at ${report.failure.scenario ?? report.failure.gate} (${report.failure.classification})`
     : '';
-  progress.note(`execution_status: ${report.execution_status}${where}; exit ${exitCode}`);
+  progress.note(`execution_status: ${report.execution_status}${where}; exit ${exitCode}`, 'verdict');
   for (const alert of report.alerts) progress.note(`!! ${alert}`);
   for (const { place, error } of await writeOutputs(opts.outputs ?? [], report, written.sha256))
-    progress.note(`rehearse: could not write ${place}: ${error.message}`);
+    progress.note(`rehearse: could not write ${place}: ${error.message}`, 'error');
   progress.data(`report: ${written.json}`);
   progress.data(`report: ${written.markdown}`);
   progress.data(`report sha256: ${written.sha256}`);

@@ -37,5 +37,5 @@ export async function teardownGate(ctx: RunContext): Promise<Record<string, unkn
     );
     throw new GateFailure('environment', 'teardown could not prove everything gone');
   }
-  return { resources: outcome?.resources.length ?? 0 };
+  return outcome ? { resources: outcome.resources.length } : { resources: 0, skipped: 'nothing was created' };
 }
