@@ -40,7 +40,7 @@ export async function backupGate(ctx: RunContext, into: PgTarget | null): Promis
         target: ctx.production,
         file: path,
         signal: ctx.signal,
-        onProgress: bytesProgress(progress, 'dump (streamed into the restore)'),
+        onProgress: bytesProgress(progress, 'dump', { label: 'dump (streamed into the restore)' }),
       },
       { target: into, syncFile: plan.keepBackup },
     );
