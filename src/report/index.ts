@@ -2,3 +2,4 @@
 export * from './markdown.js';
 export * from './write-report.js';
 export * from './progress.js';
+export { junitXml } from './junit.js';
