@@ -28,6 +28,16 @@ export function builder(y: Argv) {
       describe:
         "use a cached restore when one matches this run's dump, roles, grants and image; else save one (it keeps a copy of production's data on this machine: `rehearse cache prune`)",
     })
+    .option('junit', {
+      type: 'string',
+      describe:
+        'also write the run as JUnit XML to FILE: a testcase a gate and a scenario, FAIL a failure, INCONCLUSIVE an error, NOT_RUN skipped',
+    })
+    .option('events', {
+      type: 'string',
+      describe:
+        "also write the run's events as NDJSON to FILE as they happen (`-`: stdout, the other lines then all on stderr); schema/events.schema.json",
+    })
     .option('keep-backup', {
       type: 'boolean',
       default: false,
@@ -41,6 +51,10 @@ export function builder(y: Argv) {
       '$0 run --config rehearse.yaml --out reports/rerun --previous reports/first/report.json',
       'a rerun: the report says what changed since the prior FAIL',
     )
+    .example(
+      '$0 run --config rehearse.yaml --out reports/ci --junit reports/ci/junit.xml --events -',
+      'in a pipeline: JUnit for its test tab, the events as NDJSON on stdout',
+    )
     .example('npm run demo -- --out /tmp/demo', 'the demo: an embedded production, the example system, S1-S12');
 }
 
@@ -50,8 +64,12 @@ export async function handler(argv: {
   keepBackup: boolean;
   previous?: string;
   cache: boolean;
+  junit?: string;
+  events?: string;
 }): Promise<number> {
   const { runCommand } = await import('../run/run-command.js');
+  const { pipelineOutputs } = await import('./pipeline-outputs.js');
+  const { outputs, progress } = pipelineOutputs(argv, consoleProgress());
   return runCommand(
     {
       configFile: argv.config,
@@ -59,7 +77,8 @@ export async function handler(argv: {
       keepBackup: argv.keepBackup,
       previous: argv.previous,
       cache: argv.cache,
+      outputs,
     },
-    consoleProgress(),
+    progress,
   );
 }
