@@ -35,6 +35,8 @@ export function builder(y: Argv) {
     })
     .option('events', {
       type: 'string',
+      // One argument, whatever it is: else yargs takes `-` (stdout) for a positional.
+      nargs: 1,
       describe:
         "also write the run's events as NDJSON to FILE as they happen (`-`: stdout, the other lines then all on stderr); schema/events.schema.json",
     })
