@@ -2,7 +2,8 @@
 // world of its own, a pack whose S1 fails (so S2 is NOT_RUN). Every event on stdout validates
 // against schema/events.schema.json, version first and the verdict last with report.json's real
 // sha256; each gate that ran starts and ends; the JUnit validates against schema/junit.xsd with
-// the failure at S1 and the cases after it skipped. stdout holds the events alone.
+// the failure at S1 and the cases after it skipped. stdout holds the events alone. A run sent
+// SIGINT at G5 writes both too: an error in JUnit, the signal's alerts and the verdict in the events.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +20,11 @@ import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehears
 const BIN = join(PACKAGE_ROOT, 'bin', 'rehearse.js');
 const NOTHING = { containers: 0, networks: 0, volumes: 0, total: 0 };
 
-function rehearse(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Run the built bin to its end; `onLine` sees each stdout line as it comes, with the process (to signal it). */
+function rehearse(
+  args: string[],
+  onLine?: (line: string, proc: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,7 +32,14 @@ function rehearse(args: string[]): Promise<{ code: number | null; stdout: string
     });
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    let pending = '';
+    proc.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      pending += c.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) if (l) onLine?.(l, proc);
+    });
     proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     proc.on('error', reject);
     proc.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -129,5 +141,43 @@ ${run.stdout.slice(0, 2000)}`);
     const places = report.leak_scan!.places.map((p) => p.place);
     expect(places).toEqual(expect.arrayContaining([`JUnit ${junitFile}`, 'events (stdout)']));
     expect(report.leak_scan!.hits).toBe(0);
+  });
+
+  it('an interrupted run writes them too: SIGINT at G5 is INCONCLUSIVE, an error in JUnit, an alert then the verdict in the events', async () => {
+    const { dir, pack } = await packOf(demo.work, { 'S1.yaml': null });
+    const k = await prepareCase(demo.world, demo.names, await mkdtemp(join(dir, 'int-')), { scenarios: pack });
+    const junit = join(dir, 'junit.xml');
+    let signalled = false;
+    const r = await rehearse(
+      ['run', '--config', k.config, '--out', k.out, '--junit', junit, '--events', '-'],
+      (line, proc) => {
+        const e = JSON.parse(line) as EventLine;
+        if (!signalled && e.type === 'gate_start' && e.id === 'G5') signalled = proc.kill('SIGINT');
+      },
+    );
+    const m = /^run id: (\S+)$/m.exec(r.stderr);
+    if (m) demo.runIds.push(m[1]!);
+    expect(r.code, r.stderr).toBe(3);
+    const rep = Report.parse(JSON.parse(await readFile(join(k.out, 'report.json'), 'utf8')));
+    expect(rep.execution_status).toBe('INCONCLUSIVE');
+    const at = rep.failure!.scenario ?? rep.failure!.gate;
+
+    const events = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EventLine);
+    for (const e of events) expect(validateEvent(e), JSON.stringify(validateEvent.errors)).toBe(true);
+    expect(events[0]!.type).toBe('version');
+    expect(events.at(-1)).toMatchObject({ type: 'verdict', execution_status: 'INCONCLUSIVE', exit_code: 3 });
+    const alerts = events.flatMap((e) => (e.type === 'alert' ? [e.message] : []));
+    expect(alerts[0]).toMatch(/^SIGINT received: stopping at the current step/);
+    expect(alerts.some((a) => a.startsWith('INTERRUPTED by SIGINT'))).toBe(true);
+
+    const xml = await readFile(junit, 'utf8');
+    expect(await validateJunit(xml)).toEqual({ valid: true, errors: [] });
+    expect(xml).toMatch(new RegExp(`name="${at} [^"]*"[^>]*>\\s*<error [^>]*type="environment"`));
+    expect(xml).not.toContain('<failure');
+    expect(xml).toContain('<property name="execution_status" value="INCONCLUSIVE"/>');
+    expect(await countLabelled(rep.run_id)).toEqual(NOTHING);
   });
 });
