@@ -180,4 +180,15 @@ ${run.stdout.slice(0, 2000)}`);
     expect(xml).toContain('<property name="execution_status" value="INCONCLUSIVE"/>');
     expect(await countLabelled(rep.run_id)).toEqual(NOTHING);
   });
+
+  it('refuses --junit or --events without its argument as a usage error (exit 2), writing nothing', async () => {
+    for (const flag of ['--junit', '--events']) {
+      const out = join(demo.work, `usage${flag}`);
+      const r = await rehearse(['run', '--config', join(demo.work, 'none.yaml'), '--out', out, flag]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`Not enough arguments following: ${flag.slice(2)}`);
+      expect(r.stdout).toBe('');
+      await expect(readFile(join(out, 'report.json'))).rejects.toThrow(/ENOENT/);
+    }
+  });
 });

@@ -30,6 +30,7 @@ export function builder(y: Argv) {
     })
     .option('junit', {
       type: 'string',
+      nargs: 1,
       describe:
         'also write the run as JUnit XML to FILE: a testcase a gate and a scenario, FAIL a failure, INCONCLUSIVE an error, NOT_RUN skipped',
     })
