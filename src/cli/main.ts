@@ -47,7 +47,8 @@ async function main(): Promise<number> {
       return true;
     }, true)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs' own parse errors (an option without its argument) are bad command lines: exit 2.
+      throw err && err.name !== 'YError' ? err : new UsageError(msg || err?.message || 'bad command line');
     });
   const register = <U>(mod: CommandModule<U>) =>
     cli.command(

@@ -34,6 +34,19 @@ export function builder(y: Argv) {
       default: false,
       describe: "print only the run id, the verdict line, the report's paths and its sha256",
     })
+    .option('junit', {
+      type: 'string',
+      nargs: 1,
+      describe:
+        'also write the run as JUnit XML to FILE: a testcase a gate and a scenario, FAIL a failure, INCONCLUSIVE an error, NOT_RUN skipped',
+    })
+    .option('events', {
+      type: 'string',
+      // One argument, whatever it is: else yargs takes `-` (stdout) for a positional.
+      nargs: 1,
+      describe:
+        "also write the run's events as NDJSON to FILE as they happen (`-`: stdout, the other lines then all on stderr); schema/events.schema.json",
+    })
     .option('keep-backup', {
       type: 'boolean',
       default: false,
@@ -51,6 +64,10 @@ export function builder(y: Argv) {
       '$0 run --config rehearse.yaml --out reports/ci --quiet',
       "a CI log: the run id, the verdict, the report's paths and sha256 (under GitHub Actions also a step summary and ::error annotations)",
     )
+    .example(
+      '$0 run --config rehearse.yaml --out reports/ci --junit reports/ci/junit.xml --events -',
+      'in a pipeline: JUnit for its test tab, the events as NDJSON on stdout',
+    )
     .example('npm run demo -- --out /tmp/demo', 'the demo: an embedded production, the example system, S1-S12');
 }
 
@@ -61,9 +78,13 @@ export async function handler(argv: {
   previous?: string;
   cache: boolean;
   quiet: boolean;
+  junit?: string;
+  events?: string;
 }): Promise<number> {
   const { runCommand } = await import('../run/run-command.js');
-  using progress = runConsole(argv.quiet);
+  const { pipelineOutputs } = await import('./pipeline-outputs.js');
+  using console = runConsole(argv.quiet);
+  const { outputs, progress } = pipelineOutputs(argv, console);
   return await runCommand(
     {
       configFile: argv.config,
@@ -71,7 +92,7 @@ export async function handler(argv: {
       keepBackup: argv.keepBackup,
       previous: argv.previous,
       cache: argv.cache,
-      outputs: [...githubRunOutputs(argv.out)],
+      outputs: [...outputs, ...githubRunOutputs(argv.out)],
     },
     progress,
   );

@@ -7,6 +7,7 @@ export * from './text-file.js';
 export * from './sql-artefact.js';
 export * from './load-config.js';
 export * from './report-schema.js';
+export * from './events-schema.js';
 export * from './scenario.js';
 export * from './sql-policy.js';
 export { isStatementKind } from './statement-kinds.js';

@@ -55,6 +55,19 @@ describe('waitForReadiness', () => {
     expect(r.retries.some((x) => x.reason.includes('restarted'))).toBe(true);
   });
 
+  it('tells each retry as it happens, in the order the result records them', async () => {
+    const told: { attempt: number; reason: string; calls: number }[] = [];
+    const s = scripted([down('ECONNRESET'), up('a'), up('b'), up('b'), up('b')]);
+    const r = await waitForReadiness(settings, {
+      ...s,
+      onRetry: (x) => told.push({ attempt: x.attempt, reason: x.reason, calls: s.calls() }),
+    });
+    expect(told.map((x) => x.attempt)).toEqual(r.retries.map((x) => x.attempt));
+    expect(told.map((x) => x.reason)).toEqual(['ECONNRESET', 'postmaster start time changed: the server restarted']);
+    // Told at the probe that saw it, not at the end.
+    expect(told.map((x) => x.calls)).toEqual([1, 3]);
+  });
+
   it('gives up with an environment error naming the last error after the timeout', async () => {
     const s = scripted([down('the database system is starting up')]);
     await expect(waitForReadiness({ ...settings, timeoutMs: 1000 }, s)).rejects.toThrow(ReadinessTimeoutError);

@@ -88,6 +88,8 @@ export interface ReadinessDeps {
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
+  /** Told of each retry as it happens (the result lists them all). */
+  onRetry?: (retry: ReadinessRetry) => void;
 }
 
 const abortableSleep = (ms: number, signal?: AbortSignal) =>
@@ -108,13 +110,14 @@ export async function waitForReadiness(settings: ReadinessSettings, deps: Readin
   const t0 = now();
   const samples: ReadinessSample[] = [];
   const retries: ReadinessRetry[] = [];
+  const retry = (r: ReadinessRetry) => (retries.push(r), deps.onRetry?.(r));
   for (let attempt = 1; ; attempt++) {
     if (deps.signal?.aborted) throw new InterruptedError(String(deps.signal.reason ?? 'signal'));
     const sample = await deps.probe();
     samples.push(sample);
-    if (!sample.ok) retries.push({ attempt, at: new Date(now()).toISOString(), reason: sample.error });
+    if (!sample.ok) retry({ attempt, at: new Date(now()).toISOString(), reason: sample.error });
     else if (samples.length > 1 && stableStreak(samples) === 1 && samples.at(-2)?.ok) {
-      retries.push({
+      retry({
         attempt,
         at: new Date(now()).toISOString(),
         reason: 'postmaster start time changed: the server restarted',

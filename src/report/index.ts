@@ -5,3 +5,4 @@ export * from './progress.js';
 export { annotationLines, workspacePath } from './github-annotations.js';
 export { STEP_SUMMARY_LIMIT_BYTES, stepSummary } from './github-summary.js';
 export { workflowCommand } from './github-workflow-command.js';
+export { junitXml } from './junit.js';

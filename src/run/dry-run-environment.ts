@@ -122,6 +122,7 @@ export async function startServer(
           }
         },
         signal,
+        onRetry: (r) => progress.event({ type: 'retry', what: 'readiness', attempt: r.attempt, reason: r.reason }),
       }),
     (r) => `${r.signal}: ${r.attempts} attempts, ${r.retries.length} retries, ${(r.ms / 1000).toFixed(1)} s`,
   );

@@ -50,12 +50,35 @@ export function teeProgress(inner: Progress, lines: string[]): Progress {
   };
 }
 
-/** A long dump or restore shows its progress in bytes, every 64 MiB. */
-export function bytesProgress(progress: Progress, what: string): (bytes: number) => void {
+export interface BytesProgressOptions {
+  /** How the note names it (the event says `what`). */
+  label?: string;
+  /** Only where it is really known (a restore from a file); a logical dump's size is not. */
+  totalBytes?: number | null;
+  now?: () => number;
+}
+
+/** A long dump or restore shows its progress: a note every 64 MiB, and a `progress` event at most once a second and when the total is reached. */
+export function bytesProgress(
+  progress: Progress,
+  what: 'dump' | 'restore',
+  o: BytesProgressOptions = {},
+): (bytes: number) => void {
+  const now = o.now ?? Date.now;
+  const total = o.totalBytes ?? null;
   let shown = 0;
+  let toldAt = -Infinity;
+  let toldBytes = -1;
   return (bytes) => {
+    const t = now();
+    const reached = total !== null && bytes >= total && toldBytes < total;
+    if ((t - toldAt >= 1000 && bytes !== toldBytes) || reached) {
+      toldAt = t;
+      toldBytes = bytes;
+      progress.event({ type: 'progress', what, bytes, total_bytes: total });
+    }
     if (bytes - shown < 64 * 1024 ** 2) return;
     shown = bytes;
-    progress.note(`  ${what}: ${(bytes / 1024 ** 2).toFixed(0)} MiB`);
+    progress.note(`  ${o.label ?? what}: ${(bytes / 1024 ** 2).toFixed(0)} MiB`);
   };
 }

@@ -32,6 +32,9 @@ import { planRun, type GateId } from './run-plan.js';
 import { buildReport } from './run-report.js';
 import { scanPlacesOf, type RunOutput } from './run-outputs.js';
 import { RunRecord } from './run-record.js';
+import { redactedEvents } from './redacted-events.js';
+import { raiseAlerts } from './run-alerts.js';
+import { versionEvent } from './run-events.js';
 import { interruptionAlerts } from './verdict.js';
 
 export interface RehearsalOptions {
@@ -77,9 +80,10 @@ const GATE_WORK: Record<GateId, (ctx: RunContext) => Promise<Record<string, unkn
 
 export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Promise<RehearsalResult> {
   const { docker, interruption } = deps;
-  // Everything the tool prints is kept for the leak scan.
+  // Everything the tool prints is kept for the leak scan; every event is redacted with the run's secrets first.
   const consoleLines: string[] = [];
-  const progress = teeProgress(deps.progress, consoleLines);
+  let secrets: readonly string[] = [];
+  const progress = redactedEvents(teeProgress(deps.progress, consoleLines), () => secrets);
   const now = deps.now ?? (() => new Date());
   const root = deps.stateRoot ?? stateRoot();
   // From G3 to G7 the watchdog aborts what waits on a paused or dead dry-run server; the work takes either signal.
@@ -97,6 +101,8 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
 
   const runId = newRunId(now());
   progress.data(`run id: ${runId}`);
+  const tool = await toolProvenance();
+  progress.event(versionEvent(runId, tool.version));
   const rec = new RunRecord(runId, config.name, now(), plan.gates);
   for (const s of inputs.pack) rec.scenarios.push(notRun(s));
   const runner = new GateRunner(plan, rec, interruption, watchdog, progress);
@@ -115,6 +121,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
     signal: AbortSignal.any([interruption.signal, watchdog.signal]),
     runInner: (id, label, work) => runner.run(id, null, label, work),
   });
+  secrets = ctx.secrets;
 
   for (const step of plan.steps) {
     if (step.kind === 'scenarios') {
@@ -132,11 +139,14 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const leaks = scanForLeaks(ctx, consoleLines);
   if (rec.sections.table_matrix && rec.gate('G5').status === 'PASS') rec.sections.table_matrix.final = ctx.counts;
   const ended = now();
-  const tool = await toolProvenance();
   runner.landLate();
-  rec.alerts.push(
-    ...interruptionAlerts(interruption.log, runner.landedIn, runner.spans, rec.sections.teardown?.complete ?? null),
+  const landed = interruptionAlerts(
+    interruption.log,
+    runner.landedIn,
+    runner.spans,
+    rec.sections.teardown?.complete ?? null,
   );
+  raiseAlerts(rec, progress, landed);
   const closing = { ended, tool, interruptedIn: runner.landedIn, prior };
   // The files this run writes are scanned too: report.json and report.md as they will be written.
   const first = buildReport(ctx, closing).report;

@@ -10,11 +10,11 @@ import { writeOutputs } from './run-outputs.js';
 
 export async function runCommand(opts: RehearsalOptions, progress: Progress): Promise<number> {
   using interruption = Interruption.install((signal, first) => {
-    progress.note(
-      first
-        ? `${signal} received: stopping at the current step, then the closing gates and teardown; this run cannot PASS`
-        : `${signal} received again: recorded; teardown is in progress and finishes first`,
-    );
+    const message = first
+      ? `${signal} received: stopping at the current step, then the closing gates and teardown; this run cannot PASS`
+      : `${signal} received again: recorded; teardown is in progress and finishes first`;
+    progress.note(message);
+    progress.event({ type: 'alert', message });
   });
   const { report, exitCode } = await rehearse(opts, { docker: dockerClient(), progress, interruption });
   const written = await writeReport(opts.outDir, report).catch((err: unknown) => err as Error);

@@ -40,7 +40,7 @@ export async function backupGate(ctx: RunContext, into: PgTarget | null): Promis
         target: ctx.production,
         file: path,
         signal: ctx.signal,
-        onProgress: bytesProgress(progress, 'dump (streamed into the restore)'),
+        onProgress: bytesProgress(progress, 'dump', { label: 'dump (streamed into the restore)' }),
       },
       { target: into, syncFile: plan.keepBackup },
     );
@@ -55,6 +55,8 @@ export async function backupGate(ctx: RunContext, into: PgTarget | null): Promis
       onProgress: bytesProgress(progress, 'dump'),
     });
   }
+  // Its size is known now that it has ended: the last progress says so.
+  progress.event({ type: 'progress', what: 'dump', bytes: dump.bytes, total_bytes: dump.bytes });
   ctx.prodStatements.push(
     'show transaction_read_only (a session opened with PGOPTIONS=-c default_transaction_read_only=on, proving it read-only)',
     `${dump.argv.join(' ')} (the same read-only session options; pg_dump's own catalog reads in its read-only repeatable-read transaction)`,

@@ -2,6 +2,7 @@
 import { containerIdentity, containerSysid, sameContainer } from '../../engine/index.js';
 import { IDENTITY_QUERY, serverIdentity } from '../../pg/index.js';
 import { GateFailure } from '../gate-failure.js';
+import { raiseAlerts } from '../run-alerts.js';
 import type { RunContext } from '../run-context.js';
 
 export async function postChecksGate(ctx: RunContext): Promise<Record<string, unknown>> {
@@ -31,7 +32,7 @@ export async function postChecksGate(ctx: RunContext): Promise<Record<string, un
         `PROTECTED ENVIRONMENT ${e.name} CHANGED: ${e.pre?.id.slice(0, 12)} started ${e.pre?.started_at} -> ${e.post ? `${e.post.id.slice(0, 12)} started ${e.post.started_at}, running ${e.post.running}` : 'gone'}`,
       );
   }
-  ctx.rec.alerts.push(...changed);
+  raiseAlerts(ctx.rec, ctx.progress, changed);
   if (changed.length > 0) throw new GateFailure('environment', changed.join('; '));
   return {
     production_unchanged: p.unchanged,

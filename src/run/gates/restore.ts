@@ -85,7 +85,11 @@ async function restoreTheDump(ctx: RunContext, tool: PgTarget): Promise<Restored
   return restoreDump(
     tool,
     { path: need(ctx.backup, "G2's backup").path, format: ctx.plan.dump.format },
-    { signal: ctx.signal, onProgress: bytesProgress(ctx.progress, 'restore') },
+    {
+      signal: ctx.signal,
+      // The dump's file is whole: its size is the restore's total.
+      onProgress: bytesProgress(ctx.progress, 'restore', { totalBytes: ctx.rec.sections.backup?.bytes ?? null }),
+    },
   );
 }
 
