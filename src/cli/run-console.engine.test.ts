@@ -76,11 +76,11 @@ function run(
   });
 }
 
-/** The screen a terminal shows at the end, from what was written to it: lines, erases and cursor moves up. */
+/** The screen a terminal shows at the end, from what was written to it: lines, erases and cursor moves up (private modes such as synchronized output, `ESC[?2026h`, change nothing on it). */
 function screenOf(raw: string): string[] {
   const rows: string[] = [''];
   let y = 0;
-  for (const m of raw.matchAll(/\x1b\[(\d*)([A-Za-z])|\r?\n|\r|[^\x1b\r\n]+/g)) {
+  for (const m of raw.matchAll(/\x1b\[\??(\d*)([A-Za-z])|\r?\n|\r|[^\x1b\r\n]+/g)) {
     const [t, n, op] = m;
     if (t === '\n' || t === '\r\n') rows[++y] ??= '';
     else if (op === 'A') y = Math.max(0, y - Number(n || 1));
