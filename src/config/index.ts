@@ -12,3 +12,4 @@ export * from './scenario.js';
 export * from './sql-policy.js';
 export { isStatementKind } from './statement-kinds.js';
 export { loadPack, loadWatchedTables, assertDeltasWatched, type LoadedScenario } from './pack.js';
+export * from './locks-schema.js';

@@ -1,6 +1,7 @@
 // report.json: the single source of its type and of its shipped JSON Schema. Every contract
 // field is required (null where a gate was not reached); a PASS report has no null section.
 import { z } from 'zod';
+import { Locks } from './locks-schema.js';
 import { LeakScan } from './leak-scan-schema.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -371,6 +372,7 @@ const sections = {
   table_matrix: TableMatrix,
   sql_trace: SqlTrace,
   leak_scan: LeakScan,
+  locks: Locks,
   protected_envs: z.array(ProtectedEnv),
   git: Git,
   teardown: Teardown,

@@ -18,3 +18,4 @@ export {
   type ParentLink,
 } from './write-explain.js';
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';
+export { inferredHolds, lockEvidence } from './lock-timeline.js';

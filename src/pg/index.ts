@@ -26,3 +26,5 @@ export * from './session-audit.js';
 export * from './server-settings.js';
 export * from './streamed-restore.js';
 export * from './connection-error.js';
+export * from './lock-sampler.js';
+export * from './relation-state.js';

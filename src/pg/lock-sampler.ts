@@ -58,8 +58,9 @@ export async function sampleLocks(target: PgTarget, roles: readonly string[], in
   return {
     async stop() {
       running = false;
-      await loop;
-      await sql.end({ timeout: 2 });
+      // A read that hangs (a paused server) does not hold the step up: the session is closed under it.
+      await Promise.race([loop, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await sql.end({ timeout: 1 });
       return { locks: spans.all(), samples };
     },
   };

@@ -6,6 +6,11 @@ export const LOG_SETTINGS = {
   log_statement: 'all',
   log_line_prefix: '%m [%p] app=%a user=%u db=%d ',
   log_min_error_statement: 'error',
+  // Each statement's duration (its text not repeated): how long its locks were held outside a transaction block.
+  log_min_duration_statement: '0',
+  // A lock waited on for longer than deadlock_timeout is logged.
+  log_lock_waits: 'on',
+  deadlock_timeout: '200ms',
   log_timezone: 'UTC',
   lc_messages: 'C',
 };

@@ -75,13 +75,14 @@ function productionChanged(): ReportDraft {
 }
 
 describe('renderMarkdown', () => {
-  it('renders a PASS with its sections numbered 1 to 4, no failure and the pins for the next gate', () => {
+  it('renders a PASS with its sections numbered 1 to 5, no failure and the pins for the next gate', () => {
     const md = renderMarkdown(finish(passDraft()));
     expect(headings(md)).toEqual([
       '## 1. Scenario progress',
       '## 2. Required output',
       '## 3. Gates',
       '## 4. Table matrix (exact row counts)',
+      '## 5. Locks',
       '## Provenance',
       '## Next gate',
     ]);
@@ -388,5 +389,15 @@ describe('renderMarkdown says everything report.json knows about the failure', (
     expect(md).toContain('The verdict is decided at G2; 1 scenario NOT_RUN after the run stopped');
     expect(md).toContain('1 attempt was retried at G3 (provision): read ECONNRESET');
     expect(md).toContain('the only retry is the 1 attempt under Retries');
+  });
+});
+
+describe('report.md Locks', () => {
+  it('shows each relation in its strongest mode with the time held, how it was seen, and its rewrite', () => {
+    const md = renderMarkdown(finish(passDraft()));
+    expect(row(md, 'S4 | ledger.verify_log')).toBe(
+      '| S4 | ledger.verify_log | ACCESS EXCLUSIVE | 41 ms | both | yes, 16 KiB (migrate) | `ALTER TABLE ledger.verify_log ALTER COLUMN id TYPE bigint` |',
+    );
+    expect(md).toContain('sampled from pg_locks every 25 ms, or both; 1 table rewritten whole.');
   });
 });

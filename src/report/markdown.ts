@@ -2,6 +2,7 @@
 // progress, the failure with its evidence, the required-output table, and the next gate. Every
 // sentence is read from the report; the sections are numbered as they are rendered.
 import type { Report } from '../config/index.js';
+import { locksSection } from './markdown-locks.js';
 import { openingLines } from './markdown-opening.js';
 import { requiredOutputSection } from './markdown-required-output.js';
 import { headed } from './markdown-section.js';
@@ -26,6 +27,7 @@ export function renderMarkdown(r: Report): string {
     requiredOutputSection(r),
     gatesSection(r),
     tableMatrixSection(r),
+    locksSection(r),
     retriesSection(r),
     provenanceSection(r),
     nextGateSection(r),

@@ -6,7 +6,16 @@ import type { PlannedGate } from './run-plan.js';
 
 type Sections = Pick<
   Report,
-  'production' | 'env' | 'backup' | 'table_matrix' | 'sql_trace' | 'leak_scan' | 'protected_envs' | 'git' | 'teardown'
+  | 'production'
+  | 'env'
+  | 'backup'
+  | 'table_matrix'
+  | 'sql_trace'
+  | 'leak_scan'
+  | 'locks'
+  | 'protected_envs'
+  | 'git'
+  | 'teardown'
 >;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
@@ -24,6 +33,7 @@ export class RunRecord {
     table_matrix: null,
     sql_trace: null,
     leak_scan: null,
+    locks: null,
     protected_envs: null,
     git: null,
     teardown: null,

@@ -1,6 +1,7 @@
 // G6's analysis: the dry-run server's log (every statement with its user), pgaudit's session
 // audit (sub-statements of functions, DO blocks and triggers) and each scenario's write
 // counters, read together. The tool's own role is left out by user, never by application name.
+import type { StepLocks } from './gates/step-locks.js';
 import { plural } from '../plural.js';
 import type { Report, SqlPolicy } from '../config/index.js';
 import {
@@ -25,6 +26,8 @@ export interface StepWindow {
   name: string;
   from: number;
   to: number;
+  /** What it locked, rewrote and left invalid (gates/step-locks.ts); absent when it was not watched. */
+  locks?: StepLocks;
 }
 
 /** One scenario's time window, its steps' windows, its SQL policy, and its write counters read after its processes exited. */

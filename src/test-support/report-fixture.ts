@@ -130,7 +130,10 @@ function teardown(): NonNullable<ReportDraft['teardown']> {
   };
 }
 
-function evidenceSections(): Pick<ReportDraft, 'sql_trace' | 'leak_scan' | 'protected_envs' | 'git' | 'teardown'> {
+function evidenceSections(): Pick<
+  ReportDraft,
+  'sql_trace' | 'leak_scan' | 'locks' | 'protected_envs' | 'git' | 'teardown'
+> {
   const container = (name: string, id: string) => ({
     name,
     id,
@@ -151,6 +154,37 @@ function evidenceSections(): Pick<ReportDraft, 'sql_trace' | 'leak_scan' | 'prot
       rewrites: [],
       audit: { statements: 147, nested: 0, verbs: ['BEGIN', 'COMMIT'], functions: [], forbidden_nested: 0 },
       writes: { settled: true, explained: 11, unexplained: [] },
+    },
+    locks: {
+      source: 'dry-run server log (log_min_duration_statement=0) + pg_locks sampled every 25 ms + pg_class.relfilenode',
+      sample_interval_ms: 25,
+      scenarios: [
+        {
+          id: 'S4',
+          relations: [
+            {
+              relation: 'ledger.verify_log',
+              mode: 'ACCESS EXCLUSIVE',
+              held_ms: 41,
+              statement: 'ALTER TABLE ledger.verify_log ALTER COLUMN id TYPE bigint',
+              source: 'both',
+            },
+            {
+              relation: 'ledger.entry',
+              mode: 'ROW EXCLUSIVE',
+              held_ms: 3,
+              statement: 'UPDATE ledger.entry SET state = $1',
+              source: 'inferred',
+            },
+          ],
+          rewrites: [{ relation: 'ledger.verify_log', bytes: 16384, step: 'migrate' }],
+          invalid_indexes: [],
+          not_valid_constraints: [],
+          waits: [],
+          samples: 12,
+          unread: [],
+        },
+      ],
     },
     leak_scan: {
       secrets: 5,

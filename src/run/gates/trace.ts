@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { scenarioPolicy } from '../../config/index.js';
 import { containerLog, TOOL_ROLE } from '../../engine/index.js';
 import { diskErrorOf } from '../../errors.js';
-import { redact } from '../../evidence/index.js';
+import { parseServerLog, redact } from '../../evidence/index.js';
+import type { Locks } from '../../config/index.js';
+import { locksSection } from '../locks-section.js';
 import type { RunContext } from '../run-context.js';
 import { analyseTrace, traceFailure, unreadWritesFailure } from '../trace-gate.js';
 
@@ -23,6 +25,9 @@ export async function traceGate(ctx: RunContext): Promise<Record<string, unknown
     redact: (t) => redact(t, ctx.secrets),
   });
   ctx.rec.sections.sql_trace = analysis.section;
+  ctx.rec.sections.locks = redactLocks(await locksSection(parseServerLog(serverLog), ctx.windows, TOOL_ROLE), (t) =>
+    redact(t, ctx.secrets),
+  );
   const copied = await writeRedacted(join(ctx.outDir, 'dry-run-server.log'), serverLog, ctx.secrets);
   ctx.scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
   const failure = traceFailure(analysis) ?? unreadWritesFailure(ctx.windows);
@@ -42,4 +47,20 @@ async function writeRedacted(path: string, text: string, secrets: readonly strin
     throw diskErrorOf(err, 'cannot write into --out') ?? err;
   });
   return redacted;
+}
+
+/** The statements a locks entry names, redacted and cut to 300 characters. */
+function redactLocks(locks: Locks, redactText: (t: string) => string): Locks {
+  const cut = (t: string) => {
+    const r = redactText(t);
+    return r.length > 300 ? `${r.slice(0, 299)}…` : r;
+  };
+  return {
+    ...locks,
+    scenarios: locks.scenarios.map((s) => ({
+      ...s,
+      relations: s.relations.map((r) => ({ ...r, statement: cut(r.statement) })),
+      waits: s.waits.map((w) => ({ ...w, statement: cut(w.statement) })),
+    })),
+  };
 }

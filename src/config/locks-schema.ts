@@ -1,0 +1,50 @@
+// report.json's `locks`: per scenario, what the system under test locked, in which mode and for how
+// long (inferred from the statement log, sampled from pg_locks, or both), what it rewrote whole,
+// and the invalid indexes and NOT VALID constraints it left.
+import { z } from 'zod';
+
+const LockMode = z.enum([
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+]);
+
+const ScenarioLocks = z.object({
+  id: z.string(),
+  /** Per relation and mode, strongest first: the longest time it was held, and the statement that took it. */
+  relations: z.array(
+    z.object({
+      relation: z.string(),
+      mode: LockMode,
+      held_ms: z.number().int(),
+      statement: z.string(),
+      source: z.enum(['inferred', 'sampled', 'both']),
+    }),
+  ),
+  /** Tables whose relfilenode changed during a step: rewritten whole, with their size after. */
+  rewrites: z.array(z.object({ relation: z.string(), bytes: z.number().int(), step: z.string() })),
+  /** `schema.index on schema.table`, invalid after a step and not before it. */
+  invalid_indexes: z.array(z.string()),
+  /** `schema.table constraint`, NOT VALID after a step and not before it. */
+  not_valid_constraints: z.array(z.string()),
+  /** A lock a backend of the system waited for (seen not granted by the sampler), and for how long. */
+  waits: z.array(
+    z.object({ relation: z.string(), mode: z.string(), waited_ms: z.number().int(), statement: z.string() }),
+  ),
+  /** Samples of pg_locks read during its steps. */
+  samples: z.number().int(),
+  /** Why its locks or its catalog could not be read, when they could not (the evidence above is then partial). */
+  unread: z.array(z.string()),
+});
+
+export const Locks = z.object({
+  source: z.string(),
+  sample_interval_ms: z.number().int(),
+  scenarios: z.array(ScenarioLocks),
+});
+export type Locks = z.infer<typeof Locks>;

@@ -1,0 +1,64 @@
+// report.md's Locks section: per scenario, each relation the system under test locked with its
+// strongest mode, the longest time it was held in it and whether that was inferred, sampled or
+// both, the tables its steps rewrote whole, and what they left invalid or waited on.
+import type { Locks, Report } from '../config/index.js';
+import { plural } from '../plural.js';
+import { cell, code } from './markdown-format.js';
+import type { Section } from './markdown-section.js';
+
+type ScenarioLocks = Locks['scenarios'][number];
+
+const bytes = (n: number) =>
+  n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${n} B`;
+
+/** The strongest mode per relation (the report lists them strongest first), from the tables the scenario reached. */
+function strongest(s: ScenarioLocks): ScenarioLocks['relations'] {
+  const seen = new Set<string>();
+  return s.relations.filter((r) => !seen.has(r.relation) && seen.add(r.relation));
+}
+
+function scenarioRows(s: ScenarioLocks): string[] {
+  const rewritten = new Map(s.rewrites.map((r) => [r.relation, r]));
+  return strongest(s).map((r) => {
+    const rw = rewritten.get(r.relation);
+    return `| ${s.id} | ${r.relation} | ${r.mode} | ${r.held_ms} ms | ${r.source} | ${rw ? `yes, ${bytes(rw.bytes)} (${cell(rw.step)})` : '-'} | ${cell(code(r.statement.slice(0, 120)))} |`;
+  });
+}
+
+function leftovers(s: ScenarioLocks): string[] {
+  return [
+    ...s.invalid_indexes.map((i) => `- ${s.id}: index ${i} left invalid (indisvalid = false)`),
+    ...s.not_valid_constraints.map((c) => `- ${s.id}: constraint ${c} left NOT VALID`),
+    ...s.waits.map(
+      (w) =>
+        `- ${s.id}: waited about ${w.waited_ms} ms for ${w.mode} on ${w.relation}: ${code(w.statement.slice(0, 120))}`,
+    ),
+    ...s.unread.map((u) => `- ${s.id}: partial: ${u}`),
+  ];
+}
+
+/** The section, or null when no scenario ran against a dry-run server. */
+export function locksSection(r: Report): Section | null {
+  const l = r.locks;
+  if (!l || l.scenarios.length === 0) return null;
+  const rows = l.scenarios.flatMap(scenarioRows);
+  const notes = l.scenarios.flatMap(leftovers);
+  const rewrites = l.scenarios.flatMap((s) => s.rewrites);
+  return {
+    title: 'Locks',
+    numbered: true,
+    body: [
+      `What the system under test locked, per scenario: each relation in its strongest mode and the longest time it was held in it, inferred from the statement log (statement start to its transaction's end), sampled from pg_locks every ${l.sample_interval_ms} ms, or both; ${plural(rewrites.length, 'table')} rewritten whole.`,
+      '',
+      ...(rows.length
+        ? [
+            '| Scenario | Relation | Strongest mode | Held | Seen | Rewritten | Statement |',
+            '|---|---|---|---|---|---|---|',
+            ...rows,
+            '',
+          ]
+        : ['No relation was locked by the system under test.', '']),
+      ...(notes.length ? [...notes, ''] : []),
+    ],
+  };
+}

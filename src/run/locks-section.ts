@@ -1,0 +1,54 @@
+// report.json's `locks`, made at G6 from what each step's watch saw (gates/step-locks.ts) and from
+// the statement log: per scenario, each relation and mode with the longest time it was held
+// (inferred, sampled or both), the tables its steps rewrote, and what they left invalid.
+import type { Locks } from '../config/index.js';
+import { inferredHolds, lockEvidence, resolverOf, type LoggedStatement } from '../evidence/index.js';
+import { LOCK_SAMPLE_INTERVAL_MS } from './gates/step-locks.js';
+import type { ScenarioWindow } from './trace-gate.js';
+
+const SOURCE = `dry-run server log (log_min_duration_statement=0) + pg_locks sampled every ${LOCK_SAMPLE_INTERVAL_MS} ms + pg_class.relfilenode, pg_index.indisvalid, pg_constraint.convalidated before and after each step`;
+
+// The catalog's own relations, which every query reads: not the system's tables.
+const CATALOG = /^(pg_catalog|information_schema)\./;
+
+/** The locks of every scenario that ran, from the system's statements (not the tool's) in its window. */
+export async function locksSection(
+  statements: readonly LoggedStatement[],
+  windows: readonly ScenarioWindow[],
+  toolRole: string,
+): Promise<Locks> {
+  const scenarios: Locks['scenarios'] = [];
+  for (const w of windows) {
+    const mine = statements.filter((s) => s.user !== toolRole && within(s, w));
+    const resolve = resolverOf(w.writes?.knownTables ?? []);
+    const holds = await inferredHolds(mine, (schema, name) => {
+      const o = resolve({ schema, name, relation: true });
+      return o.schema ? `${o.schema}.${o.name}` : (o.name ?? name);
+    });
+    const watched = w.steps.flatMap((st) => (st.locks ? [{ step: st.name, ...st.locks }] : []));
+    const sampled = watched.flatMap((x) => x.sampled);
+    scenarios.push({
+      id: w.id,
+      relations: lockEvidence(holds, sampled).filter((l) => !CATALOG.test(l.relation)),
+      rewrites: watched.flatMap((x) => (x.leftovers?.rewrites ?? []).map((r) => ({ ...r, step: x.step }))),
+      invalid_indexes: watched.flatMap((x) => x.leftovers?.invalidIndexes ?? []),
+      not_valid_constraints: watched.flatMap((x) => x.leftovers?.notValidConstraints ?? []),
+      waits: sampled
+        .filter((l) => !l.granted)
+        .map((l) => ({
+          relation: l.relation,
+          mode: l.mode,
+          waited_ms: l.lastSeen - l.firstSeen + LOCK_SAMPLE_INTERVAL_MS,
+          statement: l.query,
+        })),
+      samples: watched.reduce((n, x) => n + x.samples, 0),
+      unread: watched.flatMap((x) => x.unread.map((u) => `${x.step}: ${u}`)),
+    });
+  }
+  return { source: SOURCE, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
+}
+
+function within(s: LoggedStatement, w: ScenarioWindow): boolean {
+  const t = Date.parse(s.at);
+  return t >= w.from && t <= w.to;
+}
