@@ -2,7 +2,12 @@
 -- sql/grant-matrix.yaml lists exactly what must be in force afterwards.
 -- cutter_app writes only where a phase writes; it may not add signers and deletes nothing.
 
-GRANT USAGE ON SCHEMA ledger TO cutter_app, cutter_readonly, cutter_auditor;
+GRANT USAGE ON SCHEMA ledger TO cutter_app, cutter_readonly, cutter_auditor, cutter_migrator;
+
+-- cutter_migrator: owns the one table its migration alters (ALTER TABLE needs ownership), and with
+-- it the table's id sequence, so it holds every privilege on those two and none anywhere else.
+-- The other roles' grants on ledger.sweep_log below are unchanged by the ownership.
+ALTER TABLE ledger.sweep_log OWNER TO cutter_migrator;
 
 -- cutter_app: reads everything
 GRANT SELECT ON ALL TABLES IN SCHEMA ledger TO cutter_app;

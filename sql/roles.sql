@@ -8,3 +8,6 @@ COMMENT ON ROLE cutter_readonly IS 'ledger cutter: read-only reporting';
 
 CREATE ROLE cutter_auditor LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 COMMENT ON ROLE cutter_auditor IS 'ledger cutter: reads the audit trail (history, verify_log) only';
+
+CREATE ROLE cutter_migrator LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+COMMENT ON ROLE cutter_migrator IS 'ledger cutter: runs its schema migrations; owns ledger.sweep_log only';

@@ -42,6 +42,18 @@ describe('loadPack', () => {
     expect(pack[2]!.file).toBe(resolve('scenarios/S3-neg.yaml'));
     expect(pack[2]!.scenario.negative).toBe(true);
     expect(pack[3]!.scenario.deltas).toEqual({ 'ledger.mark': 12, 'ledger.sweep_log': 1 });
+    // S4 opens with the migration that widens ledger.sweep_log.swept_count, allowed on that table only.
+    expect(pack[3]!.scenario.steps.map((s) => [s.name, s.role])).toEqual([
+      ['001-sweep-count-bigint', 'cutter_migrator'],
+      ['mark', 'cutter_app'],
+      ['sweep', 'cutter_app'],
+    ]);
+    expect(pack[3]!.scenario.sql_policy).toEqual({
+      allow: [{ verbs: ['ALTER'], kinds: ['ALTER TABLE'], tables: ['ledger.sweep_log'] }],
+    });
+    expect(pack.filter((s) => s.scenario.sql_policy || s.scenario.forbidden_verbs).map((s) => s.scenario.id)).toEqual([
+      'S4',
+    ]);
   });
 
   it('reads *.yaml and *.yml only, not in subfolders', async () => {

@@ -10,7 +10,7 @@ import { runSqlFile } from './restore.js';
 import { connect, type PgTarget } from './target.js';
 
 const FIXTURE = ['fixtures/production/schema.sql', 'fixtures/production/data.sql', 'sql/roles.sql', 'sql/grants.sql'];
-const ROLES = ['cutter_app', 'cutter_readonly', 'cutter_auditor'];
+const ROLES = ['cutter_app', 'cutter_readonly', 'cutter_auditor', 'cutter_migrator'];
 
 let throwaway: ThrowawayServer | null = null;
 let server: PgTarget;

@@ -89,7 +89,7 @@ describe('junitXml', () => {
       ['run_id', RUN_ID],
       ['execution_status', 'PASS'],
       ['report_sha256', SHA],
-      ['accepted_commit', '0ef097eaeb0fe59f3bd5496f5ca8a3f9d6c5622d'],
+      ['accepted_commit', 'f6bea52715e9f5a5f5a581eda2f4ec7e7629679a'],
     ])
       expect(xml).toContain(`<property name="${name}" value="${value}"/>`);
   });

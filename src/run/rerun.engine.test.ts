@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSnapshot, listSnapshots, PACKAGE_ROOT, removeSnapshot } from '../engine/index.js';
+import type { Report } from '../config/index.js';
 import { writeReport } from '../report/index.js';
 import { countLabelled, docker, uniqueName } from '../test-support/docker.js';
 import { checkoutBuild, startDemoWorld, type DemoWorld } from './demo.js';
@@ -75,11 +76,23 @@ describe('the rerun cycle', () => {
     await checkoutBuild(world.repo, world.shas.defective);
     const a = await run(await config('defective', world.shas.defective), join(work, 'a'));
     expect(a.report.execution_status).toBe('FAIL');
+    expect(a.report.failure).toMatchObject({ gate: 'S6', scenario: 'S6', classification: 'sut' });
+    expect(a.report.scenarios.filter((s) => s.status === 'NOT_RUN').map((s) => s.id)).toEqual([
+      'S7',
+      'S8',
+      'S9',
+      'S10',
+      'S11',
+      'S12',
+    ]);
+    expectMigrationInS4(a.report);
     await checkoutBuild(world.repo, world.shas.fixed);
     const b = await run(await config('fixed', world.shas.fixed), join(work, 'b'), {
       previous: join(work, 'a', 'report.json'),
     });
     expect(b.report.execution_status).toBe('PASS');
+    expect(b.report.scenarios.map((s) => s.status)).toEqual(Array(12).fill('PASS'));
+    expectMigrationInS4(b.report);
     const p = b.report.progress!;
     expect(p.prior_status).toBe('FAIL');
     expect(p.failure).toBe('resolved');
@@ -98,6 +111,31 @@ describe('the rerun cycle', () => {
     expect(md).toContain('## Progress against the prior run');
     expect(md).toMatch(/\| S6 \| CUT \| FAIL \| PASS \| \*\*FAIL -> PASS\*\*/);
   });
+
+  /** S4's first step ran the cutter's migration as its owner: one ALTER, a rewrite of ledger.sweep_log, allowed by S4's policy alone. */
+  function expectMigrationInS4(report: Report): void {
+    const s4 = report.scenarios.find((s) => s.id === 'S4')!;
+    expect(s4.status).toBe('PASS');
+    expect(s4.steps[0]).toMatchObject({ name: '001-sweep-count-bigint', exit_code: 0 });
+    const trace = report.sql_trace!;
+    expect(trace.forbidden).toEqual([]);
+    expect(trace.per_scenario['S4']).toMatchObject({ ALTER: 1 });
+    for (const [id, counts] of Object.entries(trace.per_scenario))
+      if (id !== 'S4') expect(counts['ALTER'], id).toBeUndefined();
+    expect(trace.rewrites).toEqual([
+      {
+        scenario: 'S4',
+        step: '001-sweep-count-bigint',
+        user: 'cutter_migrator',
+        tables: ['ledger.sweep_log'],
+        text: expect.stringContaining('ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint'),
+      },
+    ]);
+    expect(trace.policy.scenarios['S4']!.allow).toEqual([
+      { verbs: ['ALTER'], kinds: ['ALTER TABLE'], tables: ['ledger.sweep_log'] },
+    ]);
+    expect(trace.policy.scenarios['S5']!.allow).toEqual([]);
+  }
 
   it('refuses a prior report that fails verify (exit 2, nothing created)', async () => {
     const file = join(work, 'a', 'report.json');

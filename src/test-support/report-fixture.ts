@@ -17,7 +17,7 @@ export type ReportDraft = Omit<NonPassReport, 'execution_status' | 'failure'> & 
 };
 
 export const RUN_ID = '20261202-005349-0257a5d1';
-const COMMIT = '0ef097eaeb0fe59f3bd5496f5ca8a3f9d6c5622d';
+const COMMIT = 'f6bea52715e9f5a5f5a581eda2f4ec7e7629679a';
 const SHA = (c: string) => c.repeat(64);
 const TABLES = ['ledger.account', 'ledger.mark', 'ledger.cut'];
 const BASELINE = { 'ledger.account': 40, 'ledger.mark': 960, 'ledger.cut': 960 };
@@ -212,7 +212,7 @@ function evidenceSections(): Pick<
       clean: true,
       dirty: [],
       hardcode: {
-        base_commit: '3c812bd91eccad504aa3a120a341c0aae4f61c7a',
+        base_commit: '0907f8f9f3a20e4082da348317c67b207a50ae70',
         patterns: ['literal IPv4 address', 'DSN with a password', 'password assignment'],
         lines_scanned: 4,
         findings: [],
