@@ -395,8 +395,8 @@ describe('renderMarkdown says everything report.json knows about the failure', (
 describe('report.md Locks', () => {
   it('shows each relation in its strongest mode with the time held, how it was seen, and its rewrite', () => {
     const md = renderMarkdown(finish(passDraft()));
-    expect(row(md, 'S4 | ledger.verify_log')).toBe(
-      '| S4 | ledger.verify_log | ACCESS EXCLUSIVE | 41 ms | both | yes, 16 KiB (migrate) | `ALTER TABLE ledger.verify_log ALTER COLUMN id TYPE bigint` |',
+    expect(row(md, 'S4 | ledger.sweep_log')).toBe(
+      '| S4 | ledger.sweep_log | ACCESS EXCLUSIVE | 41 ms | both | yes, 16 KiB (migrate) | `ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint` |',
     );
     expect(md).toContain('sampled from pg_locks every 25 ms, or both; 1 table rewritten whole.');
   });

@@ -163,10 +163,10 @@ function evidenceSections(): Pick<
           id: 'S4',
           relations: [
             {
-              relation: 'ledger.verify_log',
+              relation: 'ledger.sweep_log',
               mode: 'ACCESS EXCLUSIVE',
               held_ms: 41,
-              statement: 'ALTER TABLE ledger.verify_log ALTER COLUMN id TYPE bigint',
+              statement: 'ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint',
               source: 'both',
             },
             {
@@ -177,7 +177,7 @@ function evidenceSections(): Pick<
               source: 'inferred',
             },
           ],
-          rewrites: [{ relation: 'ledger.verify_log', bytes: 16384, step: 'migrate' }],
+          rewrites: [{ relation: 'ledger.sweep_log', bytes: 16384, step: 'migrate' }],
           invalid_indexes: [],
           not_valid_constraints: [],
           waits: [],
