@@ -1,6 +1,7 @@
 // Locks seen, not only inferred: while a step runs, a session of the tool reads pg_locks joined
 // with pg_stat_activity every ~25 ms for the backends of the system under test's roles (by role,
-// never by application name, which the system sets itself), and keeps, per backend, relation and
+// never by application name, which the system sets itself), on tables, partitioned tables and
+// materialized views (not their indexes and sequences), and keeps, per backend, relation and
 // mode, when it was first and last seen and the query that backend was running. The session turns
 // its own statement logging off, so its thousands of reads stay out of the statement log the
 // trace reads. A lock shorter than the interval can be missed: inference covers that.
@@ -31,7 +32,7 @@ const SAMPLE = `
     join pg_stat_activity a on a.pid = l.pid
     join pg_class c on c.oid = l.relation
     join pg_namespace n on n.oid = c.relnamespace
-   where l.locktype = 'relation' and a.usename = any($1::text[])
+   where l.locktype = 'relation' and c.relkind in ('r', 'p', 'm') and a.usename = any($1::text[])
      and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'`;
 
 type Row = { pid: number; role: string; relation: string; mode: string; granted: boolean; query: string };

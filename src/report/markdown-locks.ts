@@ -17,11 +17,22 @@ function strongest(s: ScenarioLocks): ScenarioLocks['relations'] {
   return s.relations.filter((r) => !seen.has(r.relation) && seen.add(r.relation));
 }
 
+/** A statement as a table cell shows it: its leading comment lines dropped, cut to 120 characters. */
+const shown = (statement: string) =>
+  cell(
+    code(
+      statement
+        .replace(/^(\s*--[^\n]*\n)+/, '')
+        .trim()
+        .slice(0, 120),
+    ),
+  );
+
 function scenarioRows(s: ScenarioLocks): string[] {
   const rewritten = new Map(s.rewrites.map((r) => [r.relation, r]));
   return strongest(s).map((r) => {
     const rw = rewritten.get(r.relation);
-    return `| ${s.id} | ${r.relation} | ${r.mode} | ${r.held_ms} ms | ${r.source} | ${rw ? `yes, ${bytes(rw.bytes)} (${cell(rw.step)})` : '-'} | ${cell(code(r.statement.slice(0, 120)))} |`;
+    return `| ${s.id} | ${r.relation} | ${r.mode} | ${r.held_ms} ms | ${r.source} | ${rw ? `yes, ${bytes(rw.bytes)} (${cell(rw.step)})` : '-'} | ${shown(r.statement)} |`;
   });
 }
 

@@ -130,6 +130,41 @@ function teardown(): NonNullable<ReportDraft['teardown']> {
   };
 }
 
+/** What the demo's S4 locked: its migration's rewrite of ledger.sweep_log, and MARK's row locks. */
+function locksFixture(): NonNullable<ReportDraft['locks']> {
+  return {
+    source: 'dry-run server log (log_min_duration_statement=0) + pg_locks sampled every 25 ms + pg_class.relfilenode',
+    sample_interval_ms: 25,
+    scenarios: [
+      {
+        id: 'S4',
+        relations: [
+          {
+            relation: 'ledger.sweep_log',
+            mode: 'ACCESS EXCLUSIVE',
+            held_ms: 41,
+            statement: 'ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint',
+            source: 'both',
+          },
+          {
+            relation: 'ledger.entry',
+            mode: 'ROW EXCLUSIVE',
+            held_ms: 3,
+            statement: 'UPDATE ledger.entry SET state = $1',
+            source: 'inferred',
+          },
+        ],
+        rewrites: [{ relation: 'ledger.sweep_log', bytes: 16384, step: 'migrate' }],
+        invalid_indexes: [],
+        not_valid_constraints: [],
+        waits: [],
+        samples: 12,
+        unread: [],
+      },
+    ],
+  };
+}
+
 function evidenceSections(): Pick<
   ReportDraft,
   'sql_trace' | 'leak_scan' | 'locks' | 'protected_envs' | 'git' | 'teardown'
@@ -155,37 +190,7 @@ function evidenceSections(): Pick<
       audit: { statements: 147, nested: 0, verbs: ['BEGIN', 'COMMIT'], functions: [], forbidden_nested: 0 },
       writes: { settled: true, explained: 11, unexplained: [] },
     },
-    locks: {
-      source: 'dry-run server log (log_min_duration_statement=0) + pg_locks sampled every 25 ms + pg_class.relfilenode',
-      sample_interval_ms: 25,
-      scenarios: [
-        {
-          id: 'S4',
-          relations: [
-            {
-              relation: 'ledger.sweep_log',
-              mode: 'ACCESS EXCLUSIVE',
-              held_ms: 41,
-              statement: 'ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint',
-              source: 'both',
-            },
-            {
-              relation: 'ledger.entry',
-              mode: 'ROW EXCLUSIVE',
-              held_ms: 3,
-              statement: 'UPDATE ledger.entry SET state = $1',
-              source: 'inferred',
-            },
-          ],
-          rewrites: [{ relation: 'ledger.sweep_log', bytes: 16384, step: 'migrate' }],
-          invalid_indexes: [],
-          not_valid_constraints: [],
-          waits: [],
-          samples: 12,
-          unread: [],
-        },
-      ],
-    },
+    locks: locksFixture(),
     leak_scan: {
       secrets: 5,
       forms: ['raw', 'percent-encoded', 'base64', 'base64url', 'password literal'],
