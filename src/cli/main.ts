@@ -25,6 +25,11 @@ interface CommandModule<U> {
 }
 
 async function main(): Promise<number> {
+  // A reader that closed stdout (`rehearse run ... | head -1`) must not kill a run mid-gate: the run
+  // goes on, tears down and writes its report; what it would have printed there is lost.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   let exitCode = 0;
   const cli = yargs(hideBin(process.argv))
     .scriptName('rehearse')

@@ -36,7 +36,7 @@ const ALTER_TABLE_MODES: Record<string, [LockMode, string]> = {
 
 // Storage parameters SET (...) changes under SHARE UPDATE EXCLUSIVE (the ALTER TABLE page); any other takes ACCESS EXCLUSIVE.
 const LIGHT_STORAGE_PARAMETER =
-  /^(fillfactor|toast_tuple_target|parallel_workers|autovacuum_.*|toast\.autovacuum_.*|vacuum_.*|toast\.vacuum_.*|log_autovacuum_min_duration|user_catalog_table)$/;
+  /^(fillfactor|toast_tuple_target|parallel_workers|autovacuum_.*|toast\.autovacuum_.*|vacuum_.*|toast\.vacuum_.*|log_autovacuum_min_duration)$/;
 
 const SUBCOMMAND_NAMES: Record<string, string> = {
   AT_AddColumn: 'ADD COLUMN',
@@ -56,9 +56,14 @@ const SUBCOMMAND_NAMES: Record<string, string> = {
 const claim = (relation: StatementObject | null, mode: LockMode, why: string): LockClaim[] =>
   relation ? [{ relation, mode, why }] : [];
 
+/** The option names of a DefElem list, given as an array or as `{ List: { items } }`. */
 function defNames(def: unknown): string[] {
-  if (!Array.isArray(def)) return [];
-  return def.flatMap((d) => (isTree(d) && isTree(d.DefElem) ? [String(d.DefElem.defname)] : []));
+  const items = Array.isArray(def)
+    ? def
+    : isTree(def) && isTree(def.List) && Array.isArray(def.List.items)
+      ? def.List.items
+      : [];
+  return items.flatMap((d) => (isTree(d) && isTree(d.DefElem) ? [String(d.DefElem.defname)] : []));
 }
 
 /** What one ALTER TABLE sub-command takes on the table, and on the other tables it names. */
@@ -74,7 +79,8 @@ function alterTableCmd(table: StatementObject, cmd: Tree): LockClaim[] {
     ];
   }
   if (sub === 'AT_SetRelOptions' || sub === 'AT_ResetRelOptions') {
-    const light = defNames(cmd.def).every((n) => LIGHT_STORAGE_PARAMETER.test(n));
+    const names = defNames(cmd.def);
+    const light = names.length > 0 && names.every((n) => LIGHT_STORAGE_PARAMETER.test(n));
     return claim(table, light ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', SUBCOMMAND_NAMES[sub]!);
   }
   const partition = def && isTree(def.PartitionCmd) ? def.PartitionCmd : null;
@@ -131,7 +137,14 @@ const RULES: Record<string, Rule> = {
   AlterTableStmt: (n) => {
     const table = rangeVar(n.relation);
     if (!table || !Array.isArray(n.cmds)) return [];
-    if (n.objtype === 'OBJECT_INDEX') return claim(table, 'SHARE UPDATE EXCLUSIVE', 'ALTER INDEX');
+    if (n.objtype === 'OBJECT_INDEX') {
+      const moves = n.cmds.some(
+        (c) => isTree(c) && isTree(c.AlterTableCmd) && c.AlterTableCmd.subtype === 'AT_SetTableSpace',
+      );
+      return moves
+        ? claim(table, 'ACCESS EXCLUSIVE', 'ALTER INDEX ... SET TABLESPACE')
+        : claim(table, 'SHARE UPDATE EXCLUSIVE', 'ALTER INDEX');
+    }
     return n.cmds.flatMap((c) => (isTree(c) && isTree(c.AlterTableCmd) ? alterTableCmd(table, c.AlterTableCmd) : []));
   },
   IndexStmt: (n) =>
@@ -165,7 +178,9 @@ const RULES: Record<string, Rule> = {
   ReindexStmt: (n) =>
     option(n.params, 'concurrently')
       ? claim(rangeVar(n.relation), 'SHARE UPDATE EXCLUSIVE', 'REINDEX ... CONCURRENTLY')
-      : claim(rangeVar(n.relation), 'SHARE', 'REINDEX'),
+      : n.kind === 'REINDEX_OBJECT_INDEX'
+        ? claim(rangeVar(n.relation), 'ACCESS EXCLUSIVE', 'REINDEX INDEX (and SHARE on its table)')
+        : claim(rangeVar(n.relation), 'SHARE', 'REINDEX'),
   CreateTrigStmt: (n) => claim(rangeVar(n.relation), 'SHARE ROW EXCLUSIVE', 'CREATE TRIGGER'),
   CreatePolicyStmt: (n) => claim(rangeVar(n.table), 'ACCESS EXCLUSIVE', 'CREATE POLICY'),
   RuleStmt: (n) => claim(rangeVar(n.relation), 'ACCESS EXCLUSIVE', 'CREATE RULE'),
@@ -192,12 +207,15 @@ const RULES: Record<string, Rule> = {
   CommentStmt: () => [],
   SelectStmt: (n) => {
     const locking = Array.isArray(n.lockingClause) && n.lockingClause.length > 0;
-    return readClaims(
-      n,
-      locking ? 'ROW SHARE' : 'ACCESS SHARE',
-      locking ? 'SELECT ... FOR UPDATE/SHARE' : 'SELECT',
-      null,
-    );
+    return [
+      ...readClaims(
+        n,
+        locking ? 'ROW SHARE' : 'ACCESS SHARE',
+        locking ? 'SELECT ... FOR UPDATE/SHARE' : 'SELECT',
+        null,
+      ),
+      ...cteWrites(n.withClause),
+    ];
   },
   InsertStmt: (n) => dmlClaims(n, 'INSERT'),
   UpdateStmt: (n) => dmlClaims(n, 'UPDATE'),
@@ -212,7 +230,9 @@ const RULES: Record<string, Rule> = {
     if (type !== 'OBJECT_TABLE' && type !== 'OBJECT_INDEX' && type !== 'OBJECT_MATVIEW' && type !== 'OBJECT_VIEW')
       return [];
     const concurrent = n.concurrent === true;
-    const why = `DROP ${type.replace(/^OBJECT_/, '')}${concurrent ? ' CONCURRENTLY' : ''}`;
+    const what = type.replace(/^OBJECT_/, '');
+    // DROP INDEX locks the index's table too (ACCESS EXCLUSIVE; CONCURRENTLY: SHARE UPDATE EXCLUSIVE), which the text does not name.
+    const why = `DROP ${what}${concurrent ? ' CONCURRENTLY' : ''}${what === 'INDEX' ? ' (its table too)' : ''}`;
     const mode: LockMode = concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
     return (Array.isArray(n.objects) ? n.objects : []).flatMap((o) => claim(listName(o), mode, why));
   },
@@ -227,6 +247,23 @@ function listName(o: unknown): StatementObject | null {
     name: parts[parts.length - 1]!,
     relation: true,
   };
+}
+
+const DML_VERBS: Record<string, string> = {
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+};
+
+/** The writes of data-modifying CTEs (`WITH d AS (DELETE FROM t ...) SELECT ...`): ROW EXCLUSIVE on their targets. */
+function cteWrites(withClause: unknown): LockClaim[] {
+  const out: LockClaim[] = [];
+  walkNodes(withClause, (key, value) => {
+    const verb = DML_VERBS[key];
+    if (verb && isTree(value)) out.push(...claim(rangeVar(value.relation), 'ROW EXCLUSIVE', `WITH ... ${verb}`));
+  });
+  return out;
 }
 
 function dmlClaims(n: Tree, verb: string): LockClaim[] {

@@ -5,6 +5,7 @@
 // mode, when it was first and last seen and the query that backend was running. The session turns
 // its own statement logging off, so its thousands of reads stay out of the statement log the
 // trace reads. A lock shorter than the interval can be missed: inference covers that.
+import { messageOf } from '../errors.js';
 import { connect, type PgTarget } from './target.js';
 
 export interface SampledLock {
@@ -22,8 +23,8 @@ export interface SampledLock {
 }
 
 export interface LockSampling {
-  /** Stop sampling: every lock seen, and how many samples were read. */
-  stop(): Promise<{ locks: SampledLock[]; samples: number }>;
+  /** Stop sampling: every lock seen, how many samples were read, and the first read that failed (null: none). */
+  stop(): Promise<{ locks: SampledLock[]; samples: number; failure: string | null }>;
 }
 
 const SAMPLE = `
@@ -39,20 +40,33 @@ type Row = { pid: number; role: string; relation: string; mode: string; granted:
 
 /** Start sampling the locks of `roles`' backends on the server; `stop` ends it and closes the session. */
 export async function sampleLocks(target: PgTarget, roles: readonly string[], intervalMs = 25): Promise<LockSampling> {
-  const sql = connect(target, 'pg-rehearse lock sampler');
-  // The sampler's own reads are the tool's: out of the statement log (the tool's role is a superuser).
-  await sql.unsafe(
-    "set log_statement = 'none'; set log_min_duration_statement = -1; set log_min_error_statement = 'panic'",
-  );
+  // The sampler's own reads are the tool's: out of the statement log (the tool's role is a superuser),
+  // set at connection start so that a session the client opens again after a drop has them too.
+  const sql = connect(target, 'pg-rehearse lock sampler', {
+    sessionOptions: '-c log_statement=none -c log_min_duration_statement=-1 -c log_min_error_statement=panic',
+  });
+  try {
+    await sql.unsafe('select 1');
+  } catch (err) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    throw err;
+  }
   const spans = new LockSpans();
   let samples = 0;
+  let failure: string | null = null;
   let running = true;
   const loop = (async () => {
     while (running) {
       const t = Date.now();
-      const rows = (await sql.unsafe(SAMPLE, [roles as string[]]).catch(() => [])) as unknown as Row[];
-      samples++;
-      spans.sample(rows, t);
+      try {
+        spans.sample((await sql.unsafe(SAMPLE, [roles as string[]])) as unknown as Row[], t);
+        samples++;
+      } catch (err) {
+        // A read that failed saw nothing: it is not a sample. Sampling ends there and says why (a new
+        // session would lack the settings that keep its reads out of the statement log).
+        failure = messageOf(err);
+        running = false;
+      }
       await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - t))));
     }
   })();
@@ -61,8 +75,8 @@ export async function sampleLocks(target: PgTarget, roles: readonly string[], in
       running = false;
       // A read that hangs (a paused server) does not hold the step up: the session is closed under it.
       await Promise.race([loop, new Promise((r) => setTimeout(r, 2000).unref())]);
-      await sql.end({ timeout: 1 });
-      return { locks: spans.all(), samples };
+      await sql.end({ timeout: 1 }).catch(() => {});
+      return { locks: spans.all(), samples, failure };
     },
   };
 }

@@ -40,7 +40,9 @@ const NOT_VALID = `
 export async function readRelationState(target: PgTarget): Promise<RelationState> {
   return withConnection(target, 'relation state', async (sql) =>
     sql.begin('isolation level repeatable read read only', async (tx) => {
+      // Sizing a table waits behind an ACCESS EXCLUSIVE lock still held: give up rather than wait.
       await tx.unsafe("set local log_statement = 'none'");
+      await tx.unsafe("set local lock_timeout = '2s'");
       const tables = (await tx.unsafe(TABLES)) as unknown as {
         oid: string;
         relation: string;

@@ -38,6 +38,11 @@ function lineSink(target: string, stdout: (text: string) => void): (text: string
 export function eventsOutput(o: EventsOutputOptions): EventsOutput {
   const now = o.now ?? (() => new Date());
   const sink = lineSink(o.target, o.stdout ?? ((text) => void process.stdout.write(text)));
+  // A reader that closed the pipe (`--events - | head`) ends the events, not the run.
+  if (o.target === '-' && !o.stdout)
+    process.stdout.on('error', (err) => {
+      failed ??= err;
+    });
   const line = (e: RunEvent) => `${JSON.stringify({ ...e, at: now().toISOString() })}\n`;
   let written = '';
   let held: string[] | null = [];

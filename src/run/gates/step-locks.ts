@@ -52,12 +52,18 @@ export async function watchStepLocks(dry: DryRun, signal: AbortSignal): Promise<
   const before: RelationState | null = await attempt('the relation state before the step', () =>
     readRelationState(tool),
   );
-  const sampling: LockSampling | null = await attempt('the lock sampler', () =>
-    sampleLocks(tool, Object.keys(dry.rolePasswords), LOCK_SAMPLE_INTERVAL_MS),
-  );
+  const starting = sampleLocks(tool, Object.keys(dry.rolePasswords), LOCK_SAMPLE_INTERVAL_MS);
+  const sampling: LockSampling | null = await attempt('the lock sampler', () => starting);
+  // Given up on while it started: a sampler that starts after all is stopped at once, never left polling.
+  if (!sampling)
+    void starting.then(
+      (late) => late.stop(),
+      () => {},
+    );
   return {
     async stop() {
       const seen = sampling ? await attempt('the lock sampler', () => sampling.stop()) : null;
+      if (seen?.failure) unread.push(`the lock sampler: a read failed (${seen.failure})`);
       const after = before ? await attempt('the relation state after the step', () => readRelationState(tool)) : null;
       return {
         sampled: seen?.locks ?? [],
