@@ -157,4 +157,18 @@ describe('rehearse run on the console (built bin)', () => {
       /^::error file=pins\.yaml,line=\d+,title=G0%3A pin mismatch::pack\/S5\.yaml \(scenario\) has sha256 /m,
     );
   });
+
+  it('goes on when the reader of stdout closes the pipe (--events - | head -1): the run still ends with its report', async () => {
+    const out = join(dir, 'epipe');
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const p = spawn(process.execPath, [BIN, 'run', '--config', config, '--out', out, '--events', '-'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      p.stdout.once('data', () => p.stdout.destroy());
+      p.on('error', reject);
+      p.on('close', resolve);
+    });
+    expect(code).toBe(1);
+    expect(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')).failure.gate).toBe('G0');
+  });
 });
