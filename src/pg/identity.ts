@@ -3,7 +3,7 @@
 // its own connection, and reads in a read-only transaction: these run against production too.
 import type { Sql } from 'postgres';
 import { EnvironmentError, UsageError, messageOf } from '../errors.js';
-import { connect, quoteIdent, type PgTarget } from './target.js';
+import { connect, quoteIdent, type ConnectOptions, type PgTarget } from './target.js';
 
 export interface ServerIdentity {
   /** pg_control_system().system_identifier, a bigint, as a decimal string. */
@@ -31,8 +31,13 @@ export class PgQueryError extends EnvironmentError {
 }
 
 /** Run `work` on a fresh connection, always closed; a failure becomes a PgQueryError naming `what`. */
-export async function withConnection<T>(target: PgTarget, what: string, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = connect(target, `pg-rehearse ${what}`);
+export async function withConnection<T>(
+  target: PgTarget,
+  what: string,
+  work: (sql: Sql) => Promise<T>,
+  opts: ConnectOptions = {},
+): Promise<T> {
+  const sql = connect(target, `pg-rehearse ${what}`, opts);
   try {
     return await work(sql);
   } catch (err) {

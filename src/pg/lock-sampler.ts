@@ -44,6 +44,7 @@ export async function sampleLocks(target: PgTarget, roles: readonly string[], in
   // set at connection start so that a session the client opens again after a drop has them too.
   const sql = connect(target, 'pg-rehearse lock sampler', {
     sessionOptions: '-c log_statement=none -c log_min_duration_statement=-1 -c log_min_error_statement=panic',
+    fetchTypes: false,
   });
   try {
     await sql.unsafe('select 1');

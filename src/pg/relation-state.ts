@@ -38,27 +38,31 @@ const NOT_VALID = `
 
 /** The catalog's view of every user table's storage, and what is left invalid, in one snapshot. */
 export async function readRelationState(target: PgTarget): Promise<RelationState> {
-  return withConnection(target, 'relation state', async (sql) =>
-    sql.begin('isolation level repeatable read read only', async (tx) => {
-      // Sizing a table waits behind an ACCESS EXCLUSIVE lock still held: give up rather than wait.
-      await tx.unsafe("set local log_statement = 'none'");
-      await tx.unsafe("set local lock_timeout = '2s'");
-      const tables = (await tx.unsafe(TABLES)) as unknown as {
-        oid: string;
-        relation: string;
-        relfilenode: string;
-        bytes: string;
-      }[];
-      const invalid = (await tx.unsafe(INVALID_INDEXES)) as unknown as { name: string }[];
-      const notValid = (await tx.unsafe(NOT_VALID)) as unknown as { name: string }[];
-      return {
-        tables: Object.fromEntries(
-          tables.map((t) => [t.oid, { relation: t.relation, relfilenode: t.relfilenode, bytes: Number(t.bytes) }]),
-        ),
-        invalidIndexes: invalid.map((r) => r.name),
-        notValidConstraints: notValid.map((r) => r.name),
-      };
-    }),
+  return withConnection(
+    target,
+    'relation state',
+    async (sql) =>
+      sql.begin('isolation level repeatable read read only', async (tx) => {
+        // Sizing a table waits behind an ACCESS EXCLUSIVE lock still held: give up rather than wait.
+        await tx.unsafe("set local log_statement = 'none'");
+        await tx.unsafe("set local lock_timeout = '2s'");
+        const tables = (await tx.unsafe(TABLES)) as unknown as {
+          oid: string;
+          relation: string;
+          relfilenode: string;
+          bytes: string;
+        }[];
+        const invalid = (await tx.unsafe(INVALID_INDEXES)) as unknown as { name: string }[];
+        const notValid = (await tx.unsafe(NOT_VALID)) as unknown as { name: string }[];
+        return {
+          tables: Object.fromEntries(
+            tables.map((t) => [t.oid, { relation: t.relation, relfilenode: t.relfilenode, bytes: Number(t.bytes) }]),
+          ),
+          invalidIndexes: invalid.map((r) => r.name),
+          notValidConstraints: notValid.map((r) => r.name),
+        };
+      }),
+    { fetchTypes: false },
   );
 }
 

@@ -15,6 +15,12 @@ export interface PgTarget {
 export interface ConnectOptions {
   /** Startup `options` (what PGOPTIONS sets for libpq), e.g. `-c default_transaction_read_only=on`. */
   sessionOptions?: string;
+  /**
+   * Read the server's array types when the session opens (the client's default). A session that
+   * reads no arrays skips it: the client does not handle that read failing on a server that goes
+   * away as the session opens (an unhandled rejection).
+   */
+  fetchTypes?: boolean;
 }
 
 /** A single-connection `postgres` client for the target; the caller ends it (`sql.end()`). */
@@ -29,6 +35,7 @@ export function connect(target: PgTarget, applicationName: string, opts: Connect
     connect_timeout: 10,
     idle_timeout: 5,
     onnotice: () => {},
+    fetch_types: opts.fetchTypes ?? true,
     connection: { application_name: applicationName, ...(opts.sessionOptions ? { options: opts.sessionOptions } : {}) },
   });
 }

@@ -59,7 +59,9 @@ export function locksSection(r: Report): Section | null {
     title: 'Locks',
     numbered: true,
     body: [
-      `What the system under test locked, per scenario: each relation in its strongest mode and the longest time it was held in it, inferred from the statement log (statement start to its transaction's end), sampled from pg_locks every ${l.sample_interval_ms} ms, or both; ${plural(rewrites.length, 'table')} rewritten whole.`,
+      l.scenarios.some((s) => s.samples > 0)
+        ? `What the system under test locked, per scenario: each relation in its strongest mode and the longest time it was held in it, inferred from the statement log (statement start to its transaction's end), sampled from pg_locks every ${l.sample_interval_ms} ms, or both; ${plural(rewrites.length, 'table')} rewritten whole.`
+        : "What the system under test locked, per scenario: each relation in its strongest mode and the longest time it was held in it, inferred from the statement log (each statement's documented lock level, from its start to its transaction's end).",
       '',
       ...(rows.length
         ? [

@@ -11,6 +11,9 @@ const SOURCE = `dry-run server log (log_min_duration_statement=0) + pg_locks sam
 // The catalog's own relations, which every query reads: not the system's tables.
 const CATALOG = /^(pg_catalog|information_schema)\./;
 
+const INFERRED_ONLY =
+  "dry-run server log (log_min_duration_statement=0): each statement's documented lock level, held to its transaction's end";
+
 /** The locks of every scenario that ran, from the system's statements (not the tool's) in its window. */
 export async function locksSection(
   statements: readonly LoggedStatement[],
@@ -45,7 +48,8 @@ export async function locksSection(
       unread: watched.flatMap((x) => x.unread.map((u) => `${x.step}: ${u}`)),
     });
   }
-  return { source: SOURCE, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
+  const watched = windows.some((w) => w.steps.some((st) => st.locks));
+  return { source: watched ? SOURCE : INFERRED_ONLY, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
 }
 
 function within(s: LoggedStatement, w: ScenarioWindow): boolean {
