@@ -6,7 +6,7 @@
 // its own statement logging off, so its thousands of reads stay out of the statement log the
 // trace reads. A lock shorter than the interval can be missed: inference covers that.
 import { messageOf } from '../errors.js';
-import { connect, type PgTarget } from './target.js';
+import { connect, quoteLiteral, type PgTarget } from './target.js';
 
 export interface SampledLock {
   pid: number;
@@ -33,7 +33,7 @@ const SAMPLE = `
     join pg_stat_activity a on a.pid = l.pid
     join pg_class c on c.oid = l.relation
     join pg_namespace n on n.oid = c.relnamespace
-   where l.locktype = 'relation' and c.relkind in ('r', 'p', 'm') and a.usename = any($1::text[])
+   where l.locktype = 'relation' and c.relkind in ('r', 'p', 'm') and a.usename in (ROLES)
      and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'`;
 
 type Row = { pid: number; role: string; relation: string; mode: string; granted: boolean; query: string };
@@ -52,6 +52,8 @@ export async function sampleLocks(target: PgTarget, roles: readonly string[], in
     await sql.end({ timeout: 1 }).catch(() => {});
     throw err;
   }
+  // The roles as literals: one text, read the same way every time (no parameter types to look up).
+  const query = SAMPLE.replace('ROLES', roles.length ? roles.map(quoteLiteral).join(', ') : 'NULL');
   const spans = new LockSpans();
   let samples = 0;
   let failure: string | null = null;
@@ -60,7 +62,7 @@ export async function sampleLocks(target: PgTarget, roles: readonly string[], in
     while (running) {
       const t = Date.now();
       try {
-        spans.sample((await sql.unsafe(SAMPLE, [roles as string[]])) as unknown as Row[], t);
+        spans.sample((await sql.unsafe(query)) as unknown as Row[], t);
         samples++;
       } catch (err) {
         // A read that failed saw nothing: it is not a sample. Sampling ends there and says why (a new
