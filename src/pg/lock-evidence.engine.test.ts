@@ -1,7 +1,7 @@
 // What a step locked, seen by sampling pg_locks for the system's role while it runs, and what it
 // rewrote or left invalid, read from the catalog before and after: on a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerLogs } from '../test-support/docker.js';
+import { containerLogs, docker } from '../test-support/docker.js';
 import { holdInTransaction } from '../test-support/held-transaction.js';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { inferredHolds, lockEvidence } from '../evidence/lock-timeline.js';
@@ -42,7 +42,8 @@ afterAll(async () => {
 
 describe('sampleLocks', () => {
   it("sees the ACCESS EXCLUSIVE lock an ALTER TABLE held open takes, for about as long as it was held, and not the tool's own", async () => {
-    const sampling = await sampleLocks(tool, ['shop_migrator']);
+    const sampling = sampleLocks(tool, ['shop_migrator']);
+    await sampling.started;
     const migrator = connect(app, 'whatever the system calls itself');
     const ownRead = connect(tool, 'pg-rehearse test');
     try {
@@ -68,7 +69,8 @@ describe('sampleLocks', () => {
   });
 
   it('keeps its own reads out of the statement log, which logs every other statement', async () => {
-    const sampling = await sampleLocks(tool, ['shop_migrator']);
+    const sampling = sampleLocks(tool, ['shop_migrator']);
+    await sampling.started;
     const sql = connect(tool, 'pg-rehearse test');
     await sql.unsafe('select 4242 as marker').finally(() => sql.end());
     await new Promise((r) => setTimeout(r, 200));
@@ -79,9 +81,36 @@ describe('sampleLocks', () => {
   });
 });
 
+describe('sampleLocks on a server killed under it', () => {
+  it('ends with the samples read so far and why it ended, with nothing thrown outside the call', async () => {
+    const dying = await throwawayServer({ prefix: 'pgr-lock-dying', database: 'shop' });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    process.on('uncaughtException', onUnhandled);
+    try {
+      const sampling = sampleLocks(dying.target, ['shop_migrator']);
+      await sampling.started;
+      await docker.getContainer(dying.containerId).kill();
+      await new Promise((r) => setTimeout(r, 500));
+      const end = await sampling.stop();
+      expect(end.samples).toBeGreaterThan(0);
+      expect(end.failure).toMatch(/server closed the connection|terminat|connection/i);
+      const again = await readRelationState(dying.target).catch((e: Error) => e);
+      expect(String(again)).toMatch(/psql|connection|server/i);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      process.off('uncaughtException', onUnhandled);
+      await dying.close();
+    }
+  });
+});
+
 describe('the time a lock was held, inferred from the statement log and sampled', () => {
   it('agree on an ALTER TABLE held open in a transaction for 600 ms', async () => {
-    const sampling = await sampleLocks(tool, ['shop_migrator']);
+    const sampling = sampleLocks(tool, ['shop_migrator']);
+    await sampling.started;
     const migrator = connect(app, 'migrator');
     try {
       await migrator.unsafe('begin');

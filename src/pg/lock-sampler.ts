@@ -2,11 +2,13 @@
 // with pg_stat_activity every ~25 ms for the backends of the system under test's roles (by role,
 // never by application name, which the system sets itself), on tables, partitioned tables and
 // materialized views (not their indexes and sequences), and keeps, per backend, relation and
-// mode, when it was first and last seen and the query that backend was running. The session turns
-// its own statement logging off, so its thousands of reads stay out of the statement log the
-// trace reads. A lock shorter than the interval can be missed: inference covers that.
+// mode, when it was first and last seen and the query that backend was running. The session is a
+// psql child repeating one read (`\watch`), one JSON line a sample, its statements out of the
+// server's log (psql-read.ts). A lock shorter than the interval can be missed: inference covers that.
+import { createInterface } from 'node:readline';
 import { messageOf } from '../errors.js';
-import { connect, quoteLiteral, type PgTarget } from './target.js';
+import { psqlFailure, startPsql } from './psql-read.js';
+import { quoteLiteral, type PgTarget } from './target.js';
 
 export interface SampledLock {
   pid: number;
@@ -22,12 +24,21 @@ export interface SampledLock {
   query: string;
 }
 
-export interface LockSampling {
-  /** Stop sampling: every lock seen, how many samples were read, and the first read that failed (null: none). */
-  stop(): Promise<{ locks: SampledLock[]; samples: number; failure: string | null }>;
+export interface SamplerEnd {
+  locks: SampledLock[];
+  samples: number;
+  /** Why sampling ended before it was stopped (the server went away, a read failed); null: it did not. */
+  failure: string | null;
 }
 
-const SAMPLE = `
+export interface LockSampling {
+  /** Settles once the first sample is read, or rejects with why sampling could not start. */
+  readonly started: Promise<void>;
+  /** Stop sampling (at any time, also while it starts): every lock seen and how many samples were read. */
+  stop(): Promise<SamplerEnd>;
+}
+
+const LOCKS = `
   select l.pid, a.usename as role, n.nspname || '.' || c.relname as relation, l.mode, l.granted, a.query
     from pg_locks l
     join pg_stat_activity a on a.pid = l.pid
@@ -37,48 +48,62 @@ const SAMPLE = `
      and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'`;
 
 type Row = { pid: number; role: string; relation: string; mode: string; granted: boolean; query: string };
+type Sample = { t: number; locks: Row[] };
 
-/** Start sampling the locks of `roles`' backends on the server; `stop` ends it and closes the session. */
-export async function sampleLocks(target: PgTarget, roles: readonly string[], intervalMs = 25): Promise<LockSampling> {
-  // The sampler's own reads are the tool's: out of the statement log (the tool's role is a superuser),
-  // set at connection start so that a session the client opens again after a drop has them too.
-  const sql = connect(target, 'pg-rehearse lock sampler', {
-    sessionOptions: '-c log_statement=none -c log_min_duration_statement=-1 -c log_min_error_statement=panic',
-    fetchTypes: false,
+/** The psql script of the sampler: one read, repeated every `intervalMs` until psql is stopped. */
+export function samplerScript(roles: readonly string[], intervalMs: number): string {
+  // The roles as literals; the time is the server's (the same clock as this host's for a local container).
+  const locks = LOCKS.replace('ROLES', roles.length ? roles.map(quoteLiteral).join(', ') : 'NULL');
+  return `select json_build_object('t', round(extract(epoch from clock_timestamp()) * 1000),
+    'locks', coalesce((select json_agg(s) from (${locks}) s), '[]'::json)) \\watch ${intervalMs / 1000}\n`;
+}
+
+const START_TIMEOUT_MS = 15_000;
+
+/** Start sampling the locks of `roles`' backends on the server; `stop` ends it, as the run's abort does. */
+export function sampleLocks(
+  target: PgTarget,
+  roles: readonly string[],
+  intervalMs = 25,
+  signal?: AbortSignal,
+): LockSampling {
+  const { child, stderr } = startPsql(target, samplerScript(roles, intervalMs), {
+    applicationName: 'pg-rehearse lock sampler',
+    ...(signal ? { signal } : {}),
+    // Sampling lasts as long as the step: the child is stopped by `stop`, never by a timeout.
+    timeoutMs: 0,
   });
-  try {
-    await sql.unsafe('select 1');
-  } catch (err) {
-    await sql.end({ timeout: 1 }).catch(() => {});
-    throw err;
-  }
-  // The roles as literals: one text, read the same way every time (no parameter types to look up).
-  const query = SAMPLE.replace('ROLES', roles.length ? roles.map(quoteLiteral).join(', ') : 'NULL');
   const spans = new LockSpans();
   let samples = 0;
-  let failure: string | null = null;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const t = Date.now();
-      try {
-        spans.sample((await sql.unsafe(query)) as unknown as Row[], t);
-        samples++;
-      } catch (err) {
-        // A read that failed saw nothing: it is not a sample. Sampling ends there and says why (a new
-        // session would lack the settings that keep its reads out of the statement log).
-        failure = messageOf(err);
-        running = false;
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - t))));
+  let stopping = false;
+  let onFirst: () => void = () => {};
+  const first = new Promise<void>((resolve) => (onFirst = resolve));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.trim() === '') return;
+    try {
+      const s = JSON.parse(line) as Sample;
+      spans.sample(s.locks, s.t);
+      samples++;
+      onFirst();
+    } catch {
+      // A line cut by the child's end is no sample.
     }
-  })();
+  });
+  const ended = child.then((e) => (stopping ? null : psqlFailure(e, stderr, 0)));
+  const started = Promise.race([
+    first,
+    ended.then((failure) => Promise.reject(new Error(failure ?? 'sampling was stopped as it started'))),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no first sample in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref(),
+    ),
+  ]);
+  started.catch(() => {});
   return {
+    started,
     async stop() {
-      running = false;
-      // A read that hangs (a paused server) does not hold the step up: the session is closed under it.
-      await Promise.race([loop, new Promise((r) => setTimeout(r, 2000).unref())]);
-      await sql.end({ timeout: 1 }).catch(() => {});
+      stopping = true;
+      child.kill('SIGTERM');
+      const failure = await ended.catch((err: unknown) => messageOf(err));
       return { locks: spans.all(), samples, failure };
     },
   };

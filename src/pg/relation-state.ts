@@ -3,7 +3,7 @@
 // rewritten by ADD COLUMN ... DEFAULT volatile); an index left with indisvalid = false (a
 // cancelled or failed CREATE INDEX CONCURRENTLY) serves no query; a constraint left NOT VALID is
 // not checked for the rows already there.
-import { withConnection } from './identity.js';
+import { psqlJson } from './psql-read.js';
 import type { PgTarget } from './target.js';
 
 export interface RelationState {
@@ -36,34 +36,40 @@ const NOT_VALID = `
     from pg_constraint k join pg_class t on t.oid = k.conrelid join pg_namespace n on n.oid = t.relnamespace
    where not k.convalidated order by 1`;
 
+const READ_TIMEOUT_MS = 10_000;
+
 /** The catalog's view of every user table's storage, and what is left invalid, in one snapshot. */
-export async function readRelationState(target: PgTarget): Promise<RelationState> {
-  return withConnection(
+export async function readRelationState(target: PgTarget, signal?: AbortSignal): Promise<RelationState> {
+  const rows = (q: string, cols: string) =>
+    `coalesce((select json_agg(json_build_object(${cols})) from (${q}) r), '[]')`;
+  const answer = await psqlJson<{
+    tables: { oid: string; relation: string; relfilenode: string; bytes: number }[];
+    invalid: string[];
+    notValid: string[];
+  }>(
     target,
-    'relation state',
-    async (sql) =>
-      sql.begin('isolation level repeatable read read only', async (tx) => {
-        // Sizing a table waits behind an ACCESS EXCLUSIVE lock still held: give up rather than wait.
-        await tx.unsafe("set local log_statement = 'none'");
-        await tx.unsafe("set local lock_timeout = '2s'");
-        const tables = (await tx.unsafe(TABLES)) as unknown as {
-          oid: string;
-          relation: string;
-          relfilenode: string;
-          bytes: string;
-        }[];
-        const invalid = (await tx.unsafe(INVALID_INDEXES)) as unknown as { name: string }[];
-        const notValid = (await tx.unsafe(NOT_VALID)) as unknown as { name: string }[];
-        return {
-          tables: Object.fromEntries(
-            tables.map((t) => [t.oid, { relation: t.relation, relfilenode: t.relfilenode, bytes: Number(t.bytes) }]),
-          ),
-          invalidIndexes: invalid.map((r) => r.name),
-          notValidConstraints: notValid.map((r) => r.name),
-        };
-      }),
-    { fetchTypes: false },
+    // Sizing a table waits behind an ACCESS EXCLUSIVE lock still held: lock_timeout gives up rather than wait.
+    `begin transaction isolation level repeatable read read only;
+     select json_build_object(
+       'tables', ${rows(TABLES, "'oid', r.oid, 'relation', r.relation, 'relfilenode', r.relfilenode, 'bytes', r.bytes")},
+       'invalid', coalesce((select json_agg(name) from (${INVALID_INDEXES}) r), '[]'),
+       'notValid', coalesce((select json_agg(name) from (${NOT_VALID}) r), '[]'));
+     commit;
+`,
+    {
+      applicationName: 'pg-rehearse relation state',
+      settings: '-c lock_timeout=2s',
+      timeoutMs: READ_TIMEOUT_MS,
+      signal,
+    },
   );
+  return {
+    tables: Object.fromEntries(
+      answer.tables.map((t) => [t.oid, { relation: t.relation, relfilenode: t.relfilenode, bytes: Number(t.bytes) }]),
+    ),
+    invalidIndexes: answer.invalid,
+    notValidConstraints: answer.notValid,
+  };
 }
 
 /** What a step rewrote (a table whose relfilenode changed, with its size after) and left invalid that was not before. */

@@ -42,7 +42,7 @@ function leftovers(s: ScenarioLocks): string[] {
     ...s.not_valid_constraints.map((c) => `- ${s.id}: constraint ${c} left NOT VALID`),
     ...s.waits.map(
       (w) =>
-        `- ${s.id}: waited about ${w.waited_ms} ms for ${w.mode} on ${w.relation}: ${code(w.statement.slice(0, 120))}`,
+        `- ${s.id}: waited at least ${w.waited_ms} ms for ${w.mode} on ${w.relation}: ${code(w.statement.slice(0, 120))}`,
     ),
     ...s.unread.map((u) => `- ${s.id}: partial: ${u}`),
   ];

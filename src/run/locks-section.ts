@@ -41,7 +41,7 @@ export async function locksSection(
         .map((l) => ({
           relation: l.relation,
           mode: l.mode,
-          waited_ms: l.lastSeen - l.firstSeen + LOCK_SAMPLE_INTERVAL_MS,
+          waited_ms: l.lastSeen - l.firstSeen,
           statement: l.query,
         })),
       samples: watched.reduce((n, x) => n + x.samples, 0),

@@ -12,6 +12,7 @@ import { need, type RunContext } from '../run-context.js';
 import type { StepWindow } from '../trace-gate.js';
 import { blame } from './blame.js';
 import { stepFailureMessage } from './step-failure.js';
+import { watchStepLocks } from './step-locks.js';
 import { STDERR_TAIL_LINES, tail } from './text-tail.js';
 
 type Step = LoadedScenario['scenario']['steps'][number];
@@ -28,10 +29,13 @@ export async function runScenarioStep(
   const runner = need(ctx.stepRunner, "G3's step runner");
   const dry = need(ctx.dryRun, "G3's dry-run server");
   ctx.progress.event({ type: 'step_start', scenario: id, step: step.name, argv: step.run });
-  // The step's lock watch (step-locks.ts: pg_locks sampled, relation state before and after) is not
-  // run yet: on a server that dies under a step, the SQL client can throw outside any promise.
-  const ran = await runner.run(step, { dsnEnvVar: ctx.config.sut.dsn_env, target: dry.target, signal: ctx.signal });
-  window.to = Date.now();
+  const watch = await watchStepLocks(dry, ctx.signal);
+  const ran = await runner
+    .run(step, { dsnEnvVar: ctx.config.sut.dsn_env, target: dry.target, signal: ctx.signal })
+    .finally(async () => {
+      window.to = Date.now();
+      window.locks = await watch.stop();
+    });
   ctx.progress.event({
     type: 'step_end',
     scenario: id,

@@ -9,7 +9,6 @@ import {
   leftoversOf,
   readRelationState,
   sampleLocks,
-  type LockSampling,
   type RelationState,
   type SampledLock,
   type StepLeftovers,
@@ -17,23 +16,6 @@ import {
 import type { DryRun } from '../run-context.js';
 
 export const LOCK_SAMPLE_INTERVAL_MS = 25;
-const READ_TIMEOUT_MS = 10_000;
-
-/** `work`, or a rejection when the run is aborted or it took too long; what it waited on is let go either way. */
-function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort = () => {};
-  const giveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS);
-    onAbort = () => reject(new Error('the run was stopped'));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([work, giveUp]).finally(() => {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-  });
-}
 
 export interface StepLocks {
   sampled: SampledLock[];
@@ -42,32 +24,28 @@ export interface StepLocks {
   unread: string[];
 }
 
-/** Start watching; `stop` ends it once the step has ended. */
+/** Start watching; `stop` ends it once the step has ended. Each read is a psql child (psql-read.ts). */
 export async function watchStepLocks(dry: DryRun, signal: AbortSignal): Promise<{ stop(): Promise<StepLocks> }> {
   const tool = dry.target(TOOL_ROLE);
   const unread: string[] = [];
-  // Each read gives up after READ_TIMEOUT_MS or when the run is aborted (a paused or dead server): the evidence is then partial.
+  // Each read gives up on its own (a paused or dead server) or when the run is aborted: the evidence is then partial.
   const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | null> =>
-    withDeadline(work(), signal).catch((err: unknown) => (unread.push(`${what}: ${messageOf(err)}`), null));
+    work().catch((err: unknown) => (unread.push(`${what}: ${messageOf(err)}`), null));
   const before: RelationState | null = await attempt('the relation state before the step', () =>
-    readRelationState(tool),
+    readRelationState(tool, signal),
   );
-  const starting = sampleLocks(tool, Object.keys(dry.rolePasswords), LOCK_SAMPLE_INTERVAL_MS);
-  const sampling: LockSampling | null = await attempt('the lock sampler', () => starting);
-  // Given up on while it started: a sampler that starts after all is stopped at once, never left polling.
-  if (!sampling)
-    void starting.then(
-      (late) => late.stop(),
-      () => {},
-    );
+  const sampling = sampleLocks(tool, Object.keys(dry.rolePasswords), LOCK_SAMPLE_INTERVAL_MS, signal);
+  const started = (await attempt('the lock sampler', () => sampling.started)) !== null;
   return {
     async stop() {
-      const seen = sampling ? await attempt('the lock sampler', () => sampling.stop()) : null;
-      if (seen?.failure) unread.push(`the lock sampler: a read failed (${seen.failure})`);
-      const after = before ? await attempt('the relation state after the step', () => readRelationState(tool)) : null;
+      const seen = await sampling.stop();
+      if (started && seen.failure) unread.push(`the lock sampler: a read failed (${seen.failure})`);
+      const after = before
+        ? await attempt('the relation state after the step', () => readRelationState(tool, signal))
+        : null;
       return {
-        sampled: seen?.locks ?? [],
-        samples: seen?.samples ?? 0,
+        sampled: seen.locks,
+        samples: seen.samples,
         leftovers: before && after ? leftoversOf(before, after) : null,
         unread,
       };
