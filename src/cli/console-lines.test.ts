@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { colourOf } from './console-colour.js';
-import { bytesLine, byteSize, endLine, gateEndLines, startLine } from './console-lines.js';
+import { byteSize } from '../byte-size.js';
+import { bytesLine, endLine, gateEndLines, startLine } from './console-lines.js';
 
 const c = colourOf(false);
 const end = (o: Partial<Parameters<typeof gateEndLines>[0]>) =>

@@ -1,5 +1,6 @@
 // The lines `rehearse run` prints for its gates and scenarios, plain text in, text out. The end
 // line keeps its shape (`ok   ID title (time)`, `FAIL ID title (time): STATUS`): users' scripts read it.
+import { byteSize } from '../byte-size.js';
 import type { RunEvent } from '../run/run-events.js';
 import type { Colour } from './console-colour.js';
 
@@ -28,14 +29,6 @@ export function gateEndLines(e: GateEnd, c: Colour): string[] {
     return [`${c.dim('skip')} ${e.id} ${e.title}: nothing to do (${e.message})`];
   const head = endLine(`${e.id} ${e.title}`, e.status === 'PASS', e.ms, e.status === 'PASS' ? undefined : e.status, c);
   return e.status === 'PASS' || e.message === null ? [head] : [head, ...indented(e.message)];
-}
-
-/** A size as people read it: `512 B`, `12.3 KiB`, `45.6 MiB`, `1.23 GiB`. */
-export function byteSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 /** Bytes of a dump or restore: the rate once there is one, a percent only when the total is really known. */

@@ -3,6 +3,7 @@
 // 0600), never written into the config.
 import { z } from 'zod';
 import { SqlPolicyRules } from './sql-policy.js';
+import { LockBudgets } from './lock-budgets.js';
 
 const Sha40 = z
   .string()
@@ -159,6 +160,8 @@ export const RehearsalConfig = z.strictObject({
   forbidden_verbs: z.array(Verb).default([...DEFAULT_FORBIDDEN_VERBS]),
   /** Rules that allow or forbid statements by class, kind, schema and table, over forbidden_verbs; a scenario may replace each list. */
   sql_policy: SqlPolicyRules.default({ allow: [], forbid: [] }),
+  /** What a step may lock before its scenario fails (none by default: the lock evidence is reported); a scenario may replace each key. */
+  locks: LockBudgets.default({}),
   /** Roles of the dry-run database that get a per-run password (all roles of the grant matrix when omitted). */
   roles: z.array(RoleName).optional(),
   sut: SutConfig,

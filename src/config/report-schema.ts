@@ -71,6 +71,25 @@ export const Failure = z.object({
   sql_rows_total: z.number().int().optional(),
   exception: z.object({ name: z.string(), message: z.string(), location: z.string().nullable() }).nullable(),
   stack: z.string().nullable(),
+  /** The lock budget a step exceeded (config `locks:`), when that is the failure. */
+  lock_budget: z
+    .object({
+      budget: z.enum(['max_exclusive_ms', 'forbid_rewrite', 'forbid_invalid_indexes']),
+      /** As configured: `5000`, `ledger.*`, `true`. */
+      limit: z.string(),
+      step: z.string(),
+      /** The table, or the index left invalid (`schema.index on schema.table`). */
+      relation: z.string(),
+      mode: z.string().nullable(),
+      held_ms: z.number().int().nullable(),
+      bytes: z.number().int().nullable(),
+      /** Redacted, cut to 300 characters. */
+      statement: z.string().nullable(),
+      source: z.enum(['inferred', 'sampled', 'both']).nullable(),
+      /** How many budgets the step exceeded in all (this is the first). */
+      breaches: z.number().int(),
+    })
+    .optional(),
 });
 export type Failure = z.infer<typeof Failure>;
 

@@ -23,8 +23,9 @@ export function sameContainer(pre: ContainerIdentity | null, post: ContainerIden
   return pre !== null && post !== null && pre.id === post.id && pre.started_at === post.started_at && post.running;
 }
 
-/** The whole log (stdout and stderr) of a container, e.g. the dry-run server's statement log. */
-export async function containerLog(docker: DockerClient, id: string): Promise<string> {
-  const buf = await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false });
+/** The log (stdout and stderr) of a container, e.g. the dry-run server's statement log: whole, or from a second on. */
+export async function containerLog(docker: DockerClient, id: string, sinceMs?: number): Promise<string> {
+  const since = sinceMs === undefined ? {} : { since: Math.floor(sinceMs / 1000) };
+  const buf = await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false, ...since });
   return demuxLogs(buf);
 }

@@ -18,4 +18,5 @@ export {
   type ParentLink,
 } from './write-explain.js';
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';
-export { inferredHolds, lockEvidence } from './lock-timeline.js';
+export { inferredHolds, lockEvidence, type LockEvidence } from './lock-timeline.js';
+export { breachMessage, lockBudgetBreaches, type LockBudgetBreach } from './lock-budget.js';

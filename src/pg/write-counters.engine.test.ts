@@ -388,6 +388,7 @@ describe('partitioned and inherited tables', () => {
           from: window.from,
           to: window.to,
           policy: verbPolicy(['TRUNCATE']),
+          budgets: {},
           steps: [{ name: 'prune', from: window.from, to: window.to }],
           writes: {
             deltas,

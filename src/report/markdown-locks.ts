@@ -2,14 +2,12 @@
 // strongest mode, the longest time it was held in it and whether that was inferred, sampled or
 // both, the tables its steps rewrote whole, and what they left invalid or waited on.
 import type { Locks, Report } from '../config/index.js';
+import { byteSize } from '../byte-size.js';
 import { plural } from '../plural.js';
 import { cell, code } from './markdown-format.js';
 import type { Section } from './markdown-section.js';
 
 type ScenarioLocks = Locks['scenarios'][number];
-
-const bytes = (n: number) =>
-  n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${n} B`;
 
 /** The strongest mode per relation (the report lists them strongest first), from the tables the scenario reached. */
 function strongest(s: ScenarioLocks): ScenarioLocks['relations'] {
@@ -32,7 +30,7 @@ function scenarioRows(s: ScenarioLocks): string[] {
   const rewritten = new Map(s.rewrites.map((r) => [r.relation, r]));
   return strongest(s).map((r) => {
     const rw = rewritten.get(r.relation);
-    return `| ${s.id} | ${r.relation} | ${r.mode} | ${r.held_ms} ms | ${r.source} | ${rw ? `yes, ${bytes(rw.bytes)} (${cell(rw.step)})` : '-'} | ${shown(r.statement)} |`;
+    return `| ${s.id} | ${r.relation} | ${r.mode} | ${r.held_ms} ms | ${r.source} | ${rw ? `yes, ${byteSize(rw.bytes)} (${cell(rw.step)})` : '-'} | ${shown(r.statement)} |`;
   });
 }
 

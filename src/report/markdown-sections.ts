@@ -2,6 +2,7 @@
 // progress against a prior run, the scenarios, the failure, the gates, the table matrix, the
 // retries, the provenance and the next gate.
 import type { Report, ScenarioRecord } from '../config/index.js';
+import { byteSize } from '../byte-size.js';
 import { listCut, plural } from '../plural.js';
 import { cell, code, seconds } from './markdown-format.js';
 import { failingAt, teardownClause } from './markdown-opening.js';
@@ -120,6 +121,21 @@ function sqlRowsBlock(f: NonNullable<Report['failure']>): string[] {
   return [title, '', '```json', ...f.sql_rows.map((row) => JSON.stringify(row)), '```', ''];
 }
 
+/** The lock budget a step exceeded: which, its limit, and what exceeded it. */
+function lockBudgetRows(b: NonNullable<Report['failure']>['lock_budget']): string[] {
+  if (!b) return [];
+  const what = [
+    b.mode ? `${b.mode} on ${b.relation}` : b.relation,
+    b.held_ms !== null ? `held ${b.held_ms} ms${b.source ? ` (${b.source})` : ''}` : null,
+    b.bytes !== null ? `rewritten whole, ${byteSize(b.bytes)}` : null,
+  ].filter((x) => x !== null);
+  return [
+    `| lock budget | \`locks.${b.budget}\` ${code(b.limit)}, exceeded in step "${cell(b.step)}"${b.breaches > 1 ? ` (1 of ${b.breaches} breaches)` : ''} |`,
+    `| locked | ${cell(what.join(', '))} |`,
+    ...(b.statement ? [`| statement | ${code(b.statement)} |`] : []),
+  ];
+}
+
 export function failureSection(r: Report): Section | null {
   const f = r.failure;
   if (!f) return null;
@@ -136,6 +152,7 @@ export function failureSection(r: Report): Section | null {
         ]
       : []),
     ...timeoutRows(timedOut),
+    ...lockBudgetRows(f.lock_budget),
   ];
   const stderr = f.stderr_tail?.length
     ? [

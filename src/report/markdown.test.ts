@@ -396,7 +396,7 @@ describe('report.md Locks', () => {
   it('shows each relation in its strongest mode with the time held, how it was seen, and its rewrite', () => {
     const md = renderMarkdown(finish(passDraft()));
     expect(row(md, 'S4 | ledger.sweep_log')).toBe(
-      '| S4 | ledger.sweep_log | ACCESS EXCLUSIVE | 41 ms | both | yes, 16 KiB (migrate) | `ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint` |',
+      '| S4 | ledger.sweep_log | ACCESS EXCLUSIVE | 41 ms | both | yes, 16.0 KiB (migrate) | `ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint` |',
     );
     expect(md).toContain('sampled from pg_locks every 25 ms, or both; 1 table rewritten whole.');
   });

@@ -2,7 +2,8 @@
 // the statement log: per scenario, each relation and mode with the longest time it was held
 // (inferred, sampled or both), the tables its steps rewrote, and what they left invalid.
 import type { Locks } from '../config/index.js';
-import { inferredHolds, lockEvidence, resolverOf, type LoggedStatement } from '../evidence/index.js';
+import { inferredHolds, lockEvidence, resolverOf, type LockEvidence, type LoggedStatement } from '../evidence/index.js';
+import type { SampledLock } from '../pg/index.js';
 import { LOCK_SAMPLE_INTERVAL_MS } from './gates/step-locks.js';
 import type { ScenarioWindow } from './trace-gate.js';
 
@@ -22,17 +23,11 @@ export async function locksSection(
 ): Promise<Locks> {
   const scenarios: Locks['scenarios'] = [];
   for (const w of windows) {
-    const mine = statements.filter((s) => s.user !== toolRole && within(s, w));
-    const resolve = resolverOf(w.writes?.knownTables ?? []);
-    const holds = await inferredHolds(mine, (schema, name) => {
-      const o = resolve({ schema, name, relation: true });
-      return o.schema ? `${o.schema}.${o.name}` : (o.name ?? name);
-    });
     const watched = w.steps.flatMap((st) => (st.locks ? [{ step: st.name, ...st.locks }] : []));
     const sampled = watched.flatMap((x) => x.sampled);
     scenarios.push({
       id: w.id,
-      relations: lockEvidence(holds, sampled).filter((l) => !CATALOG.test(l.relation)),
+      relations: await relationsIn(statements, w, w.writes?.knownTables ?? [], sampled, toolRole),
       rewrites: watched.flatMap((x) => (x.leftovers?.rewrites ?? []).map((r) => ({ ...r, step: x.step }))),
       invalid_indexes: watched.flatMap((x) => x.leftovers?.invalidIndexes ?? []),
       not_valid_constraints: watched.flatMap((x) => x.leftovers?.notValidConstraints ?? []),
@@ -52,7 +47,24 @@ export async function locksSection(
   return { source: watched ? SOURCE : INFERRED_ONLY, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
 }
 
-function within(s: LoggedStatement, w: ScenarioWindow): boolean {
+/** What the system's statements logged in `span` (not the tool's) locked, inferred and sampled; the catalog's relations left out. */
+export async function relationsIn(
+  statements: readonly LoggedStatement[],
+  span: { from: number; to: number },
+  knownTables: readonly string[],
+  sampled: readonly SampledLock[],
+  toolRole: string,
+): Promise<LockEvidence[]> {
+  const mine = statements.filter((s) => s.user !== toolRole && within(s, span));
+  const resolve = resolverOf(knownTables);
+  const holds = await inferredHolds(mine, (schema, name) => {
+    const o = resolve({ schema, name, relation: true });
+    return o.schema ? `${o.schema}.${o.name}` : (o.name ?? name);
+  });
+  return lockEvidence(holds, sampled).filter((l) => !CATALOG.test(l.relation));
+}
+
+function within(s: LoggedStatement, w: { from: number; to: number }): boolean {
   const t = Date.parse(s.at);
   return t >= w.from && t <= w.to;
 }

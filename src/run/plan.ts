@@ -1,6 +1,13 @@
 // `rehearse plan`: what a run would do, from the same inputs and checks as `run`'s first gate; creates nothing.
 import { plural } from '../plural.js';
-import { describeRule, scenarioPolicy, type SqlPolicy } from '../config/index.js';
+import {
+  describeRule,
+  hasLockBudgets,
+  scenarioLockBudgets,
+  scenarioPolicy,
+  type LockBudgets,
+  type SqlPolicy,
+} from '../config/index.js';
 import { defaultImage, environmentNames } from '../engine/index.js';
 import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
 import { artefactFiles, loadInputs } from './inputs.js';
@@ -51,6 +58,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
     ))
       say(`  ${line}`);
   }
+  for (const line of budgetLines(config.locks, inputs.pack)) say(line);
   say(`artefacts (pins: ${inputs.pins ? paths.pins : 'MISSING'}):`);
   for (const a of artefacts)
     say(
@@ -65,6 +73,29 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   }
   progress.note('a run would pass G0; nothing was created');
   return 0;
+}
+
+/** The lock budgets in force: the run's, then each scenario that gives its own (a key it gives replaces the run's). */
+export function budgetLines(
+  run: LockBudgets,
+  pack: readonly { scenario: { id: string; locks?: LockBudgets } }[],
+): string[] {
+  const own = pack.filter((s) => s.scenario.locks !== undefined);
+  return [
+    `lock budgets: ${describeBudgets(run)}`,
+    ...own.map((s) => `  ${s.scenario.id} (its own): ${describeBudgets(scenarioLockBudgets(run, s.scenario.locks))}`),
+  ];
+}
+
+function describeBudgets(b: LockBudgets): string {
+  if (!hasLockBudgets(b)) return 'none (the lock evidence is reported; nothing fails on it)';
+  return [
+    b.max_exclusive_ms !== undefined && `max_exclusive_ms ${b.max_exclusive_ms}`,
+    b.forbid_rewrite && `forbid_rewrite ${b.forbid_rewrite.join(', ')}`,
+    b.forbid_invalid_indexes && 'forbid_invalid_indexes',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 /** A policy as `rehearse plan` prints it: the forbidden verbs, then each allow and forbid rule. */

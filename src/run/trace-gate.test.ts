@@ -12,6 +12,7 @@ const allDay = (forbidden: string[]): ScenarioWindow => ({
   from: Date.parse('2026-11-25T00:00:00Z'),
   to: Date.parse('2026-11-26T00:00:00Z'),
   policy: verbPolicy(forbidden),
+  budgets: {},
   steps: [],
   writes: null,
 });
@@ -86,6 +87,7 @@ const s1 = (forbidden: string[]): ScenarioWindow => ({
   from: at('1'),
   to: at('5'),
   policy: verbPolicy(forbidden),
+  budgets: {},
   steps: [
     { name: '001-add-column', from: at('1'), to: at('2') },
     { name: '002-prune', from: at('3'), to: at('4') },
@@ -132,6 +134,7 @@ describe('write counters that could not be read', () => {
     from: 0,
     to: 1,
     policy: verbPolicy([]),
+    budgets: {},
     steps: [],
     writes: null,
     writesUnread,

@@ -37,12 +37,12 @@ export async function packOf(
   return { dir, pack };
 }
 
-/** A pinned config in `dir` against the world, with the pack given (the project's own by default). */
+/** A pinned config in `dir` against the world, with the pack given (the project's own by default) and `extra` keys. */
 export async function prepareCase(
   world: DemoWorld,
   names: DemoNames,
   dir: string,
-  o: { scenarios?: string; runner?: 'host' | 'container' } = {},
+  o: { scenarios?: string; runner?: 'host' | 'container'; extra?: Record<string, unknown> } = {},
 ): Promise<RehearsalCase> {
   const envName = uniqueName('pgr-case-env');
   const config = join(dir, 'rehearse.yaml');
@@ -61,6 +61,7 @@ export async function prepareCase(
         watched_tables: at('scenarios', 'watched-tables.txt'),
       },
       sut: { path: world.repo, accepted_commit: world.shas.fixed, dsn_env: 'CUTTER_DSN', runner: o.runner ?? 'host' },
+      ...o.extra,
     }),
   );
   if ((await pinCommand(config, silentProgress)) !== 0) throw new Error(`could not pin ${config}`);

@@ -2,7 +2,7 @@
 // row-count deltas against its expectations, and its write counters for G6.
 import { TOOL_ROLE } from '../../engine/index.js';
 import { messageOf } from '../../errors.js';
-import { scenarioPolicy } from '../../config/index.js';
+import { scenarioLockBudgets, scenarioPolicy } from '../../config/index.js';
 import { redact } from '../../evidence/index.js';
 import { counterDeltas, readWriteCounters, rowCounts } from '../../pg/index.js';
 import type { LoadedScenario } from '../../config/index.js';
@@ -12,6 +12,7 @@ import { need, type RunContext } from '../run-context.js';
 import type { ScenarioWindow } from '../trace-gate.js';
 import { blame } from './blame.js';
 import { runScenarioStep } from './scenario-step.js';
+import { checkStepLockBudgets } from './step-lock-budget.js';
 
 export async function scenarioGate(ctx: RunContext, s: LoadedScenario): Promise<Record<string, unknown>> {
   const sc = s.scenario;
@@ -22,6 +23,7 @@ export async function scenarioGate(ctx: RunContext, s: LoadedScenario): Promise<
     from: start,
     to: start,
     policy: scenarioPolicy(ctx.config, sc),
+    budgets: scenarioLockBudgets(ctx.config.locks, sc.locks),
     steps: [],
     writes: null,
   };
@@ -35,6 +37,7 @@ export async function scenarioGate(ctx: RunContext, s: LoadedScenario): Promise<
       const stepWindow = { name: step.name, from: Date.now(), to: Date.now() };
       window.steps.push(stepWindow);
       await runScenarioStep(ctx, sc.id, step, r, stepWindow);
+      await checkStepLockBudgets(ctx, stepWindow, window.budgets);
     }
     window.to = Date.now();
     await checkScenarioDeltas(ctx, s, seen);
