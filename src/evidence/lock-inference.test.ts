@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferLocks } from './lock-inference.js';
-import { blocks, conflicts, modeOfPgLocks, stronger } from './lock-modes.js';
+import { blocks, conflicts, LOCK_MODES, modeOfPgLocks, stronger } from './lock-modes.js';
 
 /** `schema.table MODE` per claim of the one statement of `sql`. */
 async function locks(sql: string): Promise<string[]> {
@@ -90,5 +90,30 @@ describe('lock modes', () => {
     expect(blocks('SHARE UPDATE EXCLUSIVE')).toEqual({ reads: false, writes: false });
     expect(conflicts('ROW EXCLUSIVE', 'ROW EXCLUSIVE')).toBe(false);
     expect(conflicts('SHARE UPDATE EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE')).toBe(true);
+  });
+
+  it('is the docs\' conflict table (Table 13.2 "Conflicting Lock Modes"), which is symmetric', () => {
+    // Documented pairs, both ways.
+    for (const [a, b, want] of [
+      ['ACCESS SHARE', 'ACCESS EXCLUSIVE', true],
+      ['ACCESS SHARE', 'EXCLUSIVE', false],
+      ['ROW SHARE', 'EXCLUSIVE', true],
+      ['ROW SHARE', 'SHARE ROW EXCLUSIVE', false],
+      ['ROW EXCLUSIVE', 'SHARE', true],
+      ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', false],
+      ['SHARE', 'SHARE', false],
+      ['SHARE', 'SHARE UPDATE EXCLUSIVE', true],
+      ['SHARE ROW EXCLUSIVE', 'SHARE ROW EXCLUSIVE', true],
+      ['EXCLUSIVE', 'ROW SHARE', true],
+      ['ACCESS EXCLUSIVE', 'ACCESS SHARE', true],
+    ] as const) {
+      expect([a, b, conflicts(a, b)]).toEqual([a, b, want]);
+      expect([b, a, conflicts(b, a)]).toEqual([b, a, want]);
+    }
+    // How many modes each conflicts with, weakest first, as the table's rows show.
+    expect(LOCK_MODES.map((held) => LOCK_MODES.filter((wanted) => conflicts(held, wanted)).length)).toEqual([
+      1, 2, 4, 5, 5, 6, 7, 8,
+    ]);
+    for (const a of LOCK_MODES) for (const b of LOCK_MODES) expect(conflicts(a, b)).toBe(conflicts(b, a));
   });
 });
