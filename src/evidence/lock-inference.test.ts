@@ -30,6 +30,10 @@ describe('the lock each statement takes (the documented lock levels)', () => {
     ['ALTER TABLE p ATTACH PARTITION c FOR VALUES IN (1)', ['p SHARE UPDATE EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
     ['ALTER TABLE p DETACH PARTITION c', ['p ACCESS EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
     ['ALTER TABLE p DETACH PARTITION c CONCURRENTLY', ['p SHARE UPDATE EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
+    ['ALTER TABLE p DETACH PARTITION s.c FINALIZE', ['p SHARE UPDATE EXCLUSIVE', 's.c ACCESS EXCLUSIVE']],
+    ['ALTER TABLE c INHERIT s.p', ['c ACCESS EXCLUSIVE', 's.p SHARE UPDATE EXCLUSIVE']],
+    ['ALTER TABLE c NO INHERIT p', ['c ACCESS EXCLUSIVE', 'p ACCESS SHARE']],
+    ['ALTER TABLE t DROP CONSTRAINT f', ['t ACCESS EXCLUSIVE']],
     ['CREATE INDEX i ON s.t (x)', ['s.t SHARE']],
     ['CREATE INDEX CONCURRENTLY i ON t (x)', ['t SHARE UPDATE EXCLUSIVE']],
     ['DROP INDEX CONCURRENTLY s.i', ['s.i SHARE UPDATE EXCLUSIVE']],
@@ -54,6 +58,16 @@ describe('the lock each statement takes (the documented lock levels)', () => {
     ['ALTER INDEX i RENAME TO j', ['i SHARE UPDATE EXCLUSIVE']],
     ['SELECT * FROM a JOIN s.b ON true', ['a ACCESS SHARE', 's.b ACCESS SHARE']],
     ['SELECT * FROM t FOR UPDATE', ['t ROW SHARE']],
+    ["COMMENT ON TABLE s.t IS 'x'", ['s.t SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON COLUMN s.t.c IS 'x'", ['s.t SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON COLUMN t.c IS 'x'", ['t SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON INDEX i IS 'x'", ['i SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON MATERIALIZED VIEW m IS 'x'", ['m SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON CONSTRAINT k ON s.t IS 'x'", ['s.t ACCESS SHARE']],
+    ["COMMENT ON TRIGGER g ON t IS 'x'", ['t ACCESS SHARE']],
+    ["COMMENT ON POLICY p ON s.t IS 'x'", ['s.t ACCESS SHARE']],
+    ["COMMENT ON SCHEMA s IS 'x'", []],
+    ["COMMENT ON FUNCTION f(int) IS 'x'", []],
     ['WITH x AS (SELECT 1) SELECT * FROM x, t', ['t ACCESS SHARE']],
     ['INSERT INTO t SELECT * FROM s.u', ['t ROW EXCLUSIVE', 's.u ACCESS SHARE']],
     ['UPDATE t SET a = 1 WHERE b IN (SELECT b FROM u)', ['t ROW EXCLUSIVE', 'u ACCESS SHARE']],
@@ -73,6 +87,17 @@ describe('the lock each statement takes (the documented lock levels)', () => {
   it('names the statement shape that takes the lock', async () => {
     const claims = await inferLocks('ALTER TABLE t ALTER COLUMN c TYPE text');
     expect(claims[0]?.[0]?.why).toBe('ALTER COLUMN ... TYPE');
+  });
+
+  it('says, where the text cannot name a table the statement locks, that it is locked', async () => {
+    // A dropped foreign key locks its referenced table (ACCESS EXCLUSIVE); the text names only the constraint.
+    const [[drop] = []] = await inferLocks('ALTER TABLE t DROP CONSTRAINT f');
+    expect(drop?.why).toBe('DROP CONSTRAINT (a foreign key: its referenced table too, ACCESS EXCLUSIVE)');
+    const [[detach, partition] = []] = await inferLocks('ALTER TABLE p DETACH PARTITION c CONCURRENTLY');
+    expect(detach?.why).toBe('DETACH PARTITION ... CONCURRENTLY');
+    expect(partition?.why).toBe(
+      'DETACH PARTITION ... CONCURRENTLY (the partition detached, in its second transaction)',
+    );
   });
 });
 
