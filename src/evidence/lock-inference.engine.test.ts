@@ -118,6 +118,10 @@ describe('inferred lock modes against pg_locks', () => {
     'CREATE TRIGGER t AFTER INSERT ON shop.loose FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()',
     'DELETE FROM shop.device WHERE id IN (SELECT device_id FROM shop.loose)',
     'SELECT * FROM shop.device FOR UPDATE',
+    'SELECT * FROM shop.device d JOIN shop.loose ON true WHERE d.id IN (SELECT device_id FROM shop.fitted) FOR UPDATE OF d',
+    'SELECT * FROM shop.device, (SELECT * FROM shop.loose) l WHERE true IN (SELECT true FROM shop.fitted) FOR SHARE',
+    'SELECT * FROM shop.device, shop.loose FOR KEY SHARE OF loose',
+    'SELECT * FROM shop.device, shop.loose FOR NO KEY UPDATE OF device',
     'ALTER TABLE shop.reading DETACH PARTITION shop.reading_2024',
     'ALTER TABLE shop.stray INHERIT shop.base',
     'ALTER TABLE shop.heir NO INHERIT shop.base',
@@ -128,6 +132,7 @@ describe('inferred lock modes against pg_locks', () => {
     "COMMENT ON MATERIALIZED VIEW shop.per_site IS 'x'",
     "COMMENT ON CONSTRAINT fitted_device ON shop.fitted IS 'x'",
     "COMMENT ON TRIGGER stray_kept ON shop.stray IS 'x'",
+    'UPDATE shop.loose SET device_id = 1 WHERE device_id IN (SELECT id FROM shop.device FOR KEY SHARE)',
   ])('%s', async (statement) => {
     const [claims = []] = await inferLocks(statement);
     expect(claims.length).toBeGreaterThan(0);

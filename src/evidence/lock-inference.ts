@@ -6,7 +6,8 @@
 // A table the text does not name (a dropped foreign key's referenced table, the table of a
 // dropped index) is said in the claim's `why`, never guessed; the lock sampler sees it.
 import { modeOfNumber, stronger, type LockMode } from './lock-modes.js';
-import { isTree, walkNodes, type Tree } from './parse-tree.js';
+import { isTree, walkNodes, walkNodesWith, type Tree } from './parse-tree.js';
+import { lockedRelations } from './select-locking.js';
 import { parse } from './sql-parser.js';
 import { rangeVar, type StatementObject } from './statement-objects.js';
 
@@ -145,11 +146,14 @@ function readClaims(tree: unknown, mode: LockMode, why: string, except: Statemen
     if (key === 'CommonTableExpr' && isTree(value) && typeof value.ctename === 'string') ctes.add(value.ctename);
   });
   const out: LockClaim[] = [];
-  walkNodes(tree, (key, value) => {
-    if (key !== 'RangeVar' && key !== 'relation') return;
+  // The names in FOR UPDATE OF are the FROM list's names (an alias, often), not further tables.
+  walkNodesWith(tree, false, (key, value, inLockingClause) => {
+    if (inLockingClause || key === 'lockingClause') return true;
+    if (key !== 'RangeVar' && key !== 'relation') return false;
     const rv = rangeVar(key === 'RangeVar' ? { RangeVar: value } : value);
-    if (!rv || (rv.schema === null && ctes.has(rv.name ?? ''))) return;
+    if (!rv || (rv.schema === null && ctes.has(rv.name ?? ''))) return false;
     if (!(except && rv.schema === except.schema && rv.name === except.name)) out.push(...claim(rv, mode, why));
+    return false;
   });
   return out;
 }
@@ -234,18 +238,7 @@ const RULES: Record<string, Rule> = {
     const parts = listParts(n.object);
     return on && parts ? claim(objectOfParts(parts.slice(0, parts.length - on[2])), on[0], on[1]) : [];
   },
-  SelectStmt: (n) => {
-    const locking = Array.isArray(n.lockingClause) && n.lockingClause.length > 0;
-    return [
-      ...readClaims(
-        n,
-        locking ? 'ROW SHARE' : 'ACCESS SHARE',
-        locking ? 'SELECT ... FOR UPDATE/SHARE' : 'SELECT',
-        null,
-      ),
-      ...cteWrites(n.withClause),
-    ];
-  },
+  SelectStmt: (n) => [...readClaims(n, 'ACCESS SHARE', 'SELECT', null), ...rowLocks(n), ...cteWrites(n.withClause)],
   InsertStmt: (n) => dmlClaims(n, 'INSERT'),
   UpdateStmt: (n) => dmlClaims(n, 'UPDATE'),
   DeleteStmt: (n) => dmlClaims(n, 'DELETE'),
@@ -302,6 +295,10 @@ const listName = (o: unknown): StatementObject | null => {
   return parts ? objectOfParts(parts) : null;
 };
 
+/** ROW SHARE on the tables the row-locking clauses of the statement's SELECTs reach (select-locking.ts). */
+const rowLocks = (n: Tree): LockClaim[] =>
+  lockedRelations(n).flatMap((l) => claim(l.relation, 'ROW SHARE', `SELECT ... ${l.clause}`));
+
 const DML_VERBS: Record<string, string> = {
   InsertStmt: 'INSERT',
   UpdateStmt: 'UPDATE',
@@ -324,6 +321,7 @@ function dmlClaims(n: Tree, verb: string): LockClaim[] {
   return [
     ...claim(target, 'ROW EXCLUSIVE', verb),
     ...readClaims({ ...n, relation: null }, 'ACCESS SHARE', `${verb} (read)`, target),
+    ...rowLocks({ ...n, relation: null }),
   ];
 }
 
