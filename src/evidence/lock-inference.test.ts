@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferLocks } from './lock-inference.js';
-import { blocks, conflicts, modeOfPgLocks, stronger } from './lock-modes.js';
+import { blocks, conflicts, LOCK_MODES, modeOfPgLocks, stronger } from './lock-modes.js';
 
 /** `schema.table MODE` per claim of the one statement of `sql`. */
 async function locks(sql: string): Promise<string[]> {
@@ -30,6 +30,10 @@ describe('the lock each statement takes (the documented lock levels)', () => {
     ['ALTER TABLE p ATTACH PARTITION c FOR VALUES IN (1)', ['p SHARE UPDATE EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
     ['ALTER TABLE p DETACH PARTITION c', ['p ACCESS EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
     ['ALTER TABLE p DETACH PARTITION c CONCURRENTLY', ['p SHARE UPDATE EXCLUSIVE', 'c ACCESS EXCLUSIVE']],
+    ['ALTER TABLE p DETACH PARTITION s.c FINALIZE', ['p SHARE UPDATE EXCLUSIVE', 's.c ACCESS EXCLUSIVE']],
+    ['ALTER TABLE c INHERIT s.p', ['c ACCESS EXCLUSIVE', 's.p SHARE UPDATE EXCLUSIVE']],
+    ['ALTER TABLE c NO INHERIT p', ['c ACCESS EXCLUSIVE', 'p ACCESS SHARE']],
+    ['ALTER TABLE t DROP CONSTRAINT f', ['t ACCESS EXCLUSIVE']],
     ['CREATE INDEX i ON s.t (x)', ['s.t SHARE']],
     ['CREATE INDEX CONCURRENTLY i ON t (x)', ['t SHARE UPDATE EXCLUSIVE']],
     ['DROP INDEX CONCURRENTLY s.i', ['s.i SHARE UPDATE EXCLUSIVE']],
@@ -54,10 +58,30 @@ describe('the lock each statement takes (the documented lock levels)', () => {
     ['ALTER INDEX i RENAME TO j', ['i SHARE UPDATE EXCLUSIVE']],
     ['SELECT * FROM a JOIN s.b ON true', ['a ACCESS SHARE', 's.b ACCESS SHARE']],
     ['SELECT * FROM t FOR UPDATE', ['t ROW SHARE']],
+    ['SELECT * FROM a x JOIN s.b ON true FOR UPDATE OF x', ['a ROW SHARE', 's.b ACCESS SHARE']],
+    ['SELECT * FROM a, b FOR NO KEY UPDATE OF a FOR KEY SHARE OF b', ['a ROW SHARE', 'b ROW SHARE']],
+    [
+      'SELECT * FROM a, (SELECT * FROM b) s WHERE a.x IN (SELECT x FROM c) FOR SHARE',
+      ['a ROW SHARE', 'b ROW SHARE', 'c ACCESS SHARE'],
+    ],
+    ['SELECT * FROM a, (SELECT * FROM b) s FOR UPDATE OF s', ['a ACCESS SHARE', 'b ROW SHARE']],
+    ['WITH w AS (SELECT * FROM b) SELECT * FROM a, w FOR UPDATE', ['a ROW SHARE', 'b ACCESS SHARE']],
+    ["COMMENT ON TABLE s.t IS 'x'", ['s.t SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON COLUMN s.t.c IS 'x'", ['s.t SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON COLUMN t.c IS 'x'", ['t SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON INDEX i IS 'x'", ['i SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON MATERIALIZED VIEW m IS 'x'", ['m SHARE UPDATE EXCLUSIVE']],
+    ["COMMENT ON CONSTRAINT k ON s.t IS 'x'", ['s.t ACCESS SHARE']],
+    ["COMMENT ON TRIGGER g ON t IS 'x'", ['t ACCESS SHARE']],
+    ["COMMENT ON POLICY p ON s.t IS 'x'", ['s.t ACCESS SHARE']],
+    ["COMMENT ON SCHEMA s IS 'x'", []],
+    ["COMMENT ON FUNCTION f(int) IS 'x'", []],
     ['WITH x AS (SELECT 1) SELECT * FROM x, t', ['t ACCESS SHARE']],
     ['INSERT INTO t SELECT * FROM s.u', ['t ROW EXCLUSIVE', 's.u ACCESS SHARE']],
     ['UPDATE t SET a = 1 WHERE b IN (SELECT b FROM u)', ['t ROW EXCLUSIVE', 'u ACCESS SHARE']],
     ['DELETE FROM public.reading WHERE device_id = 7', ['public.reading ROW EXCLUSIVE']],
+    ['UPDATE t SET a = 1 WHERE b IN (SELECT b FROM u FOR UPDATE)', ['t ROW EXCLUSIVE', 'u ROW SHARE']],
+    ['SELECT * FROM a WHERE x IN (SELECT x FROM b FOR SHARE)', ['a ACCESS SHARE', 'b ROW SHARE']],
     ['COPY t FROM STDIN', ['t ROW EXCLUSIVE']],
     ['COPY t TO STDOUT', ['t ACCESS SHARE']],
     ['SET search_path = x', []],
@@ -73,6 +97,17 @@ describe('the lock each statement takes (the documented lock levels)', () => {
   it('names the statement shape that takes the lock', async () => {
     const claims = await inferLocks('ALTER TABLE t ALTER COLUMN c TYPE text');
     expect(claims[0]?.[0]?.why).toBe('ALTER COLUMN ... TYPE');
+  });
+
+  it('says, where the text cannot name a table the statement locks, that it is locked', async () => {
+    // A dropped foreign key locks its referenced table (ACCESS EXCLUSIVE); the text names only the constraint.
+    const [[drop] = []] = await inferLocks('ALTER TABLE t DROP CONSTRAINT f');
+    expect(drop?.why).toBe('DROP CONSTRAINT (a foreign key: its referenced table too, ACCESS EXCLUSIVE)');
+    const [[detach, partition] = []] = await inferLocks('ALTER TABLE p DETACH PARTITION c CONCURRENTLY');
+    expect(detach?.why).toBe('DETACH PARTITION ... CONCURRENTLY');
+    expect(partition?.why).toBe(
+      'DETACH PARTITION ... CONCURRENTLY (the partition detached, in its second transaction)',
+    );
   });
 });
 
@@ -90,5 +125,30 @@ describe('lock modes', () => {
     expect(blocks('SHARE UPDATE EXCLUSIVE')).toEqual({ reads: false, writes: false });
     expect(conflicts('ROW EXCLUSIVE', 'ROW EXCLUSIVE')).toBe(false);
     expect(conflicts('SHARE UPDATE EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE')).toBe(true);
+  });
+
+  it('is the docs\' conflict table (Table 13.2 "Conflicting Lock Modes"), which is symmetric', () => {
+    // Documented pairs, both ways.
+    for (const [a, b, want] of [
+      ['ACCESS SHARE', 'ACCESS EXCLUSIVE', true],
+      ['ACCESS SHARE', 'EXCLUSIVE', false],
+      ['ROW SHARE', 'EXCLUSIVE', true],
+      ['ROW SHARE', 'SHARE ROW EXCLUSIVE', false],
+      ['ROW EXCLUSIVE', 'SHARE', true],
+      ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', false],
+      ['SHARE', 'SHARE', false],
+      ['SHARE', 'SHARE UPDATE EXCLUSIVE', true],
+      ['SHARE ROW EXCLUSIVE', 'SHARE ROW EXCLUSIVE', true],
+      ['EXCLUSIVE', 'ROW SHARE', true],
+      ['ACCESS EXCLUSIVE', 'ACCESS SHARE', true],
+    ] as const) {
+      expect([a, b, conflicts(a, b)]).toEqual([a, b, want]);
+      expect([b, a, conflicts(b, a)]).toEqual([b, a, want]);
+    }
+    // How many modes each conflicts with, weakest first, as the table's rows show.
+    expect(LOCK_MODES.map((held) => LOCK_MODES.filter((wanted) => conflicts(held, wanted)).length)).toEqual([
+      1, 2, 4, 5, 5, 6, 7, 8,
+    ]);
+    for (const a of LOCK_MODES) for (const b of LOCK_MODES) expect(conflicts(a, b)).toBe(conflicts(b, a));
   });
 });

@@ -3,8 +3,11 @@
 // ALTER TABLE page), the strongest of a statement's sub-commands on its table, and the other
 // tables it reaches (a foreign key's referenced table, an attached partition, the tables a query
 // reads). Each claim says why, for the report. Names are as written (the schema may be null).
+// A table the text does not name (a dropped foreign key's referenced table, the table of a
+// dropped index) is said in the claim's `why`, never guessed; the lock sampler sees it.
 import { modeOfNumber, stronger, type LockMode } from './lock-modes.js';
-import { isTree, walkNodes, type Tree } from './parse-tree.js';
+import { isTree, walkNodes, walkNodesWith, type Tree } from './parse-tree.js';
+import { lockedRelations } from './select-locking.js';
 import { parse } from './sql-parser.js';
 import { rangeVar, type StatementObject } from './statement-objects.js';
 
@@ -46,7 +49,9 @@ const SUBCOMMAND_NAMES: Record<string, string> = {
   AT_DropNotNull: 'ALTER COLUMN ... DROP NOT NULL',
   AT_ColumnDefault: 'ALTER COLUMN ... SET/DROP DEFAULT',
   AT_AddConstraint: 'ADD CONSTRAINT',
-  AT_DropConstraint: 'DROP CONSTRAINT',
+  // A foreign key's referenced table is locked too (pg_locks shows ACCESS EXCLUSIVE on PostgreSQL 15);
+  // the text names only the constraint, so whether it is one, and on which table, is not known here.
+  AT_DropConstraint: 'DROP CONSTRAINT (a foreign key: its referenced table too, ACCESS EXCLUSIVE)',
   AT_DetachPartition: 'DETACH PARTITION',
   AT_ChangeOwner: 'OWNER TO',
   AT_SetRelOptions: 'SET (storage_parameter)',
@@ -89,17 +94,38 @@ function alterTableCmd(table: StatementObject, cmd: Tree): LockClaim[] {
       ...claim(table, 'SHARE UPDATE EXCLUSIVE', 'ATTACH PARTITION'),
       ...claim(rangeVar(partition?.name), 'ACCESS EXCLUSIVE', 'ATTACH PARTITION (the partition attached)'),
     ];
-  if (sub === 'AT_DetachPartition') {
-    const concurrent = partition?.concurrent === true;
-    const why = concurrent ? 'DETACH PARTITION ... CONCURRENTLY' : 'DETACH PARTITION';
-    return [
-      ...claim(table, concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', why),
-      ...claim(rangeVar(partition?.name), 'ACCESS EXCLUSIVE', `${why} (the partition detached)`),
-    ];
+  if (sub === 'AT_DetachPartition' || sub === 'AT_DetachPartitionFinalize') return detachPartition(table, cmd);
+  if (sub === 'AT_AddInherit' || sub === 'AT_DropInherit') {
+    // The parent: SHARE UPDATE EXCLUSIVE to add a child, ACCESS SHARE to remove one (as pg_locks shows).
+    const why = sub === 'AT_AddInherit' ? 'INHERIT' : 'NO INHERIT';
+    const parentMode: LockMode = sub === 'AT_AddInherit' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS SHARE';
+    return [...claim(table, 'ACCESS EXCLUSIVE', why), ...claim(rangeVar(cmd.def), parentMode, `${why} (the parent)`)];
   }
   const light = ALTER_TABLE_MODES[sub];
   if (light) return claim(table, light[0], light[1]);
   return claim(table, 'ACCESS EXCLUSIVE', SUBCOMMAND_NAMES[sub] ?? sub.replace(/^AT_/, ''));
+}
+
+/**
+ * DETACH PARTITION: ACCESS EXCLUSIVE on both tables. CONCURRENTLY (run outside a transaction block)
+ * commits a first transaction holding SHARE UPDATE EXCLUSIVE on both, then a second holding SHARE
+ * UPDATE EXCLUSIVE on the parent and ACCESS EXCLUSIVE on the partition; FINALIZE, which completes a
+ * cancelled one, takes the second's.
+ */
+function detachPartition(table: StatementObject, cmd: Tree): LockClaim[] {
+  const partition = isTree(cmd.def) && isTree(cmd.def.PartitionCmd) ? cmd.def.PartitionCmd : null;
+  const finalize = cmd.subtype === 'AT_DetachPartitionFinalize';
+  const concurrent = partition?.concurrent === true;
+  const why = finalize
+    ? 'DETACH PARTITION ... FINALIZE'
+    : concurrent
+      ? 'DETACH PARTITION ... CONCURRENTLY'
+      : 'DETACH PARTITION';
+  const of = concurrent ? 'the partition detached, in its second transaction' : 'the partition detached';
+  return [
+    ...claim(table, concurrent || finalize ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', why),
+    ...claim(rangeVar(partition?.name), 'ACCESS EXCLUSIVE', `${why} (${of})`),
+  ];
 }
 
 /** The strongest claim per relation, the first reason for it kept. */
@@ -120,11 +146,14 @@ function readClaims(tree: unknown, mode: LockMode, why: string, except: Statemen
     if (key === 'CommonTableExpr' && isTree(value) && typeof value.ctename === 'string') ctes.add(value.ctename);
   });
   const out: LockClaim[] = [];
-  walkNodes(tree, (key, value) => {
-    if (key !== 'RangeVar' && key !== 'relation') return;
+  // The names in FOR UPDATE OF are the FROM list's names (an alias, often), not further tables.
+  walkNodesWith(tree, false, (key, value, inLockingClause) => {
+    if (inLockingClause || key === 'lockingClause') return true;
+    if (key !== 'RangeVar' && key !== 'relation') return false;
     const rv = rangeVar(key === 'RangeVar' ? { RangeVar: value } : value);
-    if (!rv || (rv.schema === null && ctes.has(rv.name ?? ''))) return;
+    if (!rv || (rv.schema === null && ctes.has(rv.name ?? ''))) return false;
     if (!(except && rv.schema === except.schema && rv.name === except.name)) out.push(...claim(rv, mode, why));
+    return false;
   });
   return out;
 }
@@ -204,19 +233,12 @@ const RULES: Record<string, Rule> = {
     n.renameType === 'OBJECT_INDEX'
       ? claim(rangeVar(n.relation), 'SHARE UPDATE EXCLUSIVE', 'ALTER INDEX ... RENAME')
       : claim(rangeVar(n.relation), 'ACCESS EXCLUSIVE', `RENAME (${String(n.renameType).replace(/^OBJECT_/, '')})`),
-  CommentStmt: () => [],
-  SelectStmt: (n) => {
-    const locking = Array.isArray(n.lockingClause) && n.lockingClause.length > 0;
-    return [
-      ...readClaims(
-        n,
-        locking ? 'ROW SHARE' : 'ACCESS SHARE',
-        locking ? 'SELECT ... FOR UPDATE/SHARE' : 'SELECT',
-        null,
-      ),
-      ...cteWrites(n.withClause),
-    ];
+  CommentStmt: (n) => {
+    const on = COMMENT_ON[String(n.objtype)];
+    const parts = listParts(n.object);
+    return on && parts ? claim(objectOfParts(parts.slice(0, parts.length - on[2])), on[0], on[1]) : [];
   },
+  SelectStmt: (n) => [...readClaims(n, 'ACCESS SHARE', 'SELECT', null), ...rowLocks(n), ...cteWrites(n.withClause)],
   InsertStmt: (n) => dmlClaims(n, 'INSERT'),
   UpdateStmt: (n) => dmlClaims(n, 'UPDATE'),
   DeleteStmt: (n) => dmlClaims(n, 'DELETE'),
@@ -238,16 +260,44 @@ const RULES: Record<string, Rule> = {
   },
 };
 
-function listName(o: unknown): StatementObject | null {
+// COMMENT ON a relation or its column takes SHARE UPDATE EXCLUSIVE on the relation (the docs' "Explicit
+// Locking"); on a constraint, trigger, policy or rule of a table, pg_locks shows ACCESS SHARE on the table.
+// Each: the mode, the shape, and how many name parts follow the relation's (`t.column`, `k ON t`).
+const COMMENT_ON: Record<string, [LockMode, string, number]> = {
+  OBJECT_TABLE: ['SHARE UPDATE EXCLUSIVE', 'COMMENT ON TABLE', 0],
+  OBJECT_INDEX: ['SHARE UPDATE EXCLUSIVE', 'COMMENT ON INDEX', 0],
+  OBJECT_VIEW: ['SHARE UPDATE EXCLUSIVE', 'COMMENT ON VIEW', 0],
+  OBJECT_MATVIEW: ['SHARE UPDATE EXCLUSIVE', 'COMMENT ON MATERIALIZED VIEW', 0],
+  OBJECT_SEQUENCE: ['SHARE UPDATE EXCLUSIVE', 'COMMENT ON SEQUENCE', 0],
+  OBJECT_FOREIGN_TABLE: ['SHARE UPDATE EXCLUSIVE', 'COMMENT ON FOREIGN TABLE', 0],
+  OBJECT_COLUMN: ['SHARE UPDATE EXCLUSIVE', 'COMMENT ON COLUMN', 1],
+  OBJECT_TABCONSTRAINT: ['ACCESS SHARE', 'COMMENT ON CONSTRAINT ... ON', 1],
+  OBJECT_TRIGGER: ['ACCESS SHARE', 'COMMENT ON TRIGGER ... ON', 1],
+  OBJECT_POLICY: ['ACCESS SHARE', 'COMMENT ON POLICY ... ON', 1],
+  OBJECT_RULE: ['ACCESS SHARE', 'COMMENT ON RULE ... ON', 1],
+};
+
+/** The identifiers of a name list (`{ List: { items: [{ String }] } }`), or null when it is not one. */
+function listParts(o: unknown): string[] | null {
   const items = isTree(o) && isTree(o.List) && Array.isArray(o.List.items) ? o.List.items : null;
   const parts = items?.map((i) => (isTree(i) && isTree(i.String) ? String(i.String.sval) : null)) ?? [];
-  if (parts.length === 0 || parts.some((p) => p === null)) return null;
-  return {
-    schema: parts.length >= 2 ? parts[parts.length - 2]! : null,
-    name: parts[parts.length - 1]!,
-    relation: true,
-  };
+  return parts.length === 0 || parts.some((p) => p === null) ? null : (parts as string[]);
 }
+
+/** `[catalog?, schema?, name]` as a relation. */
+const objectOfParts = (parts: string[]): StatementObject | null =>
+  parts.length === 0
+    ? null
+    : { schema: parts.length >= 2 ? parts[parts.length - 2]! : null, name: parts[parts.length - 1]!, relation: true };
+
+const listName = (o: unknown): StatementObject | null => {
+  const parts = listParts(o);
+  return parts ? objectOfParts(parts) : null;
+};
+
+/** ROW SHARE on the tables the row-locking clauses of the statement's SELECTs reach (select-locking.ts). */
+const rowLocks = (n: Tree): LockClaim[] =>
+  lockedRelations(n).flatMap((l) => claim(l.relation, 'ROW SHARE', `SELECT ... ${l.clause}`));
 
 const DML_VERBS: Record<string, string> = {
   InsertStmt: 'INSERT',
@@ -271,6 +321,7 @@ function dmlClaims(n: Tree, verb: string): LockClaim[] {
   return [
     ...claim(target, 'ROW EXCLUSIVE', verb),
     ...readClaims({ ...n, relation: null }, 'ACCESS SHARE', `${verb} (read)`, target),
+    ...rowLocks({ ...n, relation: null }),
   ];
 }
 

@@ -30,35 +30,28 @@ export function modeOfPgLocks(mode: string): LockMode | null {
 /** A mode by the number LOCK TABLE's parse tree gives it (1 ACCESS SHARE ... 8 ACCESS EXCLUSIVE). */
 export const modeOfNumber = (n: number): LockMode | null => LOCK_MODES[n - 1] ?? null;
 
-// The conflict table of the docs ("Conflicting Lock Modes"): each mode with the modes it conflicts with.
-const CONFLICTS: Record<LockMode, readonly LockMode[]> = {
-  'ACCESS SHARE': ['ACCESS EXCLUSIVE'],
-  'ROW SHARE': ['EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'ROW EXCLUSIVE': ['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'SHARE UPDATE EXCLUSIVE': ['SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  SHARE: ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'SHARE ROW EXCLUSIVE': [
-    'ROW EXCLUSIVE',
-    'SHARE UPDATE EXCLUSIVE',
-    'SHARE',
-    'SHARE ROW EXCLUSIVE',
-    'EXCLUSIVE',
-    'ACCESS EXCLUSIVE',
-  ],
-  EXCLUSIVE: [
-    'ROW SHARE',
-    'ROW EXCLUSIVE',
-    'SHARE UPDATE EXCLUSIVE',
-    'SHARE',
-    'SHARE ROW EXCLUSIVE',
-    'EXCLUSIVE',
-    'ACCESS EXCLUSIVE',
-  ],
-  'ACCESS EXCLUSIVE': LOCK_MODES,
+const X = true;
+const _ = false;
+
+// Table 13.2 "Conflicting Lock Modes" of PostgreSQL's docs ("Explicit Locking"), written out: X
+// where a lock held in the row's mode makes a request for the column's mode wait. Rows and columns
+// are LOCK_MODES in order. The docs' table reads requested by held; it is symmetric, so it is the same.
+// prettier-ignore
+const CONFLICTS: Record<LockMode, readonly boolean[]> = {
+  // held \ requested:       AS   RS   RE   SUE  S    SRE  E    AE
+  'ACCESS SHARE':           [_,   _,   _,   _,   _,   _,   _,   X],
+  'ROW SHARE':              [_,   _,   _,   _,   _,   _,   X,   X],
+  'ROW EXCLUSIVE':          [_,   _,   _,   _,   X,   X,   X,   X],
+  'SHARE UPDATE EXCLUSIVE': [_,   _,   _,   X,   X,   X,   X,   X],
+  'SHARE':                  [_,   _,   X,   X,   _,   X,   X,   X],
+  'SHARE ROW EXCLUSIVE':    [_,   _,   X,   X,   X,   X,   X,   X],
+  'EXCLUSIVE':              [_,   X,   X,   X,   X,   X,   X,   X],
+  'ACCESS EXCLUSIVE':       [X,   X,   X,   X,   X,   X,   X,   X],
 };
 
 /** Whether a lock held in `held` makes a request for `wanted` wait. */
-export const conflicts = (held: LockMode, wanted: LockMode): boolean => CONFLICTS[held].includes(wanted);
+export const conflicts = (held: LockMode, wanted: LockMode): boolean =>
+  CONFLICTS[held][LOCK_MODES.indexOf(wanted)] === true;
 
 /** Whether a plain read (SELECT, ACCESS SHARE) or a write (ROW EXCLUSIVE) would queue behind this mode. */
 export const blocks = (held: LockMode) => ({
