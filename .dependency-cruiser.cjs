@@ -41,8 +41,8 @@ const layerRules = Object.entries(LAYERS).flatMap(([layer, mayUse]) => [
           from: { path: `^src/${layer}/`, pathNot: TESTS },
           to: {
             path: '^src/config/',
-            // The vocabulary of statement kinds has no imports; the classifier and the config's policy both read it.
-            pathNot: layer === 'evidence' ? '^src/config/statement-kinds\\.ts$' : undefined,
+            // The vocabularies of statement kinds and lock modes have no imports; the config's schemas and the evidence both read them.
+            pathNot: layer === 'evidence' ? '^src/config/(statement-kinds|lock-mode-names)\\.ts$' : undefined,
             dependencyTypesNot: ['type-only'],
           },
         },

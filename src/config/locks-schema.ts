@@ -2,17 +2,9 @@
 // long (inferred from the statement log, sampled from pg_locks, or both), what it rewrote whole,
 // and the invalid indexes and NOT VALID constraints it left.
 import { z } from 'zod';
+import { LOCK_MODES } from './lock-mode-names.js';
 
-const LockMode = z.enum([
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-]);
+const LockMode = z.enum(LOCK_MODES);
 
 const ScenarioLocks = z.object({
   id: z.string(),

@@ -1,18 +1,8 @@
 // PostgreSQL's eight table-level lock modes, weakest first, as the docs on explicit locking name
 // them and as pg_locks shows them (`AccessExclusiveLock`), and which of them conflict.
+import { LOCK_MODES, type LockMode } from '../config/lock-mode-names.js';
 
-export const LOCK_MODES = [
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-] as const;
-
-export type LockMode = (typeof LOCK_MODES)[number];
+export { LOCK_MODES, type LockMode };
 
 /** The stronger of two modes (by the order above, which is also the order of what they block). */
 export const stronger = (a: LockMode, b: LockMode): LockMode =>
