@@ -1,7 +1,7 @@
 // The evidence layer: hashes, the SQL trace with a real parser, redaction and the leak scan.
 // What other layers use; the tests import each file directly.
 export { sha256File, sha256Text } from './hash.js';
-export { redact, findPasswordLiterals } from './redact.js';
+export { redact, redactStatement, findPasswordLiterals } from './redact.js';
 export { parseServerLog, traceStatements, type LoggedStatement } from './sql-trace.js';
 export { forbiddingRule, resolverOf } from './sql-policy.js';
 export { hashArtefacts, comparePins, pinsFor, type ArtefactFile, type PinnedArtefact } from './artefacts.js';
@@ -18,5 +18,5 @@ export {
   type ParentLink,
 } from './write-explain.js';
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';
-export { inferredHolds, lockEvidence, type LockEvidence } from './lock-timeline.js';
+export { inferredHolds, lockEvidence, sampledQuery, type LockEvidence } from './lock-timeline.js';
 export { breachMessage, lockBudgetBreaches, type LockBudgetBreach } from './lock-budget.js';

@@ -6,6 +6,7 @@
 // inferred, sampled or both, and a sampled lock inference did not predict is listed, never hidden.
 import { inferLocks } from './lock-inference.js';
 import { LOCK_MODES, modeOfPgLocks, stronger, type LockMode } from './lock-modes.js';
+import { CUT_BY_SOURCE } from './redact.js';
 import type { LoggedStatement } from './sql-trace.js';
 
 export interface LockHold {
@@ -83,6 +84,8 @@ export interface SampledSpan {
   firstSeen: number;
   lastSeen: number;
   query: string;
+  /** The server kept only the start of the query: its text ends with CUT_BY_SOURCE here. */
+  query_cut?: boolean;
 }
 
 export interface LockEvidence {
@@ -107,11 +110,15 @@ export function lockEvidence(holds: readonly LockHold[], sampled: readonly Sampl
   for (const h of holds) put(h.relation, h.mode, h.to - h.from, h.statement, 'inferred');
   for (const s of sampled) {
     const mode = s.granted ? modeOfPgLocks(s.mode) : null;
-    if (mode) put(s.relation, mode, s.lastSeen - s.firstSeen, s.query, 'sampled');
+    if (mode) put(s.relation, mode, s.lastSeen - s.firstSeen, sampledQuery(s), 'sampled');
   }
   const rank = (m: LockMode) => -LOCK_MODES.indexOf(m);
   return [...out.values()].sort((a, b) => rank(a.mode) - rank(b.mode) || a.relation.localeCompare(b.relation));
 }
+
+/** A sampled lock's query, marked when the server cut it (redactStatement then trims its end). */
+export const sampledQuery = (s: { query: string; query_cut?: boolean }): string =>
+  s.query_cut ? `${s.query}${CUT_BY_SOURCE}` : s.query;
 
 /** The strongest mode each relation was locked in, with the longest time it was held in it. */
 export function strongestPerRelation(evidence: readonly LockEvidence[]): LockEvidence[] {

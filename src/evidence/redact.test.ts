@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { generatePassword } from '../engine/secret-file.js';
 import { leakMessage, leakScan } from './leak-scan.js';
 import {
+  CUT_BY_SOURCE,
+  redactStatement,
   findLeaks,
   findPasswordLiterals,
   redact,
@@ -140,5 +142,26 @@ describe('leakScan', () => {
     expect(leakMessage(result.places.filter((p) => p.hits > 0))).toBe(
       "a PASSWORD '...' literal appeared in S1 step stdout",
     );
+  });
+});
+
+describe('redactStatement', () => {
+  const secret = 'k3y-0f-the-signing-service';
+
+  it('redacts, then cuts to its length with a mark', () => {
+    expect(redactStatement(`select '${secret}'`, [secret])).toBe("select '[REDACTED]'");
+    expect(redactStatement('x'.repeat(400), [secret])).toBe(`${'x'.repeat(299)}…`);
+  });
+
+  it('trims a text the server cut inside a secret, which no longer matches it, past the longest form of a secret', () => {
+    const cutInside = `update ledger.signer set key = '${secret.slice(0, 9)}${CUT_BY_SOURCE}`;
+    const kept = redactStatement(cutInside, [secret]);
+    expect(kept).not.toContain(secret.slice(0, 3));
+    expect(kept.endsWith('…')).toBe(true);
+    expect(findLeaks(kept, [secret])).toEqual([]);
+    // A whole secret before the cut is redacted first, never left half-trimmed.
+    const whole = `select '${secret}', '${'y'.repeat(80)}${CUT_BY_SOURCE}`;
+    const longest = Math.max(...secretForms(secret).map((f) => f.length));
+    expect(redactStatement(whole, [secret])).toBe(`select '[REDACTED]', '${'y'.repeat(80 - longest)}…`);
   });
 });

@@ -124,6 +124,24 @@ export function redact(text: string, secrets: readonly string[]): string {
   return redactPasswordLiterals(out);
 }
 
+/** The end of a text its source cut short (pg_stat_activity keeps track_activity_query_size bytes of a query). */
+export const CUT_BY_SOURCE = '…[cut by the server]';
+
+/**
+ * A statement as the report keeps it: redacted, then cut to `max` characters. A text its source
+ * cut (ending with CUT_BY_SOURCE) may end inside a secret, whose half no longer matches it: after
+ * the whole secrets are redacted, it loses as many characters as the longest form of a secret has.
+ */
+export function redactStatement(text: string, secrets: readonly string[], max = 300): string {
+  const sourceCut = text.endsWith(CUT_BY_SOURCE);
+  let r = redact(sourceCut ? text.slice(0, -CUT_BY_SOURCE.length) : text, secrets);
+  if (sourceCut) {
+    const longest = Math.max(0, ...secrets.flatMap(secretForms).map((f) => f.length));
+    r = `${r.slice(0, Math.max(0, r.length - longest))}…`;
+  }
+  return r.length > max ? `${r.slice(0, max - 1)}…` : r;
+}
+
 /** Every place a form of a secret occurs in the text, by offset. */
 export function findLeaks(text: string, secrets: readonly string[]): Leak[] {
   const leaks: Leak[] = [];

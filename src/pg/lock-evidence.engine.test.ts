@@ -68,6 +68,26 @@ describe('sampleLocks', () => {
     expect(locks.every((l) => l.role === 'shop_migrator' && l.relation !== 'public.other')).toBe(true);
   });
 
+  it('says when the server kept only the start of a long query (track_activity_query_size)', async () => {
+    const sampling = sampleLocks(tool, ['shop_migrator']);
+    await sampling.started;
+    const migrator = connect(app, 'migrator');
+    try {
+      await migrator.unsafe('begin');
+      await migrator.unsafe(`lock table public.device in share mode /* ${'x'.repeat(1500)} */`);
+      await new Promise((r) => setTimeout(r, 150));
+      await migrator.unsafe('rollback');
+      await migrator.unsafe('select 1 from public.device limit 1');
+    } finally {
+      await migrator.end();
+    }
+    const { locks } = await sampling.stop();
+    const share = locks.find((l) => l.mode === 'ShareLock');
+    expect(share?.query_cut).toBe(true);
+    expect(Buffer.byteLength(share!.query)).toBeLessThan(1024);
+    expect(locks.filter((l) => l.mode !== 'ShareLock').every((l) => !l.query_cut)).toBe(true);
+  });
+
   it('keeps its own reads out of the statement log, which logs every other statement', async () => {
     const sampling = sampleLocks(tool, ['shop_migrator']);
     await sampling.started;

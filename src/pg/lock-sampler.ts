@@ -22,6 +22,8 @@ export interface SampledLock {
   lastSeen: number;
   /** The query its backend ran when first seen holding (or waiting for) it. */
   query: string;
+  /** The server kept only the start of that query (track_activity_query_size): its end may be inside a secret. */
+  query_cut: boolean;
 }
 
 export interface SamplerEnd {
@@ -39,7 +41,10 @@ export interface LockSampling {
 }
 
 const LOCKS = `
-  select l.pid, a.usename as role, n.nspname || '.' || c.relname as relation, l.mode, l.granted, a.query
+  select l.pid, a.usename as role, n.nspname || '.' || c.relname as relation, l.mode, l.granted, a.query,
+         -- The server keeps track_activity_query_size bytes less one, cut at a character's boundary.
+         octet_length(a.query) >= (select setting::int from pg_settings where name = 'track_activity_query_size') - 4
+           as query_cut
     from pg_locks l
     join pg_stat_activity a on a.pid = l.pid
     join pg_class c on c.oid = l.relation
@@ -47,7 +52,7 @@ const LOCKS = `
    where l.locktype = 'relation' and c.relkind in ('r', 'p', 'm') and a.usename in (ROLES)
      and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'`;
 
-type Row = { pid: number; role: string; relation: string; mode: string; granted: boolean; query: string };
+type Row = Omit<SampledLock, 'firstSeen' | 'lastSeen'>;
 type Sample = { t: number; locks: Row[] };
 
 /** The psql script of the sampler: one read, repeated every `intervalMs` until psql is stopped. */

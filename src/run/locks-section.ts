@@ -2,7 +2,14 @@
 // the statement log: per scenario, each relation and mode with the longest time it was held
 // (inferred, sampled or both), the tables its steps rewrote, and what they left invalid.
 import type { Locks } from '../config/index.js';
-import { inferredHolds, lockEvidence, resolverOf, type LockEvidence, type LoggedStatement } from '../evidence/index.js';
+import {
+  inferredHolds,
+  lockEvidence,
+  resolverOf,
+  sampledQuery,
+  type LockEvidence,
+  type LoggedStatement,
+} from '../evidence/index.js';
 import type { SampledLock } from '../pg/index.js';
 import { LOCK_SAMPLE_INTERVAL_MS } from './gates/step-locks.js';
 import type { ScenarioWindow } from './trace-gate.js';
@@ -37,7 +44,7 @@ export async function locksSection(
           relation: l.relation,
           mode: l.mode,
           waited_ms: l.lastSeen - l.firstSeen,
-          statement: l.query,
+          statement: sampledQuery(l),
         })),
       samples: watched.reduce((n, x) => n + x.samples, 0),
       unread: watched.flatMap((x) => x.unread.map((u) => `${x.step}: ${u}`)),

@@ -14,6 +14,7 @@ import {
   lockBudgetBreaches,
   parseServerLog,
   redact,
+  redactStatement,
   type LockBudgetBreach,
   type LockEvidence,
 } from '../../evidence/index.js';
@@ -26,7 +27,6 @@ import type { StepWindow } from '../trace-gate.js';
 import { blame } from './blame.js';
 
 const LOG_WAIT_MS = 5000;
-const STATEMENT_CUT = 300;
 
 /** Throw the scenario's failure when the step exceeded a budget, or when a budget could not be judged. */
 export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, budgets: LockBudgets): Promise<void> {
@@ -54,11 +54,7 @@ export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, bu
 }
 
 function budgetFailure(ctx: RunContext, stepName: string, breaches: LockBudgetBreach[]): GateFailure {
-  const cut = (t: string | null) => {
-    if (t === null) return null;
-    const r = redact(t, ctx.secrets).replace(/\s+/g, ' ').trim();
-    return r.length > STATEMENT_CUT ? `${r.slice(0, STATEMENT_CUT - 1)}…` : r;
-  };
+  const cut = (t: string | null) => (t === null ? null : redactStatement(t, ctx.secrets).replace(/\s+/g, ' ').trim());
   const lines = breaches.map((b) => breachMessage(b, cut(b.statement)));
   const first = breaches[0]!;
   return new GateFailure('sut', `step "${stepName}" exceeded its lock budget: ${listCut(lines, 3)}`, {

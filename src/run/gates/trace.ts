@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { scenarioPolicy } from '../../config/index.js';
 import { containerLog, TOOL_ROLE } from '../../engine/index.js';
 import { diskErrorOf } from '../../errors.js';
-import { parseServerLog, redact } from '../../evidence/index.js';
+import { parseServerLog, redact, redactStatement } from '../../evidence/index.js';
 import type { Locks } from '../../config/index.js';
 import { locksSection } from '../locks-section.js';
 import type { RunContext } from '../run-context.js';
@@ -25,8 +25,9 @@ export async function traceGate(ctx: RunContext): Promise<Record<string, unknown
     redact: (t) => redact(t, ctx.secrets),
   });
   ctx.rec.sections.sql_trace = analysis.section;
-  ctx.rec.sections.locks = redactLocks(await locksSection(parseServerLog(serverLog), ctx.windows, TOOL_ROLE), (t) =>
-    redact(t, ctx.secrets),
+  ctx.rec.sections.locks = redactLocks(
+    await locksSection(parseServerLog(serverLog), ctx.windows, TOOL_ROLE),
+    ctx.secrets,
   );
   const copied = await writeRedacted(join(ctx.outDir, 'dry-run-server.log'), serverLog, ctx.secrets);
   ctx.scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
@@ -50,11 +51,8 @@ async function writeRedacted(path: string, text: string, secrets: readonly strin
 }
 
 /** The statements a locks entry names, redacted and cut to 300 characters. */
-function redactLocks(locks: Locks, redactText: (t: string) => string): Locks {
-  const cut = (t: string) => {
-    const r = redactText(t);
-    return r.length > 300 ? `${r.slice(0, 299)}…` : r;
-  };
+function redactLocks(locks: Locks, secrets: readonly string[]): Locks {
+  const cut = (t: string) => redactStatement(t, secrets);
   return {
     ...locks,
     scenarios: locks.scenarios.map((s) => ({
