@@ -3,7 +3,7 @@
 // 0600), never written into the config.
 import { z } from 'zod';
 import { SqlPolicyRules } from './sql-policy.js';
-import { LockBudgets } from './lock-budgets.js';
+import { LocksConfig } from './locks-config.js';
 
 const Sha40 = z
   .string()
@@ -161,7 +161,7 @@ export const RehearsalConfig = z.strictObject({
   /** Rules that allow or forbid statements by class, kind, schema and table, over forbidden_verbs; a scenario may replace each list. */
   sql_policy: SqlPolicyRules.default({ allow: [], forbid: [] }),
   /** What a step may lock before its scenario fails (none by default: the lock evidence is reported); a scenario may replace each key. */
-  locks: LockBudgets.default({}),
+  locks: LocksConfig.default({}),
   /** Roles of the dry-run database that get a per-run password (all roles of the grant matrix when omitted). */
   roles: z.array(RoleName).optional(),
   sut: SutConfig,

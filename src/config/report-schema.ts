@@ -74,13 +74,14 @@ export const Failure = z.object({
   /** The lock budget a step exceeded (config `locks:`), when that is the failure. */
   lock_budget: z
     .object({
-      budget: z.enum(['max_exclusive_ms', 'forbid_rewrite', 'forbid_invalid_indexes']),
+      budget: z.enum(['max_exclusive_ms', 'max_blocked_read_ms', 'forbid_rewrite', 'forbid_invalid_indexes']),
       /** As configured: `5000`, `ledger.*`, `true`. */
       limit: z.string(),
       step: z.string(),
       /** The table, or the index left invalid (`schema.index on schema.table`). */
       relation: z.string(),
       mode: z.string().nullable(),
+      /** How long the lock was held, or (max_blocked_read_ms) a read was blocked. */
       held_ms: z.number().int().nullable(),
       bytes: z.number().int().nullable(),
       /** Redacted, cut to 300 characters. */

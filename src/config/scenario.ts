@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { ScenarioSqlPolicyRules } from './sql-policy.js';
-import { LockBudgets } from './lock-budgets.js';
+import { LocksConfig } from './locks-config.js';
 
 /** `S4`, `S3-neg`: the number orders the run; one id per number in a pack. */
 export const SCENARIO_ID = /^S[0-9]+(-[a-z0-9]+)?$/;
@@ -104,7 +104,7 @@ export const Scenario = z
     /** Replaces the run's sql_policy.allow and/or sql_policy.forbid (each list given) for this scenario. */
     sql_policy: ScenarioSqlPolicyRules.optional(),
     /** Replaces each of the run's lock budgets it gives, for this scenario. */
-    locks: LockBudgets.optional(),
+    locks: LocksConfig.optional(),
   })
   .superRefine((scenario, ctx) => {
     if (!scenario.negative) return;

@@ -28,3 +28,4 @@ export * from './streamed-restore.js';
 export * from './connection-error.js';
 export * from './lock-sampler.js';
 export * from './relation-state.js';
+export * from './read-probe.js';

@@ -7,6 +7,8 @@ import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway
 import { inferredHolds, lockEvidence } from '../evidence/lock-timeline.js';
 import { parseServerLog } from '../evidence/sql-trace.js';
 import { sampleLocks } from './lock-sampler.js';
+import { probeReads } from './read-probe.js';
+import { blockedReads } from '../evidence/blocked-reads.js';
 import { LOG_SETTINGS } from './server-settings.js';
 import { leftoversOf, readRelationState } from './relation-state.js';
 import { connect, type PgTarget } from './target.js';
@@ -124,6 +126,35 @@ describe('sampleLocks on a server killed under it', () => {
       process.off('uncaughtException', onUnhandled);
       await dying.close();
     }
+  });
+});
+
+describe('probeReads', () => {
+  it('measures how long a plain read was blocked behind an ALTER TABLE held open, and by which statement', async () => {
+    const probing = probeReads(tool, ['public.device', 'public.other']);
+    await probing.started;
+    const migrator = connect(app, 'migrator');
+    try {
+      await migrator.unsafe('begin');
+      await migrator.unsafe('alter table public.device add column probed text');
+      await new Promise((r) => setTimeout(r, 600));
+      await migrator.unsafe('rollback');
+      await new Promise((r) => setTimeout(r, 150));
+    } finally {
+      await migrator.end();
+    }
+    const { reads, failure } = await probing.stop();
+    expect(failure).toBeNull();
+    const [device, other] = blockedReads(reads);
+    expect(device).toMatchObject({
+      relation: 'public.device',
+      statement: 'alter table public.device add column probed text',
+    });
+    expect(device!.blocked_read_ms).toBeGreaterThanOrEqual(450);
+    expect(device!.blocked_read_ms).toBeLessThan(1500);
+    expect(other).toEqual({ relation: 'public.other', blocked_read_ms: 0, statement: null });
+    const log = await containerLogs(server!.containerId);
+    expect(log).not.toMatch(/pg-rehearse probe|lock_not_available|canceling statement due to lock timeout/);
   });
 });
 

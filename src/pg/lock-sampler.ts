@@ -5,9 +5,7 @@
 // mode, when it was first and last seen and the query that backend was running. The session is a
 // psql child repeating one read (`\watch`), one JSON line a sample, its statements out of the
 // server's log (psql-read.ts). A lock shorter than the interval can be missed: inference covers that.
-import { createInterface } from 'node:readline';
-import { messageOf } from '../errors.js';
-import { psqlFailure, startPsql } from './psql-read.js';
+import { watchPsql } from './psql-watch.js';
 import { quoteLiteral, type PgTarget } from './target.js';
 
 export interface SampledLock {
@@ -63,8 +61,6 @@ export function samplerScript(roles: readonly string[], intervalMs: number): str
     'locks', coalesce((select json_agg(s) from (${locks}) s), '[]'::json)) \\watch ${intervalMs / 1000}\n`;
 }
 
-const START_TIMEOUT_MS = 15_000;
-
 /** Start sampling the locks of `roles`' backends on the server; `stop` ends it, as the run's abort does. */
 export function sampleLocks(
   target: PgTarget,
@@ -72,44 +68,22 @@ export function sampleLocks(
   intervalMs = 25,
   signal?: AbortSignal,
 ): LockSampling {
-  const { child, stderr } = startPsql(target, samplerScript(roles, intervalMs), {
-    applicationName: 'pg-rehearse lock sampler',
-    ...(signal ? { signal } : {}),
-    // Sampling lasts as long as the step: the child is stopped by `stop`, never by a timeout.
-    timeoutMs: 0,
-  });
   const spans = new LockSpans();
-  let samples = 0;
-  let stopping = false;
-  let onFirst: () => void = () => {};
-  const first = new Promise<void>((resolve) => (onFirst = resolve));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line.trim() === '') return;
-    try {
+  const watch = watchPsql(target, samplerScript(roles, intervalMs), {
+    applicationName: 'pg-rehearse lock sampler',
+    from: { stream: 'stdout' },
+    onRecord: (line) => {
       const s = JSON.parse(line) as Sample;
       spans.sample(s.locks, s.t);
-      samples++;
-      onFirst();
-    } catch {
-      // A line cut by the child's end is no sample.
-    }
+      return true;
+    },
+    ...(signal ? { signal } : {}),
   });
-  const ended = child.then((e) => (stopping ? null : psqlFailure(e, stderr, 0)));
-  const started = Promise.race([
-    first,
-    ended.then((failure) => Promise.reject(new Error(failure ?? 'sampling was stopped as it started'))),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no first sample in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref(),
-    ),
-  ]);
-  started.catch(() => {});
   return {
-    started,
+    started: watch.started,
     async stop() {
-      stopping = true;
-      child.kill('SIGTERM');
-      const failure = await ended.catch((err: unknown) => messageOf(err));
-      return { locks: spans.all(), samples, failure };
+      const { records, failure } = await watch.stop();
+      return { locks: spans.all(), samples: records, failure };
     },
   };
 }

@@ -4,6 +4,7 @@
 // process outside a promise. Each read's session keeps its statements and errors out of the
 // server's log (the trace reads that log), set at connection start (PGOPTIONS): the tool's role is
 // a superuser. The query answers one JSON value per line.
+import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { messageOf } from '../errors.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
@@ -20,6 +21,8 @@ export interface PsqlReadOptions {
   /** The child is killed after this long. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Which stderr lines the failure's message may quote (all by default). */
+  keepStderr?: (line: string) => boolean;
 }
 
 const PSQL_ARGS = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-f', '-'];
@@ -44,7 +47,11 @@ export function startPsql(
     forceKillAfterDelay: 1000,
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
   });
-  return { child, stderr: StderrTail.of(child.stderr, 10) };
+  const stderr = new StderrTail(10);
+  const keep = opts.keepStderr;
+  if (keep) createInterface({ input: child.stderr! }).on('line', (l) => keep(l) && stderr.push(`${l}\n`));
+  else child.stderr?.on('data', (c: Buffer) => stderr.push(c));
+  return { child, stderr };
 }
 
 /** Why a psql child ended without its answer: its first error line, else how it ended. */

@@ -126,7 +126,10 @@ function lockBudgetRows(b: NonNullable<Report['failure']>['lock_budget']): strin
   if (!b) return [];
   const what = [
     b.mode ? `${b.mode} on ${b.relation}` : b.relation,
-    b.held_ms !== null ? `held ${b.held_ms} ms${b.source ? ` (${b.source})` : ''}` : null,
+    b.held_ms !== null && b.budget === 'max_blocked_read_ms' ? `a plain read blocked ${b.held_ms} ms` : null,
+    b.held_ms !== null && b.budget !== 'max_blocked_read_ms'
+      ? `held ${b.held_ms} ms${b.source ? ` (${b.source})` : ''}`
+      : null,
     b.bytes !== null ? `rewritten whole, ${byteSize(b.bytes)}` : null,
   ].filter((x) => x !== null);
   return [

@@ -3,9 +3,9 @@ import { plural } from '../plural.js';
 import {
   describeRule,
   hasLockBudgets,
-  scenarioLockBudgets,
+  scenarioLocksConfig,
   scenarioPolicy,
-  type LockBudgets,
+  type LocksConfig,
   type SqlPolicy,
 } from '../config/index.js';
 import { defaultImage, environmentNames } from '../engine/index.js';
@@ -77,17 +77,17 @@ export async function planCommand(configFile: string, progress: Progress): Promi
 
 /** The lock budgets in force: the run's, then each scenario that gives its own (a key it gives replaces the run's). */
 export function budgetLines(
-  run: LockBudgets,
-  pack: readonly { scenario: { id: string; locks?: LockBudgets } }[],
+  run: LocksConfig,
+  pack: readonly { scenario: { id: string; locks?: LocksConfig } }[],
 ): string[] {
   const own = pack.filter((s) => s.scenario.locks !== undefined);
   return [
     `lock budgets: ${describeBudgets(run)}`,
-    ...own.map((s) => `  ${s.scenario.id} (its own): ${describeBudgets(scenarioLockBudgets(run, s.scenario.locks))}`),
+    ...own.map((s) => `  ${s.scenario.id} (its own): ${describeBudgets(scenarioLocksConfig(run, s.scenario.locks))}`),
   ];
 }
 
-function describeBudgets(b: LockBudgets): string {
+function describeBudgets(b: LocksConfig): string {
   if (!hasLockBudgets(b)) return 'none (the lock evidence is reported; nothing fails on it)';
   return [
     b.max_exclusive_ms !== undefined && `max_exclusive_ms ${b.max_exclusive_ms}`,

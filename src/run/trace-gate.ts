@@ -3,7 +3,7 @@
 // counters, read together. The tool's own role is left out by user, never by application name.
 import type { StepLocks } from './gates/step-locks.js';
 import { plural } from '../plural.js';
-import type { LockBudgets, Report, SqlPolicy } from '../config/index.js';
+import type { LocksConfig, Report, SqlPolicy } from '../config/index.js';
 import {
   auditVerbs,
   explainWrites,
@@ -38,7 +38,7 @@ export interface ScenarioWindow {
   /** The policy in force for its statements: the scenario's own, each key it gives replacing the run's. */
   policy: SqlPolicy;
   /** The lock budgets in force for its steps: the scenario's own, each key it gives replacing the run's. */
-  budgets: LockBudgets;
+  budgets: LocksConfig;
   steps: StepWindow[];
   writes: {
     deltas: Record<string, WriteCounts>;

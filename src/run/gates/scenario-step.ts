@@ -25,11 +25,13 @@ export async function runScenarioStep(
   step: Step,
   r: ScenarioRecord,
   window: StepWindow,
+  /** The tables the read probe reads while the step runs; null: no probe. */
+  probe: readonly string[] | null = null,
 ): Promise<void> {
   const runner = need(ctx.stepRunner, "G3's step runner");
   const dry = need(ctx.dryRun, "G3's dry-run server");
   ctx.progress.event({ type: 'step_start', scenario: id, step: step.name, argv: step.run });
-  const watch = await watchStepLocks(dry, ctx.signal);
+  const watch = await watchStepLocks(dry, ctx.signal, probe);
   const ran = await runner
     .run(step, { dsnEnvVar: ctx.config.sut.dsn_env, target: dry.target, signal: ctx.signal })
     .finally(async () => {

@@ -2,7 +2,7 @@
 // row-count deltas against its expectations, and its write counters for G6.
 import { TOOL_ROLE } from '../../engine/index.js';
 import { messageOf } from '../../errors.js';
-import { scenarioLockBudgets, scenarioPolicy } from '../../config/index.js';
+import { probeIsOn, scenarioLocksConfig, scenarioPolicy } from '../../config/index.js';
 import { redact } from '../../evidence/index.js';
 import { counterDeltas, readWriteCounters, rowCounts } from '../../pg/index.js';
 import type { LoadedScenario } from '../../config/index.js';
@@ -23,7 +23,7 @@ export async function scenarioGate(ctx: RunContext, s: LoadedScenario): Promise<
     from: start,
     to: start,
     policy: scenarioPolicy(ctx.config, sc),
-    budgets: scenarioLockBudgets(ctx.config.locks, sc.locks),
+    budgets: scenarioLocksConfig(ctx.config.locks, sc.locks),
     steps: [],
     writes: null,
   };
@@ -36,7 +36,7 @@ export async function scenarioGate(ctx: RunContext, s: LoadedScenario): Promise<
       ctx.signal.throwIfAborted();
       const stepWindow = { name: step.name, from: Date.now(), to: Date.now() };
       window.steps.push(stepWindow);
-      await runScenarioStep(ctx, sc.id, step, r, stepWindow);
+      await runScenarioStep(ctx, sc.id, step, r, stepWindow, probeIsOn(window.budgets) ? ctx.inputs.watched : null);
       await checkStepLockBudgets(ctx, stepWindow, window.budgets);
     }
     window.to = Date.now();

@@ -6,10 +6,11 @@
 // and from the sampler. Evidence a budget needs that could not be read is not a pass: the
 // scenario is INCONCLUSIVE, saying what was missing.
 import { randomUUID } from 'node:crypto';
-import { hasLockBudgets, type LockBudgets } from '../../config/index.js';
+import { hasLockBudgets, type LocksConfig } from '../../config/index.js';
 import { containerLog, TOOL_ROLE } from '../../engine/index.js';
 import { messageOf } from '../../errors.js';
 import {
+  blockedReads,
   breachMessage,
   lockBudgetBreaches,
   parseServerLog,
@@ -29,7 +30,7 @@ import { blame } from './blame.js';
 const LOG_WAIT_MS = 5000;
 
 /** Throw the scenario's failure when the step exceeded a budget, or when a budget could not be judged. */
-export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, budgets: LockBudgets): Promise<void> {
+export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, budgets: LocksConfig): Promise<void> {
   if (!hasLockBudgets(budgets)) return;
   const unjudged = (why: string) =>
     blame(ctx, new GateFailure('environment', `step "${step.name}": the lock budgets could not be judged: ${why}`));
@@ -37,6 +38,8 @@ export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, bu
   const needsCatalog = budgets.forbid_rewrite !== undefined || budgets.forbid_invalid_indexes === true;
   if (needsCatalog && !leftovers)
     throw await unjudged(step.locks?.unread.join('; ') || 'the relation state was not read');
+  if (budgets.max_blocked_read_ms !== undefined && (!step.locks?.probed || probeFailed(step)))
+    throw await unjudged(step.locks?.unread.join('; ') || 'the read probe did not run');
   let relations: LockEvidence[] = [];
   if (budgets.max_exclusive_ms !== undefined) {
     try {
@@ -49,9 +52,12 @@ export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, bu
     relations,
     rewrites: leftovers?.rewrites ?? [],
     invalidIndexes: leftovers?.invalidIndexes ?? [],
+    blockedReads: blockedReads(step.locks?.probed ?? []),
   });
   if (breaches.length > 0) throw await blame(ctx, budgetFailure(ctx, step.name, breaches));
 }
+
+const probeFailed = (step: StepWindow) => step.locks?.unread.some((u) => u.startsWith('the read probe')) ?? false;
 
 function budgetFailure(ctx: RunContext, stepName: string, breaches: LockBudgetBreach[]): GateFailure {
   const cut = (t: string | null) => (t === null ? null : redactStatement(t, ctx.secrets).replace(/\s+/g, ' ').trim());

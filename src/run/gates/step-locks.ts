@@ -7,8 +7,11 @@ import { TOOL_ROLE } from '../../engine/index.js';
 import { messageOf } from '../../errors.js';
 import {
   leftoversOf,
+  probeReads,
+  PROBE_INTERVAL_MS,
   readRelationState,
   sampleLocks,
+  type ProbeRead,
   type RelationState,
   type SampledLock,
   type StepLeftovers,
@@ -21,11 +24,20 @@ export interface StepLocks {
   sampled: SampledLock[];
   samples: number;
   leftovers: StepLeftovers | null;
+  /** The read probe's reads, when it ran (null: it did not). */
+  probed: ProbeRead[] | null;
   unread: string[];
 }
 
-/** Start watching; `stop` ends it once the step has ended. Each read is a psql child (psql-read.ts). */
-export async function watchStepLocks(dry: DryRun, signal: AbortSignal): Promise<{ stop(): Promise<StepLocks> }> {
+/**
+ * Start watching, and probing reads of `probe`'s tables when given; `stop` ends it once the step
+ * has ended. Each read is a psql child (psql-read.ts).
+ */
+export async function watchStepLocks(
+  dry: DryRun,
+  signal: AbortSignal,
+  probe: readonly string[] | null = null,
+): Promise<{ stop(): Promise<StepLocks> }> {
   const tool = dry.target(TOOL_ROLE);
   const unread: string[] = [];
   // Each read gives up on its own (a paused or dead server) or when the run is aborted: the evidence is then partial.
@@ -36,10 +48,13 @@ export async function watchStepLocks(dry: DryRun, signal: AbortSignal): Promise<
   );
   const sampling = sampleLocks(tool, Object.keys(dry.rolePasswords), LOCK_SAMPLE_INTERVAL_MS, signal);
   const started = (await attempt('the lock sampler', () => sampling.started)) !== null;
+  const probing = probe && probe.length > 0 ? probeReads(tool, probe, PROBE_INTERVAL_MS, signal) : null;
+  const probeStarted = probing ? (await attempt('the read probe', () => probing.started)) !== null : false;
   return {
     async stop() {
-      const seen = await sampling.stop();
+      const [seen, probed] = await Promise.all([sampling.stop(), probing?.stop() ?? null]);
       if (started && seen.failure) unread.push(`the lock sampler: a read failed (${seen.failure})`);
+      if (probeStarted && probed?.failure) unread.push(`the read probe: a read failed (${probed.failure})`);
       const after = before
         ? await attempt('the relation state after the step', () => readRelationState(tool, signal))
         : null;
@@ -47,6 +62,7 @@ export async function watchStepLocks(dry: DryRun, signal: AbortSignal): Promise<
         sampled: seen.locks,
         samples: seen.samples,
         leftovers: before && after ? leftoversOf(before, after) : null,
+        probed: probed?.reads ?? null,
         unread,
       };
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasLockBudgets, scenarioLockBudgets } from './lock-budgets.js';
+import { hasLockBudgets, scenarioLocksConfig } from './locks-config.js';
 import { Scenario } from './scenario.js';
 import { parseYaml } from './yaml-file.js';
 
@@ -29,16 +29,16 @@ describe('lock budgets in a scenario', () => {
   });
 });
 
-describe('scenarioLockBudgets', () => {
+describe('scenarioLocksConfig', () => {
   it("replaces each of the run's keys the scenario gives, and keeps the others", () => {
     const run = { max_exclusive_ms: 5000, forbid_invalid_indexes: true };
-    expect(scenarioLockBudgets(run, undefined)).toEqual(run);
-    expect(scenarioLockBudgets(run, { max_exclusive_ms: 60_000, forbid_rewrite: ['*'] })).toEqual({
+    expect(scenarioLocksConfig(run, undefined)).toEqual(run);
+    expect(scenarioLocksConfig(run, { max_exclusive_ms: 60_000, forbid_rewrite: ['*'] })).toEqual({
       max_exclusive_ms: 60_000,
       forbid_invalid_indexes: true,
       forbid_rewrite: ['*'],
     });
-    expect(scenarioLockBudgets(run, { forbid_invalid_indexes: false })).toEqual({
+    expect(scenarioLocksConfig(run, { forbid_invalid_indexes: false })).toEqual({
       max_exclusive_ms: 5000,
       forbid_invalid_indexes: false,
     });
