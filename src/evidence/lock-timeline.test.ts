@@ -3,10 +3,14 @@ import { inferredHolds, lockEvidence, strongestPerRelation } from './lock-timeli
 import type { LoggedStatement } from './sql-trace.js';
 
 const T0 = Date.parse('2026-12-02T10:00:00.000Z');
-function st(pid: number, atMs: number, text: string, duration_ms?: number): LoggedStatement {
+/** A logged statement of backend `pid` in its transaction `lxid` (the `%v` of the line is `3/lxid`). */
+function st(pid: number, atMs: number, text: string, duration_ms?: number, lxid = atMs): LoggedStatement {
   return {
     at: new Date(T0 + atMs).toISOString(),
     pid,
+    session: `6925ea61.${pid.toString(16)}`,
+    xid: 0,
+    vxid: `3/${lxid}`,
     app: 'psql',
     user: 'shop_migrator',
     db: 'shop',
@@ -21,10 +25,10 @@ function st(pid: number, atMs: number, text: string, duration_ms?: number): Logg
 describe('inferredHolds', () => {
   it('holds a lock taken inside BEGIN ... COMMIT from its statement to the end of the COMMIT', async () => {
     const holds = await inferredHolds([
-      st(7, 0, 'BEGIN', 0.1),
-      st(7, 10, 'ALTER TABLE public.reading ALTER COLUMN value TYPE numeric(8,2)', 400),
-      st(7, 500, 'CREATE INDEX reading_idx ON public.reading (taken_on)', 100),
-      st(7, 2000, 'COMMIT', 5),
+      st(7, 0, 'BEGIN', 0.1, 1),
+      st(7, 10, 'ALTER TABLE public.reading ALTER COLUMN value TYPE numeric(8,2)', 400, 1),
+      st(7, 500, 'CREATE INDEX reading_idx ON public.reading (taken_on)', 100, 1),
+      st(7, 2000, 'COMMIT', 5, 1),
     ]);
     expect(holds.map((h) => [h.relation, h.mode, h.to - h.from, h.until])).toEqual([
       ['public.reading', 'ACCESS EXCLUSIVE', 1995, 'commit'],
@@ -34,10 +38,10 @@ describe('inferredHolds', () => {
 
   it("holds a lock outside a block for its statement's own duration, and knows a block another backend ends is not its own", async () => {
     const holds = await inferredHolds([
-      st(8, 0, 'BEGIN', 0.1),
-      st(9, 5, 'ALTER TABLE public.device ADD COLUMN firmware text', 12.5),
-      st(8, 20, 'LOCK TABLE public.device IN SHARE MODE', 0.5),
-      st(9, 30, 'COMMIT', 0.1),
+      st(8, 0, 'BEGIN', 0.1, 1),
+      st(9, 5, 'ALTER TABLE public.device ADD COLUMN firmware text', 12.5, 1),
+      st(8, 20, 'LOCK TABLE public.device IN SHARE MODE', 0.5, 1),
+      st(9, 30, 'COMMIT', 0.1, 2),
     ]);
     expect(holds.map((h) => [h.pid, h.mode, h.to - h.from, h.until])).toEqual([
       [9, 'ACCESS EXCLUSIVE', 12.5, 'statement'],
@@ -47,11 +51,11 @@ describe('inferredHolds', () => {
 
   it('ends a block at ROLLBACK, not at ROLLBACK TO SAVEPOINT', async () => {
     const holds = await inferredHolds([
-      st(7, 0, 'BEGIN'),
-      st(7, 10, 'TRUNCATE public.device', 1),
-      st(7, 20, 'SAVEPOINT a'),
-      st(7, 30, 'ROLLBACK TO SAVEPOINT a', 1),
-      st(7, 100, 'ROLLBACK', 1),
+      st(7, 0, 'BEGIN', undefined, 1),
+      st(7, 10, 'TRUNCATE public.device', 1, 1),
+      st(7, 20, 'SAVEPOINT a', undefined, 1),
+      st(7, 30, 'ROLLBACK TO SAVEPOINT a', 1, 1),
+      st(7, 100, 'ROLLBACK', 1, 1),
     ]);
     expect(holds.map((h) => [h.mode, h.to - h.from, h.until])).toEqual([['ACCESS EXCLUSIVE', 91, 'rollback']]);
   });
