@@ -60,6 +60,35 @@ describe('inferredHolds', () => {
     expect(holds.map((h) => [h.mode, h.to - h.from, h.until])).toEqual([['ACCESS EXCLUSIVE', 91, 'rollback']]);
   });
 
+  it('holds a lock taken in a string that opens the block (`BEGIN; ALTER TABLE ...`) to the end of its later COMMIT', async () => {
+    const holds = await inferredHolds([
+      st(7, 0, 'BEGIN; ALTER TABLE public.device ALTER COLUMN id TYPE bigint;', 50, 24),
+      st(7, 100, 'select 2', 1, 24),
+      st(7, 900, 'COMMIT', 5, 24),
+      st(7, 1000, 'ALTER TABLE public.device ADD COLUMN c int', 2, 25),
+    ]);
+    expect(holds.map((h) => [h.mode, h.from - T0, h.to - h.from, h.until])).toEqual([
+      ['ACCESS EXCLUSIVE', 0, 905, 'commit'],
+      ['ACCESS EXCLUSIVE', 1000, 2, 'statement'],
+    ]);
+  });
+
+  it("ends a block at the last statement of its transaction, whatever a later statement's text says", async () => {
+    // A COMMIT in a string (`select 1; COMMIT`); a ROLLBACK after an error runs outside the failed transaction (`3/0`).
+    const holds = await inferredHolds([
+      st(7, 0, 'BEGIN', 0.1, 30),
+      st(7, 10, 'LOCK TABLE public.device IN EXCLUSIVE MODE', 1, 30),
+      st(7, 300, 'select 1; COMMIT', 2, 30),
+      st(8, 0, 'BEGIN', 0.1, 40),
+      st(8, 10, 'TRUNCATE public.other', undefined, 40),
+      st(8, 500, 'ROLLBACK', 0.1, 0),
+    ]);
+    expect(holds.map((h) => [h.relation, h.to - h.from, h.until])).toEqual([
+      ['public.device', 292, 'commit'],
+      ['public.other', 0, 'unknown'],
+    ]);
+  });
+
   it('qualifies a name written without its schema where the caller knows it', async () => {
     const holds = await inferredHolds(
       [st(7, 0, 'VACUUM FULL device', 3)],

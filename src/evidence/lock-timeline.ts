@@ -1,11 +1,14 @@
 // How long each inferred lock was held, from the statement log: a lock is taken when its
-// statement starts (the log's time of it) and held to the end of its transaction: the COMMIT or
-// ROLLBACK of the same backend (plus that statement's own duration) inside BEGIN ... COMMIT, or the
-// statement's own end (its start plus its logged duration) outside one. Then the inferred holds and
-// the sampled locks (pg/lock-sampler.ts) of a scenario are put side by side: per relation and mode,
-// inferred, sampled or both, and a sampled lock inference did not predict is listed, never hidden.
+// statement starts (the log's time of it) and held to the end of its transaction: the end (start
+// plus logged duration) of the last statement of the same transaction, told by its session and
+// virtual transaction id (`%c`, `%v`: log-line.ts), so a block opened inside a multi-statement
+// string (`BEGIN; ALTER TABLE ...`) ends at its later COMMIT, and a statement outside a block at its
+// own end. Then the inferred holds and the sampled locks (pg/lock-sampler.ts) of a scenario are put side by
+// side: per relation and mode, inferred, sampled or both, and a sampled lock inference did not
+// predict is listed, never hidden.
 import { inferLocks } from './lock-inference.js';
 import { LOCK_MODES, modeOfPgLocks, stronger, type LockMode } from './lock-modes.js';
+import { partsOf } from './log-line.js';
 import type { LoggedStatement } from './sql-trace.js';
 
 export interface LockHold {
@@ -21,57 +24,71 @@ export interface LockHold {
   until: 'commit' | 'rollback' | 'statement' | 'unknown';
 }
 
-const BEGIN = /^\s*(begin|start\s+transaction)\b(?![\s\S]*;\s*\S)/i;
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
 const END = /^\s*(commit|end|rollback|abort)\b(?!\s+prepared)(?![\s\S]*\bto\b)/i;
 
-const ms = (s: LoggedStatement) => Date.parse(s.at);
+const ms = (s: { at: string }) => Date.parse(s.at);
 const endOf = (s: LoggedStatement) => ms(s) + (s.duration_ms ?? 0);
 
 /** `schema.name` as written, or qualified by `resolve` when the schema was left out. */
 type Qualify = (schema: string | null, name: string) => string;
 const asWritten: Qualify = (schema, name) => (schema ? `${schema}.${name}` : name);
 
+/** The transaction of a line: its session and vxid; none outside one (`N/0`) or when the prefix has no `%c %v`. */
+function transactionOf(s: { session: string | null; vxid: string | null }): string | null {
+  return s.session !== null && s.vxid !== null && !s.vxid.endsWith('/0') ? `${s.session} ${s.vxid}` : null;
+}
+
+interface Transaction {
+  statements: number;
+  last: LoggedStatement;
+}
+
+/** A part of the string is BEGIN or START TRANSACTION (the scanner splits it; most texts name neither). */
+async function opensBlock(text: string): Promise<boolean> {
+  return /\b(begin|start)\b/i.test(text) && (await partsOf(text)).some((p) => BEGIN.test(p));
+}
+
+/** When the locks a statement (or what ran inside it) took were released, and what released them. */
+async function releaseOf(s: LoggedStatement, tx: Transaction | undefined): Promise<Pick<LockHold, 'to' | 'until'>> {
+  const last = tx?.last ?? s;
+  if ((tx?.statements ?? 1) === 1 && !(await opensBlock(s.text)))
+    return { to: endOf(s), until: s.duration_ms === undefined ? 'unknown' : 'statement' };
+  const end = END.exec((await partsOf(last.text)).at(-1) ?? '');
+  // A block with no end logged (the backend was killed, or is still open): held at least to its last line.
+  if (!end) return { to: endOf(last), until: 'unknown' };
+  return { to: endOf(last), until: /^(rollback|abort)$/i.test(end[1]!) ? 'rollback' : 'commit' };
+}
+
 /** Every lock the system's statements took, with when it was taken and released. */
 export async function inferredHolds(
   statements: readonly LoggedStatement[],
   qualify: Qualify = asWritten,
 ): Promise<LockHold[]> {
-  const holds: LockHold[] = [];
-  const open = new Map<number, LockHold[]>(); // holds of a backend's open transaction block
-  const lastSeen = new Map<number, number>();
+  const transactions = new Map<string, Transaction>();
   for (const s of statements) {
-    lastSeen.set(s.pid, endOf(s));
-    const block = open.get(s.pid);
-    if (BEGIN.test(s.text)) {
-      open.set(s.pid, block ?? []);
-      continue;
-    }
-    const end = END.exec(s.text);
-    if (end && block) {
-      for (const h of block)
-        Object.assign(h, { to: endOf(s), until: /^(rollback|abort)$/i.test(end[1]!) ? 'rollback' : 'commit' });
-      open.delete(s.pid);
-      continue;
-    }
-    for (const claims of await inferLocks(s.text))
-      for (const c of claims) {
-        const hold: LockHold = {
+    const key = transactionOf(s);
+    if (key === null) continue;
+    const tx = transactions.get(key);
+    transactions.set(key, { statements: (tx?.statements ?? 0) + 1, last: s });
+  }
+  const txOf = (s: LoggedStatement) => transactions.get(transactionOf(s) ?? '');
+  const holds: LockHold[] = [];
+  const hold = async (s: LoggedStatement, text: string, shown: string) => {
+    const release = await releaseOf(s, txOf(s));
+    for (const claims of await inferLocks(text))
+      for (const c of claims)
+        holds.push({
           relation: qualify(c.relation.schema, c.relation.name ?? ''),
           mode: c.mode,
           pid: s.pid,
-          statement: s.text,
+          statement: shown,
           why: c.why,
           from: ms(s),
-          to: endOf(s),
-          until: s.duration_ms === undefined ? 'unknown' : 'statement',
-        };
-        holds.push(hold);
-        block?.push(hold);
-      }
-  }
-  // A block with no end logged (the backend was killed, or is still open): held at least to its last line.
-  for (const [pid, block] of open)
-    for (const h of block) Object.assign(h, { to: lastSeen.get(pid) ?? h.to, until: 'unknown' });
+          ...release,
+        });
+  };
+  for (const s of statements) await hold(s, s.text, s.text);
   return holds;
 }
 

@@ -165,6 +165,22 @@ describe('the session and transaction ids of the statement log (%c %x %v)', () =
       'commit',
     ]);
   });
+
+  it('hold a lock taken in a string that opens the block (`BEGIN; ALTER TABLE ...`) until its later COMMIT', async () => {
+    const migrator = connect(app, 'migrator');
+    try {
+      await migrator.unsafe('BEGIN; ALTER TABLE public.device ADD COLUMN opened_in_string text; ');
+      await new Promise((r) => setTimeout(r, 500));
+      await migrator.unsafe('COMMIT');
+    } finally {
+      await migrator.end();
+    }
+    const logged = parseServerLog(await containerLogs(server!.containerId)).filter((s) => s.user === 'shop_migrator');
+    const holds = (await inferredHolds(logged)).filter((h) => h.statement.includes('opened_in_string'));
+    expect(holds.map((h) => [h.relation, h.mode, h.until])).toEqual([['public.device', 'ACCESS EXCLUSIVE', 'commit']]);
+    expect(holds[0]!.to - holds[0]!.from).toBeGreaterThanOrEqual(490);
+    expect(holds[0]!.to - holds[0]!.from).toBeLessThan(2000);
+  });
 });
 
 describe('readRelationState and leftoversOf', () => {
