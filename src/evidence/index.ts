@@ -18,4 +18,4 @@ export {
   type ParentLink,
 } from './write-explain.js';
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';
-export { inferredHolds, lockEvidence } from './lock-timeline.js';
+export { inferredHolds, lockEvidence, nestedStatementsOf } from './lock-timeline.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inferredHolds, lockEvidence, strongestPerRelation } from './lock-timeline.js';
+import { parseAuditLog } from './audit-log.js';
+import { inferredHolds, lockEvidence, nestedStatementsOf, strongestPerRelation } from './lock-timeline.js';
 import type { LoggedStatement } from './sql-trace.js';
 
 const T0 = Date.parse('2026-12-02T10:00:00.000Z');
@@ -86,6 +87,61 @@ describe('inferredHolds', () => {
     expect(holds.map((h) => [h.relation, h.to - h.from, h.until])).toEqual([
       ['public.device', 292, 'commit'],
       ['public.other', 0, 'unknown'],
+    ]);
+  });
+
+  it("holds what a DO block ran by EXECUTE, as pgaudit logged it, from the DO block's start to its transaction's end", async () => {
+    const statements = [
+      st(7, 0, 'BEGIN', 0.1, 26),
+      st(7, 10, `DO $$ BEGIN EXECUTE 'ALTER TABLE public.device ALTER COLUMN id TYPE bigint'; END $$`, 9, 26),
+      st(7, 700, 'COMMIT', 3, 26),
+      st(8, 0, `DO $$ BEGIN EXECUTE 'TRUNCATE public.other'; END $$`, 4, 5),
+    ];
+    // The DO block's own text names no table: the statement log alone infers nothing from it.
+    expect(await inferredHolds(statements)).toEqual([]);
+    const audit = (pid: number, lxid: number, ids: string, text: string, xid = 0) =>
+      `2026-12-02 10:00:00.011 UTC [${pid}] 6925ea61.${pid.toString(16)} ${xid} 3/${lxid} app=psql user=shop_migrator db=shop LOG:  AUDIT: SESSION,${ids},${text},<not logged>`;
+    const log = [
+      audit(
+        7,
+        26,
+        '2,1,FUNCTION,DO,,',
+        `"DO $$ BEGIN EXECUTE 'ALTER TABLE public.device ALTER COLUMN id TYPE bigint'; END $$"`,
+      ),
+      audit(7, 26, '2,2,DDL,ALTER TABLE,,', 'ALTER TABLE public.device ALTER COLUMN id TYPE bigint', 731),
+      audit(8, 5, '1,1,FUNCTION,DO,,', `"DO $$ BEGIN EXECUTE 'TRUNCATE public.other'; END $$"`),
+      audit(8, 5, '1,2,DDL,TRUNCATE TABLE,,', 'TRUNCATE public.other', 732),
+      // The tool's own role, and an entry whose prefix reads two ways, add nothing.
+      audit(9, 1, '1,2,DDL,TRUNCATE TABLE,,', 'TRUNCATE public.tool_only').replace('shop_migrator', 'rehearse_tool'),
+      audit(10, 1, '1,1,FUNCTION,DO,,', 'DO $$ BEGIN NULL; END $$'),
+      audit(10, 1, '1,2,DDL,TRUNCATE TABLE,,', 'TRUNCATE public.forged').replace(
+        'app=psql',
+        'app=x user=shop_migrator db=shop LOG:  AUDIT: SESSION,1,1,READ,SELECT,,,select 1,<not logged>',
+      ),
+    ].join('\n');
+    const nested = nestedStatementsOf(parseAuditLog(log), 'rehearse_tool');
+    expect(nested.map((n) => n.text)).toEqual([
+      'ALTER TABLE public.device ALTER COLUMN id TYPE bigint',
+      'TRUNCATE public.other',
+    ]);
+    const holds = await inferredHolds(statements, undefined, nested);
+    expect(holds.map((h) => [h.relation, h.mode, h.from - T0, h.to - h.from, h.until, h.statement])).toEqual([
+      [
+        'public.device',
+        'ACCESS EXCLUSIVE',
+        10,
+        693,
+        'commit',
+        '(inside a function, DO block or trigger) ALTER TABLE public.device ALTER COLUMN id TYPE bigint',
+      ],
+      [
+        'public.other',
+        'ACCESS EXCLUSIVE',
+        0,
+        4,
+        'statement',
+        '(inside a function, DO block or trigger) TRUNCATE public.other',
+      ],
     ]);
   });
 

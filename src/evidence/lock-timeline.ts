@@ -3,11 +3,15 @@
 // plus logged duration) of the last statement of the same transaction, told by its session and
 // virtual transaction id (`%c`, `%v`: log-line.ts), so a block opened inside a multi-statement
 // string (`BEGIN; ALTER TABLE ...`) ends at its later COMMIT, and a statement outside a block at its
-// own end. Then the inferred holds and the sampled locks (pg/lock-sampler.ts) of a scenario are put side by
+// own end. What a function, DO block or trigger ran (pgaudit's sub-statements, EXECUTE included)
+// locks from the start of the statement that ran it to the end of that statement's transaction.
+// Then the inferred holds and the sampled locks (pg/lock-sampler.ts) of a scenario are put side by
 // side: per relation and mode, inferred, sampled or both, and a sampled lock inference did not
 // predict is listed, never hidden.
 import { inferLocks } from './lock-inference.js';
 import { LOCK_MODES, modeOfPgLocks, stronger, type LockMode } from './lock-modes.js';
+import type { AuditRecord } from './audit-record.js';
+import { auditStatements } from './audit-statements.js';
 import { partsOf } from './log-line.js';
 import type { LoggedStatement } from './sql-trace.js';
 
@@ -22,6 +26,15 @@ export interface LockHold {
   to: number;
   /** What ended it: its transaction's end, the statement's own end, or nothing logged (the backend's last line). */
   until: 'commit' | 'rollback' | 'statement' | 'unknown';
+}
+
+/** A statement run inside another one (a function, DO block or trigger), as pgaudit logged it. */
+export interface NestedStatement {
+  at: string;
+  session: string | null;
+  vxid: string | null;
+  /** The sub-statement's own text. */
+  text: string;
 }
 
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
@@ -53,17 +66,27 @@ async function opensBlock(text: string): Promise<boolean> {
 async function releaseOf(s: LoggedStatement, tx: Transaction | undefined): Promise<Pick<LockHold, 'to' | 'until'>> {
   const last = tx?.last ?? s;
   if ((tx?.statements ?? 1) === 1 && !(await opensBlock(s.text)))
-    return { to: endOf(s), until: s.duration_ms === undefined ? 'unknown' : 'statement' };
+    return {
+      to: endOf(s),
+      until: s.duration_ms === undefined ? 'unknown' : 'statement',
+    };
   const end = END.exec((await partsOf(last.text)).at(-1) ?? '');
   // A block with no end logged (the backend was killed, or is still open): held at least to its last line.
   if (!end) return { to: endOf(last), until: 'unknown' };
-  return { to: endOf(last), until: /^(rollback|abort)$/i.test(end[1]!) ? 'rollback' : 'commit' };
+  return {
+    to: endOf(last),
+    until: /^(rollback|abort)$/i.test(end[1]!) ? 'rollback' : 'commit',
+  };
 }
 
-/** Every lock the system's statements took, with when it was taken and released. */
+/**
+ * Every lock the system's statements took, with when it was taken and released; `nested` adds the
+ * locks of what ran inside them (pgaudit's sub-statements), taken when their statement started.
+ */
 export async function inferredHolds(
   statements: readonly LoggedStatement[],
   qualify: Qualify = asWritten,
+  nested: readonly NestedStatement[] = [],
 ): Promise<LockHold[]> {
   const transactions = new Map<string, Transaction>();
   for (const s of statements) {
@@ -89,7 +112,29 @@ export async function inferredHolds(
         });
   };
   for (const s of statements) await hold(s, s.text, s.text);
+  for (const n of nested) {
+    const parent = parentOf(n, statements);
+    if (parent) await hold(parent, n.text, `(inside a function, DO block or trigger) ${n.text}`);
+  }
   return holds;
+}
+
+/** The statement a sub-statement ran inside: the last one of its session and transaction logged at or before it. */
+function parentOf(n: NestedStatement, statements: readonly LoggedStatement[]): LoggedStatement | undefined {
+  const key = transactionOf(n);
+  if (key === null) return undefined;
+  return statements.findLast((s) => transactionOf(s) === key && ms(s) <= ms(n));
+}
+
+/**
+ * What ran inside the statements of everyone but `excludeUser` (pgaudit's sub-statements whose text
+ * is not their statement's own). An entry that does not read, or whose prefix reads two ways (G6
+ * fails the run on it), stands alone and is not one.
+ */
+export function nestedStatementsOf(records: readonly AuditRecord[], excludeUser: string): NestedStatement[] {
+  return auditStatements(records)
+    .filter((s) => s.nested && s.user !== excludeUser)
+    .map((s) => ({ at: s.at, session: s.records[0]!.session, vxid: s.records[0]!.vxid, text: s.text }));
 }
 
 export interface SampledSpan {
@@ -116,10 +161,20 @@ export function lockEvidence(holds: readonly LockHold[], sampled: readonly Sampl
   const put = (relation: string, mode: LockMode, held: number, statement: string, source: 'inferred' | 'sampled') => {
     const key = `${relation}\u0000${mode}`;
     const had = out.get(key);
-    if (!had) return void out.set(key, { relation, mode, held_ms: Math.round(held), statement, source });
+    if (!had)
+      return void out.set(key, {
+        relation,
+        mode,
+        held_ms: Math.round(held),
+        statement,
+        source,
+      });
     if (had.source !== source) had.source = 'both';
     if (held > had.held_ms)
-      Object.assign(had, { held_ms: Math.round(held), ...(source === 'inferred' ? { statement } : {}) });
+      Object.assign(had, {
+        held_ms: Math.round(held),
+        ...(source === 'inferred' ? { statement } : {}),
+      });
   };
   for (const h of holds) put(h.relation, h.mode, h.to - h.from, h.statement, 'inferred');
   for (const s of sampled) {

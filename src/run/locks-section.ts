@@ -1,8 +1,16 @@
 // report.json's `locks`, made at G6 from what each step's watch saw (gates/step-locks.ts) and from
-// the statement log: per scenario, each relation and mode with the longest time it was held
-// (inferred, sampled or both), the tables its steps rewrote, and what they left invalid.
+// the statement log (and pgaudit's sub-statements when session audit is on): per scenario, each
+// relation and mode with the longest time it was held (inferred, sampled or both), the tables its
+// steps rewrote, and what they left invalid.
 import type { Locks } from '../config/index.js';
-import { inferredHolds, lockEvidence, resolverOf, type LoggedStatement } from '../evidence/index.js';
+import {
+  inferredHolds,
+  lockEvidence,
+  nestedStatementsOf,
+  resolverOf,
+  type AuditRecord,
+  type LoggedStatement,
+} from '../evidence/index.js';
 import { LOCK_SAMPLE_INTERVAL_MS } from './gates/step-locks.js';
 import type { ScenarioWindow } from './trace-gate.js';
 
@@ -14,20 +22,35 @@ const CATALOG = /^(pg_catalog|information_schema)\./;
 const INFERRED_ONLY =
   "dry-run server log (log_min_duration_statement=0): each statement's documented lock level, held to its transaction's end";
 
-/** The locks of every scenario that ran, from the system's statements (not the tool's) in its window. */
+const AUDITED =
+  " + pgaudit session audit (what functions, DO blocks and triggers ran, held to their statement's transaction end)";
+
+/**
+ * The locks of every scenario that ran, from the system's statements (not the tool's) in its window,
+ * and from what ran inside them as pgaudit's session audit logged it (`audit`: null when it is off).
+ */
 export async function locksSection(
   statements: readonly LoggedStatement[],
   windows: readonly ScenarioWindow[],
   toolRole: string,
+  audit: readonly AuditRecord[] | null = null,
 ): Promise<Locks> {
   const scenarios: Locks['scenarios'] = [];
   for (const w of windows) {
     const mine = statements.filter((s) => s.user !== toolRole && within(s, w));
+    const nested = nestedStatementsOf(
+      (audit ?? []).filter((r) => within(r, w)),
+      toolRole,
+    );
     const resolve = resolverOf(w.writes?.knownTables ?? []);
-    const holds = await inferredHolds(mine, (schema, name) => {
-      const o = resolve({ schema, name, relation: true });
-      return o.schema ? `${o.schema}.${o.name}` : (o.name ?? name);
-    });
+    const holds = await inferredHolds(
+      mine,
+      (schema, name) => {
+        const o = resolve({ schema, name, relation: true });
+        return o.schema ? `${o.schema}.${o.name}` : (o.name ?? name);
+      },
+      nested,
+    );
     const watched = w.steps.flatMap((st) => (st.locks ? [{ step: st.name, ...st.locks }] : []));
     const sampled = watched.flatMap((x) => x.sampled);
     scenarios.push({
@@ -49,10 +72,11 @@ export async function locksSection(
     });
   }
   const watched = windows.some((w) => w.steps.some((st) => st.locks));
-  return { source: watched ? SOURCE : INFERRED_ONLY, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
+  const source = `${watched ? SOURCE : INFERRED_ONLY}${audit ? AUDITED : ''}`;
+  return { source, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
 }
 
-function within(s: LoggedStatement, w: ScenarioWindow): boolean {
+function within(s: { at: string }, w: ScenarioWindow): boolean {
   const t = Date.parse(s.at);
   return t >= w.from && t <= w.to;
 }
