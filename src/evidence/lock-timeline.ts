@@ -53,8 +53,10 @@ function transactionOf(s: { session: string | null; vxid: string | null }): stri
 }
 
 interface Transaction {
-  statements: number;
-  last: LoggedStatement;
+  /** Its statements, in log order. */
+  statements: LoggedStatement[];
+  /** What ended it, read once from its last statement. */
+  end?: Promise<Pick<LockHold, 'to' | 'until'>>;
 }
 
 /** A part of the string is BEGIN or START TRANSACTION (the scanner splits it; most texts name neither). */
@@ -62,21 +64,20 @@ async function opensBlock(text: string): Promise<boolean> {
   return /\b(begin|start)\b/i.test(text) && (await partsOf(text)).some((p) => BEGIN.test(p));
 }
 
-/** When the locks a statement (or what ran inside it) took were released, and what released them. */
-async function releaseOf(s: LoggedStatement, tx: Transaction | undefined): Promise<Pick<LockHold, 'to' | 'until'>> {
-  const last = tx?.last ?? s;
-  if ((tx?.statements ?? 1) === 1 && !(await opensBlock(s.text)))
-    return {
-      to: endOf(s),
-      until: s.duration_ms === undefined ? 'unknown' : 'statement',
-    };
+/** The end of a block: its last statement's, a COMMIT or ROLLBACK as its last part, or not logged. */
+async function blockEnd(last: LoggedStatement): Promise<Pick<LockHold, 'to' | 'until'>> {
   const end = END.exec((await partsOf(last.text)).at(-1) ?? '');
   // A block with no end logged (the backend was killed, or is still open): held at least to its last line.
   if (!end) return { to: endOf(last), until: 'unknown' };
-  return {
-    to: endOf(last),
-    until: /^(rollback|abort)$/i.test(end[1]!) ? 'rollback' : 'commit',
-  };
+  return { to: endOf(last), until: /^(rollback|abort)$/i.test(end[1]!) ? 'rollback' : 'commit' };
+}
+
+/** When the locks a statement (or what ran inside it) took were released, and what released them. */
+async function releaseOf(s: LoggedStatement, tx: Transaction | undefined): Promise<Pick<LockHold, 'to' | 'until'>> {
+  if ((tx?.statements.length ?? 1) === 1 && !(await opensBlock(s.text)))
+    return { to: endOf(s), until: s.duration_ms === undefined ? 'unknown' : 'statement' };
+  if (!tx) return blockEnd(s);
+  return (tx.end ??= blockEnd(tx.statements.at(-1)!));
 }
 
 /**
@@ -93,37 +94,33 @@ export async function inferredHolds(
     const key = transactionOf(s);
     if (key === null) continue;
     const tx = transactions.get(key);
-    transactions.set(key, { statements: (tx?.statements ?? 0) + 1, last: s });
+    if (tx) tx.statements.push(s);
+    else transactions.set(key, { statements: [s] });
   }
-  const txOf = (s: LoggedStatement) => transactions.get(transactionOf(s) ?? '');
+  const txOf = (s: { session: string | null; vxid: string | null }) => transactions.get(transactionOf(s) ?? '');
   const holds: LockHold[] = [];
   const hold = async (s: LoggedStatement, text: string, shown: string) => {
+    const claims = (await inferLocks(text)).flat();
+    if (claims.length === 0) return;
     const release = await releaseOf(s, txOf(s));
-    for (const claims of await inferLocks(text))
-      for (const c of claims)
-        holds.push({
-          relation: qualify(c.relation.schema, c.relation.name ?? ''),
-          mode: c.mode,
-          pid: s.pid,
-          statement: shown,
-          why: c.why,
-          from: ms(s),
-          ...release,
-        });
+    for (const c of claims)
+      holds.push({
+        relation: qualify(c.relation.schema, c.relation.name ?? ''),
+        mode: c.mode,
+        pid: s.pid,
+        statement: shown,
+        why: c.why,
+        from: ms(s),
+        ...release,
+      });
   };
   for (const s of statements) await hold(s, s.text, s.text);
   for (const n of nested) {
-    const parent = parentOf(n, statements);
+    // The statement it ran inside: the last one of its session and transaction logged at or before it.
+    const parent = txOf(n)?.statements.findLast((s) => ms(s) <= ms(n));
     if (parent) await hold(parent, n.text, `(inside a function, DO block or trigger) ${n.text}`);
   }
   return holds;
-}
-
-/** The statement a sub-statement ran inside: the last one of its session and transaction logged at or before it. */
-function parentOf(n: NestedStatement, statements: readonly LoggedStatement[]): LoggedStatement | undefined {
-  const key = transactionOf(n);
-  if (key === null) return undefined;
-  return statements.findLast((s) => transactionOf(s) === key && ms(s) <= ms(n));
 }
 
 /**
