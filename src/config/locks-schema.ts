@@ -40,3 +40,22 @@ export const Locks = z.object({
   scenarios: z.array(ScenarioLocks),
 });
 export type Locks = z.infer<typeof Locks>;
+
+/** The lock budget a step exceeded (report.json's `failure.lock_budget`): the first, and how many in all. */
+export const LockBudgetFailure = z.object({
+  budget: z.enum(['max_exclusive_ms', 'max_blocked_read_ms', 'forbid_rewrite', 'forbid_invalid_indexes']),
+  /** As configured: `5000`, `ledger.*`, `true`. */
+  limit: z.string(),
+  step: z.string(),
+  /** The table, or the index left invalid (`schema.index on schema.table`). */
+  relation: z.string(),
+  mode: z.string().nullable(),
+  /** How long the lock was held, or (max_blocked_read_ms) a read was blocked. */
+  held_ms: z.number().int().nullable(),
+  bytes: z.number().int().nullable(),
+  /** Redacted, cut to 300 characters. */
+  statement: z.string().nullable(),
+  source: z.enum(['inferred', 'sampled', 'both']).nullable(),
+  /** How many budgets the step exceeded in all (this is the first). */
+  breaches: z.number().int(),
+});

@@ -25,8 +25,9 @@ beforeAll(async () => {
   records = parseAuditLog(log);
 });
 
-const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger') =>
-  `2026-11-25 17:11:06.123 UTC [${pid}] ${who} LOG:  AUDIT: ${rest}`;
+// A line with the dry-run server's prefix (pg/server-settings.ts): session, xid and vxid before `app=`.
+const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger', xact = '0 3/12') =>
+  `2026-11-25 17:11:06.123 UTC [${pid}] 6925ea61.${pid.toString(16)} ${xact} ${who} LOG:  AUDIT: ${rest}`;
 
 describe('parseAuditLog', () => {
   it('reads every AUDIT entry of the real log, and nothing else', () => {
@@ -39,6 +40,10 @@ describe('parseAuditLog', () => {
     expect(records.find((r) => r.statement === 'delete from ledger.mark where id = 3')).toEqual({
       at: '2026-11-25T17:52:39.046Z',
       pid: 72,
+      // That log was written with the earlier prefix, without %c %x %v.
+      session: null,
+      xid: null,
+      vxid: null,
       app: 'psql',
       user: 'cutter_app',
       db: 'ledger',
@@ -56,6 +61,27 @@ describe('parseAuditLog', () => {
       alternatives: [],
       malformed: false,
     });
+  });
+
+  it("takes the session, transaction id and virtual transaction id of an entry's line, whatever its application name", () => {
+    const text = [
+      line(
+        `SESSION,11,1,FUNCTION,DO,,,"DO $$ BEGIN EXECUTE 'ALTER TABLE public.t ALTER COLUMN v TYPE bigint'; END $$",<not logged>`,
+        72,
+        'app=psql user=m db=shop',
+        '0 3/26',
+      ),
+      line(
+        'SESSION,11,2,DDL,ALTER TABLE,,,ALTER TABLE public.t ALTER COLUMN v TYPE bigint,<not logged>',
+        72,
+        'app=x 6925ea61.99 5 9/9 app=y user=rehearse_tool db=shop LOG:  AUDIT: SESSION,1,1,READ,SELECT,,,select 1,<not logged> user=m db=shop',
+        '730 3/26',
+      ),
+    ].join('\n');
+    expect(parseAuditLog(text).map((r) => [r.session, r.xid, r.vxid, r.user, r.substatementId, r.ambiguous])).toEqual([
+      ['6925ea61.48', 0, '3/26', 'm', 1, false],
+      ['6925ea61.48', 730, '3/26', 'm', 2, true],
+    ]);
   });
 
   it('unquotes a CSV field that spans lines, its continuation tabs removed', () => {
@@ -150,7 +176,7 @@ describe('parseAuditLog', () => {
       '\tb\'",<not logged>',
       'PostgreSQL init process complete; ready for start up.',
       '\tnot a continuation',
-      `2026-11-25 17:11:06.123 UTC [7] app=cutter user=cutter_app db=ledger LOG:  statement: select 1`,
+      `2026-11-25 17:11:06.123 UTC [7] 6925ea61.7 0 3/12 app=cutter user=cutter_app db=ledger LOG:  statement: select 1`,
     ].join('\n');
     expect(parseAuditLog(text).map((r) => r.statement)).toEqual(["select 'a\nb'"]);
   });

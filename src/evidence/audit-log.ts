@@ -1,7 +1,7 @@
 // pgaudit's session audit log, as it appears in the dry-run server's stderr
-// (log_line_prefix = '%m [%p] app=%a user=%u db=%d ', log_timezone UTC, lc_messages C):
+// (log_line_prefix = '%m [%p] %c %x %v app=%a user=%u db=%d ', log_timezone UTC, lc_messages C):
 //
-//   2026-11-25 17:42:27.402 UTC [107] app=psql user=cutter_app db=ledger LOG:  AUDIT: SESSION,4,2,WRITE,DELETE,TABLE,ledger.mark,delete from ledger.mark where id = 3,<not logged>
+//   2026-11-25 17:42:27.402 UTC [107] 6925ea61.6b 0 3/12 app=psql user=cutter_app db=ledger LOG:  AUDIT: SESSION,4,2,WRITE,DELETE,TABLE,ledger.mark,delete from ledger.mark where id = 3,<not logged>
 //
 // The part after `AUDIT: ` is CSV (AUDIT_TYPE, STATEMENT_ID, SUBSTATEMENT_ID, CLASS, COMMAND,
 // OBJECT_TYPE, OBJECT_NAME, STATEMENT, PARAMETER[, ROWS]); pgaudit quotes a field holding a comma,
@@ -9,7 +9,7 @@
 // tab. Unlike the statement log, it records what runs inside functions, DO blocks and triggers
 // (dynamic SQL included) as sub-statements, each with its own text (session/audit settings:
 // pg/session-audit.ts). Who ran it is the session user (`user=`), never the application name.
-import { isoOf, LINE_START, readingsOf, type Reading } from './log-line.js';
+import { LINE_START, lineStartOf, readingsOf, type LineStart, type Reading } from './log-line.js';
 import type { AuditRecord } from './audit-record.js';
 
 export type { AuditRecord } from './audit-record.js';
@@ -57,10 +57,9 @@ export function parseCsvFields(text: string): string[] | null {
   }
 }
 
-function recordOf(at: string, pid: number, main: Reading, others: Reading[], body: string): AuditRecord {
+function recordOf(start: LineStart, main: Reading, others: Reading[], body: string): AuditRecord {
   const base = {
-    at,
-    pid,
+    ...start,
     app: main.app,
     user: main.user,
     db: main.db,
@@ -111,10 +110,10 @@ function recordOf(at: string, pid: number, main: Reading, others: Reading[], bod
 /** The pgaudit entries of a dry-run server's stderr, in order. */
 export function parseAuditLog(log: string): AuditRecord[] {
   const records: AuditRecord[] = [];
-  let open: { at: string; pid: number; readings: Reading[]; audits: Reading[]; more: string[] } | null = null;
+  let open: { start: LineStart; readings: Reading[]; audits: Reading[]; more: string[] } | null = null;
   const close = () => {
     if (!open) return;
-    const { at, pid, readings, audits, more } = open;
+    const { start, readings, audits, more } = open;
     const bodyOf = (r: Reading) => [r.message.slice(AUDIT.length), ...more].join('\n');
     // The last reading is the likeliest true one (an application name is the easier place to fake
     // a prefix), unless its entry does not read while an earlier one does (a statement imitating
@@ -122,8 +121,7 @@ export function parseAuditLog(log: string): AuditRecord[] {
     const candidates = audits.map((r) => ({
       r,
       record: recordOf(
-        at,
-        pid,
+        start,
         r,
         readings.filter((x) => x !== r),
         bodyOf(r),
@@ -139,8 +137,7 @@ export function parseAuditLog(log: string): AuditRecord[] {
       close();
       const readings = readingsOf(line.slice(start[0].length));
       const audits = readings.filter((r) => r.severity === 'LOG' && r.message.startsWith(AUDIT));
-      if (audits.length > 0)
-        open = { at: isoOf(start[1]!, start[2]!), pid: Number(start[3]), readings, audits, more: [] };
+      if (audits.length > 0) open = { start: lineStartOf(start), readings, audits, more: [] };
     } else if (open && line.startsWith('\t')) {
       // The server indents every further line of a message with one tab.
       open.more.push(line.slice(1));

@@ -1,13 +1,12 @@
 // One entry of pgaudit's session audit log, as audit-log.ts reads it from the server's stderr.
+import type { LineStart } from './log-line.js';
 
 /** pgaudit's placeholders for a statement or parameter field it did not log. */
 export const NOT_LOGGED = '<not logged>';
 export const PREVIOUSLY_LOGGED = '<previously logged>';
 
-export interface AuditRecord {
-  /** ISO 8601 when the log's zone is UTC or a numeric offset, else the timestamp as logged. */
-  at: string;
-  pid: number;
+/** Time, pid, session, transaction id and virtual transaction id of its line (log-line.ts). */
+export interface AuditRecord extends LineStart {
   app: string;
   /** The session user (`%u`). */
   user: string;

@@ -18,6 +18,6 @@ export {
   type ParentLink,
 } from './write-explain.js';
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';
-export { inferredHolds, lockEvidence, sampledQuery, type LockEvidence } from './lock-timeline.js';
+export { inferredHolds, lockEvidence, nestedStatementsOf, sampledQuery, type LockEvidence } from './lock-timeline.js';
 export { breachMessage, lockBudgetBreaches, type LockBudgetBreach } from './lock-budget.js';
 export { blockedReads } from './blocked-reads.js';

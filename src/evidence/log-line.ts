@@ -1,9 +1,15 @@
-// The prefix of a dry-run server's log line (log_line_prefix = '%m [%p] app=%a user=%u db=%d ')
-// and the SQL text splitting, shared by the statement trace and the audit log.
+// The prefix of a dry-run server's log line (log_line_prefix = '%m [%p] %c %x %v app=%a user=%u db=%d ')
+// and the SQL text splitting, shared by the statement trace and the audit log. Every field before
+// `app=` has a fixed format the server alone writes; the application name (any client sets it) comes
+// after them, so it can imitate only what follows it.
 import { scan } from './sql-parser.js';
 
-// `%m [%p] app=` of log_line_prefix = '%m [%p] app=%a user=%u db=%d '.
-export const LINE_START = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) ([^\s[\]]+) \[(\d+)\] app=/;
+// `%m [%p] %c %x %v app=`: the session id (`%c`, hex start time `.` hex pid), the transaction id (`%x`,
+// 0 until one is assigned) and the virtual transaction id (`%v`, backend/local; empty outside a backend,
+// `N/0` once its transaction ended, as on the duration line after a COMMIT). A line written with the
+// earlier prefix, without `%c %x %v` (the captured fixtures), reads with those three unknown.
+export const LINE_START =
+  /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) ([^\s[\]]+) \[(\d+)\] (?:([0-9a-f]+\.[0-9a-f]+) (\d+) (\d+\/\d+)? )?app=/;
 // ` user=%u db=%d SEVERITY:  `; every place it occurs is one reading of the line.
 const READING =
   / user=(\S*) db=(\S*) (DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|QUERY|CONTEXT|LOCATION|STATEMENT): {2}/g;
@@ -18,8 +24,32 @@ export interface Reading {
   message: string;
 }
 
+/** What the fixed-format start of a line says: when, which backend, session and transaction. */
+export interface LineStart {
+  /** ISO 8601 when the log's zone is UTC or a numeric offset, else the timestamp as logged. */
+  at: string;
+  pid: number;
+  /** `%c`: unique per session, unlike a pid the server may reuse; null when the prefix has no `%c`. */
+  session: string | null;
+  /** `%x`: 0 until the transaction writes (a statement's own line shows 0 for its first write); null when not in the prefix. */
+  xid: number | null;
+  /** `%v` (`3/24`): one value per transaction of a session; null when empty or not in the prefix. */
+  vxid: string | null;
+}
+
+/** The fields of a LINE_START match. */
+export function lineStartOf(m: RegExpExecArray): LineStart {
+  return {
+    at: isoOf(m[1]!, m[2]!),
+    pid: Number(m[3]),
+    session: m[4] ?? null,
+    xid: m[5] === undefined ? null : Number(m[5]),
+    vxid: m[6] ?? null,
+  };
+}
+
 /** The log's timestamp as ISO 8601 when its zone is UTC or a numeric offset, else as logged. */
-export function isoOf(date: string, zone: string): string {
+function isoOf(date: string, zone: string): string {
   const [day, time] = date.split(' ') as [string, string];
   const offset =
     zone === 'UTC' || zone === 'GMT' || zone === 'Z' || zone === 'Etc/UTC'

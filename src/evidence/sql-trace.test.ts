@@ -14,8 +14,9 @@ beforeAll(async () => {
 
 const trace = (list: readonly LoggedStatement[], forbidden: readonly string[] = DEFAULT_FORBIDDEN_VERBS) =>
   traceStatements(list, { toolRole: 'rehearse_tool', policy: verbPolicy(forbidden) });
-const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger') =>
-  `2026-11-25 17:11:06.123 UTC [${pid}] ${who} ${rest}`;
+// A line with the dry-run server's prefix (pg/server-settings.ts): session, xid and vxid before `app=`.
+const line = (rest: string, pid = 7, who = 'app=cutter user=cutter_app db=ledger', xact = '0 3/12') =>
+  `2026-11-25 17:11:06.123 UTC [${pid}] 6925ea61.${pid.toString(16)} ${xact} ${who} ${rest}`;
 
 describe('parseServerLog', () => {
   it('reads every statement and execute of the real log, and nothing else', () => {
@@ -29,6 +30,10 @@ describe('parseServerLog', () => {
     expect(statements.find((s) => s.text === 'select current_user::text as role')).toEqual({
       at: '2026-11-25T17:22:16.654Z',
       pid: 17729,
+      // That log was written with the earlier prefix, without %c %x %v.
+      session: null,
+      xid: null,
+      vxid: null,
       app: 'ledger-cutter',
       user: 'cutter_readonly',
       db: 'ledger',
@@ -37,6 +42,31 @@ describe('parseServerLog', () => {
       ambiguous: false,
       alternatives: [],
     });
+  });
+
+  it('takes the session, transaction id and virtual transaction id from the prefix, before the application name', () => {
+    const text = [
+      line('LOG:  statement: BEGIN; ALTER TABLE t ADD COLUMN c int; ', 72, 'app=psql user=m db=shop', '0 3/24'),
+      line('LOG:  duration: 0.907 ms', 72, 'app=psql user=m db=shop', '729 3/24'),
+      // An application name that imitates a whole prefix, fixed fields included: they are the server's.
+      line(
+        'LOG:  statement: COMMIT',
+        72,
+        'app=x 6925ea61.99 5 9/9 app=y user=rehearse_tool db=shop LOG:  statement: select 1 user=m db=shop',
+        '729 3/24',
+      ),
+      line('LOG:  duration: 5.582 ms', 72, 'app=psql user=m db=shop', '0 3/0'),
+      // The postmaster's lines have no virtual transaction id: `%v` is empty.
+      line('LOG:  statement: select 2', 1, 'app= user= db=', '0 '),
+    ].join('\n');
+    const got = parseServerLog(text);
+    expect(got.map((s) => [s.session, s.xid, s.vxid, s.text, s.duration_ms, s.ambiguous])).toEqual([
+      ['6925ea61.48', 0, '3/24', 'BEGIN; ALTER TABLE t ADD COLUMN c int;', 0.907, false],
+      ['6925ea61.48', 729, '3/24', 'COMMIT', 5.582, true],
+      ['6925ea61.1', 0, null, 'select 2', undefined, false],
+    ]);
+    expect(got[1]!.user).toBe('m');
+    expect(got[1]!.alternatives.map((a) => [a.app, a.user])).toEqual([['x 6925ea61.99 5 9/9 app=y', 'rehearse_tool']]);
   });
 
   it("joins a statement's continuation lines without their tab", () => {
@@ -108,7 +138,9 @@ describe('parseServerLog', () => {
 
   it('gives ISO times for UTC and numeric offsets, and the logged time for a named zone', () => {
     const at = (zone: string) =>
-      parseServerLog(`2026-11-25 17:11:06.123 ${zone} [7] app= user=u db=d LOG:  statement: select 1`)[0]?.at;
+      parseServerLog(
+        `2026-11-25 17:11:06.123 ${zone} [7] 6925ea61.7 0 3/2 app= user=u db=d LOG:  statement: select 1`,
+      )[0]?.at;
     expect(at('UTC')).toBe('2026-11-25T17:11:06.123Z');
     expect(at('+03')).toBe('2026-11-25T14:11:06.123Z');
     expect(at('CET')).toBe('2026-11-25 17:11:06.123 CET');

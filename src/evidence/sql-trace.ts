@@ -3,7 +3,7 @@
 // (libpg-query, WASM). Who ran a statement is decided by `user=` (authenticated), never by
 // `app=` (any client sets its application name, to "pg-rehearse" too).
 import type { SqlPolicy } from '../config/index.js';
-import { isoOf, LINE_START, readingsOf, type Reading } from './log-line.js';
+import { LINE_START, lineStartOf, readingsOf, type LineStart, type Reading } from './log-line.js';
 import { policyBreaches, type ResolveName } from './sql-policy.js';
 import { classifyStatements, objectName, UNPARSED, type ClassifiedStatement } from './statement-classifier.js';
 
@@ -22,10 +22,8 @@ export interface StatementReading {
   text: string;
 }
 
-export interface LoggedStatement extends StatementReading {
-  /** ISO 8601 when the log's zone is UTC or a numeric offset, else the timestamp as logged. */
-  at: string;
-  pid: number;
+/** Time, pid, session, transaction id and virtual transaction id (the statement's own line: log-line.ts). */
+export interface LoggedStatement extends StatementReading, LineStart {
   /** `$1 = '...', $2 = '...'` from the DETAIL line of a prepared statement, or null. May hold secrets: redact. */
   parameters: string | null;
   /**
@@ -102,9 +100,7 @@ const PARAMETERS = /^parameters: /;
 // log_min_duration_statement's line once a statement logged by log_statement ends (its text not repeated).
 const DURATION = /^duration: (\d+(?:\.\d+)?) ms/;
 
-interface Message {
-  at: string;
-  pid: number;
+interface Message extends LineStart {
   readings: Reading[];
   /** Lines after the first, their leading tab removed. */
   more: string[];
@@ -118,8 +114,7 @@ function messagesOf(log: string): Message[] {
     const start = LINE_START.exec(line);
     if (start) {
       const readings = readingsOf(line.slice(start[0].length));
-      current =
-        readings.length > 0 ? { at: isoOf(start[1]!, start[2]!), pid: Number(start[3]), readings, more: [] } : null;
+      current = readings.length > 0 ? { ...lineStartOf(start), readings, more: [] } : null;
       if (current) messages.push(current);
     } else if (current && line.startsWith('\t')) {
       // The server indents every further line of a message with one tab.
@@ -159,6 +154,9 @@ export function parseServerLog(log: string): LoggedStatement[] {
       const statement: LoggedStatement = {
         at: msg.at,
         pid: msg.pid,
+        session: msg.session,
+        xid: msg.xid,
+        vxid: msg.vxid,
         ...toReading(main),
         parameters: null,
         ambiguous,

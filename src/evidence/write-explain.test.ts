@@ -299,6 +299,9 @@ describe('writesOfAudit (the real audit log)', () => {
       {
         at: '',
         pid: 72,
+        session: null,
+        xid: null,
+        vxid: null,
         app: 'psql',
         user: 'cutter_app',
         db: 'ledger',

@@ -182,6 +182,58 @@ describe('the time a lock was held, inferred from the statement log and sampled'
   });
 });
 
+describe('the session and transaction ids of the statement log (%c %x %v)', () => {
+  it("give BEGIN, a write and COMMIT one vxid, the xid from the write on, and the COMMIT's duration line the ended N/0", async () => {
+    const migrator = connect(app, 'migrator');
+    try {
+      await migrator.unsafe('begin');
+      await migrator.unsafe('update public.device set serial = serial where id = 1');
+      await migrator.unsafe('commit');
+    } finally {
+      await migrator.end();
+    }
+    const lines = (await containerLogs(server!.containerId)).split('\n');
+    const at = lines.findLastIndex((l) => l.includes('statement: update public.device set serial = serial'));
+    const prefix = /\] ([0-9a-f]+\.[0-9a-f]+) (\d+) (\d+\/\d+) app=migrator user=shop_migrator db=shop LOG: {2}(.*)$/;
+    const read = (l: string) => prefix.exec(l)!.slice(1);
+    const [begin, beginTook, update, updateTook, commit, commitTook] = lines.slice(at - 2, at + 4).map(read);
+    const [session, , vxid] = begin!;
+    expect(begin).toEqual([session, '0', vxid, 'statement: begin']);
+    expect(beginTook!.slice(0, 3)).toEqual([session, '0', vxid]);
+    // The xid is assigned while the write runs: its own line shows 0, its duration line the xid.
+    expect(update).toEqual([session, '0', vxid, 'statement: update public.device set serial = serial where id = 1']);
+    const xid = updateTook![1]!;
+    expect(Number(xid)).toBeGreaterThan(0);
+    expect(updateTook!.slice(0, 3)).toEqual([session, xid, vxid]);
+    expect(commit).toEqual([session, xid, vxid, 'statement: commit']);
+    // Logged once the transaction ended: no xid, and the vxid's local part is 0.
+    expect(commitTook!.slice(0, 3)).toEqual([session, '0', vxid!.replace(/\/\d+$/, '/0')]);
+    expect(commitTook![3]).toMatch(/^duration: /);
+    const logged = parseServerLog(lines.join('\n')).filter((s) => s.vxid === vxid && s.session === session);
+    expect(logged.map((s) => s.text)).toEqual([
+      'begin',
+      'update public.device set serial = serial where id = 1',
+      'commit',
+    ]);
+  });
+
+  it('hold a lock taken in a string that opens the block (`BEGIN; ALTER TABLE ...`) until its later COMMIT', async () => {
+    const migrator = connect(app, 'migrator');
+    try {
+      await migrator.unsafe('BEGIN; ALTER TABLE public.device ADD COLUMN opened_in_string text; ');
+      await new Promise((r) => setTimeout(r, 500));
+      await migrator.unsafe('COMMIT');
+    } finally {
+      await migrator.end();
+    }
+    const logged = parseServerLog(await containerLogs(server!.containerId)).filter((s) => s.user === 'shop_migrator');
+    const holds = (await inferredHolds(logged)).filter((h) => h.statement.includes('opened_in_string'));
+    expect(holds.map((h) => [h.relation, h.mode, h.until])).toEqual([['public.device', 'ACCESS EXCLUSIVE', 'commit']]);
+    expect(holds[0]!.to - holds[0]!.from).toBeGreaterThanOrEqual(490);
+    expect(holds[0]!.to - holds[0]!.from).toBeLessThan(2000);
+  });
+});
+
 describe('readRelationState and leftoversOf', () => {
   it('names a table rewritten by ALTER COLUMN ... TYPE, with its size, and not one only altered', async () => {
     const before = await readRelationState(tool);

@@ -4,7 +4,7 @@
 /** Settings of a throwaway dry-run server: every statement logged with who sent it. */
 export const LOG_SETTINGS = {
   log_statement: 'all',
-  log_line_prefix: '%m [%p] app=%a user=%u db=%d ',
+  log_line_prefix: '%m [%p] %c %x %v app=%a user=%u db=%d ',
   log_min_error_statement: 'error',
   // Each statement's duration (its text not repeated): how long its locks were held outside a transaction block.
   log_min_duration_statement: '0',

@@ -1,12 +1,15 @@
 // report.json's `locks`, made at G6 from what each step's watch saw (gates/step-locks.ts) and from
-// the statement log: per scenario, each relation and mode with the longest time it was held
-// (inferred, sampled or both), the tables its steps rewrote, and what they left invalid.
+// the statement log (and pgaudit's sub-statements when session audit is on): per scenario, each
+// relation and mode with the longest time it was held (inferred, sampled or both), the tables its
+// steps rewrote, and what they left invalid.
 import type { Locks } from '../config/index.js';
 import {
   inferredHolds,
   lockEvidence,
+  nestedStatementsOf,
   resolverOf,
   sampledQuery,
+  type AuditRecord,
   type LockEvidence,
   type LoggedStatement,
 } from '../evidence/index.js';
@@ -22,11 +25,18 @@ const CATALOG = /^(pg_catalog|information_schema)\./;
 const INFERRED_ONLY =
   "dry-run server log (log_min_duration_statement=0): each statement's documented lock level, held to its transaction's end";
 
-/** The locks of every scenario that ran, from the system's statements (not the tool's) in its window. */
+const AUDITED =
+  " + pgaudit session audit (what functions, DO blocks and triggers ran, held to their statement's transaction end)";
+
+/**
+ * The locks of every scenario that ran, from the system's statements (not the tool's) in its window,
+ * and from what ran inside them as pgaudit's session audit logged it (`audit`: null when it is off).
+ */
 export async function locksSection(
   statements: readonly LoggedStatement[],
   windows: readonly ScenarioWindow[],
   toolRole: string,
+  audit: readonly AuditRecord[] | null = null,
 ): Promise<Locks> {
   const scenarios: Locks['scenarios'] = [];
   for (const w of windows) {
@@ -34,7 +44,12 @@ export async function locksSection(
     const sampled = watched.flatMap((x) => x.sampled);
     scenarios.push({
       id: w.id,
-      relations: await relationsIn(statements, w, w.writes?.knownTables ?? [], sampled, toolRole),
+      relations: await relationsIn(statements, w, {
+        knownTables: w.writes?.knownTables ?? [],
+        sampled,
+        toolRole,
+        audit,
+      }),
       rewrites: watched.flatMap((x) => (x.leftovers?.rewrites ?? []).map((r) => ({ ...r, step: x.step }))),
       invalid_indexes: watched.flatMap((x) => x.leftovers?.invalidIndexes ?? []),
       not_valid_constraints: watched.flatMap((x) => x.leftovers?.notValidConstraints ?? []),
@@ -51,27 +66,42 @@ export async function locksSection(
     });
   }
   const watched = windows.some((w) => w.steps.some((st) => st.locks));
-  return { source: watched ? SOURCE : INFERRED_ONLY, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
+  const source = `${watched ? SOURCE : INFERRED_ONLY}${audit ? AUDITED : ''}`;
+  return { source, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
 }
 
-/** What the system's statements logged in `span` (not the tool's) locked, inferred and sampled; the catalog's relations left out. */
+/**
+ * What the system's statements logged in `span` (not the tool's) locked, inferred (with what ran
+ * inside them, from pgaudit's records when given) and sampled; the catalog's relations left out.
+ */
 export async function relationsIn(
   statements: readonly LoggedStatement[],
   span: { from: number; to: number },
-  knownTables: readonly string[],
-  sampled: readonly SampledLock[],
-  toolRole: string,
+  o: {
+    knownTables: readonly string[];
+    sampled: readonly SampledLock[];
+    toolRole: string;
+    audit: readonly AuditRecord[] | null;
+  },
 ): Promise<LockEvidence[]> {
-  const mine = statements.filter((s) => s.user !== toolRole && within(s, span));
-  const resolve = resolverOf(knownTables);
-  const holds = await inferredHolds(mine, (schema, name) => {
-    const o = resolve({ schema, name, relation: true });
-    return o.schema ? `${o.schema}.${o.name}` : (o.name ?? name);
-  });
-  return lockEvidence(holds, sampled).filter((l) => !CATALOG.test(l.relation));
+  const mine = statements.filter((s) => s.user !== o.toolRole && within(s, span));
+  const nested = nestedStatementsOf(
+    (o.audit ?? []).filter((r) => within(r, span)),
+    o.toolRole,
+  );
+  const resolve = resolverOf(o.knownTables);
+  const holds = await inferredHolds(
+    mine,
+    (schema, name) => {
+      const r = resolve({ schema, name, relation: true });
+      return r.schema ? `${r.schema}.${r.name}` : (r.name ?? name);
+    },
+    nested,
+  );
+  return lockEvidence(holds, o.sampled).filter((l) => !CATALOG.test(l.relation));
 }
 
-function within(s: LoggedStatement, w: { from: number; to: number }): boolean {
+function within(s: { at: string }, w: { from: number; to: number }): boolean {
   const t = Date.parse(s.at);
   return t >= w.from && t <= w.to;
 }

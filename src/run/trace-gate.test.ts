@@ -67,7 +67,7 @@ describe('the trace gate', () => {
 // A log of one scenario window (10:00:01-10:00:05, two steps) and statements outside it.
 const at = (s: string) => Date.parse(`2026-11-25T10:00:0${s}Z`);
 const logLine = (sec: string, pid: number, rest: string) =>
-  `2026-11-25 10:00:0${sec} UTC [${pid}] app=psql user=shop_migrator db=shop LOG:  ${rest}`;
+  `2026-11-25 10:00:0${sec} UTC [${pid}] 6925ea61.${pid.toString(16)} 0 3/${pid} app=psql user=shop_migrator db=shop LOG:  ${rest}`;
 const synthetic = [
   logLine('1.100', 11, 'statement: ALTER TABLE public.device ADD COLUMN firmware text'),
   logLine('3.100', 12, 'statement: DELETE FROM public.reading WHERE device_id = 7'),

@@ -13,6 +13,7 @@ import {
   blockedReads,
   breachMessage,
   lockBudgetBreaches,
+  parseAuditLog,
   parseServerLog,
   redact,
   redactStatement,
@@ -93,5 +94,10 @@ async function stepRelations(ctx: RunContext, step: StepWindow): Promise<LockEvi
     log = await containerLog(ctx.docker, containerId, step.from);
   }
   const known = Object.keys(ctx.countersPrev?.counters ?? {});
-  return relationsIn(parseServerLog(log), step, known, step.locks?.sampled ?? [], TOOL_ROLE);
+  return relationsIn(parseServerLog(log), step, {
+    knownTables: known,
+    sampled: step.locks?.sampled ?? [],
+    toolRole: TOOL_ROLE,
+    audit: ctx.plan.sessionAudit ? parseAuditLog(log) : null,
+  });
 }

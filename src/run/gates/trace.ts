@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { scenarioPolicy } from '../../config/index.js';
 import { containerLog, TOOL_ROLE } from '../../engine/index.js';
 import { diskErrorOf } from '../../errors.js';
-import { parseServerLog, redact, redactStatement } from '../../evidence/index.js';
+import { parseAuditLog, parseServerLog, redact, redactStatement } from '../../evidence/index.js';
 import type { Locks } from '../../config/index.js';
 import { locksSection } from '../locks-section.js';
 import type { RunContext } from '../run-context.js';
@@ -25,8 +25,10 @@ export async function traceGate(ctx: RunContext): Promise<Record<string, unknown
     redact: (t) => redact(t, ctx.secrets),
   });
   ctx.rec.sections.sql_trace = analysis.section;
+  // What DO blocks, functions and triggers ran (EXECUTE included) locks too: pgaudit names it.
+  const audited = ctx.plan.sessionAudit ? parseAuditLog(serverLog) : null;
   ctx.rec.sections.locks = redactLocks(
-    await locksSection(parseServerLog(serverLog), ctx.windows, TOOL_ROLE),
+    await locksSection(parseServerLog(serverLog), ctx.windows, TOOL_ROLE, audited),
     ctx.secrets,
   );
   const copied = await writeRedacted(join(ctx.outDir, 'dry-run-server.log'), serverLog, ctx.secrets);
