@@ -16,8 +16,15 @@ const ScenarioLocks = z.object({
       held_ms: z.number().int(),
       statement: z.string(),
       source: z.enum(['inferred', 'sampled', 'both']),
+      /** The longest a plain read of it was blocked during the scenario (the read probe); null: it was not probed. */
+      blocked_read_ms: z.number().int().nullable().optional(),
     }),
   ),
+  /** The read probe (`locks.probe`): per watched table, the longest a plain read was blocked and by what; null: no probe. */
+  blocked_reads: z
+    .array(z.object({ relation: z.string(), blocked_read_ms: z.number().int(), statement: z.string().nullable() }))
+    .nullable()
+    .optional(),
   /** Tables whose relfilenode changed during a step: rewritten whole, with their size after. */
   rewrites: z.array(z.object({ relation: z.string(), bytes: z.number().int(), step: z.string() })),
   /** `schema.index on schema.table`, invalid after a step and not before it. */
@@ -37,6 +44,8 @@ const ScenarioLocks = z.object({
 export const Locks = z.object({
   source: z.string(),
   sample_interval_ms: z.number().int(),
+  /** How the read probe read, when it ran in some scenario. */
+  probe: z.object({ interval_ms: z.number().int(), lock_timeout_ms: z.number().int() }).nullable().optional(),
   scenarios: z.array(ScenarioLocks),
 });
 export type Locks = z.infer<typeof Locks>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockedReads, type ProbedRead } from './blocked-reads.js';
+import { blockedReads, withHolders, type ProbedRead } from './blocked-reads.js';
 
 const read = (at: number, ms: number, blocked: boolean, by: string | null = null): ProbedRead => ({
   relation: 'ledger.entry',
@@ -36,5 +36,35 @@ describe('blockedReads', () => {
       { relation: 'ledger.batch', blocked_read_ms: 100, statement: 'c' },
       { relation: 'ledger.entry', blocked_read_ms: 250, statement: 'b' },
     ]);
+  });
+});
+
+describe('withHolders', () => {
+  it('names the statement that took ACCESS EXCLUSIVE on the table, not what its backend ran later', () => {
+    const blocked = blockedReads([
+      read(0, 100, true, 'select pg_sleep(0.4)'),
+      { ...read(0, 0, false), relation: 'ledger.batch' },
+    ]);
+    const evidence = [
+      {
+        relation: 'ledger.entry',
+        mode: 'ROW EXCLUSIVE' as const,
+        held_ms: 900,
+        statement: 'update ...',
+        source: 'inferred' as const,
+      },
+      {
+        relation: 'ledger.entry',
+        mode: 'ACCESS EXCLUSIVE' as const,
+        held_ms: 400,
+        statement: 'lock table ledger.entry',
+        source: 'both' as const,
+      },
+    ];
+    expect(withHolders(blocked, evidence)).toEqual([
+      { relation: 'ledger.batch', blocked_read_ms: 0, statement: null },
+      { relation: 'ledger.entry', blocked_read_ms: 100, statement: 'lock table ledger.entry' },
+    ]);
+    expect(withHolders(blocked, [])[1]!.statement).toBe('select pg_sleep(0.4)');
   });
 });

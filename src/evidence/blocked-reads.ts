@@ -1,8 +1,9 @@
 // The probe's reads (pg/read-probe.ts) as what a concurrent reader would have waited: per table,
 // the longest stretch of reads that hit their lock_timeout, from the start of the first to the
 // end of the last, plus the wait of the read after it when that one waited for its lock. The
-// figure is a lower bound within about one probe interval; the statement is what held or awaited
-// ACCESS EXCLUSIVE on the table when a blocked read gave up.
+// figure is a lower bound within about one probe interval; the statement is what took ACCESS
+// EXCLUSIVE on the table by the lock evidence, else what the holder ran when a blocked read gave up.
+import type { LockEvidence } from './lock-timeline.js';
 import { CUT_BY_SOURCE } from './redact.js';
 
 export interface ProbedRead {
@@ -53,4 +54,17 @@ export function blockedReads(reads: readonly ProbedRead[]): BlockedRead[] {
     out.push(best);
   }
   return out.sort((a, b) => a.relation.localeCompare(b.relation));
+}
+
+/**
+ * The statement each blocked read queued behind, as the lock evidence names it: the one that took
+ * ACCESS EXCLUSIVE on that table (pg_stat_activity, which the probe reads, shows what the holding
+ * backend runs now, often a later statement of the same transaction); the probe's when none did.
+ */
+export function withHolders(reads: readonly BlockedRead[], evidence: readonly LockEvidence[]): BlockedRead[] {
+  return reads.map((r) => {
+    if (r.blocked_read_ms === 0) return r;
+    const taker = evidence.find((e) => e.relation === r.relation && e.mode === 'ACCESS EXCLUSIVE');
+    return taker ? { ...r, statement: taker.statement } : r;
+  });
 }

@@ -20,4 +20,4 @@ export {
 export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './leak-scan.js';
 export { inferredHolds, lockEvidence, nestedStatementsOf, sampledQuery, type LockEvidence } from './lock-timeline.js';
 export { breachMessage, lockBudgetBreaches, type LockBudgetBreach } from './lock-budget.js';
-export { blockedReads } from './blocked-reads.js';
+export { blockedReads, withHolders } from './blocked-reads.js';

@@ -42,7 +42,25 @@ function leftovers(s: ScenarioLocks): string[] {
       (w) =>
         `- ${s.id}: waited at least ${w.waited_ms} ms for ${w.mode} on ${w.relation}: ${code(w.statement.slice(0, 120))}`,
     ),
+    ...(s.blocked_reads ?? [])
+      .filter((b) => b.blocked_read_ms > 0)
+      .map(
+        (b) =>
+          `- ${s.id}: reads of ${b.relation} would have queued ${b.blocked_read_ms} ms${b.statement ? ` behind ${code(b.statement.slice(0, 120))}` : ''}`,
+      ),
     ...s.unread.map((u) => `- ${s.id}: partial: ${u}`),
+  ];
+}
+
+/** What the read probe measured, when it ran: how many tables it read and that none was blocked, or the lines above. */
+function probeNote(l: Locks): string[] {
+  const probed = l.scenarios.filter((s) => s.blocked_reads);
+  if (!l.probe || probed.length === 0) return [];
+  const blocked = probed.flatMap((s) => s.blocked_reads!.filter((b) => b.blocked_read_ms > 0));
+  const tables = new Set(probed.flatMap((s) => s.blocked_reads!.map((b) => b.relation)));
+  return [
+    `The read probe read one row of each of ${plural(tables.size, 'watched table')} every ${l.probe.interval_ms} ms during the steps of ${plural(probed.length, 'scenario')} (a ${l.probe.lock_timeout_ms} ms lock_timeout); ${blocked.length === 0 ? 'no read was blocked.' : `${plural(blocked.length, 'table')} had reads blocked, as listed above.`}`,
+    '',
   ];
 }
 
@@ -70,6 +88,7 @@ export function locksSection(r: Report): Section | null {
           ]
         : ['No relation was locked by the system under test.', '']),
       ...(notes.length ? [...notes, ''] : []),
+      ...probeNote(l),
     ],
   };
 }

@@ -2,7 +2,8 @@
 // `locks.forbid_rewrite` names fails that scenario as the system under test's, naming the table and
 // its size; a step that holds ACCESS EXCLUSIVE longer than the run's `locks.max_exclusive_ms` fails
 // it with the relation, the mode, the time and the statement. The run stops there, the closing
-// gates run, and nothing is left.
+// gates run, and nothing is left. A plain read blocked longer than `locks.max_blocked_read_ms` (the
+// read probe) fails it too, naming the statement it queued behind.
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
 import { useDemoWorld } from '../test-support/demo-world-suite.js';
@@ -118,6 +119,28 @@ describe('lock budgets (real containers)', () => {
       mode: 'ACCESS EXCLUSIVE',
     });
     expect(b.held_ms).toBeGreaterThanOrEqual(390);
+    expect(b.held_ms).toBeLessThan(5000);
+    await expectStoppedAtS4(report);
+  });
+
+  it("a plain read blocked longer than the scenario's max_blocked_read_ms (the read probe): FAIL (sut) naming the table, the time and what it queued behind", async () => {
+    const { dir, pack } = await packOf(demo.work, {
+      'S1.yaml': null,
+      'S2.yaml': null,
+      'S3-neg.yaml': null,
+      'S4.yaml': [null, `${HOLDING_S4}locks: { max_blocked_read_ms: 200 }\n`],
+    });
+    const c = await prepareCase(demo.world, names, dir, { scenarios: pack });
+    const { report, exitCode } = await run(c);
+    expect(exitCode).toBe(1);
+    expect(report.failure).toMatchObject({ gate: 'S4', scenario: 'S4', classification: 'sut' });
+    // The statement that took the lock, not what its backend ran when the read gave up (pg_sleep).
+    expect(report.failure!.message).toMatch(
+      /^step "hold" exceeded its lock budget: reads of ledger\.sweep_log would have queued \d+ ms behind `lock table ledger\.sweep_log in access exclusive mode`, over locks\.max_blocked_read_ms 200$/,
+    );
+    const b = report.failure!.lock_budget!;
+    expect(b).toMatchObject({ budget: 'max_blocked_read_ms', limit: '200', relation: 'ledger.sweep_log' });
+    expect(b.held_ms).toBeGreaterThanOrEqual(250);
     expect(b.held_ms).toBeLessThan(5000);
     await expectStoppedAtS4(report);
   });

@@ -4,16 +4,18 @@
 // steps rewrote, and what they left invalid.
 import type { Locks } from '../config/index.js';
 import {
+  blockedReads,
   inferredHolds,
   lockEvidence,
   nestedStatementsOf,
   resolverOf,
   sampledQuery,
+  withHolders,
   type AuditRecord,
   type LockEvidence,
   type LoggedStatement,
 } from '../evidence/index.js';
-import type { SampledLock } from '../pg/index.js';
+import { PROBE_INTERVAL_MS, PROBE_LOCK_TIMEOUT_MS, type SampledLock } from '../pg/index.js';
 import { LOCK_SAMPLE_INTERVAL_MS } from './gates/step-locks.js';
 import type { ScenarioWindow } from './trace-gate.js';
 
@@ -42,14 +44,20 @@ export async function locksSection(
   for (const w of windows) {
     const watched = w.steps.flatMap((st) => (st.locks ? [{ step: st.name, ...st.locks }] : []));
     const sampled = watched.flatMap((x) => x.sampled);
+    const probed = watched.some((x) => x.probed !== null) ? blockedReads(watched.flatMap((x) => x.probed ?? [])) : null;
+    const relations = await relationsIn(statements, w, {
+      knownTables: w.writes?.knownTables ?? [],
+      sampled,
+      toolRole,
+      audit,
+    });
     scenarios.push({
       id: w.id,
-      relations: await relationsIn(statements, w, {
-        knownTables: w.writes?.knownTables ?? [],
-        sampled,
-        toolRole,
-        audit,
-      }),
+      relations: relations.map((r) => ({
+        ...r,
+        blocked_read_ms: probed?.find((b) => b.relation === r.relation)?.blocked_read_ms ?? null,
+      })),
+      blocked_reads: probed,
       rewrites: watched.flatMap((x) => (x.leftovers?.rewrites ?? []).map((r) => ({ ...r, step: x.step }))),
       invalid_indexes: watched.flatMap((x) => x.leftovers?.invalidIndexes ?? []),
       not_valid_constraints: watched.flatMap((x) => x.leftovers?.notValidConstraints ?? []),
@@ -67,7 +75,10 @@ export async function locksSection(
   }
   const watched = windows.some((w) => w.steps.some((st) => st.locks));
   const source = `${watched ? SOURCE : INFERRED_ONLY}${audit ? AUDITED : ''}`;
-  return { source, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, scenarios };
+  const probe = scenarios.some((x) => x.blocked_reads)
+    ? { interval_ms: PROBE_INTERVAL_MS, lock_timeout_ms: PROBE_LOCK_TIMEOUT_MS }
+    : null;
+  return { source, sample_interval_ms: LOCK_SAMPLE_INTERVAL_MS, probe, scenarios };
 }
 
 /**

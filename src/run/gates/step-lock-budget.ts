@@ -17,6 +17,7 @@ import {
   parseServerLog,
   redact,
   redactStatement,
+  withHolders,
   type LockBudgetBreach,
   type LockEvidence,
 } from '../../evidence/index.js';
@@ -42,7 +43,7 @@ export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, bu
   if (budgets.max_blocked_read_ms !== undefined && (!step.locks?.probed || probeFailed(step)))
     throw await unjudged(step.locks?.unread.join('; ') || 'the read probe did not run');
   let relations: LockEvidence[] = [];
-  if (budgets.max_exclusive_ms !== undefined) {
+  if (budgets.max_exclusive_ms !== undefined || budgets.max_blocked_read_ms !== undefined) {
     try {
       relations = await stepRelations(ctx, step);
     } catch (err) {
@@ -53,7 +54,7 @@ export async function checkStepLockBudgets(ctx: RunContext, step: StepWindow, bu
     relations,
     rewrites: leftovers?.rewrites ?? [],
     invalidIndexes: leftovers?.invalidIndexes ?? [],
-    blockedReads: blockedReads(step.locks?.probed ?? []),
+    blockedReads: withHolders(blockedReads(step.locks?.probed ?? []), relations),
   });
   if (breaches.length > 0) throw await blame(ctx, budgetFailure(ctx, step.name, breaches));
 }

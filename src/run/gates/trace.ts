@@ -61,6 +61,8 @@ function redactLocks(locks: Locks, secrets: readonly string[]): Locks {
       ...s,
       relations: s.relations.map((r) => ({ ...r, statement: cut(r.statement) })),
       waits: s.waits.map((w) => ({ ...w, statement: cut(w.statement) })),
+      blocked_reads:
+        s.blocked_reads?.map((b) => ({ ...b, statement: b.statement === null ? null : cut(b.statement) })) ?? null,
     })),
   };
 }
