@@ -14,3 +14,4 @@ export { isStatementKind } from './statement-kinds.js';
 export { loadPack, loadWatchedTables, assertDeltasWatched, type LoadedScenario } from './pack.js';
 export * from './locks-schema.js';
 export * from './lock-budgets.js';
+export * from './lint-schema.js';
