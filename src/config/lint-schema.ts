@@ -73,3 +73,10 @@ export const Lint = z.object({
   error: z.object({ kind: z.enum(['missing', 'failed']), message: z.string() }).nullable(),
 });
 export type Lint = z.infer<typeof Lint>;
+
+/** Where a finding is, for a message or a report line: `S2 step "migrate"`, `the run`, `sql/003.sql:4`. */
+export function lintPlace(f: Pick<LintFinding, 'source' | 'scenario' | 'step' | 'file' | 'line'>): string {
+  if (f.source === 'file') return `${f.file ?? '?'}:${f.line ?? '?'}`;
+  if (f.scenario === null) return 'the run';
+  return f.step === null ? f.scenario : `${f.scenario} step "${f.step}"`;
+}

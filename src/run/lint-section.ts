@@ -1,7 +1,7 @@
 // report.json's `lint`: squawk over the DDL the system under test ran (from G6's trace) and over
 // the SQL files the change adds or modifies, each finding with its rule, its whole statement
 // (redacted, cut) and where it came from; and the decision of `lint: fail`.
-import type { Lint, LintConfig, LintFinding, LintUnparsed } from '../config/index.js';
+import { lintPlace, type Lint, type LintConfig, type LintFinding, type LintUnparsed } from '../config/index.js';
 import {
   redactStatement,
   statementAt,
@@ -122,13 +122,6 @@ export async function lintSection(input: LintInput, squawk: SquawkRunner): Promi
 function add(section: Lint, r: { findings: LintFinding[]; unparsed: LintUnparsed[] }): void {
   section.findings.push(...r.findings);
   section.unparsed.push(...r.unparsed);
-}
-
-/** Where a finding is, for a message: `S2 step "migrate"`, `the run`, `sql/003.sql:4`. */
-export function lintPlace(f: Pick<LintFinding, 'source' | 'scenario' | 'step' | 'file' | 'line'>): string {
-  if (f.source === 'file') return `${f.file ?? '?'}:${f.line ?? '?'}`;
-  if (f.scenario === null) return 'the run';
-  return f.step === null ? f.scenario : `${f.scenario} step "${f.step}"`;
 }
 
 /** `lint: fail`'s decision: squawk's findings are the artefact's failure; squawk not running leaves the lint unproved. */
