@@ -150,13 +150,22 @@ describe('lint: fail', () => {
       section({
         findings: [
           finding,
-          { ...finding, source: 'file', scenario: null, step: null, file: 'a.sql', line: 3, rule: 'ban-drop-table' },
+          {
+            ...finding,
+            source: 'file',
+            scenario: null,
+            step: null,
+            file: 'a.sql',
+            line: 3,
+            rule: 'ban-drop-table',
+            statement: 'DROP TABLE\n  t;',
+          },
         ],
       }),
     );
     expect(f?.classification).toBe('artefact');
     expect(f?.message).toBe(
-      'squawk found 2 problems in the SQL under review (lint: fail): require-concurrent-index-creation in S2 step "migrate": CREATE INDEX i ON t (c); ban-drop-table in a.sql:3: CREATE INDEX i ON t (c)',
+      'squawk found 2 problems in the SQL under review (lint: fail): require-concurrent-index-creation in S2 step "migrate": CREATE INDEX i ON t (c); ban-drop-table in a.sql:3: DROP TABLE t',
     );
   });
 

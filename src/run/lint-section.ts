@@ -124,6 +124,8 @@ function add(section: Lint, r: { findings: LintFinding[]; unparsed: LintUnparsed
   section.unparsed.push(...r.unparsed);
 }
 
+const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
 /** `lint: fail`'s decision: squawk's findings are the artefact's failure; squawk not running leaves the lint unproved. */
 export function lintFailure(lint: Lint | null): GateFailure | null {
   if (lint === null || lint.mode !== 'fail') return null;
@@ -135,10 +137,7 @@ export function lintFailure(lint: Lint | null): GateFailure | null {
   if (lint.findings.length === 0) return null;
   const shown = lint.findings
     .slice(0, 3)
-    .map(
-      (f) =>
-        `${f.rule} in ${lintPlace(f)}: ${f.statement.length > 120 ? `${f.statement.slice(0, 119)}…` : f.statement}`,
-    );
+    .map((f) => `${f.rule} in ${lintPlace(f)}: ${cut(f.statement.replace(/;\s*$/, '').replace(/\s+/g, ' '), 120)}`);
   const more = lint.findings.length > shown.length ? ` (and ${lint.findings.length - shown.length} more)` : '';
   return new GateFailure(
     'artefact',
