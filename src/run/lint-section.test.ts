@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { verbPolicy, type Lint } from '../config/index.js';
 import { runSquawk, squawkVersion, SquawkError } from '../evidence/index.js';
-import { lintFailure, lintSection, pgVersionFor, TRACE_EXCLUDED_RULES, type SquawkRunner } from './lint-section.js';
+import {
+  lintFailure,
+  lintPlanLine,
+  lintSection,
+  pgVersionFor,
+  TRACE_EXCLUDED_RULES,
+  type SquawkRunner,
+} from './lint-section.js';
 import type { ScenarioWindow } from './trace-gate.js';
 
 const at = (s: string) => Date.parse(`2026-11-25T10:00:0${s}Z`);
@@ -189,5 +196,20 @@ describe('the PostgreSQL version squawk lints for', () => {
     expect(pgVersionFor('15.18 (Debian 15.18-0+deb12u1)')).toBe('15.18');
     expect(pgVersionFor('16beta1')).toBe('16');
     expect(pgVersionFor(null)).toBe('15');
+  });
+});
+
+describe("rehearse plan's lint line", () => {
+  it('says what squawk will read and what its findings do', () => {
+    const base = '0907f8f9f3a20e4082da348317c67b207a50ae70';
+    expect(lintPlanLine({ mode: 'report', exclude: [], assume_in_transaction: false }, base)).toBe(
+      'lint: squawk over the DDL the system under test runs, and the SQL files 0907f8f9f3a2..accepted adds or modifies, report (findings are listed; nothing fails on them)',
+    );
+    expect(lintPlanLine({ mode: 'fail', exclude: ['ban-drop-table'], assume_in_transaction: true }, undefined)).toBe(
+      "lint: squawk over the DDL the system under test runs (no sut.base_commit: no files), fail (a finding fails G6 as the artefact's); rules left out: ban-drop-table; each file assumed in a transaction",
+    );
+    expect(lintPlanLine({ mode: 'off', exclude: [], assume_in_transaction: false }, base)).toBe(
+      'lint: off (squawk does not run)',
+    );
   });
 });

@@ -39,6 +39,21 @@ export interface LintInput {
   secrets: readonly string[];
 }
 
+/** `rehearse plan`'s line for the lint a run would make. */
+export function lintPlanLine(config: LintConfig, baseCommit: string | undefined): string {
+  if (config.mode === 'off') return 'lint: off (squawk does not run)';
+  const what = `the DDL the system under test runs${baseCommit ? `, and the SQL files ${baseCommit.slice(0, 12)}..accepted adds or modifies` : ' (no sut.base_commit: no files)'}`;
+  const mode =
+    config.mode === 'fail'
+      ? "fail (a finding fails G6 as the artefact's)"
+      : 'report (findings are listed; nothing fails on them)';
+  const options = [
+    ...(config.exclude.length ? [`rules left out: ${config.exclude.join(', ')}`] : []),
+    ...(config.assume_in_transaction ? ['each file assumed in a transaction'] : []),
+  ];
+  return `lint: squawk over ${what}, ${mode}${options.length ? `; ${options.join('; ')}` : ''}`;
+}
+
 /** `15.18 (Debian 15.18-0+deb12u1)` -> `15.18`; the rehearsal's PostgreSQL 15 when the server's version is unknown. */
 export function pgVersionFor(serverVersion: string | null | undefined): string {
   return /^(\d+(?:\.\d+)?)/.exec(serverVersion ?? '')?.[1] ?? '15';
