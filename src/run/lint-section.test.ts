@@ -213,3 +213,26 @@ describe("rehearse plan's lint line", () => {
     );
   });
 });
+
+describe("squawk's own words in the lint section", () => {
+  it('are redacted with the run secrets, as its statements are', async () => {
+    const quoting: SquawkRunner = {
+      version: () => Promise.resolve('2.66.0'),
+      lint: (texts) =>
+        Promise.resolve(
+          texts.map(() => [
+            {
+              rule: 'ban-drop-table',
+              level: 'Warning',
+              message: `drops ${SECRET}`,
+              help: `keep ${SECRET}`,
+              line: 0,
+              column: 0,
+            },
+          ]),
+        ),
+    };
+    const lint = await lintSection({ ...input, trace: input.trace.slice(0, 1), files: [] }, quoting);
+    expect(lint.findings[0]).toMatchObject({ message: 'drops [REDACTED]', help: 'keep [REDACTED]' });
+  });
+});

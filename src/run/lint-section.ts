@@ -69,18 +69,20 @@ async function findingsOf(
   secrets: readonly string[],
 ): Promise<{ findings: LintFinding[]; unparsed: LintUnparsed[] }> {
   const line = (f: SquawkFinding) => (where.source === 'file' ? f.line + 1 : null);
+  // squawk's messages may quote the SQL (a name, a type): they are redacted as its statements are.
+  const said = (t: string) => redactStatement(t, secrets, 1000);
   const syntax = found.find((f) => f.rule === SYNTAX_ERROR_RULE);
   if (syntax) {
     const statement = redactStatement(await statementAt(text, syntax.line, syntax.column), secrets);
-    return { findings: [], unparsed: [{ ...where, line: line(syntax), statement, message: syntax.message }] };
+    return { findings: [], unparsed: [{ ...where, line: line(syntax), statement, message: said(syntax.message) }] };
   }
   const findings: LintFinding[] = [];
   for (const f of found) {
     findings.push({
       rule: f.rule,
       level: f.level,
-      message: f.message,
-      help: f.help,
+      message: said(f.message),
+      help: f.help === null ? null : said(f.help),
       statement: redactStatement(await statementAt(text, f.line, f.column), secrets),
       ...where,
       line: line(f),
