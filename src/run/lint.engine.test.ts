@@ -2,13 +2,14 @@
 // the trace (its scenario and step), and a required column in the SQL file the change adds (its
 // file and line);
 // with `lint: fail` they fail G6 as the artefact's, after every scenario passed, and nothing is left.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { useDemoWorld } from '../test-support/demo-world-suite.js';
 import { countLabelled, docker } from '../test-support/docker.js';
-import { packOf, prepareCase } from '../test-support/rehearsal-case.js';
+import type { Report } from '../config/index.js';
+import { packOf, prepareCase, type RehearsalCase } from '../test-support/rehearsal-case.js';
 import { renderMarkdown } from '../report/index.js';
 import { Interruption } from './interruption.js';
 import { silentProgress } from './progress.js';
@@ -39,6 +40,33 @@ describe('squawk lint (real containers)', () => {
   const demo = useDemoWorld('pgr-lint');
   const { names, runIds } = demo;
 
+  async function run(c: RehearsalCase): Promise<Report> {
+    const interruption = Interruption.install(() => {}, []);
+    try {
+      const { report } = await rehearse(
+        { configFile: c.config, outDir: c.out, keepBackup: false },
+        { docker, progress: silentProgress, interruption },
+      );
+      runIds.push(report.run_id);
+      return report;
+    } finally {
+      interruption[Symbol.dispose]();
+    }
+  }
+
+  // First: the repository is still at the fix (the next test adds a commit on top).
+  it("lint: report (the default), the project's whole pack: PASS, squawk's findings listed, nothing failed on them", async () => {
+    const c = await prepareCase(demo.world, names, await mkdtemp(join(demo.work, 'case-')));
+    const report = await run(c);
+    expect(report.execution_status).toBe('PASS');
+    expect(report.lint).toMatchObject({ tool: 'squawk', mode: 'report', files: null, error: null });
+    expect(report.lint!.findings).toContainEqual(
+      expect.objectContaining({ rule: 'changing-column-type', scenario: 'S4', statement: ALTER }),
+    );
+    expect(report.provenance.squawk_version).toBe(report.lint!.version);
+    expect(renderMarkdown(report)).toMatch(/^## \d+\. Lint \(squawk\)$/m);
+  });
+
   it('lint: fail: the column type change S4 ran and its migration file fail G6 (artefact), naming the rule, the place and the statement', async () => {
     const { dir, pack } = await packOf(demo.work, {
       'S1.yaml': null,
@@ -61,15 +89,10 @@ describe('squawk lint (real containers)', () => {
         },
       },
     });
-    const interruption = Interruption.install(() => {}, []);
-    const { report, exitCode } = await rehearse(
-      { configFile: c.config, outDir: c.out, keepBackup: false },
-      { docker, progress: silentProgress, interruption },
-    ).finally(() => interruption[Symbol.dispose]());
-    runIds.push(report.run_id);
+    const report = await run(c);
 
     expect(report.scenarios.map((s) => s.status)).toEqual(['PASS', 'PASS', 'PASS', 'PASS']);
-    expect(exitCode).toBe(1);
+    expect(report.exit_code).toBe(1);
     expect(report.failure).toMatchObject({ gate: 'G6', classification: 'artefact' });
     expect(report.failure!.message).toMatch(/^squawk found \d+ problems in the SQL under review \(lint: fail\): /);
     const lint = report.lint!;
