@@ -14,3 +14,4 @@ export { isStatementKind } from './statement-kinds.js';
 export { loadPack, loadWatchedTables, assertDeltasWatched, type LoadedScenario } from './pack.js';
 export * from './locks-schema.js';
 export * from './locks-config.js';
+export * from './lint-schema.js';

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { SqlPolicyRules } from './sql-policy.js';
 import { LocksConfig } from './locks-config.js';
+import { LintConfig } from './lint-schema.js';
 
 const Sha40 = z
   .string()
@@ -162,6 +163,8 @@ export const RehearsalConfig = z.strictObject({
   sql_policy: SqlPolicyRules.default({ allow: [], forbid: [] }),
   /** What a step may lock before its scenario fails (none by default: the lock evidence is reported); a scenario may replace each key. */
   locks: LocksConfig.default({}),
+  /** squawk's lint of the DDL that ran and of the SQL files the change adds: report (default), fail (an artefact failure of G6), off. */
+  lint: LintConfig.default({ mode: 'report', exclude: [], assume_in_transaction: false }),
   /** Roles of the dry-run database that get a per-run password (all roles of the grant matrix when omitted). */
   roles: z.array(RoleName).optional(),
   sut: SutConfig,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Locks } from './locks-schema.js';
 import { LeakScan } from './leak-scan-schema.js';
 import { Check, Classification, Failure, GateRecord, ScenarioRecord, Status, Verdict } from './run-records-schema.js';
+import { Lint } from './lint-schema.js';
 
 export * from './run-records-schema.js';
 
@@ -243,6 +244,8 @@ export const Provenance = z.object({
   image_id: z.string().nullable(),
   pg_dump_version: z.string().nullable(),
   pg_dump_where: z.string().nullable(),
+  /** squawk's version, when the lint ran it (null: lint off, not reached, or squawk could not run). */
+  squawk_version: z.string().nullable(),
   dry_run_server_version: z.string().nullable(),
   production_server_version: z.string().nullable(),
   started_at: z.string(),
@@ -300,6 +303,8 @@ const common = {
   sut_runner: SutRunner,
   /** Null when the run was not given a prior report (`--previous`). */
   progress: Progress.nullable(),
+  /** squawk's lint (G6); null when `lint: off` or G6 was not reached. */
+  lint: Lint.nullable(),
 };
 
 const sections = {

@@ -21,3 +21,8 @@ export { leakMessage, leakScan, type LeakScanResult, type ScanPlace } from './le
 export { inferredHolds, lockEvidence, nestedStatementsOf, sampledQuery, type LockEvidence } from './lock-timeline.js';
 export { breachMessage, lockBudgetBreaches, type LockBudgetBreach } from './lock-budget.js';
 export { blockedReads, withHolders } from './blocked-reads.js';
+export { runSquawk, squawkBinary, squawkVersion, SquawkError, type SquawkOptions } from './squawk.js';
+export { SYNTAX_ERROR_RULE, type SquawkFinding } from './squawk-output.js';
+export { statementAt } from './statement-at.js';
+export { traceLintInputs, type TraceLintInput } from './lint-inputs.js';
+export { changedSqlFiles, type ChangedSqlFile } from './changed-sql-files.js';

@@ -92,3 +92,19 @@ export function hardcodeSites(r: Report): Site[] {
     message: `${h.pattern}: ${h.text}`,
   }));
 }
+
+/** With `lint: fail`, each squawk finding in a file of the change, at its line (the trace's have no file: the failure names them). */
+export function lintSites(r: Report): Site[] {
+  const lint = r.lint;
+  if (!lint || lint.mode !== 'fail' || !r.git) return [];
+  const top = r.git.path;
+  return lint.findings
+    .filter((f) => f.source === 'file' && f.file !== null)
+    .map((f) => ({
+      file: resolve(top, f.file!),
+      line: f.line,
+      col: null,
+      title: `G6: squawk ${f.rule}`,
+      message: `${f.rule}: ${f.message}`,
+    }));
+}

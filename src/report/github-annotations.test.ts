@@ -78,6 +78,49 @@ describe('GitHub annotations of a failure', () => {
     expect(a[9]).toMatchObject({ file: null, message: '3 more findings: see report.md' });
   });
 
+  it('annotates with lint: fail each squawk finding in a file of the change at its line, and none in report mode', () => {
+    const d = passDraft();
+    const finding = {
+      rule: 'adding-required-field',
+      level: 'Warning',
+      message: 'Adding a new column that is `NOT NULL` and has no default value makes it required.',
+      help: null,
+      statement: 'ALTER TABLE t ADD COLUMN c int NOT NULL;',
+      source: 'file' as const,
+      scenario: null,
+      step: null,
+      nested: false,
+      file: 'migrations/002.sql',
+      line: 4,
+    };
+    const lint = {
+      tool: 'squawk' as const,
+      version: '2.66.0',
+      mode: 'fail' as const,
+      pg_version: '15',
+      excluded: { trace: [], files: [] },
+      assume_in_transaction: false,
+      statements: 1,
+      files: ['migrations/002.sql'],
+      findings: [finding, { ...finding, source: 'trace' as const, file: null, line: null, scenario: 'S4' }],
+      unparsed: [],
+      error: null,
+    };
+    d.failure = failure({ gate: 'G6', classification: 'artefact', message: 'squawk found 2 problems' });
+    const r = finish({ ...d, lint, execution_status: 'FAIL', exit_code: 1 });
+    expect(failureAnnotations(r, ctx('/work/main'))).toEqual([
+      {
+        file: 'fixtures/demo/work/cutter/migrations/002.sql',
+        line: 4,
+        col: null,
+        title: 'G6: squawk adding-required-field',
+        message: `adding-required-field: ${finding.message}`,
+      },
+    ]);
+    const reported = finish({ ...d, lint: { ...lint, mode: 'report' }, execution_status: 'FAIL', exit_code: 1 });
+    expect(failureAnnotations(reported, ctx('/work/main')).map((a) => a.file)).toEqual([null]);
+  });
+
   it('a failure with no file (the environment) is one annotation without file=, its message escaped', () => {
     const d = passDraft();
     d.failure = failure({ gate: 'G1', classification: 'environment', message: 'engine down: 100%\nretry later' });

@@ -6,6 +6,7 @@ import type { Report } from '../config/index.js';
 import {
   exceptionSite,
   hardcodeSites,
+  lintSites,
   pinSites,
   scenarioSite,
   type ReadText,
@@ -38,7 +39,7 @@ export function workspacePath(file: string, workspace: string | null): string | 
   return rel.split(sep).join(posix.sep);
 }
 
-/** The annotations of a report's failure, in the order a reader goes: the exception, the scenario, pins, hardcodes. */
+/** The annotations of a report's failure, in the order a reader goes: the exception, the scenario, pins, hardcodes, squawk's findings in files. */
 export function failureAnnotations(r: Report, ctx: AnnotationContext): Annotation[] {
   const f = r.failure;
   if (!f) return [];
@@ -48,6 +49,7 @@ export function failureAnnotations(r: Report, ctx: AnnotationContext): Annotatio
     ...[exceptionSite(r, at), scenarioSite(r, ctx.readText, title)].filter((s): s is Site => s !== null),
     ...pinSites(r, ctx.readText),
     ...hardcodeSites(r),
+    ...lintSites(r),
   ];
   if (sites.length === 0) sites.push({ file: null, line: null, col: null, title, message: f.message });
   const placed = sites.map((s): Annotation => {

@@ -253,7 +253,7 @@ export function provenanceSection(r: Report): Section {
     title: 'Provenance',
     numbered: false,
     body: [
-      `pg-rehearse ${p.tool_version} (build ${p.build_sha ?? 'unknown'}) · image ${r.env?.image ?? '-'} (${p.image_id ?? '-'}) · ${p.pg_dump_where ?? 'no dump'} · production PostgreSQL ${p.production_server_version ?? '-'} · dry-run PostgreSQL ${p.dry_run_server_version ?? '-'} · config ${r.config.path} (sha256 ${r.config.sha256})`,
+      `pg-rehearse ${p.tool_version} (build ${p.build_sha ?? 'unknown'}) · image ${r.env?.image ?? '-'} (${p.image_id ?? '-'}) · ${p.pg_dump_where ?? 'no dump'} · production PostgreSQL ${p.production_server_version ?? '-'} · dry-run PostgreSQL ${p.dry_run_server_version ?? '-'}${p.squawk_version ? ` · squawk ${p.squawk_version}` : ''} · config ${r.config.path} (sha256 ${r.config.sha256})`,
       '',
     ],
   };

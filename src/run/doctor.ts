@@ -11,6 +11,7 @@ import {
   type DockerClient,
 } from '../engine/index.js';
 import { errnoWords, messageOf } from '../errors.js';
+import { squawkVersion } from '../evidence/index.js';
 import { CLIENT_TOOLS, clientToolVersion } from '../pg/index.js';
 
 export interface DoctorCheck {
@@ -25,7 +26,26 @@ export interface DoctorCheck {
 export const MIN_FREE_BYTES = 2 * 1024 ** 3;
 
 export async function doctor(docker: DockerClient, image = defaultImage()): Promise<DoctorCheck[]> {
-  return [...(await engineChecks(docker, image)), ...(await clientToolChecks()), ...(await stateFolderChecks())];
+  return [
+    ...(await engineChecks(docker, image)),
+    ...(await clientToolChecks()),
+    await squawkCheck(),
+    ...(await stateFolderChecks()),
+  ];
+}
+
+/** squawk, which G6's lint runs (the config's `lint`, on by default). */
+export async function squawkCheck(version: () => Promise<string> = () => squawkVersion()): Promise<DoctorCheck> {
+  try {
+    return { name: 'squawk', ok: true, detail: `squawk ${await version()}, for the lint`, fix: null };
+  } catch (err) {
+    return {
+      name: 'squawk',
+      ok: false,
+      detail: messageOf(err),
+      fix: 'reinstall pg-rehearse with its optional dependencies (`npm ci --include=optional`): squawk-cli brings its binary in a platform package; or set `lint: off`',
+    };
+  }
 }
 
 /** The engine, then the two images (not checked when the engine does not answer). */

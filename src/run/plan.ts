@@ -11,6 +11,7 @@ import {
 import { defaultImage, environmentNames } from '../engine/index.js';
 import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
 import { artefactFiles, loadInputs } from './inputs.js';
+import { lintPlanLine } from './lint-section.js';
 import { describeOrder, planRun } from './run-plan.js';
 import type { Progress } from './progress.js';
 
@@ -59,6 +60,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
       say(`  ${line}`);
   }
   for (const line of budgetLines(config.locks, inputs.pack)) say(line);
+  say(lintPlanLine(config.lint, config.sut.base_commit));
   say(`artefacts (pins: ${inputs.pins ? paths.pins : 'MISSING'}):`);
   for (const a of artefacts)
     say(

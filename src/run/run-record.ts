@@ -16,6 +16,7 @@ type Sections = Pick<
   | 'protected_envs'
   | 'git'
   | 'teardown'
+  | 'lint'
 >;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
@@ -37,6 +38,7 @@ export class RunRecord {
     protected_envs: null,
     git: null,
     teardown: null,
+    lint: null,
   };
 
   constructor(

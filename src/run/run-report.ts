@@ -58,6 +58,7 @@ export function buildReport(ctx: RunContext, closing: Closing): { report: Report
         image_id: ctx.imageId,
         pg_dump_version: ctx.pgDump?.version ?? null,
         pg_dump_where: ctx.pgDump?.where ?? null,
+        squawk_version: rec.sections.lint?.version ?? null,
         dry_run_server_version: rec.sections.env?.server_version ?? null,
         production_server_version: rec.sections.production?.server_version ?? null,
         started_at: rec.startedAt.toISOString(),

@@ -81,6 +81,15 @@ function stepAt(w: ScenarioWindow, at: string): string | null {
   return w.steps.find((s) => within(t, s))?.name ?? null;
 }
 
+/** The scenario and step a statement logged at `at` came from (null, null: outside every scenario). */
+export function placeOf(
+  windows: readonly ScenarioWindow[],
+  at: string,
+): { scenario: string | null; step: string | null } {
+  const w = windows.find((x) => within(statementTime(at), x));
+  return { scenario: w?.id ?? null, step: w ? stepAt(w, at) : null };
+}
+
 const policySection = (p: SqlPolicy) => ({
   forbidden_verbs: [...p.forbidden_verbs],
   allow: [...p.allow],

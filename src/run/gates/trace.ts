@@ -9,6 +9,8 @@ import { diskErrorOf } from '../../errors.js';
 import { parseAuditLog, parseServerLog, redact, redactStatement } from '../../evidence/index.js';
 import type { Locks } from '../../config/index.js';
 import { locksSection } from '../locks-section.js';
+import { lintOfRun } from '../lint-gate.js';
+import { lintFailure } from '../lint-section.js';
 import type { RunContext } from '../run-context.js';
 import { analyseTrace, traceFailure, unreadWritesFailure } from '../trace-gate.js';
 
@@ -33,7 +35,9 @@ export async function traceGate(ctx: RunContext): Promise<Record<string, unknown
   );
   const copied = await writeRedacted(join(ctx.outDir, 'dry-run-server.log'), serverLog, ctx.secrets);
   ctx.scanPlaces.push({ place: 'dry-run-server.log (the redacted copy written to --out)', text: copied });
-  const failure = traceFailure(analysis) ?? unreadWritesFailure(ctx.windows);
+  ctx.rec.sections.lint = await lintOfRun(ctx, serverLog);
+  // squawk's findings come after the SQL policy's: a forbidden statement is the system's failure first.
+  const failure = traceFailure(analysis) ?? unreadWritesFailure(ctx.windows) ?? lintFailure(ctx.rec.sections.lint);
   // The failure shows the first forbidden statements; the report says how many there were.
   if (failure?.details.sql_rows) failure.details.sql_rows_total = analysis.section.forbidden.length;
   if (failure) throw failure;
@@ -41,6 +45,7 @@ export async function traceGate(ctx: RunContext): Promise<Record<string, unknown
     statements: analysis.section.statements,
     verbs: analysis.section.verbs,
     unexplained_writes: analysis.section.writes.unexplained.length,
+    lint_findings: ctx.rec.sections.lint?.findings.length ?? null,
   };
 }
 
