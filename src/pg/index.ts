@@ -28,3 +28,6 @@ export * from './streamed-restore.js';
 export * from './connection-error.js';
 export * from './lock-sampler.js';
 export * from './relation-state.js';
+export * from './dump-sampler.js';
+export * from './dump-footprint.js';
+export * from './dump-lock-wait.js';
