@@ -13,4 +13,5 @@ export * from './sql-policy.js';
 export { isStatementKind } from './statement-kinds.js';
 export { loadPack, loadWatchedTables, assertDeltasWatched, type LoadedScenario } from './pack.js';
 export * from './locks-schema.js';
+export * from './dump-footprint-schema.js';
 export * from './lock-budgets.js';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Locks } from './locks-schema.js';
 import { LeakScan } from './leak-scan-schema.js';
+import { DumpFootprint } from './dump-footprint-schema.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -115,6 +116,8 @@ export const Production = z.object({
   unchanged: z.boolean().nullable(),
   /** Every statement the tool itself sent to production. */
   statements: z.array(z.string()),
+  /** G2's own footprint on production; null until G2 ran. */
+  dump_footprint: DumpFootprint.nullable(),
 });
 
 export const Readiness = z.object({

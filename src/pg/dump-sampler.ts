@@ -72,8 +72,8 @@ const CUT = `octet_length(a.query) >= (select setting::int from pg_settings wher
 const RELATION = `coalesce(n.nspname || '.' || c.relname, l.relation::text)`;
 const SESSION = `'pid', a.pid, 'role', a.usename, 'query', a.query, 'query_cut', coalesce(${CUT}, false)`;
 
-/** The sampler's one read (the text sent to production), repeated every `intervalMs` by `\watch`. */
-export function dumpSamplerScript(identity: DumpBackendIdentity, intervalMs = DUMP_SAMPLE_INTERVAL_MS): string {
+/** The sampler's one read, sent to production inside `BEGIN READ ONLY` ... `COMMIT`. */
+export function dumpSamplerQuery(identity: DumpBackendIdentity): string {
   return `with dump as (
   select a.pid, age(a.backend_xmin) as xmin_age from pg_stat_activity a
    where a.application_name = ${quoteLiteral(identity.applicationName)} and a.usename = ${quoteLiteral(identity.user)}
@@ -101,9 +101,12 @@ select json_build_object('t', round(extract(epoch from clock_timestamp()) * 1000
       'relation', ${RELATION}, 'mode', l.mode, 'waitstart', round(extract(epoch from l.waitstart) * 1000),
       'blocked_by', pg_blocking_pids(l.pid)))
     from waiting l left join pg_stat_activity a on a.pid = l.pid
-    left join pg_class c on c.oid = l.relation left join pg_namespace n on n.oid = c.relnamespace), '[]'::json))
-\\watch ${intervalMs / 1000}
-`;
+    left join pg_class c on c.oid = l.relation left join pg_namespace n on n.oid = c.relnamespace), '[]'::json))`;
+}
+
+/** The sampler's psql script: its read in a read-only transaction, the three sent as one, every `intervalMs` (`\watch`). */
+export function dumpSamplerScript(identity: DumpBackendIdentity, intervalMs = DUMP_SAMPLE_INTERVAL_MS): string {
+  return `BEGIN READ ONLY \\; ${dumpSamplerQuery(identity)} \\; COMMIT \\watch ${intervalMs / 1000}\n`;
 }
 
 /** Startup settings of the sampler's session: read-only, and never waiting long for anything itself. */

@@ -2,6 +2,7 @@
 // progress, the failure with its evidence, the required-output table, and the next gate. Every
 // sentence is read from the report; the sections are numbered as they are rendered.
 import type { Report } from '../config/index.js';
+import { dumpFootprintSection } from './markdown-dump-footprint.js';
 import { locksSection } from './markdown-locks.js';
 import { openingLines } from './markdown-opening.js';
 import { requiredOutputSection } from './markdown-required-output.js';
@@ -28,6 +29,7 @@ export function renderMarkdown(r: Report): string {
     gatesSection(r),
     tableMatrixSection(r),
     locksSection(r),
+    dumpFootprintSection(r),
     retriesSection(r),
     provenanceSection(r),
     nextGateSection(r),
