@@ -88,10 +88,15 @@ describe('DumpFootprintTracker', () => {
     expect(f.waiters[0]).toMatchObject({ blocked_by: [100], query: 'q7', relation: 'public.account', role: 'app' });
   });
 
-  it('keeps the locks the dump waited for itself, with who held them', () => {
+  it('keeps the locks the dump waited for itself, with who held them, the latest last', () => {
     const t = new DumpFootprintTracker();
     const blocker = { pid: 5, role: 'migrator', query: 'ALTER TABLE b', query_cut: false };
-    t.sample(at(1, [dump({ waits: [{ relation: 'public.b', mode: 'AccessShareLock', blockers: [blocker] }] })]));
-    expect(t.end(51_500).own_waits).toEqual([{ relation: 'public.b', mode: 'AccessShareLock', blockers: [blocker] }]);
+    const onB = { relation: 'public.b', mode: 'AccessShareLock', blockers: [blocker] };
+    const onC = { relation: 'public.c', mode: 'AccessShareLock', blockers: [] };
+    t.sample(at(1, [dump({ waits: [onB] })]));
+    t.sample(at(2, [dump({ waits: [onC] })]));
+    t.sample(at(3, [dump({ waits: [onB] })]));
+    // The one it waited for last comes last.
+    expect(t.end(53_500).own_waits).toEqual([onC, onB]);
   });
 });

@@ -86,7 +86,12 @@ export class DumpFootprintTracker {
     see(this.xmin, dump.xmin_age !== null, s.at);
     this.relationsLocked = Math.max(this.relationsLocked, dump.share_locks);
     if (dump.xmin_age !== null) this.xminAgeMax = Math.max(this.xminAgeMax ?? 0, dump.xmin_age);
-    for (const w of dump.waits) this.ownWaits.set(`${w.relation}\u0000${w.mode}`, w);
+    // Last seen last: the lock it waited for most recently is the one a lock wait timeout names.
+    for (const w of dump.waits) {
+      const key = `${w.relation}\u0000${w.mode}`;
+      this.ownWaits.delete(key);
+      this.ownWaits.set(key, w);
+    }
     this.waitersSeen(behindDump(dump.pid, s.waiters), s.t);
   }
 

@@ -94,7 +94,7 @@ export async function withDumpFootprint<T>(input: DumpWatchInput, dump: (watch: 
 }
 
 /** The report's section from the facts: every query redacted and cut to 300 characters. */
-export function footprintOf(
+function footprintOf(
   f: DumpFootprintFacts,
   lockWaitTimeoutMs: number,
   intervalMs: number,
@@ -127,7 +127,7 @@ export function footprintOf(
 const roundOrNull = (n: number | null) => (n === null ? null : Math.round(n));
 
 /** A DumpError that is pg_dump's lock wait timeout, told as such (the table, who held it); null for any other error. */
-export function lockWaitFailure(
+function lockWaitFailure(
   err: unknown,
   lockWaitTimeoutMs: number,
   facts: Pick<DumpFootprintFacts, 'own_waits'>,
