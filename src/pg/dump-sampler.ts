@@ -70,7 +70,8 @@ export const DUMP_SAMPLE_INTERVAL_MS = 1000;
 // The server keeps track_activity_query_size bytes less one, cut at a character's boundary.
 const CUT = `octet_length(a.query) >= (select setting::int from pg_settings where name = 'track_activity_query_size') - 4`;
 const RELATION = `coalesce(n.nspname || '.' || c.relname, l.relation::text)`;
-const SESSION = `'pid', a.pid, 'role', a.usename, 'query', a.query, 'query_cut', coalesce(${CUT}, false)`;
+// Another role's query reads `<insufficient privilege>` to a role without pg_read_all_stats: not read, so null.
+const SESSION = `'pid', a.pid, 'role', a.usename, 'query', nullif(a.query, '<insufficient privilege>'), 'query_cut', coalesce(${CUT}, false)`;
 
 /** The sampler's one read, sent to production inside `BEGIN READ ONLY` ... `COMMIT`. */
 export function dumpSamplerQuery(identity: DumpBackendIdentity): string {

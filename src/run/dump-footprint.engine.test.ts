@@ -1,7 +1,8 @@
 // G2's footprint on a real production: a dump that meets a table locked by another session gives up
 // at its lock wait timeout, INCONCLUSIVE `environment` naming the table and its holder, with nothing
 // of the tool left queued; a session made to wait behind the dump (an ALTER TABLE of a table it
-// holds, and a reader queued behind that ALTER) is recorded as a waiter, for about as long as it waited.
+// holds, and a reader queued behind that ALTER) is recorded as a waiter, for about as long as it waited;
+// and all of it works for a production role that is no superuser.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,9 @@ beforeAll(async () => {
       `CREATE TABLE public.account (id int PRIMARY KEY, name text);
        CREATE TABLE public.ledger (id int PRIMARY KEY, amount int);
        INSERT INTO public.account SELECT i, 'a' || i FROM generate_series(1, 100) i;
-       INSERT INTO public.ledger SELECT i, i FROM generate_series(1, 100) i;`,
+       INSERT INTO public.ledger SELECT i, i FROM generate_series(1, 100) i;
+       CREATE ROLE shop_backup LOGIN PASSWORD 'backup-pw-7f3a9c';
+       GRANT pg_read_all_data TO shop_backup;`,
     )
     .then(() => sql.unsafe('CREATE DATABASE shop_copy'))
     .finally(() => sql.end());
@@ -183,6 +186,45 @@ describe('withDumpFootprint', () => {
     } finally {
       await held.release();
       await Promise.all([holder.end(), alter.end(), reader.end()]);
+    }
+  });
+});
+
+describe('withDumpFootprint as a role that is no superuser (as production usually gives)', () => {
+  it("samples the dump's backend with the role's own rights; another role's query, which it may not read, is left out", async () => {
+    const backup = { ...production, user: 'shop_backup', password: 'backup-pw-7f3a9c' };
+    const holder = connect(production, 'migration holding the ledger');
+    const held = holdInTransaction(holder, 'LOCK TABLE public.ledger IN ACCESS EXCLUSIVE MODE');
+    let footprint: DumpFootprint | null = null;
+    try {
+      await sleep(200);
+      const err = await withDumpFootprint(
+        {
+          production: backup,
+          lockWaitTimeoutMs: 2500,
+          secrets: [backup.password],
+          statements: [],
+          record: (f) => (footprint = f),
+        },
+        (watch) => dumpDatabase({ target: backup, file: join(work, 'weak.sql'), format: 'plain', ...watch }),
+      ).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DumpLockWaitError);
+      const { failure } = failureOf(err, 'G2', null);
+      expect(failure.classification).toBe('environment');
+      expect(failure.message).toMatch(
+        /ACCESS SHARE on table public\.ledger: .*\(held by pid \d+, role rehearse_tool\);/,
+      );
+      const f = footprint as DumpFootprint | null;
+      expect(f!.backend_pid).not.toBeNull();
+      expect(f!.samples).toBeGreaterThanOrEqual(2);
+      expect(f!.unread).toEqual([]);
+      expect(await leftBehind()).toEqual({ sessions: [], waiting: 0 });
+    } finally {
+      await held.release();
+      await holder.end();
     }
   });
 });
