@@ -127,7 +127,7 @@ function footprintOf(
 const roundOrNull = (n: number | null) => (n === null ? null : Math.round(n));
 
 /** A DumpError that is pg_dump's lock wait timeout, told as such (the table, who held it); null for any other error. */
-function lockWaitFailure(
+export function lockWaitFailure(
   err: unknown,
   lockWaitTimeoutMs: number,
   facts: Pick<DumpFootprintFacts, 'own_waits'>,
@@ -137,8 +137,10 @@ function lockWaitFailure(
   const named = lockWaitTimeoutTables(err.stderrTail);
   if (named === null) return null;
   // pg_dump names what its cancelled LOCK TABLE named (maybe several); the sampler saw which one it waited for.
-  const seen = facts.own_waits.at(-1) ?? null;
-  const tables = seen && (named.length !== 1 || unquoted(named[0]!) === seen.relation) ? [seen.relation] : named;
+  const last = facts.own_waits.at(-1);
+  // A wait the sampler saw on a table the LOCK TABLE did not name is another one: its holder is not this one's.
+  const seen = last && named.map(unquoted).includes(last.relation) ? last : null;
+  const tables = seen ? [seen.relation] : named;
   const heldBy = seen?.blockers.length
     ? seen.blockers
         .slice(0, 3)
