@@ -15,3 +15,4 @@ export { loadPack, loadWatchedTables, assertDeltasWatched, type LoadedScenario }
 export * from './locks-schema.js';
 export * from './locks-config.js';
 export * from './lint-schema.js';
+export * from './dump-footprint-schema.js';

@@ -73,6 +73,8 @@ export const ProductionConfig = z
     /** Production runs in this container of the local engine: its id and StartedAt are evidence too. */
     container: ExactName.optional(),
     dump_format: z.enum(['plain', 'custom', 'directory']).default('plain'),
+    /** pg_dump's `--lock-wait-timeout`: G2 gives up (INCONCLUSIVE) instead of queueing behind a DDL lock. */
+    lock_wait_timeout_ms: z.number().int().min(1).max(3_600_000).default(5000),
   })
   .refine((p) => (p.dsn_env === undefined) !== (p.dsn_file === undefined), {
     message: 'give exactly one of dsn_env and dsn_file',

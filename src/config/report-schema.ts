@@ -5,6 +5,7 @@ import { Locks } from './locks-schema.js';
 import { LeakScan } from './leak-scan-schema.js';
 import { Check, Classification, Failure, GateRecord, ScenarioRecord, Status, Verdict } from './run-records-schema.js';
 import { Lint } from './lint-schema.js';
+import { DumpFootprint } from './dump-footprint-schema.js';
 
 export * from './run-records-schema.js';
 
@@ -34,6 +35,8 @@ export const Production = z.object({
   unchanged: z.boolean().nullable(),
   /** Every statement the tool itself sent to production. */
   statements: z.array(z.string()),
+  /** G2's own footprint on production; null until G2 ran. */
+  dump_footprint: DumpFootprint.nullable(),
 });
 
 export const Readiness = z.object({

@@ -31,6 +31,12 @@ export interface DumpOptions {
   /** Bytes written so far, after each chunk (for `directory`: once, at the end). */
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
+  /** pg_dump's `--lock-wait-timeout`: it gives up instead of queueing behind a conflicting lock; none by default. */
+  lockWaitTimeoutMs?: number;
+  /** pg_dump's application name on production; default `pg-rehearse backup`. */
+  applicationName?: string;
+  /** Called as soon as pg_dump's process has ended (its session with it), before its output is judged. */
+  onExit?: () => void;
 }
 
 export interface DumpResult {
@@ -103,7 +109,7 @@ export interface DumpCommand {
 
 /** pg_dump's version (a binary that does not run is a DumpError), the read-only proof, and its command line. */
 export async function prepareDump(
-  opts: Pick<DumpOptions, 'target' | 'file' | 'format' | 'pgDump' | 'signal'>,
+  opts: Pick<DumpOptions, 'target' | 'file' | 'format' | 'pgDump' | 'signal' | 'lockWaitTimeoutMs' | 'applicationName'>,
 ): Promise<DumpCommand> {
   throwIfInterrupted(opts.signal);
   const pgDump = opts.pgDump ?? 'pg_dump';
@@ -111,8 +117,11 @@ export async function prepareDump(
   const readOnlySession = await proveReadOnlySession(opts.target);
   const formatFlag = { plain: 'p', custom: 'c', directory: 'd' }[opts.format];
   const args = ['--no-owner', '--no-privileges', '--no-password', `--format=${formatFlag}`];
+  if (opts.lockWaitTimeoutMs !== undefined) args.push(`--lock-wait-timeout=${opts.lockWaitTimeoutMs}`);
   if (opts.format === 'directory') args.push(`--file=${opts.file}`);
-  const env = clientProcessEnv(opts.target, 'pg-rehearse backup', { PGOPTIONS: READ_ONLY_PGOPTIONS });
+  const env = clientProcessEnv(opts.target, opts.applicationName ?? 'pg-rehearse backup', {
+    PGOPTIONS: READ_ONLY_PGOPTIONS,
+  });
   return { pgDump, args, env, version, readOnlySession };
 }
 
@@ -217,6 +226,7 @@ async function dumpToFile(
       child.kill();
     });
     const result = await child;
+    opts.onExit?.();
     await piping;
     const tail = stderr.finish();
 
@@ -275,6 +285,7 @@ async function dumpToDirectory(
     });
     const stderr = StderrTail.of(child.stderr);
     const result = await child;
+    opts.onExit?.();
     const tail = stderr.finish();
     if (opts.signal?.aborted) throw interruptedBy(opts.signal);
     const ended = pgDumpEnd(result, pgDump, database, stderr, tail);

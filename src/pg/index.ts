@@ -29,3 +29,6 @@ export * from './connection-error.js';
 export * from './lock-sampler.js';
 export * from './relation-state.js';
 export * from './read-probe.js';
+export * from './dump-sampler.js';
+export * from './dump-footprint.js';
+export * from './dump-lock-wait.js';

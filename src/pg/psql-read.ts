@@ -18,6 +18,11 @@ export interface PsqlReadOptions {
   applicationName: string;
   /** More startup settings, e.g. `-c lock_timeout=2s`. */
   settings?: string;
+  /**
+   * Keep the session's statements and errors out of the server's log (the default). False on a
+   * server whose log is not the tool's (production): those settings need a superuser there.
+   */
+  unlogged?: boolean;
   /** The child is killed after this long. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -35,7 +40,7 @@ export function startPsql(
 ): { child: ResultPromise; stderr: StderrTail } {
   const child = execa('psql', PSQL_ARGS, {
     env: clientProcessEnv(target, opts.applicationName, {
-      PGOPTIONS: [UNLOGGED_SESSION, opts.settings ?? ''].join(' ').trim(),
+      PGOPTIONS: [opts.unlogged === false ? '' : UNLOGGED_SESSION, opts.settings ?? ''].join(' ').trim(),
     }),
     extendEnv: false,
     input: script,

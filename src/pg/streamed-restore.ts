@@ -62,6 +62,7 @@ export async function dumpIntoRestore(
     await makeFifo(fifos.data, database);
     await makeFifo(fifos.commit, database);
     const children = startChildren(cmd, file, fifos, restore.target, signal);
+    void children.pgDump.then(() => dump.onExit?.());
     const ended = await awaitChildren(children, file, fifos, signal, dump.onProgress);
     if (signal?.aborted) throw interruptedBy(signal);
     const failure = backupFailure(ended, children, cmd, database, file);

@@ -75,7 +75,7 @@ function productionChanged(): ReportDraft {
 }
 
 describe('renderMarkdown', () => {
-  it('renders a PASS with its sections numbered 1 to 5, no failure and the pins for the next gate', () => {
+  it('renders a PASS with its sections numbered 1 to 6, no failure and the pins for the next gate', () => {
     const md = renderMarkdown(finish(passDraft()));
     expect(headings(md)).toEqual([
       '## 1. Scenario progress',
@@ -83,6 +83,7 @@ describe('renderMarkdown', () => {
       '## 3. Gates',
       '## 4. Table matrix (exact row counts)',
       '## 5. Locks',
+      "## 6. Production: the dump's footprint",
       '## Provenance',
       '## Next gate',
     ]);

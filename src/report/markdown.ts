@@ -3,6 +3,7 @@
 // sentence is read from the report; the sections are numbered as they are rendered.
 import type { Report } from '../config/index.js';
 import { lintSection } from './markdown-lint.js';
+import { dumpFootprintSection } from './markdown-dump-footprint.js';
 import { locksSection } from './markdown-locks.js';
 import { openingLines } from './markdown-opening.js';
 import { requiredOutputSection } from './markdown-required-output.js';
@@ -30,6 +31,7 @@ export function renderMarkdown(r: Report): string {
     tableMatrixSection(r),
     locksSection(r),
     lintSection(r),
+    dumpFootprintSection(r),
     retriesSection(r),
     provenanceSection(r),
     nextGateSection(r),

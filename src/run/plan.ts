@@ -27,7 +27,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   const say = progress.data;
   say(`rehearsal: ${config.name}`);
   say(
-    `production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}`,
+    `production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}, lock wait timeout ${config.production.lock_wait_timeout_ms} ms`,
   );
   say(`protected environments: ${config.protected_envs.join(', ') || 'none'}`);
   say(

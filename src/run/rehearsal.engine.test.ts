@@ -49,7 +49,14 @@ describe('rehearse() against a demo world (real containers)', () => {
 
   /** A config of its own in a fresh folder (the world's DSN, containers and repository at its fix), pinned. */
   async function prepare(
-    o: { scenarios?: string; grantMatrix?: string; roles?: string; dsnFile?: string; dir?: string } = {},
+    o: {
+      scenarios?: string;
+      grantMatrix?: string;
+      roles?: string;
+      dsnFile?: string;
+      dir?: string;
+      lockWaitTimeoutMs?: number;
+    } = {},
   ): Promise<Case> {
     const dir = o.dir ?? (await mkdtemp(join(demo.work, 'case-')));
     const envName = uniqueName('pgr-reh-env');
@@ -58,7 +65,12 @@ describe('rehearse() against a demo world (real containers)', () => {
       config,
       stringify({
         name: 'rehearsal engine test',
-        production: { dsn_file: o.dsnFile ?? demo.world.dsnFile, container: names.production, dump_format: 'plain' },
+        production: {
+          dsn_file: o.dsnFile ?? demo.world.dsnFile,
+          container: names.production,
+          dump_format: 'plain',
+          ...(o.lockWaitTimeoutMs ? { lock_wait_timeout_ms: o.lockWaitTimeoutMs } : {}),
+        },
         protected_envs: [names.protected],
         environment: { name: envName, fast_restore: true },
         artefacts: {
@@ -167,7 +179,43 @@ describe('rehearse() against a demo world (real containers)', () => {
       const md = renderMarkdown(report);
       expect(md).toContain("G2 ran inside G4, after G3: the plain dump streamed into G4's restore as it was written");
       expect(md).toContain(`| G2 | backup | PASS | ${g.G2!.started_at!.slice(11, 23)} |`);
+      // The dump's footprint on production: sampled while it ran, its statement among those sent to production.
+      expect(report.production!.dump_footprint).toMatchObject({ lock_wait_timeout_ms: 5000, waiters: [], unread: [] });
+      expect(report.production!.dump_footprint!.samples).toBeGreaterThanOrEqual(1);
+      expect(report.production!.statements.filter((st) => st.startsWith('with dump as ('))).toHaveLength(1);
+      expect(report.production!.statements.some((st) => st.includes('--lock-wait-timeout=5000'))).toBe(true);
+      expect(md).toContain("Production: the dump's footprint");
+      expect(md).toContain('statements sent to production: 12 (read-only)');
       await expectGone(report, c.envName);
+    });
+
+    it('a production table another session holds locked stops the dump at its lock wait timeout: G2 INCONCLUSIVE (environment) naming the table; nothing of the tool is left waiting on production', async () => {
+      const c = await prepare({ lockWaitTimeoutMs: 1500 });
+      const dsn = (await readFile(demo.world.dsnFile, 'utf8')).trim();
+      const locker = postgres(dsn, { max: 1, onnotice: () => {} });
+      const hold = holdInTransaction(locker, 'lock table ledger.entry in access exclusive mode');
+      try {
+        const { report, exitCode } = await run(c);
+        expect(exitCode).toBe(3);
+        expect(report.failure).toMatchObject({ gate: 'G2', classification: 'environment' });
+        expect(report.failure!.message).toContain(
+          'gave up after its lock wait timeout of 1500 ms waiting for ACCESS SHARE on table ledger.entry',
+        );
+        const s = statuses(report);
+        expect([s.G2, s.G3, s.G4, s.G5]).toEqual(['INCONCLUSIVE', 'PASS', 'NOT_RUN', 'NOT_RUN']);
+        expect(report.production!.dump_footprint).toMatchObject({ lock_wait_timeout_ms: 1500, waiters: [] });
+        // The sampler's read went in a READ ONLY transaction of its own: no dump proof is needed for it.
+        expect(renderMarkdown(report)).toMatch(/statements sent to production: \d+ \(read-only\)/);
+        const watcher = postgres(dsn, { max: 1, onnotice: () => {} });
+        const [left] = await watcher<
+          { n: number }[]
+        >`select count(*)::int as n from pg_locks where not granted`.finally(() => watcher.end());
+        expect(left!.n).toBe(0);
+        await expectGone(report, c.envName);
+      } finally {
+        await hold.release();
+        await locker.end();
+      }
     });
 
     it("a dump that fails is G2 INCONCLUSIVE (environment) naming pg_dump's error; G4 is NOT_RUN, stopped by G2; nothing is left", async () => {
@@ -258,7 +306,7 @@ describe('rehearse() against a demo world (real containers)', () => {
         (
           await watcher<
             { n: number }[]
-          >`select count(*)::int as n from pg_stat_activity where application_name = 'pg-rehearse backup' and wait_event_type = 'Lock'`
+          >`select count(*)::int as n from pg_stat_activity where application_name like 'pg-rehearse backup %' and wait_event_type = 'Lock'`
         )[0]!.n;
       expect(await eventually(waiting, (n) => n > 0, 60_000, 100)).toBeGreaterThan(0);
       expect(existsSync(backups)).toBe(true);

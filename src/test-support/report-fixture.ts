@@ -227,6 +227,22 @@ function evidenceSections(): Pick<
   };
 }
 
+/** G2's footprint on production: a short dump that nobody waited on. */
+function dumpFootprint(): NonNullable<ReportDraft['production']>['dump_footprint'] {
+  return {
+    lock_wait_timeout_ms: 5000,
+    sample_interval_ms: 1000,
+    samples: 3,
+    backend_pid: 412,
+    locks_held_ms: 1830,
+    relations_locked: 12,
+    xmin_held_ms: 1830,
+    xmin_age_max: 0,
+    waiters: [],
+    unread: [],
+  };
+}
+
 function runSections(): Pick<ReportDraft, 'production' | 'env' | 'backup' | 'table_matrix'> {
   const identity = 'select (select system_identifier from pg_control_system())::text as sysid';
   const production = { name: 'pg-rehearse-demo-production', id: '32d63464171844d5'.padEnd(64, '0') };
@@ -255,6 +271,7 @@ function runSections(): Pick<ReportDraft, 'production' | 'env' | 'backup' | 'tab
         identity,
         'COMMIT',
       ],
+      dump_footprint: dumpFootprint(),
     },
     env: {
       run_id: RUN_ID,

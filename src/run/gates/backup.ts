@@ -13,7 +13,9 @@ import {
   type DumpResult,
   type PgTarget,
 } from '../../pg/index.js';
+import type { DumpFootprint } from '../../config/index.js';
 import { openRun } from '../dry-run-environment.js';
+import { withDumpFootprint } from '../dump-footprint.js';
 import { GateFailure } from '../gate-failure.js';
 import { bytesProgress } from '../progress.js';
 import { need, type RunContext } from '../run-context.js';
@@ -33,28 +35,38 @@ export async function backupGate(ctx: RunContext, into: PgTarget | null): Promis
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `${ctx.production.database}-${runId}.${EXTENSION[plan.dump.format]}`);
   ctx.backup = { dir, path };
-  let dump: DumpResult;
-  if (into) {
+  const production = need(ctx.rec.sections.production, "G1's production section");
+  const watched = {
+    production: ctx.production,
+    lockWaitTimeoutMs: config.production.lock_wait_timeout_ms,
+    secrets: ctx.secrets,
+    statements: ctx.prodStatements,
+    record: (footprint: DumpFootprint) => (production.dump_footprint = footprint),
+    signal: ctx.signal,
+  };
+  const dump = await withDumpFootprint(watched, async (watch): Promise<DumpResult> => {
+    if (!into)
+      return dumpDatabase({
+        target: ctx.production,
+        file: path,
+        format: config.production.dump_format,
+        signal: ctx.signal,
+        onProgress: bytesProgress(progress, 'dump'),
+        ...watch,
+      });
     const out = await dumpIntoRestore(
       {
         target: ctx.production,
         file: path,
         signal: ctx.signal,
         onProgress: bytesProgress(progress, 'dump', { label: 'dump (streamed into the restore)' }),
+        ...watch,
       },
       { target: into, syncFile: plan.keepBackup },
     );
-    dump = out.dump;
     ctx.streamedRestore = out.restore;
-  } else {
-    dump = await dumpDatabase({
-      target: ctx.production,
-      file: path,
-      format: config.production.dump_format,
-      signal: ctx.signal,
-      onProgress: bytesProgress(progress, 'dump'),
-    });
-  }
+    return out.dump;
+  });
   // Its size is known now that it has ended: the last progress says so.
   progress.event({ type: 'progress', what: 'dump', bytes: dump.bytes, total_bytes: dump.bytes });
   ctx.prodStatements.push(

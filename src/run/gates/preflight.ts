@@ -99,6 +99,7 @@ async function productionPreflight(ctx: RunContext): Promise<string> {
     container_post: null,
     unchanged: null,
     statements: ctx.prodStatements,
+    dump_footprint: null,
   };
   // The pack's own mistake, found read-only before anything is provisioned (SQL assertions are not: they may name what the migration adds).
   if (missingTables.length > 0) {
