@@ -1,5 +1,5 @@
 // report.json's `production.dump_footprint`: what G2's own pg_dump did to production while it ran,
-// sampled about once a second from a read-only session: how long it held its ACCESS SHARE locks
+// sampled every 200 ms from a read-only session: how long it held its ACCESS SHARE locks
 // and its snapshot's xmin, and every session that waited on it.
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 // report.md's section on G2's own footprint on production: its lock wait timeout, how long it held
-// its ACCESS SHARE locks and its snapshot's xmin (at least; sampled about once a second), and every
+// its ACCESS SHARE locks and its snapshot's xmin (at least; sampled every 200 ms), and every
 // session seen waiting on it.
 import type { DumpFootprint, Report } from '../config/index.js';
 import { plural } from '../plural.js';
