@@ -6,10 +6,8 @@
 // documentation advises against calling often, is only called for such a waiting lock (a hit).
 // Production's log is not the tool's: the session's statements stay in it, and the report lists
 // them among the statements sent to production.
-import { createInterface } from 'node:readline';
-import { messageOf } from '../errors.js';
 import { READ_ONLY_PGOPTIONS } from './dump.js';
-import { psqlFailure, startPsql } from './psql-read.js';
+import { watchPsql } from './psql-watch.js';
 import { quoteLiteral, type PgTarget } from './target.js';
 
 /** How the dump's backend is told from every other session: the name the tool gave pg_dump, and the tool's role. */
@@ -113,8 +111,6 @@ export function dumpSamplerScript(identity: DumpBackendIdentity, intervalMs = DU
 /** Startup settings of the sampler's session: read-only, and never waiting long for anything itself. */
 export const DUMP_SAMPLER_SETTINGS = `${READ_ONLY_PGOPTIONS} -c lock_timeout=1000 -c statement_timeout=10000`;
 
-const START_TIMEOUT_MS = 15_000;
-
 /** Start sampling production for the dump's backend; each sample goes to `onSample`; `stop` ends it. */
 export function sampleDump(
   target: PgTarget,
@@ -123,50 +119,22 @@ export function sampleDump(
   opts: { intervalMs?: number; signal?: AbortSignal; now?: () => number } = {},
 ): DumpSampling {
   const now = opts.now ?? Date.now;
-  const { child, stderr } = startPsql(target, dumpSamplerScript(identity, opts.intervalMs), {
+  const watch = watchPsql(target, dumpSamplerScript(identity, opts.intervalMs), {
     applicationName: 'pg-rehearse dump footprint sampler',
     settings: DUMP_SAMPLER_SETTINGS,
     unlogged: false,
-    timeoutMs: 0,
+    from: { stream: 'stdout' },
+    onRecord: (line) => {
+      onSample({ ...(JSON.parse(line) as Omit<DumpSample, 'at'>), at: now() });
+      return true;
+    },
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  let samples = 0;
-  let stopping = false;
-  let onFirst: () => void = () => {};
-  const first = new Promise<void>((resolve) => (onFirst = resolve));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line.trim() === '') return;
-    let parsed: Omit<DumpSample, 'at'>;
-    try {
-      parsed = JSON.parse(line) as Omit<DumpSample, 'at'>;
-    } catch {
-      // A line cut by the child's end is no sample.
-      return;
-    }
-    samples++;
-    onSample({ ...parsed, at: now() });
-    onFirst();
-  });
-  const ended = child.then((e) => (stopping ? null : psqlFailure(e, stderr, 0)));
-  const started = Promise.race([
-    first,
-    ended.then((failure) => Promise.reject(new Error(failure ?? 'sampling was stopped as it started'))),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no first sample in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref(),
-    ),
-  ]);
-  started.catch(() => {});
-  let stopped: Promise<{ samples: number; failure: string | null }> | null = null;
   return {
-    started,
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        child.kill('SIGTERM');
-        const failure = await ended.catch((err: unknown) => messageOf(err));
-        return { samples, failure };
-      })();
-      return stopped;
+    started: watch.started,
+    async stop() {
+      const { records, failure } = await watch.stop();
+      return { samples: records, failure };
     },
   };
 }

@@ -23,6 +23,8 @@ export interface PsqlWatchOptions {
   /** One record's text (the prefix taken off); a line that does not parse is no record: return false. */
   onRecord(text: string): boolean;
   signal?: AbortSignal;
+  /** Keep its statements out of the server's log (true by default; production's log is not the tool's). */
+  unlogged?: boolean;
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -33,6 +35,7 @@ export function watchPsql(target: PgTarget, script: string, opts: PsqlWatchOptio
   const { child, stderr } = startPsql(target, script, {
     applicationName: opts.applicationName,
     ...(opts.settings ? { settings: opts.settings } : {}),
+    ...(opts.unlogged === false ? { unlogged: false } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     // It lasts as long as the step: the child is stopped by `stop`, never by a timeout.
     timeoutMs: 0,
@@ -69,13 +72,18 @@ export function watchPsql(target: PgTarget, script: string, opts: PsqlWatchOptio
     ),
   ]);
   started.catch(() => {});
+  let stopped: Promise<{ records: number; failure: string | null }> | null = null;
   return {
     started,
-    async stop() {
-      stopping = true;
-      child.kill('SIGTERM');
-      const failure = await ended.catch((err: unknown) => messageOf(err));
-      return { records, failure };
+    // Once: a second call gets the first's answer.
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        child.kill('SIGTERM');
+        const failure = await ended.catch((err: unknown) => messageOf(err));
+        return { records, failure };
+      })();
+      return stopped;
     },
   };
 }
