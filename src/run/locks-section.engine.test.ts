@@ -68,6 +68,8 @@ describe('locksSection with the session audit', () => {
         held_ms: expect.any(Number),
         statement: '(inside a function, DO block or trigger) ALTER TABLE public.device ALTER COLUMN id TYPE bigint',
         source: 'inferred',
+        // No read probe ran in this window.
+        blocked_read_ms: null,
       },
     ]);
     expect(device[0]!.held_ms).toBeGreaterThanOrEqual(390);
