@@ -4,9 +4,11 @@
 // throwaway git repository; then `rehearse run` against them, and the demo's own containers
 // removed by exact name when it ends (they carry io.pg-rehearse.side, never the run-id label).
 //
-// usage: node scripts/demo.mjs [--fail | --container] --out DIR [more `rehearse run` options]
+// usage: node scripts/demo.mjs [--fail | --container | --copy logical|physical] --out DIR [more `rehearse run` options]
 //   --fail        rehearse the defective build (ends FAIL at S6) instead of the fixed one
 //   --container   the fixed build with the container runner (steps in ephemeral containers)
+//   --copy MODE   how production is copied: logical (pg_dump, the default) or physical
+//                 (pg_basebackup; fixtures/demo/rehearse-physical.yaml, since the pinned config decides)
 // exit: rehearse run's exit code; 2 for a usage error; 3 when the demo's own set-up failed.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,7 +22,18 @@ const say = (msg) => process.stderr.write(`demo: ${msg}\n`);
 const args = process.argv.slice(2);
 const fail = args.includes('--fail');
 const container = args.includes('--container');
-const passThrough = args.filter((a) => a !== '--fail' && a !== '--container');
+const copyAt = args.indexOf('--copy');
+const copy = copyAt === -1 ? 'logical' : args[copyAt + 1];
+if (copy !== 'logical' && copy !== 'physical') {
+  say(`--copy takes logical or physical, got ${copy === undefined ? 'nothing' : `\`${copy}\``}`);
+  process.exit(2);
+}
+if (copy === 'physical' && (fail || container)) {
+  say('--copy physical rehearses the fixed build with the host runner: it does not combine with --fail or --container');
+  process.exit(2);
+}
+const ownArgs = new Set(copyAt === -1 ? [] : [copyAt, copyAt + 1]);
+const passThrough = args.filter((a, i) => a !== '--fail' && a !== '--container' && !ownArgs.has(i));
 if (!passThrough.includes('--out')) {
   say('--out DIR is required: npm run demo -- --out DIR   |   npm run demo:fail -- --out DIR');
   process.exit(2);
@@ -47,7 +60,16 @@ let world = null;
 let exitCode = 3;
 try {
   world = await startDemoWorld(dockerClient(), join(DEMO, 'work'), undefined, say);
-  const config = join(DEMO, fail ? 'rehearse-fail.yaml' : container ? 'rehearse-container.yaml' : 'rehearse.yaml');
+  const config = join(
+    DEMO,
+    fail
+      ? 'rehearse-fail.yaml'
+      : container
+        ? 'rehearse-container.yaml'
+        : copy === 'physical'
+          ? 'rehearse-physical.yaml'
+          : 'rehearse.yaml',
+  );
   const accepted = fail ? world.shas.defective : world.shas.fixed;
   const pinned = /accepted_commit:\s*([0-9a-f]{40})/.exec(readFileSync(config, 'utf8'))[1];
   if (pinned !== accepted)

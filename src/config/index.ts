@@ -15,4 +15,6 @@ export { loadPack, loadWatchedTables, assertDeltasWatched, type LoadedScenario }
 export * from './locks-schema.js';
 export * from './locks-config.js';
 export * from './lint-schema.js';
+export * from './copy-config.js';
+export * from './physical-copy-schema.js';
 export * from './dump-footprint-schema.js';

@@ -13,7 +13,8 @@ export const PINS_FILE_NAME = 'pins.yaml';
 export interface ConfigPaths {
   config: string;
   dir: string;
-  roles: string;
+  /** Null for a physical copy without a roles SQL. */
+  roles: string | null;
   grants: string;
   grantMatrix: string;
   scenarios: string;
@@ -38,7 +39,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     paths: {
       config: configPath,
       dir,
-      roles: at(config.artefacts.roles),
+      roles: config.artefacts.roles === undefined ? null : at(config.artefacts.roles),
       grants: at(config.artefacts.grants),
       grantMatrix: at(config.artefacts.grant_matrix),
       scenarios: at(config.artefacts.scenarios),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SqlPolicyRules } from './sql-policy.js';
 import { LocksConfig } from './locks-config.js';
 import { LintConfig } from './lint-schema.js';
+import { CopyMode, DEFAULT_PHYSICAL_COPY, PhysicalCopyConfig } from './copy-config.js';
 
 const Sha40 = z
   .string()
@@ -75,6 +76,10 @@ export const ProductionConfig = z
     dump_format: z.enum(['plain', 'custom', 'directory']).default('plain'),
     /** pg_dump's `--lock-wait-timeout`: G2 gives up (INCONCLUSIVE) instead of queueing behind a DDL lock. */
     lock_wait_timeout_ms: z.number().int().min(1).max(3_600_000).default(5000),
+    /** How G2 copies production: `logical` (pg_dump; the default) or `physical` (pg_basebackup, the whole cluster). */
+    copy: CopyMode.default('logical'),
+    /** The physical copy's checkpoint, rate limit and manifest checksums. */
+    physical: PhysicalCopyConfig.default(DEFAULT_PHYSICAL_COPY),
   })
   .refine((p) => (p.dsn_env === undefined) !== (p.dsn_file === undefined), {
     message: 'give exactly one of dsn_env and dsn_file',
@@ -99,7 +104,8 @@ export const EnvironmentConfig = z.strictObject({
 });
 
 export const ArtefactsConfig = z.strictObject({
-  roles: z.string().min(1),
+  /** The roles SQL (a logical copy needs it; a physical copy brings production's roles). */
+  roles: z.string().min(1).optional(),
   grants: z.string().min(1),
   grant_matrix: z.string().min(1),
   scenarios: z.string().min(1),
@@ -151,30 +157,52 @@ export const DEFAULT_FORBIDDEN_VERBS = [
   'COPY',
 ] as const;
 
-export const RehearsalConfig = z.strictObject({
-  /** The rehearsal's title in the report. */
-  name: z.string().min(1).max(200),
-  production: ProductionConfig,
-  /** Container names of environments that must stay untouched (checked before and after). */
-  protected_envs: z.array(ExactName).default([]),
-  environment: EnvironmentConfig,
-  artefacts: ArtefactsConfig,
-  /** SQL verbs the system under test must not run; a scenario may override. */
-  forbidden_verbs: z.array(Verb).default([...DEFAULT_FORBIDDEN_VERBS]),
-  /** Rules that allow or forbid statements by class, kind, schema and table, over forbidden_verbs; a scenario may replace each list. */
-  sql_policy: SqlPolicyRules.default({ allow: [], forbid: [] }),
-  /** What a step may lock before its scenario fails (none by default: the lock evidence is reported); a scenario may replace each key. */
-  locks: LocksConfig.default({}),
-  /** squawk's lint of the DDL that ran and of the SQL files the change adds: report (default), fail (an artefact failure of G6), off. */
-  lint: LintConfig.default({ mode: 'report', exclude: [], assume_in_transaction: false }),
-  /** Roles of the dry-run database that get a per-run password (all roles of the grant matrix when omitted). */
-  roles: z.array(RoleName).optional(),
-  sut: SutConfig,
-  /** Keep the dump after the run (else it is shredded at teardown). */
-  keep_backup: z.boolean().default(false),
-  /** Keep the restored server as a snapshot keyed by the dump, roles, grants and image, and start from it when they match (it holds production's data). */
-  cache: z.boolean().default(false),
-});
+/** What one copy mode needs or refuses of the rest of the config. */
+function copyModeIssues(
+  c: { production: { copy: CopyMode }; artefacts: { roles?: string | undefined }; cache: boolean },
+  ctx: z.RefinementCtx,
+): void {
+  if (c.production.copy === 'logical' && c.artefacts.roles === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['artefacts', 'roles'],
+      message:
+        "a logical copy needs the roles SQL (artefacts.roles); only `production.copy: physical` brings production's roles",
+    });
+  if (c.production.copy === 'physical' && c.cache)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cache'],
+      message: 'a physical copy is not cached: set `cache: false`, or `production.copy: logical`',
+    });
+}
+
+export const RehearsalConfig = z
+  .strictObject({
+    /** The rehearsal's title in the report. */
+    name: z.string().min(1).max(200),
+    production: ProductionConfig,
+    /** Container names of environments that must stay untouched (checked before and after). */
+    protected_envs: z.array(ExactName).default([]),
+    environment: EnvironmentConfig,
+    artefacts: ArtefactsConfig,
+    /** SQL verbs the system under test must not run; a scenario may override. */
+    forbidden_verbs: z.array(Verb).default([...DEFAULT_FORBIDDEN_VERBS]),
+    /** Rules that allow or forbid statements by class, kind, schema and table, over forbidden_verbs; a scenario may replace each list. */
+    sql_policy: SqlPolicyRules.default({ allow: [], forbid: [] }),
+    /** What a step may lock before its scenario fails (none by default: the lock evidence is reported); a scenario may replace each key. */
+    locks: LocksConfig.default({}),
+    /** squawk's lint of the DDL that ran and of the SQL files the change adds: report (default), fail (an artefact failure of G6), off. */
+    lint: LintConfig.default({ mode: 'report', exclude: [], assume_in_transaction: false }),
+    /** Roles of the dry-run database that get a per-run password (all roles of the grant matrix when omitted). */
+    roles: z.array(RoleName).optional(),
+    sut: SutConfig,
+    /** Keep the dump after the run (else it is shredded at teardown). */
+    keep_backup: z.boolean().default(false),
+    /** Keep the restored server as a snapshot keyed by the dump, roles, grants and image, and start from it when they match (it holds production's data). */
+    cache: z.boolean().default(false),
+  })
+  .superRefine(copyModeIssues);
 export type RehearsalConfig = z.infer<typeof RehearsalConfig>;
 
 /** pins.yaml beside the config: sha256 of every artefact under review, by path relative to the config's folder. */

@@ -6,6 +6,7 @@ import { LeakScan } from './leak-scan-schema.js';
 import { Check, Classification, Failure, GateRecord, ScenarioRecord, Status, Verdict } from './run-records-schema.js';
 import { Lint } from './lint-schema.js';
 import { DumpFootprint } from './dump-footprint-schema.js';
+import { CopyStart, PhysicalBackup } from './physical-copy-schema.js';
 
 export * from './run-records-schema.js';
 
@@ -59,6 +60,12 @@ export const Env = z.object({
   settings: z.record(z.string(), z.string()),
   readiness: Readiness,
   roles: z.array(z.string()),
+  /** How the dry-run server was proved not to be production: `sysid` (a logical copy's differs) or `marker` (a physical copy has production's, by construction). */
+  identity_proof: z.enum(['sysid', 'marker']),
+  /** The per-run marker was read on production and found absent (null: a logical copy, or not checked yet). */
+  marker_absent_on_production: z.boolean().nullable(),
+  /** A physical copy's first start; null for a logical copy. */
+  copy: CopyStart.nullable(),
   /** The cached restore (opt-in): whether a snapshot served this run, its key and age, and whether this run saved one. */
   cache: z.object({
     enabled: z.boolean(),
@@ -73,16 +80,25 @@ export const Env = z.object({
 });
 
 export const Backup = z.object({
+  /** `logical` (pg_dump) or `physical` (pg_basebackup). */
+  kind: z.enum(['logical', 'physical']),
   path: z.string(),
   kept: z.boolean(),
-  format: z.enum(['plain', 'custom', 'directory']),
+  /** pg_dump's format; `physical` for a base backup (a plain-format folder). */
+  format: z.enum(['plain', 'custom', 'directory', 'physical']),
+  /** The dump file's sha256; for a physical copy, its manifest's (the manifest holds every file's checksum and size). */
   sha256: z.string(),
   content_sha256: z.string(),
   bytes: z.number().int(),
   ms: z.number().int(),
-  pg_dump_version: z.string(),
-  pg_dump_where: z.string(),
+  /** sha256 of the base backup's backup_manifest; null for a logical copy. */
+  manifest_sha256: z.string().nullable(),
+  /** pg_verifybackup passed on the base backup before the copy started; null for a logical copy. */
+  verified: z.boolean().nullable(),
+  pg_dump_version: z.string().nullable(),
+  pg_dump_where: z.string().nullable(),
   read_only_session: z.boolean(),
+  physical: PhysicalBackup.nullable(),
 });
 
 export const Artefact = z.object({

@@ -3,6 +3,7 @@
 import type { DockerClient } from './docker-client.js';
 import { inspectByName, type Inspected } from './inspect-by-name.js';
 import { INITDB_DIR, LABEL_PURPOSE, LABEL_RUN_ID, PASSWORD_MOUNT_PATH, TOOL_ROLE } from './labels.js';
+import { PREPARE_SCRIPT_MOUNT, PREPARE_SQL_MOUNT } from './physical-prepare.js';
 import type { RunJournal } from './run-journal.js';
 import { NameTakenError, UsageError, EnvironmentError } from '../errors.js';
 
@@ -51,7 +52,18 @@ export interface EnvironmentSpec {
   /** Host folder mounted read-only as the image's init-script folder. */
   initDir?: string;
   /** Server settings passed as `-c key=value`. */
-  settings?: Record<string, string>;
+  settings?: Record<string, string> | undefined;
+  /** A physical copy: the container runs its prepare script (which holds the settings), after `beforeStart` has sent the copy in. */
+  physical?: PhysicalStart | undefined;
+}
+
+export interface PhysicalStart {
+  /** Host path of the prepare script (physical-prepare.ts), bound read-only. */
+  scriptFile: string;
+  /** Host path of its SQL, a 0600 file holding the per-run passwords, bound read-only. */
+  sqlFile: string;
+  /** Work on the created container before it starts: sending the copy's data in. */
+  beforeStart(containerId: string): Promise<void>;
 }
 
 export interface Environment {
@@ -90,14 +102,18 @@ export async function createEnvironment(
 
   const binds = [`${spec.passwordFile}:${PASSWORD_MOUNT_PATH}:ro`];
   if (spec.initDir) binds.push(`${spec.initDir}:${INITDB_DIR}:ro`);
-  const cmd = ['postgres'];
-  for (const [key, value] of Object.entries(spec.settings ?? {})) cmd.push('-c', `${key}=${value}`);
+  const { physical } = spec;
+  if (physical)
+    binds.push(`${physical.scriptFile}:${PREPARE_SCRIPT_MOUNT}:ro`, `${physical.sqlFile}:${PREPARE_SQL_MOUNT}:ro`);
+  const cmd = physical ? [PREPARE_SCRIPT_MOUNT] : ['postgres'];
+  if (!physical) for (const [key, value] of Object.entries(spec.settings ?? {})) cmd.push('-c', `${key}=${value}`);
 
   await journal.record({ kind: 'container', name: names.container, id: null });
   const createdAt = new Date();
   const container = await docker.createContainer({
     name: names.container,
     Image: spec.image,
+    ...(physical ? { Entrypoint: ['bash'] } : {}),
     Cmd: cmd,
     Labels: labels,
     Env: [
@@ -116,6 +132,10 @@ export async function createEnvironment(
   });
   await journal.record({ kind: 'container', name: names.container, id: container.id });
   signal?.throwIfAborted();
+  if (physical) {
+    await physical.beforeStart(container.id);
+    signal?.throwIfAborted();
+  }
 
   await container.start();
   const info = await container.inspect();

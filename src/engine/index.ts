@@ -12,6 +12,7 @@ export {
   type Environment,
   type EnvironmentNames,
   type EnvironmentSpec,
+  type PhysicalStart,
 } from './environment.js';
 export { RunJournal } from './run-journal.js';
 export {
@@ -80,3 +81,11 @@ export {
   type ContainerRunnerSpec,
 } from './container-runner.js';
 export { runnerSteps, type RunnerSteps, type RunnerInstallCommand, type RunnerStepCommand } from './runner-steps.js';
+export {
+  physicalPrepareScript,
+  COPY_DATA_DIR,
+  COPY_PARENT_DIR,
+  PREPARE_DONE,
+  type PrepareScriptSpec,
+} from './physical-prepare.js';
+export { copyFolderIntoContainer, type CopiedFolder } from './copy-into-container.js';

@@ -28,9 +28,55 @@ export const FAST_RESTORE_SETTINGS = {
 /** Server settings (besides LOG_SETTINGS) of a dry-run server whose image has pgaudit (session-audit.ts). */
 export const PGAUDIT_SERVER_SETTINGS: Readonly<Record<string, string>> = { shared_preload_libraries: 'pgaudit' };
 
-/** The settings of a run's dry-run server: logging always; pgaudit and the fast restore as the plan chose. */
-export function dryRunServerSettings(choice: { sessionAudit: boolean; fastRestore: boolean }): Record<string, string> {
+/**
+ * A physical copy carries production's whole configuration: these override it (a setting on the
+ * server's command line wins over every configuration file, in PGDATA or in /etc), so nothing in
+ * the copy archives, restores, follows a primary, runs a subscription's worker (which would move
+ * production's slots), preloads production's libraries (job schedulers), or logs anywhere but to
+ * the container's log. `dataDir` is the copy's PGDATA, where the tool writes its own pg_hba.conf.
+ */
+export function physicalCopySettings(dataDir: string): Record<string, string> {
   return {
+    archive_mode: 'off',
+    archive_command: '',
+    archive_cleanup_command: '',
+    restore_command: '',
+    recovery_end_command: '',
+    primary_conninfo: '',
+    primary_slot_name: '',
+    max_logical_replication_workers: '0',
+    max_sync_workers_per_subscription: '0',
+    shared_preload_libraries: '',
+    session_preload_libraries: '',
+    local_preload_libraries: '',
+    logging_collector: 'off',
+    log_destination: 'stderr',
+    ssl: 'off',
+    listen_addresses: '*',
+    port: '5432',
+    unix_socket_directories: '/var/run/postgresql',
+    hba_file: `${dataDir}/pg_hba.conf`,
+    ident_file: `${dataDir}/pg_ident.conf`,
+    external_pid_file: '',
+  };
+}
+
+/** The single-user step of a physical copy logs nothing: its SQL holds the per-run passwords. */
+export const QUIET_SINGLE_USER_SETTINGS: Readonly<Record<string, string>> = {
+  log_statement: 'none',
+  log_min_error_statement: 'panic',
+  log_min_duration_statement: '-1',
+};
+
+/** The settings of a run's dry-run server: logging always; pgaudit and the fast restore as the plan chose. */
+export function dryRunServerSettings(choice: {
+  sessionAudit: boolean;
+  fastRestore: boolean;
+  /** A physical copy's PGDATA: its isolating overrides come first, the run's own settings over them. */
+  physicalDataDir?: string | null;
+}): Record<string, string> {
+  return {
+    ...(choice.physicalDataDir ? physicalCopySettings(choice.physicalDataDir) : {}),
     ...LOG_SETTINGS,
     ...(choice.sessionAudit ? PGAUDIT_SERVER_SETTINGS : {}),
     ...(choice.fastRestore ? FAST_RESTORE_SETTINGS : {}),

@@ -55,6 +55,9 @@ function backupFate(r: Report, kept: boolean): string {
 function backupRow(r: Report): string {
   const b = r.backup;
   if (!b) return 'not reached';
+  const ph = b.physical;
+  if (ph)
+    return `physical base backup (the whole cluster) · manifest sha256 ${b.manifest_sha256} · ${ph.manifest_files.toLocaleString('en')} files, ${b.bytes.toLocaleString('en')} B · WAL ${ph.wal_start}..${ph.wal_end} (timeline ${ph.timeline}) · ${ph.checkpoint} checkpoint${ph.max_rate ? `, --max-rate ${ph.max_rate}` : ''} · pg_basebackup ${ph.pg_basebackup_version} · pg_verifybackup ${b.verified ? '✓ verified' : '✗ NOT verified'} · ${b.path} (${backupFate(r, b.kept)})`;
   return `sha256 ${b.sha256} · content sha256 ${b.content_sha256} · ${b.bytes.toLocaleString('en')} B · ${b.format} · ${b.pg_dump_where} · read-only session ${b.read_only_session ? 'proved' : 'NOT proved'} · ${b.path} (${backupFate(r, b.kept)})`;
 }
 

@@ -60,10 +60,7 @@ export async function startDemoWorld(
   // The server's own user reads the init scripts.
   await chmod(work, 0o755);
   await chmod(initdb, 0o755);
-  await copyFile(join(PACKAGE_ROOT, 'fixtures', 'production', 'schema.sql'), join(initdb, '01-schema.sql'));
-  await copyFile(join(PACKAGE_ROOT, 'fixtures', 'production', 'data.sql'), join(initdb, '02-data.sql'));
-  await chmod(join(initdb, '01-schema.sql'), 0o644);
-  await chmod(join(initdb, '02-data.sql'), 0o644);
+  await writeInitFiles(initdb);
 
   const secrets = ['production-password', 'protected-password', 'production.dsn'].map((f) => join(work, f));
   const close = async () => {
@@ -116,6 +113,22 @@ export async function startDemoWorld(
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/** Production's init scripts: the cutter's roles, replication allowed, its schema and its rows. */
+async function writeInitFiles(initdb: string): Promise<void> {
+  // Production has the cutter's roles (a physical copy brings them; a logical copy's roles SQL makes them on the
+  // dry-run server), and a pg_hba.conf line for replication connections (a physical copy's pg_basebackup).
+  const files: [string, string][] = [
+    [join(PACKAGE_ROOT, 'sql', 'roles.sql'), '00-roles.sql'],
+    [join(PACKAGE_ROOT, 'fixtures', 'production', 'allow-replication.sh'), '00-allow-replication.sh'],
+    [join(PACKAGE_ROOT, 'fixtures', 'production', 'schema.sql'), '01-schema.sql'],
+    [join(PACKAGE_ROOT, 'fixtures', 'production', 'data.sql'), '02-data.sql'],
+  ];
+  for (const [from, name] of files) {
+    await copyFile(from, join(initdb, name));
+    await chmod(join(initdb, name), 0o644);
   }
 }
 

@@ -17,6 +17,7 @@ import {
   type DockerClient,
   type Environment,
   type EnvironmentNames,
+  type PhysicalStart,
   type TeardownOutcome,
 } from '../engine/index.js';
 import { diskErrorOf, EnvironmentError } from '../errors.js';
@@ -75,6 +76,8 @@ export interface ServerSpec {
   initDir?: string | undefined;
   settings?: Record<string, string>;
   readiness: ReadinessSettings;
+  /** A physical copy's start: its prepare script and SQL, and the copy sent in before the start. */
+  physical?: (passwordFile: string, password: string) => Promise<PhysicalStart>;
 }
 
 /** Create the exact-named network and container, then wait until the real server answers. */
@@ -89,20 +92,25 @@ export async function startServer(
   prepare?: (env: Environment, password: string) => Promise<void>,
 ): Promise<StartedServer> {
   const { path: passwordFile, secret: password } = await newSecret(run, 'postgres-password');
-  const env = await step(progress, 'create network and container', () =>
-    createEnvironment(
-      docker,
-      run.journal,
-      {
-        names: spec.names,
-        image: spec.image,
-        passwordFile,
-        database: spec.database,
-        initDir: spec.initDir,
-        settings: spec.settings,
-      },
-      signal,
-    ),
+  const physical = spec.physical ? await spec.physical(passwordFile, password) : undefined;
+  const env = await step(
+    progress,
+    physical ? 'create network and container, send the copy in' : 'create network and container',
+    () =>
+      createEnvironment(
+        docker,
+        run.journal,
+        {
+          names: spec.names,
+          image: spec.image,
+          passwordFile,
+          database: spec.database,
+          initDir: spec.initDir,
+          settings: spec.settings,
+          physical,
+        },
+        signal,
+      ),
   );
   onCreated?.(env);
   if (prepare) await prepare(env, password);

@@ -28,7 +28,7 @@ export async function loadInputs(
   assertDeltasWatched(pack, watched);
   const matrix = await loadGrantMatrix(paths.grantMatrix);
   // The roles and grants SQL run on the dry-run server: UTF-8, and no password literal in them.
-  await loadSqlArtefact(paths.roles, 'roles SQL', 'roles');
+  if (paths.roles) await loadSqlArtefact(paths.roles, 'roles SQL', 'roles');
   await loadSqlArtefact(paths.grants, 'grants SQL', 'grants');
   const pins = await loadPins(paths.pins);
   const roles = config.roles ?? Object.keys(matrix).sort();
@@ -57,7 +57,7 @@ export function artefactFiles(inputs: Inputs): ArtefactFile[] {
   const p = inputs.loaded.paths;
   return [
     { kind: 'config', path: p.config },
-    { kind: 'roles', path: p.roles },
+    ...(p.roles ? [{ kind: 'roles' as const, path: p.roles }] : []),
     { kind: 'grants', path: p.grants },
     { kind: 'grant_matrix', path: p.grantMatrix },
     { kind: 'watched_tables', path: p.watchedTables },

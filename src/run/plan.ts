@@ -7,6 +7,7 @@ import {
   scenarioPolicy,
   type LocksConfig,
   type SqlPolicy,
+  type RehearsalConfig,
 } from '../config/index.js';
 import { defaultImage, environmentNames } from '../engine/index.js';
 import { comparePins, hashArtefacts, type PinnedArtefact } from '../evidence/index.js';
@@ -27,7 +28,7 @@ export async function planCommand(configFile: string, progress: Progress): Promi
   const say = progress.data;
   say(`rehearsal: ${config.name}`);
   say(
-    `production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, dump format ${config.production.dump_format}, lock wait timeout ${config.production.lock_wait_timeout_ms} ms`,
+    `production: ${production.user}@${production.host}:${production.port}/${production.database}${config.production.container ? ` (container ${config.production.container})` : ''}, ${copyLine(config)}`,
   );
   say(`protected environments: ${config.protected_envs.join(', ') || 'none'}`);
   say(
@@ -107,4 +108,13 @@ export function policyLines(who: string, p: SqlPolicy): string[] {
     ...p.allow.map((r, i) => `    allow[${i}]: ${describeRule(r)}`),
     ...p.forbid.map((r, i) => `    forbid[${i}]: ${describeRule(r)}`),
   ];
+}
+
+/** How production is copied, as `rehearse plan` says it. */
+function copyLine(config: RehearsalConfig): string {
+  const p = config.production;
+  if (p.copy === 'logical')
+    return `logical copy (pg_dump), dump format ${p.dump_format}, lock wait timeout ${p.lock_wait_timeout_ms} ms`;
+  const ph = p.physical;
+  return `physical copy (pg_basebackup of the whole cluster over a replication connection), ${ph.checkpoint} checkpoint, ${ph.max_rate ? `--max-rate ${ph.max_rate}` : 'no rate limit'}, manifest checksums ${ph.manifest_checksums}, verified with pg_verifybackup before the copy starts`;
 }

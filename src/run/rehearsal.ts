@@ -10,6 +10,7 @@ import { renderMarkdown, serialiseReport } from '../report/index.js';
 import { EnvironmentWatchdog } from './environment-watchdog.js';
 import { GateRunner } from './gate-runner.js';
 import { backupGate } from './gates/backup.js';
+import { physicalBackupGate } from './gates/physical-backup.js';
 import { baselineGate } from './gates/baseline.js';
 import { inputsGate } from './gates/inputs.js';
 import { scanForLeaks, scanWrittenFiles } from './gates/leak.js';
@@ -69,7 +70,7 @@ export interface RehearsalResult {
 const GATE_WORK: Record<GateId, (ctx: RunContext) => Promise<Record<string, unknown> | null>> = {
   G0: inputsGate,
   G1: preflightGate,
-  G2: (ctx) => backupGate(ctx, null),
+  G2: (ctx) => (ctx.plan.copy === 'physical' ? physicalBackupGate(ctx) : backupGate(ctx, null)),
   G3: provisionGate,
   G4: restoreGate,
   G5: baselineGate,
@@ -199,6 +200,7 @@ function newContext(fixed: Fixed): RunContext {
     backup: null,
     pgDump: null,
     streamedRestore: null,
+    copied: null,
     cache: {
       enabled: fixed.plan.cache,
       key: null,

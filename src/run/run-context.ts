@@ -3,7 +3,7 @@
 // `need`, so a gate run out of order is a ToolError naming what is missing, never a crash on a
 // hidden variable.
 import type { RehearsalConfig } from '../config/index.js';
-import type { ContainerIdentity, DockerClient, EnvironmentNames } from '../engine/index.js';
+import type { ContainerIdentity, CopiedFolder, DockerClient, EnvironmentNames } from '../engine/index.js';
 import { ToolError } from '../errors.js';
 import type { ScanPlace } from '../evidence/index.js';
 import type { PgTarget, ServerIdentity, StreamedRestoreOutcome, WriteCounterReading } from '../pg/index.js';
@@ -81,6 +81,8 @@ export interface RunContext {
   /** Set by G2 when it streams into G4's restore: the outcome G4 waits for. */
   streamedRestore: StreamedRestoreOutcome | null;
   // Set by G3.
+  /** A physical copy: the tar stream sent into the container (its sha256, size and time). */
+  copied: CopiedFolder | null;
   readonly cache: CacheState;
   dryRun: DryRun | null;
   /** The runner of every step (host or container), chosen by the plan, made at G3. */

@@ -2,7 +2,9 @@
 // the order the run takes them, and every choice the run makes (streamed or file dump, cache,
 // runner, server settings, whether the backup is kept). `rehearse run` follows it, `rehearse plan`
 // prints it, and the report's gate table is built from it: no other file knows the gate order.
-import type { RehearsalConfig } from '../config/index.js';
+import type { CopyMode, RehearsalConfig } from '../config/index.js';
+import { COPY_DATA_DIR } from '../engine/index.js';
+import { UsageError } from '../errors.js';
 import { dryRunServerSettings, type DumpFormat } from '../pg/index.js';
 
 export type GateId = 'G0' | 'G1' | 'G2' | 'G3' | 'G4' | 'G5' | 'G6' | 'G7' | 'G8';
@@ -35,6 +37,8 @@ export interface RunPlan {
     /** A plain dump without a cache streams into G4's restore as it is written (G2 inside G4). */
     streamedIntoRestore: boolean;
   };
+  /** How production is copied: `logical` (pg_dump) or `physical` (pg_basebackup; G2, G3, G4 in turn). */
+  copy: CopyMode;
   cache: boolean;
   keepBackup: boolean;
   runner: 'host' | 'container';
@@ -67,8 +71,13 @@ const GATES: Readonly<Record<GateId, PlannedGate>> = {
 
 /** The plan of a run: pure, from the config and the flags alone. */
 export function planRun(config: RehearsalConfig, flags: RunFlags = {}): RunPlan {
+  const copy = config.production.copy;
   const cache = Boolean(flags.cache) || config.cache;
-  const streamedIntoRestore = config.production.dump_format === 'plain' && !cache;
+  if (copy === 'physical' && cache)
+    throw new UsageError(
+      '`--cache`: a physical copy is not cached; run without `--cache`, or set `production.copy: logical`',
+    );
+  const streamedIntoRestore = copy === 'logical' && config.production.dump_format === 'plain' && !cache;
   // A cached restore needs the dump's hash before G3 (its key), and an archive its whole file: G2, G3, G4 in turn.
   const middle: GateId[] = streamedIntoRestore ? ['G3', 'G4'] : ['G2', 'G3', 'G4'];
   const gate = (id: GateId): PlanStep => ({ kind: 'gate', gate: GATES[id] });
@@ -89,6 +98,7 @@ export function planRun(config: RehearsalConfig, flags: RunFlags = {}): RunPlan 
       gate('G8'),
     ],
     dump: { format: config.production.dump_format, streamedIntoRestore },
+    copy,
     cache,
     keepBackup: Boolean(flags.keepBackup) || config.keep_backup,
     runner: config.sut.runner,
@@ -102,7 +112,11 @@ export function planRun(config: RehearsalConfig, flags: RunFlags = {}): RunPlan 
           }
         : null,
     sessionAudit,
-    serverSettings: dryRunServerSettings({ sessionAudit, fastRestore: config.environment.fast_restore }),
+    serverSettings: dryRunServerSettings({
+      sessionAudit,
+      fastRestore: config.environment.fast_restore,
+      physicalDataDir: copy === 'physical' ? COPY_DATA_DIR : null,
+    }),
   };
 }
 

@@ -286,6 +286,9 @@ function runSections(): Pick<ReportDraft, 'production' | 'env' | 'backup' | 'tab
       settings: { log_statement: 'all', shared_preload_libraries: 'pgaudit' },
       readiness: { signal: 'tcp-query-stable-postmaster-start', attempts: 3, ms: 2757, retries: 0 },
       roles: ['cutter_app', 'cutter_auditor', 'cutter_readonly'],
+      identity_proof: 'sysid',
+      marker_absent_on_production: null,
+      copy: null,
       cache: {
         enabled: false,
         key: null,
@@ -297,6 +300,7 @@ function runSections(): Pick<ReportDraft, 'production' | 'env' | 'backup' | 'tab
       },
     },
     backup: {
+      kind: 'logical',
       path: `/root/.local/state/pg-rehearse/backups/${RUN_ID}/ledger-${RUN_ID}.sql`,
       kept: false,
       format: 'plain',
@@ -307,6 +311,9 @@ function runSections(): Pick<ReportDraft, 'production' | 'env' | 'backup' | 'tab
       pg_dump_version: '15.18',
       pg_dump_where: 'host pg_dump 15.18',
       read_only_session: true,
+      manifest_sha256: null,
+      verified: null,
+      physical: null,
     },
     table_matrix: {
       tables: TABLES,

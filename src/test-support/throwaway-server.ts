@@ -15,6 +15,8 @@ export interface ThrowawayServerSpec {
   database: string;
   /** Its `-c` settings (pg/server-settings.ts); none by default, as `rehearse provision` starts one. */
   settings?: Record<string, string>;
+  /** A folder mounted read-only as the image's /docker-entrypoint-initdb.d (world-readable, its scripts too); none by default. */
+  initDir?: string;
 }
 
 export interface ThrowawayServer {
@@ -42,6 +44,7 @@ export async function throwawayServer(spec: ThrowawayServerSpec): Promise<Throwa
         image: defaultImage(),
         database: spec.database,
         ...(spec.settings ? { settings: spec.settings } : {}),
+        ...(spec.initDir ? { initDir: spec.initDir } : {}),
         readiness: DEFAULT_READINESS,
       },
       silentProgress,

@@ -74,6 +74,7 @@ export async function backupGate(ctx: RunContext, into: PgTarget | null): Promis
     `${dump.argv.join(' ')} (the same read-only session options; pg_dump's own catalog reads in its read-only repeatable-read transaction)`,
   );
   ctx.rec.sections.backup = {
+    kind: 'logical',
     path: dump.path,
     kept: plan.keepBackup,
     format: dump.format,
@@ -84,6 +85,9 @@ export async function backupGate(ctx: RunContext, into: PgTarget | null): Promis
     pg_dump_version: dump.pgDumpVersion,
     pg_dump_where: where,
     read_only_session: dump.readOnlySession,
+    manifest_sha256: null,
+    verified: null,
+    physical: null,
   };
   if (!dump.readOnlySession)
     throw new GateFailure('environment', 'the dump session did not prove read-only (transaction_read_only was not on)');

@@ -26,6 +26,7 @@ import { GateFailure } from '../gate-failure.js';
 import { checkStateFolder } from '../out-dir.js';
 import { need, type RunContext } from '../run-context.js';
 import { checkoutPreflight } from './preflight-checkout.js';
+import { physicalPreflight } from './preflight-physical.js';
 
 export async function preflightGate(ctx: RunContext): Promise<Record<string, unknown>> {
   const { config, docker, names } = ctx;
@@ -50,6 +51,7 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
     await assertRunnerNamesFree(docker, runnerNames(names.container)).catch(knob('environment.name'));
   }
   const prodId = await productionPreflight(ctx);
+  const physical = ctx.plan.copy === 'physical' ? await physicalPreflight(ctx) : null;
   await protectedPreflight(ctx);
   await checkoutPreflight(ctx);
   return {
@@ -59,6 +61,7 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
     names: [names.container, names.network],
     production_sysid: prodId,
     protected_envs: config.protected_envs.length,
+    ...(physical ? { physical } : {}),
   };
 }
 

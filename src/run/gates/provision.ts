@@ -7,6 +7,7 @@ import { resetToolPassword } from '../cached-restore.js';
 import { openRun, startServer, type StartedServer } from '../dry-run-environment.js';
 import { healthBaseline } from '../environment-health.js';
 import { need, type DryRun, type RunContext } from '../run-context.js';
+import { copyServerSettings, physicalStart } from './physical-provision.js';
 import { provisionRunner } from './provision-runner.js';
 
 export async function provisionGate(ctx: RunContext): Promise<Record<string, unknown>> {
@@ -22,6 +23,7 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
       image,
       database: ctx.production.database,
       settings: { ...plan.serverSettings },
+      physical: plan.copy === 'physical' ? physicalStart(ctx, run) : undefined,
       readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms },
     },
     ctx.progress,
@@ -64,7 +66,7 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
     database: server.env.database,
     server_version: server.readiness.serverVersion,
     sysid: null,
-    settings: { ...plan.serverSettings },
+    settings: plan.copy === 'physical' ? copyServerSettings(ctx) : { ...plan.serverSettings },
     readiness: {
       signal: server.readiness.signal,
       attempts: server.readiness.attempts,
@@ -72,6 +74,9 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
       retries: server.readiness.retries.length,
     },
     roles: ctx.inputs.roles,
+    identity_proof: plan.copy === 'physical' ? 'marker' : 'sysid',
+    marker_absent_on_production: null,
+    copy: null,
     cache,
   };
   return {

@@ -1,37 +1,29 @@
 // G4 restore: roles, their per-run passwords, the dump, the grants; then the privileges in force
 // against the matrix, and the dry-run server's own system identifier. On a cache hit nothing is
 // restored, but every check of the gate still runs; on a miss with the cache on, the restored
-// server is saved as a snapshot.
+// server is saved as a snapshot. A physical copy's G4 is physical-restore.ts.
 import { commitSnapshot, TOOL_ROLE } from '../../engine/index.js';
-import { messageOf } from '../../errors.js';
-import { redact } from '../../evidence/index.js';
-import {
-  diffGrantMatrix,
-  enableSessionAudit,
-  readGrantsInForce,
-  restoreDump,
-  runSqlFile,
-  serverIdentity,
-  setRolePasswords,
-  type PgTarget,
-} from '../../pg/index.js';
-import type { GrantMatrixFile } from '../../config/index.js';
+import { restoreDump, runSqlFile, serverIdentity, setRolePasswords, type PgTarget } from '../../pg/index.js';
 import { execPsql } from '../cached-restore.js';
 import { GateFailure, StoppedByGate } from '../gate-failure.js';
 import { bytesProgress } from '../progress.js';
 import { need, type RunContext } from '../run-context.js';
 import { backupGate } from './backup.js';
-import { listCut, plural } from '../../plural.js';
+import { grantDifferences, sessionAudit, sqlArtefact, throwOnDifferences } from './grant-check.js';
+import { physicalRestoreGate } from './physical-restore.js';
 
 type Restored = { ms: number; bytes: number; tool: string; jobs: number };
 
 export async function restoreGate(ctx: RunContext): Promise<Record<string, unknown>> {
+  if (ctx.plan.copy === 'physical') return physicalRestoreGate(ctx);
   const { cache, inputs, rec, signal } = ctx;
   const dry = need(ctx.dryRun, "G3's dry-run server");
   const tool = dry.target(TOOL_ROLE);
   let restore: Restored | null = null;
   if (!cache.hit) {
-    await sqlArtefact(ctx, 'roles', () => runSqlFile(tool, ctx.paths.roles, { singleTransaction: true }));
+    await sqlArtefact(ctx, 'roles', () =>
+      runSqlFile(tool, need(ctx.paths.roles, 'the roles SQL'), { singleTransaction: true }),
+    );
     await setRolePasswords(tool, dry.rolePasswords);
     restore = await restoreTheDump(ctx, tool);
     await sqlArtefact(ctx, 'grants', () => runSqlFile(tool, ctx.paths.grants, { singleTransaction: true }));
@@ -39,29 +31,17 @@ export async function restoreGate(ctx: RunContext): Promise<Record<string, unkno
     // Fresh per-run passwords for every role before anything else connects.
     await setRolePasswords(tool, dry.rolePasswords);
   }
-  const inForce = await readGrantsInForce(tool, inputs.roles, schemasOf(inputs.matrix));
-  const differences = diffGrantMatrix(inputs.matrix, inForce);
+  const differences = await grantDifferences(ctx, tool);
   const identity = await serverIdentity(tool);
   signal.throwIfAborted();
   need(rec.sections.env, "G3's environment section").sysid = identity.systemIdentifier;
-  if (differences.length > 0) {
-    const listed = differences.map(
-      (d) =>
-        `${d.role} ${d.privilege} on ${d.object}: expected ${d.expected ? 'granted' : 'not granted'}, is ${d.actual ? 'granted' : 'not granted'}`,
-    );
-    throw new GateFailure(
-      'artefact',
-      `the privileges in force differ from the grant matrix in ${plural(differences.length, 'place')}: ${listCut(listed, 10)}`,
-      { sql_rows: differences.slice(0, 5), sql_rows_total: differences.length },
-    );
-  }
+  throwOnDifferences(differences);
   if (identity.systemIdentifier === need(rec.sections.production, "G1's production section").sysid_pre)
     throw new GateFailure('tool', 'the dry-run server has the system identifier of production: refusing to go on');
-  // The system's roles are audited from their next session on; they cannot turn it off (superuser-only settings).
-  const audit = ctx.plan.sessionAudit ? await enableSessionAudit(tool, inputs.roles) : null;
+  const audit = await sessionAudit(ctx, tool);
   if (cache.enabled && !cache.hit && cache.key) await saveSnapshot(ctx, cache.key);
   return {
-    session_audit: audit ? audit.roles : 'off',
+    session_audit: audit ?? 'off',
     cache_hit: cache.hit,
     restore_ms: restore?.ms ?? 0,
     restore_bytes: restore?.bytes ?? 0,
@@ -102,22 +82,4 @@ async function saveSnapshot(ctx: RunContext, key: string): Promise<void> {
   ctx.cache.saved = true;
   ctx.cache.snapshot = snap.tag;
   ctx.progress.note(`  cache: saved ${snap.tag}`);
-}
-
-/** The roles or grants SQL failing on the dry-run server is the pack's mistake. */
-async function sqlArtefact<T>(ctx: RunContext, what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw new GateFailure(
-      'artefact',
-      `the ${what} SQL failed on the dry-run server: ${redact(messageOf(err), ctx.secrets)}`,
-    );
-  }
-}
-
-function schemasOf(matrix: GrantMatrixFile): string[] {
-  return [
-    ...new Set(Object.values(matrix).flatMap((objects) => Object.keys(objects).map((o) => o.split('.')[0]!))),
-  ].sort();
 }

@@ -1,0 +1,223 @@
+// The physical copy (G2, `production.copy: physical`): pg_basebackup of production's whole cluster
+// into a new plain-format folder, its WAL streamed beside it (`-X stream`) and a backup_manifest
+// with a checksum of every file, which pg_verifybackup checks before the copy is used. The
+// connection comes from the environment (the password never in argv); `-w` makes a missing or
+// refused password an error instead of a prompt.
+import { lstat, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ToolError, UsageError } from '../errors.js';
+import { BaseBackupError, serverErrorLine } from './base-backup-error.js';
+import { parseToolVersion } from './client-tools.js';
+import { clientProcessEnv, type PgTarget } from './target.js';
+import { StderrTail, errnoOf, interruptedBy, throwIfInterrupted } from './tool-process.js';
+
+export interface BaseBackupOptions {
+  target: PgTarget;
+  /** A new folder (it must not exist) inside a 0700 folder; pg_basebackup creates it 0700. */
+  dataDir: string;
+  /** The checkpoint production is asked for at the start: `fast` (immediate, more I/O at once) or `spread`. */
+  checkpoint: 'fast' | 'spread';
+  /** pg_basebackup's `--max-rate`, e.g. `100M` or `512k` (kB/s without a suffix); null for none. */
+  maxRate: string | null;
+  manifestChecksums: 'CRC32C' | 'SHA256';
+  signal?: AbortSignal;
+  /** Bytes copied so far and the server's estimate of the total (null when it gave none), as pg_basebackup reports them. */
+  onProgress?: (bytes: number, totalBytes: number | null) => void;
+  /** pg_basebackup's application name on production; default `pg-rehearse base backup`. */
+  applicationName?: string;
+}
+
+export interface BaseBackupResult {
+  dataDir: string;
+  /** The command line as run; it holds no secret (the connection comes from the environment). */
+  argv: string[];
+  ms: number;
+  /** pg_basebackup's version, e.g. "15.18". */
+  version: string;
+  /** Its whole `--version` line, e.g. "pg_basebackup (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". */
+  versionLine: string;
+  /** `<dataDir>/backup_manifest`. */
+  manifestPath: string;
+}
+
+const PG_BASEBACKUP = 'pg_basebackup';
+const MAX_RATE = /^[1-9]\d*[kM]?$/;
+
+/** pg_basebackup's arguments for `opts`: plain format, WAL streamed, no prompt, progress on stderr. */
+export function baseBackupArgs(
+  opts: Pick<BaseBackupOptions, 'dataDir' | 'checkpoint' | 'maxRate' | 'manifestChecksums'>,
+): string[] {
+  if (opts.maxRate !== null && !MAX_RATE.test(opts.maxRate))
+    throw new UsageError(
+      `Expected \`maxRate\` to be a pg_basebackup --max-rate value such as \`100M\` or \`512k\`, got \`${opts.maxRate}\``,
+    );
+  return [
+    '-D',
+    opts.dataDir,
+    '-Fp',
+    '-X',
+    'stream',
+    '-c',
+    opts.checkpoint,
+    '--no-sync',
+    `--manifest-checksums=${opts.manifestChecksums}`,
+    '-w',
+    '-P',
+    ...(opts.maxRate === null ? [] : [`--max-rate=${opts.maxRate}`]),
+  ];
+}
+
+/** One `-P` progress report (`123/4567 kB (2%), 0/1 tablespace`) as bytes, else null. */
+export function parseProgressLine(line: string): { bytes: number; totalBytes: number | null } | null {
+  const m = /^\s*(\d+)\/(\d+|\?) kB \(\s*(?:\d+|\?)%\), \d+\/\d+ tablespaces?/.exec(line);
+  if (!m) return null;
+  const total = m[2] === '?' ? 0 : Number(m[2]);
+  return { bytes: Number(m[1]) * 1024, totalBytes: total > 0 ? total * 1024 : null };
+}
+
+/**
+ * pg_basebackup's stderr: progress reports (ended by \r on a terminal, \n otherwise) go to
+ * `onProgress`, every other line to the tail, so a long copy's reports do not push its error out.
+ */
+export class ProgressSplitter {
+  private partial = '';
+  readonly tail = new StderrTail(20);
+
+  constructor(private readonly onProgress?: (bytes: number, totalBytes: number | null) => void) {}
+
+  push(chunk: Buffer | string): void {
+    const parts = (this.partial + chunk.toString()).split(/[\r\n]/);
+    this.partial = parts.pop()!;
+    if (this.partial.length > 64 * 1024) this.partial = this.partial.slice(-8 * 1024);
+    for (const line of parts) this.line(line);
+  }
+
+  finish(): string[] {
+    if (this.partial) this.line(this.partial);
+    this.partial = '';
+    return this.tail.finish();
+  }
+
+  private line(line: string): void {
+    if (line.trim() === '') return;
+    const progress = parseProgressLine(line);
+    if (progress) this.onProgress?.(progress.bytes, progress.totalBytes);
+    else this.tail.push(`${line}\n`);
+  }
+}
+
+/** A client tool's `--version`: the parsed version and the whole line, or why it did not run. */
+export async function toolVersionOf(
+  binary: string,
+): Promise<{ ok: true; version: string; major: number | null; line: string } | { ok: false; why: string }> {
+  const result = await execa(binary, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+  const line = typeof result.stdout === 'string' ? result.stdout.trim() : '';
+  if (result.exitCode !== 0) return { ok: false, why: result.shortMessage ?? line };
+  const parsed = parseToolVersion(line);
+  return { ok: true, version: parsed?.version ?? line, major: parsed?.major ?? null, line };
+}
+
+/** Refuse a dataDir that exists: a copy is always written into a new folder. */
+async function assertNew(dataDir: string): Promise<void> {
+  const exists = await lstat(dataDir).then(
+    () => true,
+    (err: unknown) => {
+      if (errnoOf(err) === 'ENOENT') return false;
+      throw err;
+    },
+  );
+  if (exists)
+    throw new ToolError(`refusing to write into \`${dataDir}\`: a base backup is always taken into a new folder`);
+}
+
+/** Take a base backup of the target's cluster into `opts.dataDir`; on any failure the folder is removed. */
+export async function takeBaseBackup(opts: BaseBackupOptions): Promise<BaseBackupResult> {
+  const t0 = performance.now();
+  throwIfInterrupted(opts.signal);
+  const server = `${opts.target.host}:${opts.target.port}`;
+  const args = baseBackupArgs(opts);
+  const version = await toolVersionOf(PG_BASEBACKUP);
+  if (!version.ok)
+    throw new BaseBackupError(server, null, [], `\`${PG_BASEBACKUP} --version\` did not run: ${version.why}`, {
+      hint: "install the PostgreSQL client tools of production's major version (Debian: postgresql-client-<major>)",
+    });
+  await assertNew(opts.dataDir);
+  let removeDir = true;
+  try {
+    const child = execa(PG_BASEBACKUP, args, {
+      env: clientProcessEnv(opts.target, opts.applicationName ?? 'pg-rehearse base backup'),
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      buffer: false,
+      reject: false,
+      // Its own process group: with `-X stream` pg_basebackup forks a WAL receiver that holds stderr
+      // open, so an interruption ends the whole group, never only the parent.
+      detached: true,
+    });
+    const endGroup = () => killGroup(child.pid, 'SIGTERM');
+    opts.signal?.addEventListener('abort', endGroup, { once: true });
+    const splitter = new ProgressSplitter(opts.onProgress);
+    child.stderr?.on('data', (c: Buffer) => splitter.push(c));
+    const result = await child.finally(() => opts.signal?.removeEventListener('abort', endGroup));
+    const tail = splitter.finish();
+    if (opts.signal?.aborted) throw interruptedBy(opts.signal);
+    const failed = baseBackupEnd(result, server, splitter.tail.firstError, tail);
+    if (failed) throw failed;
+    const manifestPath = join(opts.dataDir, 'backup_manifest');
+    await stat(manifestPath).catch((err: unknown) => {
+      throw new BaseBackupError(server, 0, tail, `pg_basebackup wrote no backup_manifest in \`${opts.dataDir}\``, {
+        cause: err,
+      });
+    });
+    removeDir = false;
+    const ms = Math.round(performance.now() - t0);
+    return { dataDir: opts.dataDir, argv: [PG_BASEBACKUP, ...args], ms, ...pick(version), manifestPath };
+  } finally {
+    if (removeDir) await rm(opts.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Signal a process group; one already gone is not an error. */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: it has ended.
+  }
+}
+
+function pick(v: { version: string; line: string }): { version: string; versionLine: string } {
+  return { version: v.version, versionLine: v.line };
+}
+
+/** How a pg_basebackup child ended: null when it exited 0, else the BaseBackupError saying why. */
+export function baseBackupEnd(
+  result: {
+    exitCode?: number | undefined;
+    signal?: string | undefined;
+    shortMessage?: string | undefined;
+    cause?: unknown;
+  },
+  server: string,
+  firstError: string | null,
+  tail: string[],
+): BaseBackupError | null {
+  if (result.exitCode === undefined && result.signal === undefined)
+    return new BaseBackupError(
+      server,
+      null,
+      tail,
+      `\`${PG_BASEBACKUP}\` could not be started: ${result.shortMessage ?? 'no message'}`,
+      {
+        cause: result.cause,
+      },
+    );
+  if (result.exitCode === 0) return null;
+  const said = firstError ?? tail.at(-1);
+  const why =
+    result.exitCode === undefined ? `killed by ${result.signal}` : said ? serverErrorLine(said) : 'no message';
+  return new BaseBackupError(server, result.exitCode ?? null, tail, why);
+}

@@ -1,0 +1,87 @@
+// G4 of a physical copy: nothing is restored (the copy is production's cluster), so G4 proves what
+// a physical copy must: that the server carries this run's marker and production does not (both
+// have the same system identifier by construction), that the copy's first start left nothing that
+// could reach production (no replication slot, no enabled subscription), then gives the
+// rehearsal's roles their per-run passwords, runs the grants SQL and checks the grant matrix.
+import { TOOL_ROLE } from '../../engine/index.js';
+import {
+  copyStartState,
+  MARKER_QUERY,
+  MARKER_SETTING,
+  readMarker,
+  rolesMissing,
+  runSqlFile,
+  serverIdentity,
+  setRolePasswords,
+  type PgTarget,
+} from '../../pg/index.js';
+import { GateFailure } from '../gate-failure.js';
+import { need, type RunContext } from '../run-context.js';
+import { grantDifferences, sessionAudit, sqlArtefact, throwOnDifferences } from './grant-check.js';
+
+export async function physicalRestoreGate(ctx: RunContext): Promise<Record<string, unknown>> {
+  const { rec, inputs } = ctx;
+  const dry = need(ctx.dryRun, "G3's dry-run server");
+  const tool = dry.target(TOOL_ROLE);
+  const env = need(rec.sections.env, "G3's environment section");
+  const marker = await readMarker(tool);
+  if (marker !== ctx.runId)
+    throw new GateFailure(
+      'tool',
+      `the dry-run server does not carry this run's marker (${MARKER_SETTING} is ${marker === null ? 'unset' : `\`${marker}\``}): refusing to go on`,
+    );
+  ctx.prodStatements.push(`BEGIN READ ONLY`, MARKER_QUERY, 'COMMIT');
+  const onProduction = await readMarker(ctx.production, 'marker check');
+  env.marker_absent_on_production = onProduction === null;
+  if (onProduction !== null)
+    throw new GateFailure(
+      'environment',
+      `production answers ${MARKER_SETTING} = \`${onProduction}\`: it cannot be told apart from the copy by the marker; refusing to go on`,
+    );
+  const identity = await serverIdentity(tool);
+  env.sysid = identity.systemIdentifier;
+  const state = await copyStartState(tool);
+  const copied = need(ctx.copied, "G3's copy into the container");
+  env.copy = {
+    stream_sha256: copied.sha256,
+    stream_bytes: copied.bytes,
+    stream_ms: copied.ms,
+    databases: state.databases,
+    marker_setting: MARKER_SETTING,
+    configuration_set_aside: ['postgresql.conf', 'postgresql.auto.conf', 'pg_hba.conf', 'pg_ident.conf'],
+    replication_slots: state.replicationSlots,
+    subscriptions: state.subscriptions,
+    subscriptions_enabled: state.subscriptionsEnabled,
+    login_roles_without_password: state.loginRolesWithoutPassword,
+  };
+  if (state.replicationSlots > 0 || state.subscriptionsEnabled > 0)
+    throw new GateFailure(
+      'tool',
+      `the copy holds ${state.replicationSlots} replication slot(s) and ${state.subscriptionsEnabled} enabled subscription(s) after its prepare step: refusing to go on`,
+    );
+  await missingRoles(ctx, tool);
+  await setRolePasswords(tool, dry.rolePasswords);
+  await sqlArtefact(ctx, 'grants', () => runSqlFile(tool, ctx.paths.grants, { singleTransaction: true }));
+  const differences = await grantDifferences(ctx, tool);
+  throwOnDifferences(differences);
+  const audit = await sessionAudit(ctx, tool);
+  return {
+    identity_proof: 'marker',
+    marker_absent_on_production: true,
+    sysid: identity.systemIdentifier,
+    databases: state.databases.length,
+    roles: inputs.roles.length,
+    grant_differences: 0,
+    session_audit: audit ?? 'off',
+  };
+}
+
+/** The rehearsal's roles must be production's: a physical copy creates none. */
+async function missingRoles(ctx: RunContext, tool: PgTarget): Promise<void> {
+  const missing = await rolesMissing(tool, ctx.inputs.roles);
+  if (missing.length > 0)
+    throw new GateFailure(
+      'artefact',
+      `production has no role ${missing.map((r) => `\`${r}\``).join(', ')}, which the rehearsal gives a password: a physical copy brings production's roles and creates none; correct the grant matrix or \`roles\` in the config`,
+    );
+}

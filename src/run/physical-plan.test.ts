@@ -1,0 +1,116 @@
+// The config and plan of a physical copy: what it needs and refuses, the gate order, the settings
+// that isolate the copy, and the prepare script and SQL its first start runs.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { RehearsalConfig } from '../config/index.js';
+import { COPY_DATA_DIR, physicalPrepareScript, PREPARE_DONE } from '../engine/index.js';
+import { copyPrepareSql, physicalCopySettings, QUIET_SINGLE_USER_SETTINGS } from '../pg/index.js';
+import { describeOrder, planRun } from './run-plan.js';
+
+const base = {
+  name: 'physical',
+  environment: { name: 'pgr-physical' },
+  sut: { path: 'sut', accepted_commit: 'a'.repeat(40) },
+};
+const artefacts = { grants: 'g.sql', grant_matrix: 'm.yaml', scenarios: 's', watched_tables: 'w.txt' };
+const parse = (production: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  RehearsalConfig.safeParse({ ...base, production: { dsn_env: 'PROD_DSN', ...production }, artefacts, ...extra });
+
+describe('the config of a copy mode', () => {
+  it('is logical by default, which needs the roles SQL', () => {
+    const r = parse({});
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['artefacts', 'roles'] });
+    expect(r.error?.issues[0]?.message).toContain('production.copy: physical');
+  });
+
+  it('takes a physical copy without the roles SQL, with its defaults', () => {
+    const r = parse({ copy: 'physical' });
+    expect(r.success).toBe(true);
+    expect(r.data?.production.physical).toEqual({ checkpoint: 'fast', manifest_checksums: 'CRC32C' });
+  });
+
+  it('refuses a physical copy with the cache, and a malformed rate', () => {
+    expect(parse({ copy: 'physical' }, { cache: true }).error?.issues[0]).toMatchObject({ path: ['cache'] });
+    expect(parse({ copy: 'physical', physical: { max_rate: '50 MB' } }).error?.issues[0]?.path).toEqual([
+      'production',
+      'physical',
+      'max_rate',
+    ]);
+    expect(parse({ copy: 'physical', physical: { max_rate: '50M', checkpoint: 'spread' } }).success).toBe(true);
+  });
+});
+
+describe('the plan of a physical copy', () => {
+  const config = parse({ copy: 'physical' }).data!;
+
+  it('takes G2, G3 and G4 in turn (nothing streams into a restore) and refuses --cache', () => {
+    const plan = planRun(config);
+    expect(plan.copy).toBe('physical');
+    expect(plan.dump.streamedIntoRestore).toBe(false);
+    expect(describeOrder(plan)).toBe('G0, G1, G2, G3, G4, G5, S1..Sn, G6, G7, G8');
+    expect(() => planRun(config, { cache: true })).toThrow(/a physical copy is not cached/);
+  });
+
+  it("starts the copy with production's archiving, replication, preloads and configuration overridden, the tool's logging and pgaudit on top", () => {
+    const s = planRun(config).serverSettings;
+    expect(s).toMatchObject({
+      archive_mode: 'off',
+      archive_command: '',
+      restore_command: '',
+      primary_conninfo: '',
+      max_logical_replication_workers: '0',
+      logging_collector: 'off',
+      hba_file: `${COPY_DATA_DIR}/pg_hba.conf`,
+      log_statement: 'all',
+      shared_preload_libraries: 'pgaudit',
+    });
+    // A logical copy's server has none of the overrides.
+    const logical = planRun(
+      RehearsalConfig.parse({ ...base, production: { dsn_env: 'P' }, artefacts: { ...artefacts, roles: 'r.sql' } }),
+    );
+    expect(logical.serverSettings).not.toHaveProperty('archive_mode');
+  });
+});
+
+describe("the copy's first start", () => {
+  const script = physicalPrepareScript({
+    singleUser: { ...physicalCopySettings(COPY_DATA_DIR), ...QUIET_SINGLE_USER_SETTINGS },
+    server: { archive_command: '', log_line_prefix: "%m [%p] it's " },
+  });
+
+  it('is a bash script bash accepts', () => {
+    expect(() => execFileSync('bash', ['-n'], { input: script })).not.toThrow();
+  });
+
+  it("sets production's configuration aside, runs the single-user step quietly, then the real server with every setting", () => {
+    expect(script).toContain('rm -f "$D/standby.signal" "$D/recovery.signal"');
+    expect(script).toContain('mv "$D/$f" "$D/production.$f"');
+    expect(script).toMatch(/postgres --single -j -D "\$D" .*-c 'log_statement=none'.* 'template1' </);
+    expect(script).toContain(PREPARE_DONE);
+    expect(script).toContain(
+      `exec docker-entrypoint.sh postgres -c 'archive_command=' -c 'log_line_prefix=%m [%p] it'\\''s '`,
+    );
+  });
+
+  it('fails on any ERROR of the single-user step, which goes on after one', () => {
+    expect(script).toMatch(/grep -E .*ERROR\|FATAL\|PANIC/);
+  });
+});
+
+describe('the SQL of the single-user step', () => {
+  const sql = copyPrepareSql('rehearse_tool', "pa'ss@:/%word");
+
+  it("holds the tool's password only as a SCRAM verifier", () => {
+    expect(sql).not.toContain("pa'ss@:/%word");
+    expect(sql).not.toContain("pa''ss");
+    expect(sql).toMatch(/PASSWORD 'SCRAM-SHA-256\$4096:/);
+  });
+
+  it('ends each statement with a semicolon and an empty line (postgres --single -j), and none inside a DO body', () => {
+    const statements = sql.split(';\n\n').filter((s) => s.trim());
+    expect(statements).toHaveLength(3);
+    expect(statements[1]).toContain('ALTER ROLE %I PASSWORD NULL');
+    expect(statements[2]).toBe('UPDATE pg_subscription SET subenabled = false, subslotname = NULL');
+  });
+});
