@@ -86,6 +86,7 @@ export {
   COPY_DATA_DIR,
   COPY_PARENT_DIR,
   PREPARE_DONE,
+  SET_ASIDE_FILES,
   type PrepareScriptSpec,
 } from './physical-prepare.js';
 export { copyFolderIntoContainer, type CopiedFolder } from './copy-into-container.js';

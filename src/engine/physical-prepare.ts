@@ -13,6 +13,8 @@ export const PREPARE_SQL_MOUNT = '/run/pg-rehearse/prepare.sql';
 /** PGDATA of the local image and of the official one; the copy is sent as `data/` under its parent. */
 export const COPY_DATA_DIR = '/var/lib/postgresql/data';
 export const COPY_PARENT_DIR = '/var/lib/postgresql';
+/** Production's configuration files in PGDATA, set aside as `production.<name>` and never read by the copy's server. */
+export const SET_ASIDE_FILES = ['postgresql.conf', 'postgresql.auto.conf', 'pg_hba.conf', 'pg_ident.conf'] as const;
 /** The pg_hba.conf of a physical copy: the tool's, never production's. */
 export const COPY_HBA = 'local all all trust\nhost all all all scram-sha-256\n';
 /** Printed by the single-user step on success; its absence in the log is a failed prepare. */
@@ -50,7 +52,7 @@ export function physicalPrepareScript(spec: PrepareScriptSpec): string {
     // A standby or recovery signal would make the copy replay or follow production's WAL archive.
     'rm -f "$D/standby.signal" "$D/recovery.signal" "$D/postmaster.pid" "$D/postmaster.opts"',
     // Production's configuration is kept beside, for a person to read, never read by the server.
-    'for f in postgresql.conf postgresql.auto.conf pg_hba.conf pg_ident.conf; do',
+    `for f in ${SET_ASIDE_FILES.join(' ')}; do`,
     '  if [ -e "$D/$f" ]; then mv "$D/$f" "$D/production.$f"; fi',
     'done',
     'install -o postgres -g postgres -m 600 /dev/null "$D/postgresql.conf"',

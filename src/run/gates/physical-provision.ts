@@ -6,13 +6,13 @@
 import { join } from 'node:path';
 import {
   copyFolderIntoContainer,
+  COPY_DATA_DIR,
   COPY_PARENT_DIR,
   physicalPrepareScript,
   TOOL_ROLE,
   type PhysicalStart,
 } from '../../engine/index.js';
 import { copyPrepareSql, MARKER_SETTING, physicalCopySettings, QUIET_SINGLE_USER_SETTINGS } from '../../pg/index.js';
-import { COPY_DATA_DIR } from '../../engine/index.js';
 import { newSecret, type OpenRun } from '../dry-run-environment.js';
 import { need, type RunContext } from '../run-context.js';
 import { BASE_BACKUP_ENTRY } from './physical-backup.js';

@@ -3,7 +3,7 @@
 // have the same system identifier by construction), that the copy's first start left nothing that
 // could reach production (no replication slot, no enabled subscription), then gives the
 // rehearsal's roles their per-run passwords, runs the grants SQL and checks the grant matrix.
-import { TOOL_ROLE } from '../../engine/index.js';
+import { SET_ASIDE_FILES, TOOL_ROLE } from '../../engine/index.js';
 import {
   copyStartState,
   MARKER_QUERY,
@@ -48,7 +48,7 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
     stream_ms: copied.ms,
     databases: state.databases,
     marker_setting: MARKER_SETTING,
-    configuration_set_aside: ['postgresql.conf', 'postgresql.auto.conf', 'pg_hba.conf', 'pg_ident.conf'],
+    configuration_set_aside: [...SET_ASIDE_FILES],
     replication_slots: state.replicationSlots,
     subscriptions: state.subscriptions,
     subscriptions_enabled: state.subscriptionsEnabled,
@@ -67,11 +67,11 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
   const audit = await sessionAudit(ctx, tool);
   return {
     identity_proof: 'marker',
-    marker_absent_on_production: true,
+    marker_absent_on_production: env.marker_absent_on_production,
     sysid: identity.systemIdentifier,
     databases: state.databases.length,
     roles: inputs.roles.length,
-    grant_differences: 0,
+    grant_differences: differences.length,
     session_audit: audit ?? 'off',
   };
 }
