@@ -40,5 +40,9 @@ export const CopyStart = z.object({
   subscriptions_enabled: z.number().int(),
   /** Login roles of production left without a password (only the rehearsal's roles get one, per run). */
   login_roles_without_password: z.number().int(),
+  /** The container whose network namespace the copy's server shares: it deleted the default route and publishes the port. */
+  netns_holder: z.string(),
+  /** The default routes read in the copy's namespace (/proc/net/route, ipv6_route) after its start: none, or the run stopped. */
+  default_routes: z.array(z.string()),
 });
 export type CopyStart = z.infer<typeof CopyStart>;

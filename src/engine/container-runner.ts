@@ -44,7 +44,7 @@ export interface ContainerRunnerSpec {
   checkout: string;
   /** Top-level folder the install writes (default node_modules); the install volume is mounted there. */
   output?: string | undefined;
-  /** The dry-run server's container: it joins the internal network as DRY_RUN_DB_ALIAS. */
+  /** The dry-run server's container (a physical copy's: its netns holder): it joins the internal network as DRY_RUN_DB_ALIAS. */
   dryRunContainerId: string;
   secretDir: string;
   /** Image of the network holder: it needs `ip`; default: the local runner image (scripts/setup builds it). */

@@ -1,7 +1,10 @@
 // Exact-named dry-run environments: a network and a PostgreSQL container, labelled with the run
 // id, the port published on 127.0.0.1 only, the password handed over in a read-only 0600 file.
+import { demuxLogs } from './container-logs.js';
+import type { ContainerCreateOptions } from 'dockerode';
 import type { DockerClient } from './docker-client.js';
 import { inspectByName, type Inspected } from './inspect-by-name.js';
+import { startNetnsHolder, type NetnsHolder } from './netns-holder.js';
 import { INITDB_DIR, LABEL_PURPOSE, LABEL_RUN_ID, PASSWORD_MOUNT_PATH, TOOL_ROLE } from './labels.js';
 import { PREPARE_SCRIPT_MOUNT, PREPARE_SQL_MOUNT } from './physical-prepare.js';
 import type { RunJournal } from './run-journal.js';
@@ -64,6 +67,13 @@ export interface PhysicalStart {
   sqlFile: string;
   /** Work on the created container before it starts: sending the copy's data in. */
   beforeStart(containerId: string): Promise<void>;
+  /** Image of the holder of the copy's network namespace: it needs `ip` (the local runner image has it). */
+  netnsImage: string;
+}
+
+/** The holder of a physical copy's network namespace (default route deleted, port published): `<container>-netns`. */
+export function copyNetnsName(container: string): string {
+  return `${container}-netns`;
 }
 
 export interface Environment {
@@ -71,6 +81,8 @@ export interface Environment {
   names: EnvironmentNames;
   containerId: string;
   networkId: string;
+  /** A physical copy's server runs in this holder's network namespace (no default route); null otherwise. */
+  netnsHolderId: string | null;
   image: string;
   host: '127.0.0.1';
   port: number;
@@ -88,7 +100,7 @@ export async function createEnvironment(
   signal?: AbortSignal,
 ): Promise<Environment> {
   const labels = { [LABEL_RUN_ID]: journal.runId, [LABEL_PURPOSE]: 'dry-run' };
-  const { names } = spec;
+  const { names, physical } = spec;
 
   await journal.record({ kind: 'network', name: names.network, id: null });
   const network = await docker.createNetwork({
@@ -100,36 +112,22 @@ export async function createEnvironment(
   await journal.record({ kind: 'network', name: names.network, id: network.id });
   signal?.throwIfAborted();
 
-  const binds = [`${spec.passwordFile}:${PASSWORD_MOUNT_PATH}:ro`];
-  if (spec.initDir) binds.push(`${spec.initDir}:${INITDB_DIR}:ro`);
-  const { physical } = spec;
-  if (physical)
-    binds.push(`${physical.scriptFile}:${PREPARE_SCRIPT_MOUNT}:ro`, `${physical.sqlFile}:${PREPARE_SQL_MOUNT}:ro`);
-  const cmd = physical ? [PREPARE_SCRIPT_MOUNT] : ['postgres'];
-  if (!physical) for (const [key, value] of Object.entries(spec.settings ?? {})) cmd.push('-c', `${key}=${value}`);
+  // A physical copy carries production's configuration and catalog: its server shares the network
+  // namespace of a holder that deleted the default route and publishes the port (netns-holder.ts).
+  const holder = physical
+    ? await startNetnsHolder(docker, journal, {
+        name: copyNetnsName(names.container),
+        image: physical.netnsImage,
+        network: { name: names.network },
+        publish: 5432,
+        purpose: 'dry-run-netns',
+      })
+    : null;
+  signal?.throwIfAborted();
 
   await journal.record({ kind: 'container', name: names.container, id: null });
   const createdAt = new Date();
-  const container = await docker.createContainer({
-    name: names.container,
-    Image: spec.image,
-    ...(physical ? { Entrypoint: ['bash'] } : {}),
-    Cmd: cmd,
-    Labels: labels,
-    Env: [
-      `POSTGRES_PASSWORD_FILE=${PASSWORD_MOUNT_PATH}`,
-      `POSTGRES_USER=${TOOL_ROLE}`,
-      `POSTGRES_DB=${spec.database}`,
-    ],
-    ExposedPorts: { '5432/tcp': {} },
-    // `docker import` cannot set STOPSIGNAL; PostgreSQL's fast shutdown is SIGINT.
-    StopSignal: 'SIGINT',
-    HostConfig: {
-      NetworkMode: names.network,
-      PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
-      Binds: binds,
-    },
-  });
+  const container = await docker.createContainer(containerConfig(spec, labels, holder));
   await journal.record({ kind: 'container', name: names.container, id: container.id });
   signal?.throwIfAborted();
   if (physical) {
@@ -139,11 +137,13 @@ export async function createEnvironment(
 
   await container.start();
   const info = await container.inspect();
-  const binding = info.NetworkSettings.Ports?.['5432/tcp']?.[0];
+  // The port is published by whoever owns the network namespace.
+  const publisher = holder ? await docker.getContainer(holder.id).inspect() : info;
+  const binding = publisher.NetworkSettings.Ports?.['5432/tcp']?.[0];
   if (!binding || binding.HostIp !== '127.0.0.1') {
     throw new EnvironmentError(
       'E_PORT',
-      `the engine published no 127.0.0.1 port for ${names.container} (got ${JSON.stringify(binding ?? null)})`,
+      `the engine published no 127.0.0.1 port for ${holder?.name ?? names.container} (got ${JSON.stringify(binding ?? null)})`,
     );
   }
   return {
@@ -151,6 +151,7 @@ export async function createEnvironment(
     names,
     containerId: container.id,
     networkId: network.id,
+    netnsHolderId: holder?.id ?? null,
     image: spec.image,
     host: '127.0.0.1',
     port: Number(binding.HostPort),
@@ -158,6 +159,43 @@ export async function createEnvironment(
     database: spec.database,
     createdAt,
     startedAt: new Date(info.State.StartedAt),
+  };
+}
+
+/** The server container's create options: the image's entrypoint with `-c` settings, or a physical copy's prepare script in its holder's namespace. */
+function containerConfig(
+  spec: EnvironmentSpec,
+  labels: Record<string, string>,
+  holder: NetnsHolder | null,
+): ContainerCreateOptions {
+  const binds = [`${spec.passwordFile}:${PASSWORD_MOUNT_PATH}:ro`];
+  if (spec.initDir) binds.push(`${spec.initDir}:${INITDB_DIR}:ro`);
+  const { physical } = spec;
+  if (physical)
+    binds.push(`${physical.scriptFile}:${PREPARE_SCRIPT_MOUNT}:ro`, `${physical.sqlFile}:${PREPARE_SQL_MOUNT}:ro`);
+  const cmd = physical ? [PREPARE_SCRIPT_MOUNT] : ['postgres'];
+  if (!physical) for (const [key, value] of Object.entries(spec.settings ?? {})) cmd.push('-c', `${key}=${value}`);
+  return {
+    name: spec.names.container,
+    Image: spec.image,
+    ...(physical ? { Entrypoint: ['bash'] } : {}),
+    Cmd: cmd,
+    Labels: labels,
+    Env: [
+      `POSTGRES_PASSWORD_FILE=${PASSWORD_MOUNT_PATH}`,
+      `POSTGRES_USER=${TOOL_ROLE}`,
+      `POSTGRES_DB=${spec.database}`,
+    ],
+    ...(holder ? {} : { ExposedPorts: { '5432/tcp': {} } }),
+    // `docker import` cannot set STOPSIGNAL; PostgreSQL's fast shutdown is SIGINT.
+    StopSignal: 'SIGINT',
+    HostConfig: holder
+      ? { NetworkMode: holder.networkMode, Binds: binds }
+      : {
+          NetworkMode: spec.names.network,
+          PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+          Binds: binds,
+        },
   };
 }
 
@@ -173,14 +211,4 @@ export async function containerHealth(
   return { running: false, exitCode: info.State.ExitCode, logTail: demuxLogs(logs) };
 }
 
-/** Strip the 8-byte stream headers of a non-TTY container's log buffer. */
-export function demuxLogs(buf: Buffer): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const size = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + size).toString('utf8'));
-    i += 8 + size;
-  }
-  return parts.join('');
-}
+export { demuxLogs };

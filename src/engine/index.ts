@@ -7,6 +7,7 @@ export {
   assertNamesFree,
   createEnvironment,
   containerHealth,
+  copyNetnsName,
   findContainerByName,
   findNetworkByName,
   type Environment,
@@ -90,3 +91,4 @@ export {
   type PrepareScriptSpec,
 } from './physical-prepare.js';
 export { copyFolderIntoContainer, type CopiedFolder } from './copy-into-container.js';
+export { containerDefaultRoutes, parseDefaultRoutes } from './default-routes.js';

@@ -35,7 +35,8 @@ export const PASS_FILE_MOUNT = '/run/pg-rehearse/pgpass';
 /** Where the install container finds the host's CA bundle (NODE_EXTRA_CA_CERTS points there). */
 export const INSTALL_CA_MOUNT = '/etc/pg-rehearse/registry-ca.pem';
 
-export type RunnerPurpose = 'sut-internal' | 'sut-netns-holder' | 'sut-install-output' | 'sut-install' | 'sut-step';
+export type RunnerPurpose =
+  'sut-internal' | 'sut-netns-holder' | 'dry-run-netns' | 'sut-install-output' | 'sut-install' | 'sut-step';
 
 /** The labels of a runner resource: the run's id and what it is for. */
 export function runnerLabels(runId: string, purpose: RunnerPurpose): Record<string, string> {

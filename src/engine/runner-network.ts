@@ -5,12 +5,11 @@
 // host address (INHIBIT_IPV4), and the steps share the network namespace of one holder container
 // per run, which deleted that default route (it alone has CAP_NET_ADMIN, and runs nothing of the
 // system under test): a step has a route to the internal subnet and to nothing else.
-import { EnvironmentError, NameTakenError } from '../errors.js';
+import { NameTakenError } from '../errors.js';
 import type { DockerClient } from './docker-client.js';
-import { demuxLogs, findContainerByName, findNetworkByName } from './environment.js';
+import { findNetworkByName } from './environment.js';
 import { DRY_RUN_DB_ALIAS, runnerLabels } from './labels.js';
 import type { RunJournal } from './run-journal.js';
-import { DEFAULT_PATH } from './runner-image.js';
 
 /** The bridge driver's option that leaves the host without an address on the network. */
 export const INHIBIT_IPV4 = 'com.docker.network.bridge.inhibit_ipv4';
@@ -58,65 +57,4 @@ export async function joinInternalNetwork(
   await docker.getNetwork(network.id).connect({ Container: containerId, EndpointConfig: { Aliases: [alias] } });
 }
 
-export interface NetnsHolder {
-  name: string;
-  id: string;
-  /** The NetworkMode of a step container: `container:<holder id>`. */
-  networkMode: string;
-}
-
-const HOLDER_READY = 'pg-rehearse: network namespace ready';
-// Deletes the default route, proves none is left, then sleeps until it is removed.
-const HOLDER_SCRIPT = `ip -4 route del default 2>/dev/null; ip -6 route del default 2>/dev/null; if [ -n "$(ip -4 route show default)$(ip -6 route show default 2>/dev/null)" ]; then echo 'a default route survived:' >&2; ip route >&2; exit 1; fi; echo '${HOLDER_READY}'; exec sleep infinity`;
-const HOLDER_READY_MS = 15_000;
-
-/**
- * Start the holder of the steps' network namespace: a container of `image` (which must have `ip`:
- * the runner image does) on the internal network only, with CAP_NET_ADMIN and nothing else, that
- * deletes its default route and stays up. Recorded in the journal like every container of the run.
- */
-export async function startNetnsHolder(
-  docker: DockerClient,
-  journal: RunJournal,
-  opts: { name: string; image: string; network: InternalNetwork },
-): Promise<NetnsHolder> {
-  const existing = await findContainerByName(docker, opts.name);
-  if (existing) throw new NameTakenError('container', opts.name, existing.id);
-  await journal.record({ kind: 'container', name: opts.name, id: null });
-  const container = await docker.createContainer({
-    name: opts.name,
-    Image: opts.image,
-    Entrypoint: [],
-    Cmd: ['/bin/sh', '-c', HOLDER_SCRIPT],
-    Env: [`PATH=${DEFAULT_PATH}`],
-    Labels: runnerLabels(journal.runId, 'sut-netns-holder'),
-    StopSignal: 'SIGTERM',
-    HostConfig: {
-      NetworkMode: opts.network.name,
-      Init: true,
-      ReadonlyRootfs: true,
-      CapDrop: ['ALL'],
-      CapAdd: ['NET_ADMIN'],
-      SecurityOpt: ['no-new-privileges'],
-    },
-  });
-  await journal.record({ kind: 'container', name: opts.name, id: container.id });
-  await container.start();
-  const until = Date.now() + HOLDER_READY_MS;
-  for (;;) {
-    const log = demuxLogs(await container.logs({ stdout: true, stderr: true }));
-    if (log.includes(HOLDER_READY)) break;
-    const info = await container.inspect();
-    if (!info.State.Running || Date.now() > until) {
-      throw new EnvironmentError(
-        'E_RUNNER_NETNS',
-        `the network holder ${opts.name} did not delete its default route (${info.State.Running ? 'still not ready' : `it exited with ${info.State.ExitCode}`}): ${log.trim() || 'no output'}`,
-        {
-          hint: 'the steps would have a default route: check that the holder image has `ip` (iproute2), as the runner image of scripts/setup does',
-        },
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { name: opts.name, id: container.id, networkMode: `container:${container.id}` };
-}
+export { startNetnsHolder, type NetnsHolder } from './netns-holder.js';

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import {
   copyFolderIntoContainer,
+  defaultRunnerImage,
   COPY_DATA_DIR,
   COPY_PARENT_DIR,
   physicalPrepareScript,
@@ -36,6 +37,7 @@ export function physicalStart(ctx: RunContext, run: OpenRun) {
     return {
       scriptFile,
       sqlFile,
+      netnsImage: defaultRunnerImage(),
       beforeStart: async (containerId) => {
         ctx.progress.note(
           `  sending the base backup into the container through the engine (${join(backup.dir, BASE_BACKUP_ENTRY)})`,

@@ -3,7 +3,7 @@
 // have the same system identifier by construction), that the copy's first start left nothing that
 // could reach production (no replication slot, no enabled subscription), then gives the
 // rehearsal's roles their per-run passwords, runs the grants SQL and checks the grant matrix.
-import { SET_ASIDE_FILES, TOOL_ROLE } from '../../engine/index.js';
+import { containerDefaultRoutes, copyNetnsName, SET_ASIDE_FILES, TOOL_ROLE } from '../../engine/index.js';
 import {
   copyStartState,
   MARKER_QUERY,
@@ -40,6 +40,7 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
     );
   const identity = await serverIdentity(tool);
   env.sysid = identity.systemIdentifier;
+  const defaultRoutes = await containerDefaultRoutes(ctx.docker, dry.started.env.containerId);
   const state = await copyStartState(tool);
   const copied = need(ctx.copied, "G3's copy into the container");
   env.copy = {
@@ -53,7 +54,14 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
     subscriptions: state.subscriptions,
     subscriptions_enabled: state.subscriptionsEnabled,
     login_roles_without_password: state.loginRolesWithoutPassword,
+    netns_holder: copyNetnsName(ctx.names.container),
+    default_routes: defaultRoutes,
   };
+  if (defaultRoutes.length > 0)
+    throw new GateFailure(
+      'tool',
+      `the copy's network namespace has a default route (${defaultRoutes.join('; ')}): it could reach beyond its own network; refusing to go on`,
+    );
   if (state.replicationSlots > 0 || state.subscriptionsEnabled > 0)
     throw new GateFailure(
       'tool',

@@ -7,13 +7,15 @@ import {
   checkEngine,
   containerIdentity,
   containerSysid,
+  copyNetnsName,
   defaultImage,
   defaultRunnerImage,
+  findContainerByName,
   inspectImage,
   runnerNames,
   type ContainerIdentity,
 } from '../../engine/index.js';
-import { withKnob } from '../../errors.js';
+import { NameTakenError, withKnob } from '../../errors.js';
 import { redact } from '../../evidence/index.js';
 import {
   connectionFailureHint,
@@ -50,6 +52,7 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
     });
     await assertRunnerNamesFree(docker, runnerNames(names.container)).catch(knob('environment.name'));
   }
+  if (ctx.plan.copy === 'physical') await copyNetnsPreflight(ctx);
   const prodId = await productionPreflight(ctx);
   const physical = ctx.plan.copy === 'physical' ? await physicalPreflight(ctx) : null;
   await protectedPreflight(ctx);
@@ -63,6 +66,16 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
     protected_envs: config.protected_envs.length,
     ...(physical ? { physical } : {}),
   };
+}
+
+/** A physical copy's server runs in the namespace of a holder of the local runner image, under its own exact name. */
+async function copyNetnsPreflight(ctx: RunContext): Promise<void> {
+  await inspectImage(ctx.docker, defaultRunnerImage()).catch((err: unknown) => {
+    throw withKnob(err, "nothing but `bash scripts/setup` (the local runner image holds a physical copy's network)");
+  });
+  const name = copyNetnsName(ctx.names.container);
+  const taken = await findContainerByName(ctx.docker, name);
+  if (taken) throw new NameTakenError('container', name, taken.id, '`environment.name` in the config');
 }
 
 /** Production's identity and the watched tables in its catalog, in one read-only transaction; its container when named. */

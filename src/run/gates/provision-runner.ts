@@ -25,7 +25,7 @@ export async function provisionRunner(
     image: plan.image ?? defaultRunnerImage(),
     checkout: ctx.paths.sut,
     output: plan.installOutput,
-    dryRunContainerId: server.env.containerId,
+    dryRunContainerId: server.env.netnsHolderId ?? server.env.containerId,
     secretDir: run.dir,
   });
   ctx.health = await healthBaseline(docker, server, runner.holder);
