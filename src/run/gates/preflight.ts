@@ -51,7 +51,7 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
     await assertRunnerNamesFree(docker, runnerNames(names.container)).catch(knob('environment.name'));
   }
   const prodId = await productionPreflight(ctx);
-  const physical = ctx.plan.copy === 'physical' ? await physicalPreflight(ctx) : null;
+  const physical = ctx.plan.copy === 'physical' ? await physicalPreflight(ctx, image) : null;
   await protectedPreflight(ctx);
   await checkoutPreflight(ctx);
   return {
