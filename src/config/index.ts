@@ -17,4 +17,5 @@ export * from './locks-config.js';
 export * from './lint-schema.js';
 export * from './copy-config.js';
 export * from './physical-copy-schema.js';
+export * from './warning-schema.js';
 export * from './dump-footprint-schema.js';

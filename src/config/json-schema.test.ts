@@ -63,6 +63,7 @@ describe('the shipped JSON Schemas', () => {
       accepted_commit: 'a',
       config: { path: 'p', sha256: 's' },
       alerts: [],
+      warnings: [],
       gates: [],
       scenarios: [],
       artefacts: [],

@@ -7,6 +7,7 @@ import { Check, Classification, Failure, GateRecord, ScenarioRecord, Status, Ver
 import { Lint } from './lint-schema.js';
 import { DumpFootprint } from './dump-footprint-schema.js';
 import { CopyStart, PhysicalBackup } from './physical-copy-schema.js';
+import { Warning } from './warning-schema.js';
 
 export * from './run-records-schema.js';
 
@@ -314,6 +315,8 @@ const common = {
   config: z.object({ path: z.string(), sha256: z.string() }),
   /** Told loudly at the top of the report: production changed, teardown incomplete. */
   alerts: z.array(z.string()),
+  /** Told loudly, without failing the run: e.g. a physical copy's collation versions differ from production's. */
+  warnings: z.array(Warning).default([]),
   gates: z.array(GateRecord),
   scenarios: z.array(ScenarioRecord),
   artefacts: z.array(Artefact),

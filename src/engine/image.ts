@@ -28,13 +28,15 @@ export function defaultImage(): string {
 export interface ImageInfo {
   tag: string;
   id: string;
+  /** The engine's name of the image's CPU architecture (amd64, arm64, ...); null when the image records none. */
+  architecture: string | null;
 }
 
-/** The image's id (not only its tag), or ImageMissingError naming what to do. */
+/** The image's id (not only its tag) and architecture, or ImageMissingError naming what to do. */
 export async function inspectImage(docker: DockerClient, tag: string): Promise<ImageInfo> {
   try {
     const info = await docker.getImage(tag).inspect();
-    return { tag, id: info.Id };
+    return { tag, id: info.Id, architecture: info.Architecture || null };
   } catch (err) {
     if (isNotFoundError(err)) throw new ImageMissingError(tag);
     throw err;

@@ -59,6 +59,7 @@ describe('replicationPreflight', () => {
     expect(pre.serverVersionNum).toBe(identity.serverVersionNum);
     expect(pre.blockSize).toBe(8192);
     expect(pre.walSegmentSize).toBe(16 * 1024 * 1024);
+    expect(pre.walBlockSize).toBe(8192);
     expect(pre.versionString).toMatch(/^PostgreSQL \d+/);
     expect(typeof pre.dataChecksums).toBe('boolean');
     expect(pre.walKeepSize).toMatch(/^\d+/);

@@ -39,3 +39,5 @@ export * from './base-backup-error.js';
 export * from './verify-backup.js';
 export * from './backup-manifest.js';
 export * from './replication-preflight.js';
+export * from './cluster-facts.js';
+export * from './copy-image-support.js';

@@ -16,6 +16,8 @@ export interface ReplicationPreflight {
   blockSize: number;
   /** Bytes. */
   walSegmentSize: number;
+  /** XLOG_BLCKSZ, a build constant pg_control records: a server built with another refuses the files. */
+  walBlockSize: number;
   /** version(), e.g. "PostgreSQL 15.18 (Debian 15.18-1.pgdg120+1) on x86_64-pc-linux-gnu, ...". */
   versionString: string;
   dataChecksums: boolean;
@@ -26,7 +28,7 @@ export interface ReplicationPreflight {
 
 /** The read-only query of the preflight, sent in a read-only transaction (the report lists it). */
 export const REPLICATION_PREFLIGHT_QUERY =
-  "select coalesce((select rolreplication or rolsuper from pg_catalog.pg_roles where rolname = current_user), false) as can_replicate, current_setting('server_version_num') as num, current_setting('block_size') as block_size, pg_catalog.pg_size_bytes(current_setting('wal_segment_size'))::text as wal_segment_size, pg_catalog.version() as version, current_setting('data_checksums') as data_checksums, current_setting('wal_keep_size') as wal_keep_size";
+  "select coalesce((select rolreplication or rolsuper from pg_catalog.pg_roles where rolname = current_user), false) as can_replicate, current_setting('server_version_num') as num, current_setting('block_size') as block_size, pg_catalog.pg_size_bytes(current_setting('wal_segment_size'))::text as wal_segment_size, current_setting('wal_block_size') as wal_block_size, pg_catalog.version() as version, current_setting('data_checksums') as data_checksums, current_setting('wal_keep_size') as wal_keep_size";
 
 /** The replication command the preflight sends over its replication connection. */
 export const IDENTIFY_SYSTEM_COMMAND = 'IDENTIFY_SYSTEM';
@@ -36,6 +38,7 @@ interface Row {
   num: string;
   block_size: string;
   wal_segment_size: string;
+  wal_block_size: string;
   version: string;
   data_checksums: string;
   wal_keep_size: string;
@@ -54,6 +57,7 @@ export async function replicationPreflight(target: PgTarget, signal?: AbortSigna
     serverVersionNum: Number(row.num),
     blockSize: Number(row.block_size),
     walSegmentSize: Number(row.wal_segment_size),
+    walBlockSize: Number(row.wal_block_size),
     versionString: row.version,
     dataChecksums: row.data_checksums === 'on',
     walKeepSize: row.wal_keep_size,

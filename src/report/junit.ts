@@ -118,6 +118,7 @@ export function junitXml(r: Report, sha256: string | null): string {
     .property('accepted_commit', r.accepted_commit);
   if (sha256 !== null) suite.property('report_sha256', sha256);
   for (const alert of r.alerts) suite.property('alert', alert);
+  for (const warning of r.warnings) suite.property('warning', warning.message);
   for (const c of runOrder(r)) addCase(suite.testCase(), r, c);
   // The suite is the document's root: the schema's `testsuites` wrapper has no `skipped` count.
   return suite.build().end({ pretty: true }) + '\n';

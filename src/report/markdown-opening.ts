@@ -1,4 +1,4 @@
-// The top of report.md: the title, the verdict line, the alerts, and for a run that did not pass
+// The top of report.md: the title, the verdict line, the alerts, the warnings, and for a run that did not pass
 // the failure and where the verdict was decided, with what its teardown recorded.
 import type { Report } from '../config/index.js';
 import { plural } from '../plural.js';
@@ -42,6 +42,7 @@ function decidedSentence(r: Report): string {
 export function openingLines(r: Report): string[] {
   const out = [titleLine(r), '', verdictLine(r), ''];
   for (const a of r.alerts) out.push(`> **${a}**`, '');
+  for (const w of r.warnings) out.push(`> **Warning:** ${w.message}`, '');
   if (r.failure) out.push(r.failure.message, '', decidedSentence(r), '');
   return out;
 }

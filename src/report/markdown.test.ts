@@ -402,3 +402,36 @@ describe('report.md Locks', () => {
     expect(md).toContain('sampled from pg_locks every 25 ms, or both; 1 table rewritten whole.');
   });
 });
+
+describe('report.md warnings', () => {
+  it('tells each warning loudly at the top of a report that stays PASS', () => {
+    const d = passDraft();
+    const message =
+      'the dry-run image gives another collation version than production recorded for ledger (libc en_US.UTF-8: production 2.31, copy 2.36): REINDEX';
+    d.warnings = [
+      {
+        kind: 'collation_version',
+        message,
+        databases: [
+          {
+            database: 'ledger',
+            provider: 'libc',
+            locale: 'en_US.UTF-8',
+            collate: 'en_US.UTF-8',
+            ctype: 'en_US.UTF-8',
+            production_version: '2.31',
+            copy_version: '2.36',
+          },
+        ],
+      },
+    ];
+    const r = finish(d);
+    const md = renderMarkdown(r);
+    expect(r.execution_status).toBe('PASS');
+    expect(md.split('\n').slice(0, 6)).toContain(`> **Warning:** ${message}`);
+  });
+
+  it('has no warning line when the report has none', () => {
+    expect(renderMarkdown(finish(passDraft()))).not.toContain('**Warning:**');
+  });
+});

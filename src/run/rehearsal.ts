@@ -195,6 +195,7 @@ function newContext(fixed: Fixed): RunContext {
     imageId: null,
     runnerImageId: null,
     prodIdentity: null,
+    prodCluster: null,
     prodContainerPre: null,
     run: null,
     backup: null,

@@ -6,7 +6,13 @@ import type { RehearsalConfig } from '../config/index.js';
 import type { ContainerIdentity, CopiedFolder, DockerClient, EnvironmentNames } from '../engine/index.js';
 import { ToolError } from '../errors.js';
 import type { ScanPlace } from '../evidence/index.js';
-import type { PgTarget, ServerIdentity, StreamedRestoreOutcome, WriteCounterReading } from '../pg/index.js';
+import type {
+  ClusterFacts,
+  PgTarget,
+  ServerIdentity,
+  StreamedRestoreOutcome,
+  WriteCounterReading,
+} from '../pg/index.js';
 import type { StepRunner } from '../scenario/index.js';
 import type { OpenRun, StartedServer } from './dry-run-environment.js';
 import type { EnvironmentBaseline } from './environment-health.js';
@@ -74,6 +80,8 @@ export interface RunContext {
   imageId: string | null;
   runnerImageId: string | null;
   prodIdentity: ServerIdentity | null;
+  /** A physical copy: production's databases, their collation facts and extensions (G4 checks them on the copy). */
+  prodCluster: ClusterFacts | null;
   // Set by G2 (or G3, whichever opens the run first).
   run: OpenRun | null;
   backup: { dir: string; path: string } | null;

@@ -1,6 +1,6 @@
 // The record of one rehearsal as it happens: gates and scenarios start NOT_RUN and are filled
 // in as they run; sections stay null until their gate produces them. It becomes report.json.
-import type { Classification, Failure, GateRecord, Report, ScenarioRecord, Status } from '../config/index.js';
+import type { Classification, Failure, GateRecord, Report, ScenarioRecord, Status, Warning } from '../config/index.js';
 import { REPORT_SCHEMA_VERSION } from '../config/index.js';
 import type { PlannedGate } from './run-plan.js';
 
@@ -25,6 +25,7 @@ export class RunRecord {
   readonly scenarios: ScenarioRecord[] = [];
   readonly retries: Report['retries'] = [];
   readonly alerts: string[] = [];
+  readonly warnings: Warning[] = [];
   artefacts: Report['artefacts'] = [];
   failure: Failure | null = null;
   sections: Nullable<Sections> = {
@@ -125,6 +126,7 @@ export function toReport(rec: RunRecord, x: ReportExtras): unknown {
     accepted_commit: x.acceptedCommit,
     config: x.config,
     alerts: rec.alerts,
+    warnings: rec.warnings,
     failure: x.verdict === 'PASS' ? null : rec.failure,
     gates: rec.gates,
     scenarios: rec.scenarios,

@@ -338,6 +338,7 @@ export function passDraft(): ReportDraft {
     accepted_commit: COMMIT,
     config: { path: '/work/main/fixtures/demo/rehearse.yaml', sha256: SHA('7') },
     alerts: [],
+    warnings: [],
     gates: GATES.map((_, i) => gate(i)),
     scenarios: SCENARIOS.map((_, i) => scenario(i)),
     artefacts: [

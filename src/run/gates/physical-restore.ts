@@ -1,10 +1,13 @@
 // G4 of a physical copy: nothing is restored (the copy is production's cluster), so G4 proves what
 // a physical copy must: that the server carries this run's marker and production does not (both
 // have the same system identifier by construction), that the copy's first start left nothing that
-// could reach production (no replication slot, no enabled subscription), then gives the
-// rehearsal's roles their per-run passwords, runs the grants SQL and checks the grant matrix.
+// could reach production (no replication slot, no enabled subscription, no default route in its
+// network namespace) and that the image has what production's databases need (extension files; a
+// collation version that differs is a loud warning), then gives the rehearsal's roles their
+// per-run passwords, runs the grants SQL and checks the grant matrix.
 import { containerDefaultRoutes, copyNetnsName, SET_ASIDE_FILES, TOOL_ROLE } from '../../engine/index.js';
 import {
+  copyImageSupport,
   copyStartState,
   MARKER_QUERY,
   MARKER_SETTING,
@@ -17,6 +20,13 @@ import {
 } from '../../pg/index.js';
 import { GateFailure } from '../gate-failure.js';
 import { need, type RunContext } from '../run-context.js';
+import {
+  collationDrift,
+  collationWarning,
+  extensionList,
+  extensionsFault,
+  missingExtensions,
+} from './physical-compat.js';
 import { grantDifferences, sessionAudit, sqlArtefact, throwOnDifferences } from './grant-check.js';
 
 export async function physicalRestoreGate(ctx: RunContext): Promise<Record<string, unknown>> {
@@ -67,6 +77,7 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
       'tool',
       `the copy holds ${state.replicationSlots} replication slot(s) and ${state.subscriptionsEnabled} enabled subscription(s) after its prepare step: refusing to go on`,
     );
+  const support = await imageSupport(ctx, tool, identity.serverVersionNum, env.image);
   await missingRoles(ctx, tool);
   await setRolePasswords(tool, dry.rolePasswords);
   await sqlArtefact(ctx, 'grants', () => runSqlFile(tool, ctx.paths.grants, { singleTransaction: true }));
@@ -78,10 +89,29 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
     marker_absent_on_production: env.marker_absent_on_production,
     sysid: identity.systemIdentifier,
     databases: state.databases.length,
+    ...support,
     roles: inputs.roles.length,
     grant_differences: differences.length,
     session_audit: audit ?? 'off',
   };
+}
+
+/**
+ * The copy's server reads the image's extension folder and libraries: each extension version
+ * production installed must be there (else INCONCLUSIVE environment, naming them), and each
+ * database's collation version should be the one production recorded (else a loud warning).
+ */
+async function imageSupport(ctx: RunContext, tool: PgTarget, versionNum: number, imageTag: string) {
+  const { databases } = need(ctx.prodCluster, "G1's facts of production's databases");
+  const support = await copyImageSupport(tool, versionNum);
+  const fault = extensionsFault(missingExtensions(databases, support.extensions), imageTag);
+  if (fault) throw fault;
+  const warning = collationWarning(collationDrift(databases, support.collationVersions));
+  if (warning) {
+    ctx.rec.warnings.push(warning);
+    ctx.progress.note(`!! warning: ${warning.message}`, 'error');
+  }
+  return { extensions: extensionList(databases), collation_drift: warning?.databases.map((d) => d.database) ?? [] };
 }
 
 /** The rehearsal's roles must be production's: a physical copy creates none. */

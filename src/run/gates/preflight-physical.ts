@@ -1,21 +1,82 @@
 // G1 for a physical copy: production lets this user replicate (the REPLICATION attribute and a
-// `replication` line in pg_hba.conf, proved by a real replication connection), and a copy of its
-// files can run in the dry-run image (same major version and block size). Each miss stops the
-// run before anything is created, with what to do.
+// `replication` line in pg_hba.conf, proved by a real replication connection that reaches the
+// server checked), and a copy of its files can run in the dry-run image (same major version,
+// architecture, block sizes). Each miss stops the run before anything is created, with what to do.
+// Production's databases, extensions and collation facts are read here for G4, which asks the
+// copy's server (the image's files) whether it has them.
+import type { ImageInfo } from '../../engine/index.js';
 import { LOCAL_IMAGE_MAJOR } from '../../engine/index.js';
-import { IDENTIFY_SYSTEM_COMMAND, REPLICATION_PREFLIGHT_QUERY, replicationPreflight } from '../../pg/index.js';
+import {
+  clusterFacts,
+  IDENTIFY_SYSTEM_COMMAND,
+  REPLICATION_PREFLIGHT_QUERY,
+  replicationPreflight,
+  type ReplicationPreflight,
+} from '../../pg/index.js';
 import { redact } from '../../evidence/index.js';
 import { GateFailure } from '../gate-failure.js';
-import type { RunContext } from '../run-context.js';
+import { need, type RunContext } from '../run-context.js';
+import {
+  architectureFault,
+  extensionList,
+  productionArchitecture,
+  replicationIdentityFault,
+} from './physical-compat.js';
 
-/** The block size every packaged PostgreSQL build has; the local image is one. */
+/** The block size and WAL block size every packaged PostgreSQL build has; the local image is one. */
 const IMAGE_BLOCK_SIZE = 8192;
+const IMAGE_WAL_BLOCK_SIZE = 8192;
+/** initdb's default WAL segment size, the local image's. */
+const IMAGE_DEFAULT_WAL_SEGMENT_SIZE = 16 * 1024 * 1024;
 
-export async function physicalPreflight(ctx: RunContext): Promise<Record<string, unknown>> {
+export async function physicalPreflight(ctx: RunContext, image: ImageInfo): Promise<Record<string, unknown>> {
   const { production } = ctx;
   ctx.prodStatements.push('BEGIN READ ONLY', REPLICATION_PREFLIGHT_QUERY, 'COMMIT');
   ctx.prodStatements.push(`${IDENTIFY_SYSTEM_COMMAND} (on a replication connection, replication=true)`);
   const p = await replicationPreflight(production, ctx.signal);
+  const replicationSysid = replicationAllowed(ctx, p);
+  const sysidPre = need(ctx.prodIdentity, "production's identity").systemIdentifier;
+  const who = `${production.user}@${production.host}:${production.port}`;
+  const elsewhere = replicationIdentityFault(sysidPre, replicationSysid, who);
+  if (elsewhere) throw elsewhere;
+  const major = Math.floor(p.serverVersionNum / 10000);
+  const arch = { production: productionArchitecture(p.versionString), image: image.architecture };
+  filesFit(ctx, p, major, arch, image.tag);
+  const cluster = await clusterFacts(production, p.serverVersionNum, (s) => ctx.prodStatements.push(...s));
+  if (cluster.refused.length > 0)
+    throw new GateFailure(
+      'environment',
+      `production refuses ${who} a session to ${cluster.refused.map((r) => `${r.name} (${redact(r.error, ctx.secrets)})`).join(', ')}: a physical copy carries every database, and their extensions must be known to check the image has them; what to do: let ${production.user} connect to every database (CONNECT and a pg_hba line), or \`production.copy: logical\``,
+    );
+  ctx.prodCluster = cluster;
+  return {
+    replication: 'allowed',
+    replication_sysid: replicationSysid,
+    major,
+    architecture: arch,
+    block_size: p.blockSize,
+    wal_block_size: p.walBlockSize,
+    // Not a blocker: since PostgreSQL 11 the segment size is chosen at initdb and read from pg_control at start, so
+    // an image built with the default runs production's files of any valid size.
+    wal_segment_size: { production: p.walSegmentSize, image_default: IMAGE_DEFAULT_WAL_SEGMENT_SIZE },
+    data_checksums: p.dataChecksums,
+    databases: cluster.databases.map((d) => ({
+      name: d.name,
+      provider: d.provider,
+      locale: d.locale,
+      collate: d.collate,
+      ctype: d.ctype,
+      collation_version: d.recordedVersion,
+      collation_actual_version: d.actualVersion,
+      extensions: d.extensions.map((e) => `${e.name} ${e.version}`),
+    })),
+    extensions: extensionList(cluster.databases),
+  };
+}
+
+/** The role may replicate and production accepts its replication connection: its system identifier. */
+function replicationAllowed(ctx: RunContext, p: ReplicationPreflight): string {
+  const { production } = ctx;
   const who = `${production.user}@${production.host}:${production.port}`;
   if (!p.canReplicate)
     throw new GateFailure(
@@ -27,24 +88,33 @@ export async function physicalPreflight(ctx: RunContext): Promise<Record<string,
       'environment',
       `production refuses a replication connection of ${who}: ${redact(p.replication.error, ctx.secrets)}; what to do: add a \`host replication ${production.user} <this machine's address> scram-sha-256\` line to production's pg_hba.conf and reload it, or \`production.copy: logical\``,
     );
-  const major = Math.floor(p.serverVersionNum / 10000);
+  return p.replication.systemIdentifier;
+}
+
+/** Production's files can be read by the image's server: major version, architecture, block sizes. */
+function filesFit(
+  ctx: RunContext,
+  p: ReplicationPreflight,
+  major: number,
+  arch: { production: string | null; image: string | null },
+  imageTag: string,
+): void {
   // The local image's major is known; another image's is its own business until the copy starts (its log then says).
   if (!ctx.config.environment.image && major !== LOCAL_IMAGE_MAJOR)
     throw new GateFailure(
       'environment',
       `production runs PostgreSQL ${major} and the dry-run image PostgreSQL ${LOCAL_IMAGE_MAJOR}: a physical copy needs the same major version; what to do: set \`environment.image\` to a PostgreSQL ${major} image, or \`production.copy: logical\``,
     );
+  const cpu = architectureFault(arch.production, arch.image, imageTag, p.versionString);
+  if (cpu) throw cpu;
   if (p.blockSize !== IMAGE_BLOCK_SIZE)
     throw new GateFailure(
       'environment',
       `production was built with a block size of ${p.blockSize} bytes, the dry-run image with ${IMAGE_BLOCK_SIZE}: its files cannot be read there; what to do: \`production.copy: logical\``,
     );
-  return {
-    replication: 'allowed',
-    replication_sysid: p.replication.systemIdentifier,
-    major,
-    block_size: p.blockSize,
-    wal_segment_size: p.walSegmentSize,
-    data_checksums: p.dataChecksums,
-  };
+  if (p.walBlockSize !== IMAGE_WAL_BLOCK_SIZE)
+    throw new GateFailure(
+      'environment',
+      `production was built with a WAL block size of ${p.walBlockSize} bytes, the dry-run image with ${IMAGE_WAL_BLOCK_SIZE}: its server refuses such files; what to do: \`production.copy: logical\``,
+    );
 }

@@ -54,7 +54,7 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
   }
   if (ctx.plan.copy === 'physical') await copyNetnsPreflight(ctx);
   const prodId = await productionPreflight(ctx);
-  const physical = ctx.plan.copy === 'physical' ? await physicalPreflight(ctx) : null;
+  const physical = ctx.plan.copy === 'physical' ? await physicalPreflight(ctx, image) : null;
   await protectedPreflight(ctx);
   await checkoutPreflight(ctx);
   return {
