@@ -6,6 +6,7 @@ import { LOCAL_IMAGE_MAJOR } from '../../engine/index.js';
 import { IDENTIFY_SYSTEM_COMMAND, REPLICATION_PREFLIGHT_QUERY, replicationPreflight } from '../../pg/index.js';
 import { redact } from '../../evidence/index.js';
 import { GateFailure } from '../gate-failure.js';
+import { replicationVerdict } from '../replication-access.js';
 import type { RunContext } from '../run-context.js';
 
 /** The block size every packaged PostgreSQL build has; the local image is one. */
@@ -16,17 +17,8 @@ export async function physicalPreflight(ctx: RunContext): Promise<Record<string,
   ctx.prodStatements.push('BEGIN READ ONLY', REPLICATION_PREFLIGHT_QUERY, 'COMMIT');
   ctx.prodStatements.push(`${IDENTIFY_SYSTEM_COMMAND} (on a replication connection, replication=true)`);
   const p = await replicationPreflight(production, ctx.signal);
-  const who = `${production.user}@${production.host}:${production.port}`;
-  if (!p.canReplicate)
-    throw new GateFailure(
-      'environment',
-      `production's user ${production.user} has neither REPLICATION nor SUPERUSER, which a physical copy needs; what to do: \`ALTER ROLE ${production.user} REPLICATION\` on production, or \`production.copy: logical\``,
-    );
-  if (!p.replication.ok)
-    throw new GateFailure(
-      'environment',
-      `production refuses a replication connection of ${who}: ${redact(p.replication.error, ctx.secrets)}; what to do: add a \`host replication ${production.user} <this machine's address> scram-sha-256\` line to production's pg_hba.conf and reload it, or \`production.copy: logical\``,
-    );
+  const access = replicationVerdict(p, production, (text) => redact(text, ctx.secrets));
+  if (!access.ok) throw new GateFailure('environment', access.refusal);
   const major = Math.floor(p.serverVersionNum / 10000);
   // The local image's major is known; another image's is its own business until the copy starts (its log then says).
   if (!ctx.config.environment.image && major !== LOCAL_IMAGE_MAJOR)
@@ -41,7 +33,7 @@ export async function physicalPreflight(ctx: RunContext): Promise<Record<string,
     );
   return {
     replication: 'allowed',
-    replication_sysid: p.replication.systemIdentifier,
+    replication_sysid: access.systemIdentifier,
     major,
     block_size: p.blockSize,
     wal_segment_size: p.walSegmentSize,
