@@ -3,7 +3,7 @@ import { consoleProgress } from './output.js';
 
 export const command = 'verify <report>';
 export const describe =
-  "Check a finished report: its JSON Schema, its sha256 (the file beside it, or --expect-sha), the kept backup's and every artefact's sha256";
+  "Check a finished report: its JSON Schema, its sha256 (the file beside it, or --expect-sha), every artefact's sha256, and the backup where it was kept (a dump's sha256; a base backup's backup_manifest sha256 and pg_verifybackup on it again)";
 
 export function builder(y: Argv) {
   return y
@@ -14,7 +14,7 @@ export function builder(y: Argv) {
     })
     .example(
       '$0 verify reports/report.json --expect-sha 5d48a7...',
-      'exit 0 all match, 1 a mismatch, 2 the report cannot be read',
+      'exit 0 all match, 1 a mismatch, 2 the report cannot be read, 3 pg_verifybackup cannot run on a kept base backup',
     );
 }
 

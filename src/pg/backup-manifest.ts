@@ -2,6 +2,9 @@
 // and checksums, and the WAL ranges the backup needs. Read for the report's evidence; whether the
 // files match it is pg_verifybackup's to say.
 
+/** The manifest's name in a base backup folder: pg_basebackup writes it there, pg_verifybackup reads it there. */
+export const BACKUP_MANIFEST_FILE = 'backup_manifest';
+
 export interface BackupManifest {
   /** `PostgreSQL-Backup-Manifest-Version`: 1 up to PostgreSQL 16, 2 from 17 on. */
   version: number;

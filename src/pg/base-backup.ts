@@ -7,6 +7,7 @@ import { lstat, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ToolError, UsageError } from '../errors.js';
+import { BACKUP_MANIFEST_FILE } from './backup-manifest.js';
 import { BaseBackupError, serverErrorLine } from './base-backup-error.js';
 import { parseToolVersion } from './client-tools.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
@@ -165,7 +166,7 @@ export async function takeBaseBackup(opts: BaseBackupOptions): Promise<BaseBacku
     if (opts.signal?.aborted) throw interruptedBy(opts.signal);
     const failed = baseBackupEnd(result, server, splitter.tail.firstError, tail);
     if (failed) throw failed;
-    const manifestPath = join(opts.dataDir, 'backup_manifest');
+    const manifestPath = join(opts.dataDir, BACKUP_MANIFEST_FILE);
     await stat(manifestPath).catch((err: unknown) => {
       throw new BaseBackupError(server, 0, tail, `pg_basebackup wrote no backup_manifest in \`${opts.dataDir}\``, {
         cause: err,

@@ -1,4 +1,5 @@
 // `rehearse doctor`: is this machine ready to rehearse? Each check says what to do when it is not.
+// With a config, what it asks of production too (doctor-production.ts).
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -13,6 +14,7 @@ import {
 import { errnoWords, messageOf } from '../errors.js';
 import { squawkVersion } from '../evidence/index.js';
 import { CLIENT_TOOLS, clientToolVersion } from '../pg/index.js';
+import { doctorProduction, productionDoctorChecks } from './doctor-production.js';
 
 export interface DoctorCheck {
   name: string;
@@ -25,12 +27,21 @@ export interface DoctorCheck {
 /** Below this much free space a dump and a restore of a real production are at risk. */
 export const MIN_FREE_BYTES = 2 * 1024 ** 3;
 
-export async function doctor(docker: DockerClient, image = defaultImage()): Promise<DoctorCheck[]> {
+export interface DoctorOptions {
+  image?: string;
+  /** A rehearsal config: what it asks of production is checked too (doctor-production.ts). */
+  config?: string;
+}
+
+export async function doctor(docker: DockerClient, opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
+  // The config first: a bad one is a usage error before anything is checked.
+  const production = opts.config === undefined ? null : await doctorProduction(opts.config);
   return [
-    ...(await engineChecks(docker, image)),
+    ...(await engineChecks(docker, opts.image ?? defaultImage())),
     ...(await clientToolChecks()),
     await squawkCheck(),
     ...(await stateFolderChecks()),
+    ...(production === null ? [] : await productionDoctorChecks(production)),
   ];
 }
 

@@ -1,10 +1,29 @@
 // `rehearse verify REPORT [--expect-sha SHA]`: exit 0 when everything still matches, 1 on a
-// mismatch, 2 when the report (or its sha) cannot be read.
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+// mismatch, 2 when the report (or its sha) cannot be read, 3 when pg_verifybackup cannot run to
+// re-verify a kept base backup.
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { sha256File, sha256Text } from '../evidence/index.js';
-import { checkFileSha, checkSchema, checkSha, parseShaFile, type VerifyCheck } from '../report/verify.js';
+import { BACKUP_MANIFEST_FILE, verifyBackup } from '../pg/index.js';
+import {
+  logicalBackupCheck,
+  notKeptCheck,
+  physicalBackupChecks,
+  type PhysicalBackupRead,
+  type ReportBackup,
+  type VerifyBackupRun,
+} from '../report/verify-backup.js';
+import {
+  checkFileSha,
+  checkSchema,
+  checkSha,
+  parseShaFile,
+  verifyExitCode,
+  verifyLabel,
+  verifySummary,
+  type VerifyCheck,
+} from '../report/verify.js';
 import type { Progress } from './progress.js';
 
 export async function verifyReport(reportPath: string, expectSha: string | undefined): Promise<VerifyCheck[]> {
@@ -34,14 +53,7 @@ export async function verifyReport(reportPath: string, expectSha: string | undef
   checks.push(check);
   if (!report) return checks;
 
-  if (report.backup?.kept)
-    checks.push(
-      checkFileSha(
-        `backup ${report.backup.path}`,
-        report.backup.sha256,
-        await sha256File(report.backup.path).catch(() => null),
-      ),
-    );
+  if (report.backup) checks.push(...(await backupChecks(report.backup)));
   const configDir = dirname(report.config.path);
   for (const a of report.artefacts) {
     checks.push(
@@ -49,6 +61,34 @@ export async function verifyReport(reportPath: string, expectSha: string | undef
     );
   }
   return checks;
+}
+
+/** The report's backup: hashed again (a dump), verified again (a base backup), or said to be gone. */
+async function backupChecks(backup: ReportBackup): Promise<VerifyCheck[]> {
+  if (!backup.kept) return [notKeptCheck(backup)];
+  if (backup.kind === 'logical') return [logicalBackupCheck(backup, await sha256File(backup.path).catch(() => null))];
+  return physicalBackupChecks(backup, await readPhysicalBackup(backup.path));
+}
+
+/** The kept base backup folder: its manifest's sha256 now, and pg_verifybackup on it again. */
+async function readPhysicalBackup(folder: string): Promise<PhysicalBackupRead> {
+  const manifestPath = join(folder, BACKUP_MANIFEST_FILE);
+  const isFolder = await stat(folder).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isFolder) return { folder: false, manifestPath, manifestSha256: null, verify: null };
+  const manifestSha256 = await sha256File(manifestPath).catch(() => null);
+  const verify = await verifyBackup(folder).then(
+    (r): VerifyBackupRun => ({ ran: true, ok: r.ok, output: r.output }),
+    (err: unknown): VerifyBackupRun => {
+      // pg_verifybackup missing or not startable: nothing was compared, which is not a mismatch.
+      if (err instanceof EnvironmentError)
+        return { ran: false, why: err.hint ? `${err.message}; what to do: ${err.hint}` : err.message };
+      throw err;
+    },
+  );
+  return { folder: true, manifestPath, manifestSha256, verify };
 }
 
 export async function verifyCommand(
@@ -59,8 +99,7 @@ export async function verifyCommand(
   if (expectSha !== undefined && !/^[0-9a-f]{64}$/.test(expectSha))
     throw new UsageError(`Expected \`--expect-sha\` to be a sha256 in hex, got \`${expectSha}\``);
   const checks = await verifyReport(reportPath, expectSha);
-  for (const c of checks) progress.data(`${c.ok ? 'ok      ' : 'MISMATCH'} ${c.what}: ${c.detail}`);
-  const bad = checks.filter((c) => !c.ok).length;
-  progress.note(bad === 0 ? `all ${checks.length} checks match` : `${bad} of ${checks.length} checks do not match`);
-  return bad === 0 ? 0 : 1;
+  for (const c of checks) progress.data(`${verifyLabel(c).padEnd(8)} ${c.what}: ${c.detail}`);
+  progress.note(verifySummary(checks));
+  return verifyExitCode(checks);
 }

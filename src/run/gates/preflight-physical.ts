@@ -15,6 +15,7 @@ import {
 } from '../../pg/index.js';
 import { redact } from '../../evidence/index.js';
 import { GateFailure } from '../gate-failure.js';
+import { replicationVerdict } from '../replication-access.js';
 import { need, type RunContext } from '../run-context.js';
 import {
   architectureFault,
@@ -76,19 +77,9 @@ export async function physicalPreflight(ctx: RunContext, image: ImageInfo): Prom
 
 /** The role may replicate and production accepts its replication connection: its system identifier. */
 function replicationAllowed(ctx: RunContext, p: ReplicationPreflight): string {
-  const { production } = ctx;
-  const who = `${production.user}@${production.host}:${production.port}`;
-  if (!p.canReplicate)
-    throw new GateFailure(
-      'environment',
-      `production's user ${production.user} has neither REPLICATION nor SUPERUSER, which a physical copy needs; what to do: \`ALTER ROLE ${production.user} REPLICATION\` on production, or \`production.copy: logical\``,
-    );
-  if (!p.replication.ok)
-    throw new GateFailure(
-      'environment',
-      `production refuses a replication connection of ${who}: ${redact(p.replication.error, ctx.secrets)}; what to do: add a \`host replication ${production.user} <this machine's address> scram-sha-256\` line to production's pg_hba.conf and reload it, or \`production.copy: logical\``,
-    );
-  return p.replication.systemIdentifier;
+  const access = replicationVerdict(p, ctx.production, (text) => redact(text, ctx.secrets));
+  if (!access.ok) throw new GateFailure('environment', access.refusal);
+  return access.systemIdentifier;
 }
 
 /** Production's files can be read by the image's server: major version, architecture, block sizes. */

@@ -1,0 +1,136 @@
+// `rehearse doctor --config` for a physical copy against a real production: a throwaway server
+// whose pg_hba.conf has `replication` lines for two roles (as fixtures/production/allow-replication.sh
+// gives the demo's production one for all), and three login roles: one without REPLICATION, one
+// with it and a line, one with it and no line. Doctor names what is missing, in G1's words.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../engine/index.js';
+import { connect, dsnFor, type PgTarget } from '../pg/index.js';
+import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
+import { replicationChecks } from './doctor-production.js';
+
+const BIN = join(PACKAGE_ROOT, 'bin', 'rehearse.js');
+const CONFIG = join(PACKAGE_ROOT, 'fixtures', 'demo', 'rehearse-physical.yaml');
+const ROLES = { noAttribute: 'doctor_norepl', allowed: 'doctor_repl', noLine: 'doctor_repl_noline' } as const;
+
+let server: ThrowawayServer | null = null;
+let initDir: string;
+let work: string;
+const targets = {} as Record<keyof typeof ROLES, PgTarget>;
+
+beforeAll(async () => {
+  initDir = await mkdtemp(join(tmpdir(), 'pgr-doctor-init-'));
+  await chmod(initDir, 0o755);
+  const lines = [ROLES.noAttribute, ROLES.allowed].map((r) => `host replication ${r} all scram-sha-256\\n`).join('');
+  const init = join(initDir, '00-replication.sh');
+  // Sourced by the image's entrypoint after initdb, before the real server reads pg_hba.conf.
+  await writeFile(init, `printf '${lines}' >> "$PGDATA/pg_hba.conf"\n`);
+  await chmod(init, 0o644);
+  work = await mkdtemp(join(tmpdir(), 'pgr-doctor-'));
+  await chmod(work, 0o700);
+  server = await throwawayServer({ prefix: 'pgr-doctor', database: 'ledger', initDir });
+  const admin = server.target;
+  const sql = connect(admin, 'pg-rehearse test roles');
+  try {
+    for (const [key, role] of Object.entries(ROLES) as [keyof typeof ROLES, string][]) {
+      const password = randomBytes(12).toString('hex');
+      const attribute = key === 'noAttribute' ? 'NOREPLICATION' : 'REPLICATION';
+      await sql.unsafe(`create role ${role} login ${attribute} password '${password}'`);
+      targets[key] = { ...admin, user: role, password };
+    }
+  } finally {
+    await sql.end();
+  }
+});
+
+afterAll(async () => {
+  const closing = server?.close();
+  await Promise.allSettled([closing]);
+  if (work) await rm(work, { recursive: true, force: true });
+  if (initDir) await rm(initDir, { recursive: true, force: true });
+  await closing;
+});
+
+/** The demo's physical config with production's DSN in an environment variable; `rehearse doctor --config` on it. */
+async function doctor(t: PgTarget): Promise<{ code: number | null; output: string }> {
+  const text = (await readFile(CONFIG, 'utf8')).replace(/^ {2}dsn_file: .*$/m, '  dsn_env: DOCTOR_PRODUCTION_DSN');
+  const config = join(work, `${t.user}.yaml`);
+  await writeFile(config, text);
+  const child = spawn(process.execPath, [BIN, 'doctor', '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', DOCTOR_PRODUCTION_DSN: dsnFor(t) },
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return { code, output };
+}
+
+describe('rehearse doctor --config for a physical copy', () => {
+  it('names the missing REPLICATION attribute with the ALTER ROLE to run, finds the pg_hba line, and exits 3', async () => {
+    const r = await doctor(targets.noAttribute);
+    expect(r.code, r.output).toBe(3);
+    const who = `${ROLES.noAttribute}@${targets.noAttribute.host}:${targets.noAttribute.port}`;
+    expect(r.output).toContain(
+      `FAIL production REPLICATION attribute: production's user ${ROLES.noAttribute} has neither REPLICATION nor SUPERUSER, which a physical copy needs\n     what to do: \`ALTER ROLE ${ROLES.noAttribute} REPLICATION\` on production, or \`production.copy: logical\``,
+    );
+    expect(r.output).toMatch(
+      new RegExp(
+        `ok {3}production pg_hba replication line: pg_hba\\.conf let a replication connection of ${who} in; the server then refused it for the missing attribute: FATAL: must be superuser or replication role`,
+      ),
+    );
+    expect(r.output).not.toContain(targets.noAttribute.password);
+  });
+
+  it('is ready when the role has REPLICATION and pg_hba.conf a replication line: exit 0', async () => {
+    const r = await doctor(targets.allowed);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain(
+      `ok   production REPLICATION attribute: production's user ${ROLES.allowed} has REPLICATION or SUPERUSER`,
+    );
+    expect(r.output).toMatch(
+      /ok {3}production pg_hba replication line: production let a replication connection of \S+ in \(IDENTIFY_SYSTEM: system identifier \d+, timeline 1\)/,
+    );
+    expect(r.output).not.toMatch(/^FAIL/m);
+  });
+
+  it("names the missing pg_hba line, with the server's words and the line to add, when the role may replicate", async () => {
+    const checks = await replicationChecks(targets.noLine, 'production.dsn_env (DOCTOR_PRODUCTION_DSN)');
+    const who = `${ROLES.noLine}@${targets.noLine.host}:${targets.noLine.port}`;
+    expect(checks).toEqual([
+      {
+        name: 'production REPLICATION attribute',
+        ok: true,
+        detail: `production's user ${ROLES.noLine} has REPLICATION or SUPERUSER`,
+        fix: null,
+      },
+      {
+        name: 'production pg_hba replication line',
+        ok: false,
+        detail: expect.stringMatching(
+          new RegExp(
+            `^production refuses a replication connection of ${who}: FATAL: no pg_hba\\.conf entry for replication connection`,
+          ),
+        ),
+        fix: `add a \`host replication ${ROLES.noLine} <this machine's address> scram-sha-256\` line to production's pg_hba.conf and reload it, or \`production.copy: logical\``,
+      },
+    ]);
+  });
+
+  it('says production cannot be reached as one failed check, with what to do', async () => {
+    const checks = await replicationChecks({ ...targets.allowed, password: 'wrong' }, 'production.dsn_file');
+    expect(checks).toEqual([
+      {
+        name: 'production',
+        ok: false,
+        detail: expect.stringMatching(/refused the password .*: the replication preflight could not run$/),
+        fix: expect.stringContaining('production.dsn_file'),
+      },
+    ]);
+  });
+});
