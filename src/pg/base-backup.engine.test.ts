@@ -5,13 +5,16 @@
 import { appendFile, chmod, lstat, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../engine/index.js';
+import { eventually } from '../test-support/docker.js';
 import { InterruptedError } from '../errors.js';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { parseBackupManifest } from './backup-manifest.js';
 import { BaseBackupError } from './base-backup-error.js';
 import { takeBaseBackup } from './base-backup.js';
-import { serverIdentity } from './identity.js';
+import { queryRows, serverIdentity } from './identity.js';
 import { replicationPreflight } from './replication-preflight.js';
 import { verifyBackup } from './verify-backup.js';
 
@@ -154,5 +157,40 @@ describe('takeBaseBackup', () => {
     setTimeout(() => abort.abort(new InterruptedError('SIGINT')), 1000);
     await expect(taking).rejects.toBeInstanceOf(InterruptedError);
     expect(await gone(dataDir)).toBe(true);
+  });
+
+  it("ends pg_basebackup and its WAL receiver when the tool's process is killed", { timeout: 60_000 }, async () => {
+    const dataDir = join(work, 'orphaned');
+    const app = `pg-rehearse orphan test ${process.pid}`;
+    // The tool's side in a process of its own, killed with SIGKILL (no handler runs) while the copy goes on at 32 kB/s.
+    const script = `const { takeBaseBackup } = await import(${JSON.stringify(join(PACKAGE_ROOT, 'dist', 'pg', 'base-backup.js'))});
+      const o = JSON.parse(process.env.PGR_TEST_BACKUP);
+      takeBaseBackup({ ...o, onProgress: () => process.stdout.write('copying\\n') }).catch(() => {});`;
+    const tool = execa('node', ['--input-type=module', '-e', script], {
+      env: {
+        PGR_TEST_BACKUP: JSON.stringify({
+          target: replicating!.target,
+          dataDir,
+          checkpoint: 'fast',
+          maxRate: '32k',
+          manifestChecksums: 'CRC32C',
+          applicationName: app,
+        }),
+      },
+      reject: false,
+    });
+    const walSenders = async () =>
+      (
+        await queryRows(
+          replicating!.target,
+          `select count(*)::int as n from pg_stat_replication where application_name = '${app}'`,
+        )
+      )[0]!.n as number;
+    expect(await eventually(walSenders, (n) => n > 0, 20_000)).toBeGreaterThan(0);
+    tool.kill('SIGKILL');
+    await tool;
+    expect(await eventually(walSenders, (n) => n === 0, 20_000)).toBe(0);
+    const left = await execa('pgrep', ['-f', dataDir], { reject: false });
+    expect(left.stdout.trim()).toBe('');
   });
 });

@@ -119,6 +119,24 @@ export async function toolVersionOf(
   return { ok: true, version: parsed?.version ?? line, major: parsed?.major ?? null, line };
 }
 
+let guard: Promise<string[]> | null = null;
+
+/**
+ * The wrapper that ends pg_basebackup when the tool's process dies (SIGKILL, a crash): util-linux's
+ * `setpriv --pdeathsig TERM` on Linux, where it is found. pg_basebackup runs in its own process
+ * group (below), so nothing else would end it, and it would go on reading production for as long
+ * as the copy takes; its WAL receiver ends when pg_basebackup's pipe to it closes.
+ */
+function orphanGuard(): Promise<string[]> {
+  guard ??=
+    process.platform === 'linux'
+      ? execa('setpriv', ['--pdeathsig', 'TERM', 'true'], { reject: false, timeout: 10_000, stdin: 'ignore' }).then(
+          (r) => (r.exitCode === 0 ? ['setpriv', '--pdeathsig', 'TERM'] : []),
+        )
+      : Promise.resolve([]);
+  return guard;
+}
+
 /** Refuse a dataDir that exists: a copy is always written into a new folder. */
 async function assertNew(dataDir: string): Promise<void> {
   const exists = await lstat(dataDir).then(
@@ -146,7 +164,8 @@ export async function takeBaseBackup(opts: BaseBackupOptions): Promise<BaseBacku
   await assertNew(opts.dataDir);
   let removeDir = true;
   try {
-    const child = execa(PG_BASEBACKUP, args, {
+    const [file, ...argv] = [...(await orphanGuard()), PG_BASEBACKUP, ...args];
+    const child = execa(file!, argv, {
       env: clientProcessEnv(opts.target, opts.applicationName ?? 'pg-rehearse base backup'),
       extendEnv: false,
       stdin: 'ignore',

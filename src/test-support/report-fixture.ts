@@ -9,6 +9,7 @@ import {
   type ScenarioRecord,
   type Verdict,
 } from '../config/index.js';
+import { dumpFootprint, locksFixture } from './report-fixture-evidence.js';
 
 /** A report being edited: any verdict, any section null; `finish` checks it is a real report. */
 export type ReportDraft = Omit<NonPassReport, 'execution_status' | 'failure'> & {
@@ -130,41 +131,6 @@ function teardown(): NonNullable<ReportDraft['teardown']> {
   };
 }
 
-/** What the demo's S4 locked: its migration's rewrite of ledger.sweep_log, and MARK's row locks. */
-function locksFixture(): NonNullable<ReportDraft['locks']> {
-  return {
-    source: 'dry-run server log (log_min_duration_statement=0) + pg_locks sampled every 25 ms + pg_class.relfilenode',
-    sample_interval_ms: 25,
-    scenarios: [
-      {
-        id: 'S4',
-        relations: [
-          {
-            relation: 'ledger.sweep_log',
-            mode: 'ACCESS EXCLUSIVE',
-            held_ms: 41,
-            statement: 'ALTER TABLE ledger.sweep_log ALTER COLUMN swept_count TYPE bigint',
-            source: 'both',
-          },
-          {
-            relation: 'ledger.entry',
-            mode: 'ROW EXCLUSIVE',
-            held_ms: 3,
-            statement: 'UPDATE ledger.entry SET state = $1',
-            source: 'inferred',
-          },
-        ],
-        rewrites: [{ relation: 'ledger.sweep_log', bytes: 16384, step: 'migrate' }],
-        invalid_indexes: [],
-        not_valid_constraints: [],
-        waits: [],
-        samples: 12,
-        unread: [],
-      },
-    ],
-  };
-}
-
 function evidenceSections(): Pick<
   ReportDraft,
   'sql_trace' | 'leak_scan' | 'locks' | 'protected_envs' | 'git' | 'teardown'
@@ -224,22 +190,6 @@ function evidenceSections(): Pick<
       },
     },
     teardown: teardown(),
-  };
-}
-
-/** G2's footprint on production: a short dump that nobody waited on. */
-function dumpFootprint(): NonNullable<ReportDraft['production']>['dump_footprint'] {
-  return {
-    lock_wait_timeout_ms: 5000,
-    sample_interval_ms: 1000,
-    samples: 3,
-    backend_pid: 412,
-    locks_held_ms: 1830,
-    relations_locked: 12,
-    xmin_held_ms: 1830,
-    xmin_age_max: 0,
-    waiters: [],
-    unread: [],
   };
 }
 
