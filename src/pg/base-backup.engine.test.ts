@@ -66,6 +66,8 @@ describe('replicationPreflight', () => {
     expect(pre.versionString).toMatch(/^PostgreSQL \d+/);
     expect(typeof pre.dataChecksums).toBe('boolean');
     expect(pre.walKeepSize).toMatch(/^\d+/);
+    // The connection pg_basebackup uses runs no SQL: the server's own refusal is the proof.
+    expect(pre.sqlRefusal).toMatch(/^ERROR: +cannot execute SQL commands in WAL sender for physical replication/);
   });
 
   it("reports the server's refusal, naming pg_hba, when it has no replication line", async () => {
@@ -74,6 +76,7 @@ describe('replicationPreflight', () => {
     expect(pre.replication.ok).toBe(false);
     if (!pre.replication.ok)
       expect(pre.replication.error).toMatch(/^FATAL: no pg_hba\.conf entry for replication connection/);
+    expect(pre.sqlRefusal).toBeNull();
   });
 });
 

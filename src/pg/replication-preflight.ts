@@ -24,6 +24,8 @@ export interface ReplicationPreflight {
   /** As the server shows it, e.g. "0" or "1GB". */
   walKeepSize: string;
   replication: { ok: true; systemIdentifier: string; timeline: number } | { ok: false; error: string };
+  /** The server's refusal of SQL on a physical replication connection (its words), or null when it ran it or none opened. */
+  sqlRefusal: string | null;
 }
 
 /** The read-only query of the preflight, sent in a read-only transaction (the report lists it). */
@@ -52,6 +54,7 @@ export async function replicationPreflight(target: PgTarget, signal?: AbortSigna
     (sql) => sql.begin('read only', async (tx) => (await tx.unsafe<Row[]>(REPLICATION_PREFLIGHT_QUERY))[0]!),
     { sessionOptions: READ_ONLY_PGOPTIONS, fetchTypes: false },
   );
+  const replication = await identifySystem(target, signal);
   return {
     canReplicate: row.can_replicate,
     serverVersionNum: Number(row.num),
@@ -61,8 +64,19 @@ export async function replicationPreflight(target: PgTarget, signal?: AbortSigna
     versionString: row.version,
     dataChecksums: row.data_checksums === 'on',
     walKeepSize: row.wal_keep_size,
-    replication: await identifySystem(target, signal),
+    replication,
+    sqlRefusal: replication.ok ? await sqlRefusal(target, signal) : null,
   };
+}
+
+/** The SQL sent on a physical replication connection to prove it runs none (the server must refuse it). */
+export const REPLICATION_SQL_PROBE = 'SELECT 1';
+
+/** The server's words when a physical replication connection (pg_basebackup's kind) is refused SQL; null when it ran it. */
+async function sqlRefusal(target: PgTarget, signal?: AbortSignal): Promise<string | null> {
+  const ended = await replicationPsql(target, REPLICATION_SQL_PROBE, signal);
+  if (ended.exitCode === 0) return null;
+  return /cannot execute SQL commands in WAL sender/i.test(ended.said ?? '') ? serverErrorLine(ended.said!) : null;
 }
 
 const TIMEOUT_MS = 20_000;
@@ -72,7 +86,21 @@ const TIMEOUT_MS = 20_000;
  * its connection string, host, port, user and password from the environment as for every tool.
  */
 async function identifySystem(target: PgTarget, signal?: AbortSignal): Promise<ReplicationPreflight['replication']> {
-  const child = execa('psql', ['-X', '-q', '-A', '-t', '-F', '|', '-c', IDENTIFY_SYSTEM_COMMAND, 'replication=true'], {
+  const ended = await replicationPsql(target, IDENTIFY_SYSTEM_COMMAND, signal);
+  if (ended.exitCode === 0) {
+    const parsed = parseIdentifySystem(ended.stdout);
+    if (parsed) return { ok: true, ...parsed };
+    return { ok: false, error: `IDENTIFY_SYSTEM gave an answer that is not \`systemid|timeline|xlogpos|dbname\`` };
+  }
+  if (ended.timedOut) return { ok: false, error: `no answer in ${TIMEOUT_MS / 1000} s` };
+  if (ended.isCanceled) return { ok: false, error: 'the run was stopped' };
+  const how = ended.signal ? `psql was stopped by ${ended.signal}` : `psql exited ${ended.exitCode ?? '?'}`;
+  return { ok: false, error: ended.said ? serverErrorLine(ended.said) : how };
+}
+
+/** One command on a physical replication connection: psql given only `replication=true` as its connection string. */
+async function replicationPsql(target: PgTarget, command: string, signal?: AbortSignal) {
+  const child = execa('psql', ['-X', '-q', '-A', '-t', '-F', '|', '-c', command, 'replication=true'], {
     env: clientProcessEnv(target, 'pg-rehearse replication preflight'),
     extendEnv: false,
     stdin: 'ignore',
@@ -84,16 +112,14 @@ async function identifySystem(target: PgTarget, signal?: AbortSignal): Promise<R
   const stderr = StderrTail.of(child.stderr, 10);
   const ended = await child;
   const lines = stderr.finish();
-  if (ended.exitCode === 0) {
-    const parsed = parseIdentifySystem(typeof ended.stdout === 'string' ? ended.stdout : '');
-    if (parsed) return { ok: true, ...parsed };
-    return { ok: false, error: `IDENTIFY_SYSTEM gave an answer that is not \`systemid|timeline|xlogpos|dbname\`` };
-  }
-  if (ended.timedOut) return { ok: false, error: `no answer in ${TIMEOUT_MS / 1000} s` };
-  if (ended.isCanceled) return { ok: false, error: 'the run was stopped' };
-  const said = stderr.firstError ?? lines.find((l) => l.trim() !== '');
-  const how = ended.signal ? `psql was stopped by ${ended.signal}` : `psql exited ${ended.exitCode ?? '?'}`;
-  return { ok: false, error: said ? serverErrorLine(said) : how };
+  return {
+    exitCode: ended.exitCode,
+    signal: ended.signal,
+    timedOut: ended.timedOut,
+    isCanceled: ended.isCanceled,
+    stdout: typeof ended.stdout === 'string' ? ended.stdout : '',
+    said: stderr.firstError ?? lines.find((l) => l.trim() !== ''),
+  };
 }
 
 /** IDENTIFY_SYSTEM's one row as psql -A -t -F '|' prints it: `7312345678901234567|1|0/3000148|`. */

@@ -198,6 +198,7 @@ function newContext(fixed: Fixed): RunContext {
     runnerImageId: null,
     prodIdentity: null,
     prodCluster: null,
+    replicationSqlRefusal: null,
     prodContainerPre: null,
     run: null,
     backup: null,

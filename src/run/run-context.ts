@@ -82,6 +82,8 @@ export interface RunContext {
   prodIdentity: ServerIdentity | null;
   /** A physical copy: production's databases, their collation facts and extensions (G4 checks them on the copy). */
   prodCluster: ClusterFacts | null;
+  /** A physical copy's G1: the server's refusal of SQL on a replication connection of production's user (null: not refused). */
+  replicationSqlRefusal: string | null;
   // Set by G2 (or G3, whichever opens the run first).
   run: OpenRun | null;
   backup: { dir: string; path: string } | null;

@@ -57,9 +57,10 @@ export async function physicalBackupGate(ctx: RunContext): Promise<Record<string
     verified: verify.ok,
     pg_dump_version: null,
     pg_dump_where: null,
-    // A replication connection is not a SQL session: it runs no transaction, and its commands only read.
-    read_only_session: true,
+    // A physical replication connection runs no SQL: G1 saw the server refuse it on one of this user's.
+    read_only_session: ctx.replicationSqlRefusal !== null,
     physical: {
+      sql_refused: ctx.replicationSqlRefusal,
       pg_basebackup_version: backup.version,
       argv: backup.argv,
       checkpoint: p.checkpoint,

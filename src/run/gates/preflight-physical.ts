@@ -10,6 +10,7 @@ import {
   clusterFacts,
   IDENTIFY_SYSTEM_COMMAND,
   REPLICATION_PREFLIGHT_QUERY,
+  REPLICATION_SQL_PROBE,
   SESSION_MARKER_QUERY,
   replicationPreflight,
   type ReplicationPreflight,
@@ -38,6 +39,7 @@ export async function physicalPreflight(ctx: RunContext, image: ImageInfo): Prom
   );
   ctx.prodStatements.push('BEGIN READ ONLY', REPLICATION_PREFLIGHT_QUERY, 'COMMIT');
   ctx.prodStatements.push(`${IDENTIFY_SYSTEM_COMMAND} (on a replication connection, replication=true)`);
+  ctx.prodStatements.push(`${REPLICATION_SQL_PROBE} (on a replication connection: the server must refuse SQL there)`);
   const p = await replicationPreflight(production, ctx.signal);
   const replicationSysid = replicationAllowed(ctx, p);
   const sysidPre = need(ctx.prodIdentity, "production's identity").systemIdentifier;
@@ -54,9 +56,11 @@ export async function physicalPreflight(ctx: RunContext, image: ImageInfo): Prom
       `production refuses ${who} a session to ${cluster.refused.map((r) => `${r.name} (${redact(r.error, ctx.secrets)})`).join(', ')}: a physical copy carries every database, and their extensions must be known to check the image has them; what to do: let ${production.user} connect to every database (CONNECT and a pg_hba line), or \`production.copy: logical\``,
     );
   ctx.prodCluster = cluster;
+  ctx.replicationSqlRefusal = p.sqlRefusal;
   return {
     replication: 'allowed',
     replication_sysid: replicationSysid,
+    replication_sql_refused: p.sqlRefusal,
     major,
     architecture: arch,
     block_size: p.blockSize,
