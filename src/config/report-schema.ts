@@ -65,6 +65,8 @@ export const Env = z.object({
   identity_proof: z.enum(['sysid', 'marker']),
   /** The per-run marker was read on production and found absent (null: a logical copy, or not checked yet). */
   marker_absent_on_production: z.boolean().nullable(),
+  /** A physical copy's fresh sessions that proved the marker before doing anything: on the dry-run server (this run's id) and on production (none). Null for a logical copy. */
+  marker_sessions: z.object({ dry_run: z.number().int(), production: z.number().int() }).nullable().default(null),
   /** A physical copy's first start; null for a logical copy. */
   copy: CopyStart.nullable(),
   /** The cached restore (opt-in): whether a snapshot served this run, its key and age, and whether this run saved one. */

@@ -2,10 +2,10 @@
 // told apart by a per-run marker setting it was started with: present with this run's id on the
 // copy, absent on production. And what the copy's first start turned off, read back over TCP.
 import { withConnection } from './identity.js';
+import { MARKER_SETTING } from './session-marker.js';
 import type { PgTarget } from './target.js';
 
-/** The marker setting a physical copy starts with, valued with the run id; readable by any role. */
-export const MARKER_SETTING = 'pg_rehearse.run_id';
+export { MARKER_SETTING };
 
 /** The statement that reads the marker (sent to production too, where it must answer null). */
 export const MARKER_QUERY = `select current_setting('${MARKER_SETTING}', true) as marker`;

@@ -3,6 +3,7 @@
 // its own connection, and reads in a read-only transaction: these run against production too.
 import type { Sql } from 'postgres';
 import { EnvironmentError, UsageError, messageOf } from '../errors.js';
+import { checkSessionMarker, MarkerMismatchError, SESSION_MARKER_QUERY } from './session-marker.js';
 import { connect, quoteIdent, type ConnectOptions, type PgTarget } from './target.js';
 
 export interface ServerIdentity {
@@ -39,9 +40,13 @@ export async function withConnection<T>(
 ): Promise<T> {
   const sql = connect(target, `pg-rehearse ${what}`, opts);
   try {
+    if (target.marker) {
+      const [row] = await sql.unsafe<{ marker: string | null }[]>(SESSION_MARKER_QUERY);
+      checkSessionMarker(target, row?.marker ?? null);
+    }
     return await work(sql);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof PgQueryError) throw err;
+    if (err instanceof UsageError || err instanceof PgQueryError || err instanceof MarkerMismatchError) throw err;
     throw new PgQueryError(
       what,
       { host: target.host, port: target.port, database: target.database },

@@ -34,6 +34,14 @@ export * from './dump-footprint.js';
 export * from './dump-lock-wait.js';
 export * from './copy-prepare-sql.js';
 export * from './copy-identity.js';
+export {
+  checkSessionMarker,
+  MarkerMismatchError,
+  newSessionMarker,
+  psqlMarkerPrelude,
+  SESSION_MARKER_QUERY,
+  type SessionMarker,
+} from './session-marker.js';
 export * from './base-backup.js';
 export * from './base-backup-error.js';
 export * from './verify-backup.js';

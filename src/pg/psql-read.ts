@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { messageOf } from '../errors.js';
+import { psqlMarkerPrelude } from './session-marker.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
 import { StderrTail } from './tool-process.js';
 
@@ -43,7 +44,7 @@ export function startPsql(
       PGOPTIONS: [opts.unlogged === false ? '' : UNLOGGED_SESSION, opts.settings ?? ''].join(' ').trim(),
     }),
     extendEnv: false,
-    input: script,
+    input: psqlMarkerPrelude(target) + script,
     buffer: { stdout: false, stderr: false },
     stdout: 'pipe',
     stderr: 'pipe',
@@ -52,6 +53,9 @@ export function startPsql(
     forceKillAfterDelay: 1000,
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
   });
+  // The prelude prints nothing: the read's first output is a session that proved the marker.
+  const { marker } = target;
+  if (marker) child.stdout?.once('data', () => (marker.proved.sessions += 1));
   const stderr = new StderrTail(10);
   const keep = opts.keepStderr;
   if (keep) createInterface({ input: child.stderr! }).on('line', (l) => keep(l) && stderr.push(`${l}\n`));

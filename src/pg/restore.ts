@@ -69,6 +69,8 @@ export async function runSqlFile(
   const t0 = performance.now();
   throwIfInterrupted(opts.signal);
   const args = psqlScriptArgs(opts);
+  // The script's lines keep their numbers (its errors name them): a checked session to the same address goes first.
+  if (target.marker) await withConnection(target, 'session marker', async () => {});
 
   let handle: FileHandle;
   try {

@@ -3,6 +3,7 @@
 // password goes into a connection, a child's environment or a DSN handed to a child's
 // environment; never into argv, a message or a log line.
 import postgres, { type Sql } from 'postgres';
+import type { SessionMarker } from './session-marker.js';
 
 export interface PgTarget {
   host: string;
@@ -10,6 +11,8 @@ export interface PgTarget {
   user: string;
   password: string;
   database: string;
+  /** A physical copy's run: the marker every fresh session must find (session-marker.ts); none otherwise. */
+  marker?: SessionMarker | undefined;
 }
 
 export interface ConnectOptions {

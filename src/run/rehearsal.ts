@@ -32,6 +32,7 @@ import { need, type RunContext } from './run-context.js';
 import { planRun, type GateId } from './run-plan.js';
 import { buildReport } from './run-report.js';
 import { scanPlacesOf, type RunOutput } from './run-outputs.js';
+import { newSessionMarker } from '../pg/index.js';
 import { RunRecord } from './run-record.js';
 import { redactedEvents } from './redacted-events.js';
 import { raiseAlerts } from './run-alerts.js';
@@ -186,7 +187,8 @@ function newContext(fixed: Fixed): RunContext {
     config,
     paths,
     names: environmentNames(config.environment.name),
-    production: { ...production },
+    // A physical copy has production's system identifier: every session to production proves it finds no marker.
+    production: { ...production, ...(fixed.plan.copy === 'physical' ? { marker: newSessionMarker(null) } : {}) },
     // Every secret of the run, for redaction and the leak scan: production's password included.
     secrets: [production.password].filter(Boolean),
     secretOwners: new Map(production.password ? [[production.password, 'production']] : []),

@@ -1,7 +1,14 @@
 // The report of a run, derived from its record and context once the verdict is decided: the
 // verdict's own failure leads, provenance and the runner section come from what the gates saw.
 import { Report as ReportSchema, type Report } from '../config/index.js';
-import { defaultRunnerImage, DRY_RUN_DB_ALIAS, DRY_RUN_DB_PORT, runnerNames, SUT_MOUNT } from '../engine/index.js';
+import {
+  defaultRunnerImage,
+  DRY_RUN_DB_ALIAS,
+  DRY_RUN_DB_PORT,
+  runnerNames,
+  SUT_MOUNT,
+  TOOL_ROLE,
+} from '../engine/index.js';
 import { compareReports } from '../report/index.js';
 import type { toolProvenance } from './provenance.js';
 import type { RunContext } from './run-context.js';
@@ -45,6 +52,8 @@ export function buildReport(ctx: RunContext, closing: Closing): { report: Report
     });
   }
   const { ended, tool } = closing;
+  const env = rec.sections.env;
+  if (env && ctx.plan.copy === 'physical') env.marker_sessions = markerSessions(ctx);
   const report = ReportSchema.parse(
     toReport(rec, {
       verdict: decision.verdict,
@@ -72,6 +81,14 @@ export function buildReport(ctx: RunContext, closing: Closing): { report: Report
   if (!prior) return { report, decision };
   const progress = compareReports(prior.report, report, prior.path, prior.sha256);
   return { report: ReportSchema.parse({ ...report, progress }), decision };
+}
+
+/** The fresh sessions of a physical copy's run that proved the marker: this run's on the dry-run server, none on production. */
+function markerSessions(ctx: RunContext): { dry_run: number; production: number } {
+  return {
+    dry_run: ctx.dryRun?.target(TOOL_ROLE).marker?.proved.sessions ?? 0,
+    production: ctx.production.marker?.proved.sessions ?? 0,
+  };
 }
 
 /** How the system under test ran: on the host, or in containers on the run's internal network. */

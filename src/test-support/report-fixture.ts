@@ -243,6 +243,16 @@ function dumpFootprint(): NonNullable<ReportDraft['production']>['dump_footprint
   };
 }
 
+const NO_CACHE = {
+  enabled: false,
+  key: null,
+  hit: false,
+  snapshot: null,
+  age_s: null,
+  saved: false,
+  start_to_ready_ms: 2800,
+};
+
 function runSections(): Pick<ReportDraft, 'production' | 'env' | 'backup' | 'table_matrix'> {
   const identity = 'select (select system_identifier from pg_control_system())::text as sysid';
   const production = { name: 'pg-rehearse-demo-production', id: '32d63464171844d5'.padEnd(64, '0') };
@@ -288,16 +298,9 @@ function runSections(): Pick<ReportDraft, 'production' | 'env' | 'backup' | 'tab
       roles: ['cutter_app', 'cutter_auditor', 'cutter_readonly'],
       identity_proof: 'sysid',
       marker_absent_on_production: null,
+      marker_sessions: null,
       copy: null,
-      cache: {
-        enabled: false,
-        key: null,
-        hit: false,
-        snapshot: null,
-        age_s: null,
-        saved: false,
-        start_to_ready_ms: 2800,
-      },
+      cache: NO_CACHE,
     },
     backup: {
       kind: 'logical',

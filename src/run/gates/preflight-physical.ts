@@ -10,6 +10,7 @@ import {
   clusterFacts,
   IDENTIFY_SYSTEM_COMMAND,
   REPLICATION_PREFLIGHT_QUERY,
+  SESSION_MARKER_QUERY,
   replicationPreflight,
   type ReplicationPreflight,
 } from '../../pg/index.js';
@@ -32,6 +33,9 @@ const IMAGE_DEFAULT_WAL_SEGMENT_SIZE = 16 * 1024 * 1024;
 
 export async function physicalPreflight(ctx: RunContext, image: ImageInfo): Promise<Record<string, unknown>> {
   const { production } = ctx;
+  ctx.prodStatements.push(
+    `${SESSION_MARKER_QUERY} (first on every session of a physical copy's run: it must answer null)`,
+  );
   ctx.prodStatements.push('BEGIN READ ONLY', REPLICATION_PREFLIGHT_QUERY, 'COMMIT');
   ctx.prodStatements.push(`${IDENTIFY_SYSTEM_COMMAND} (on a replication connection, replication=true)`);
   const p = await replicationPreflight(production, ctx.signal);

@@ -6,6 +6,7 @@ import { HostStepRunner } from '../../scenario/index.js';
 import { resetToolPassword } from '../cached-restore.js';
 import { openRun, startServer, type StartedServer } from '../dry-run-environment.js';
 import { healthBaseline } from '../environment-health.js';
+import { newSessionMarker, type SessionMarker } from '../../pg/index.js';
 import { need, type DryRun, type RunContext } from '../run-context.js';
 import { copyServerSettings, physicalStart } from './physical-provision.js';
 import { provisionRunner } from './provision-runner.js';
@@ -48,7 +49,7 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
     ctx.secretOwners.set(rolePasswords[role], role);
   }
   cache.start_to_ready_ms = Math.max(0, Date.now() - server.env.startedAt.getTime());
-  ctx.dryRun = dryRunOf(server, rolePasswords);
+  ctx.dryRun = dryRunOf(server, rolePasswords, plan.copy === 'physical' ? newSessionMarker(ctx.runId) : undefined);
   if (plan.container) await provisionRunner(ctx, plan.container, server);
   else
     ctx.stepRunner = new HostStepRunner({
@@ -76,6 +77,7 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
     roles: ctx.inputs.roles,
     identity_proof: plan.copy === 'physical' ? 'marker' : 'sysid',
     marker_absent_on_production: null,
+    marker_sessions: null,
     copy: null,
     cache,
   };
@@ -116,14 +118,16 @@ async function cachedImage(ctx: RunContext): Promise<string> {
   return snap ? snap.tag : baseImage;
 }
 
-function dryRunOf(server: StartedServer, rolePasswords: Record<string, string>): DryRun {
+/** The dry-run server's targets; a physical copy's carry the marker every fresh session must find. */
+function dryRunOf(server: StartedServer, rolePasswords: Record<string, string>, marker?: SessionMarker): DryRun {
   const { host, port, database } = server.env;
+  const base = { host, port, database, ...(marker ? { marker } : {}) };
   return {
     started: server,
     rolePasswords,
     target: (role) =>
       role === TOOL_ROLE
-        ? { host, port, user: TOOL_ROLE, password: server.password, database }
-        : { host, port, user: role, password: need(rolePasswords[role], `the password of role ${role}`), database },
+        ? { ...base, user: TOOL_ROLE, password: server.password }
+        : { ...base, user: role, password: need(rolePasswords[role], `the password of role ${role}`) },
   };
 }
