@@ -23,6 +23,8 @@ export async function firstAnswer(target, signal, timeoutMs) {
       const [row] = await queryRows(target, FIRST_QUERY);
       return { at: Date.now(), attempts: attempt, rows: row.n.toString() };
     } catch (err) {
+      // A session that reached another server (a physical copy's marker check) is no server still starting.
+      if (err.code === 'E_MARKER') throw err;
       if (Date.now() > until) throw new Error(`no answer to \`${FIRST_QUERY}\` within ${timeoutMs} ms: ${err.message}`);
     }
     await sleep(FIRST_QUERY_POLL_MS);

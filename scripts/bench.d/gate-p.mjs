@@ -6,7 +6,8 @@
 // startServer with the `physical` start that physicalStart builds (the prepare script and its SQL,
 // the netns holder, the copy sent in with `tar | docker cp -` before the container starts), given
 // the few fields of a run's context it reads. Timed from the backup's start to the first query on
-// the copy's data answered over TCP. Forked by bench.mjs; talks over IPC only (production's password
+// the copy's data answered over TCP, on a session that checks this run's marker first, as every
+// session to a physical copy does (G3's targets carry it: pg/session-marker.ts). Forked by bench.mjs; talks over IPC only (production's password
 // arrives in a message, never in argv). Its run is closed in `finally` (the backup folder removed
 // first); if this process is killed, the run's reaper finishes it, and bench.mjs calls finishRun.
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -17,8 +18,15 @@ import { firstAnswer } from './first-answer.mjs';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
 const { COPY_DATA_DIR, dockerClient, environmentNames, stateRoot, TOOL_ROLE } = await dist('engine/index.js');
-const { dryRunServerSettings, parseBackupManifest, queryRows, readMarker, takeBaseBackup, verifyBackup } =
-  await dist('pg/index.js');
+const {
+  dryRunServerSettings,
+  newSessionMarker,
+  parseBackupManifest,
+  queryRows,
+  readMarker,
+  takeBaseBackup,
+  verifyBackup,
+} = await dist('pg/index.js');
 const { sha256File } = await dist('evidence/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { BASE_BACKUP_ENTRY } = await dist('run/gates/physical-backup.js');
@@ -86,6 +94,8 @@ try {
     copied: null,
   };
   const local = new AbortController();
+  // As G3 gives a physical copy's targets: every fresh session checks this run's marker first.
+  const marker = newSessionMarker(runId);
   const server = await startServer(
     docker,
     run,
@@ -103,7 +113,7 @@ try {
     // The container has started (its prepare script gave the tool's role this run's password): poll beside readiness.
     async (env, password) => {
       answering = firstAnswer(
-        { host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database },
+        { host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database, marker },
         local.signal,
         job.readiness.timeoutMs,
       );
@@ -123,9 +133,10 @@ try {
     user: TOOL_ROLE,
     password: server.password,
     database: server.env.database,
+    marker,
   };
-  const marker = await readMarker(dry);
-  if (marker !== runId) throw new Error(`the copy carries the marker ${marker}, not this run's ${runId}`);
+  const found = await readMarker(dry);
+  if (found !== runId) throw new Error(`the copy carries the marker ${found}, not this run's ${runId}`);
   const counts = {};
   for (const table of job.tables)
     counts[table] = (await queryRows(dry, `select count(*)::bigint as n from ${table}`))[0].n.toString();
@@ -143,6 +154,7 @@ try {
     start_to_first_ms: first.at - started,
     start_to_ready_ms: Math.max(0, readyAt - started),
     first_query_attempts: first.attempts,
+    marker_sessions: marker.proved.sessions,
     manifest_bytes: g2.manifest.bytes,
     manifest_files: g2.manifest.files,
     manifest_sha256: g2.manifestSha,

@@ -70,7 +70,7 @@ export function physicalRunLine(r) {
     .join(', ');
   return (
     `run ${r.i} physical: P ${s(p.ms)} (base backup ${s(p.backup_ms)}, pg_verifybackup ${s(p.verify_ms)}, network + netns holder ${s(p.holder_ms)}, ` +
-    `copy sent in ${s(p.send_ms)} (${mb(p.stream_bytes)} tar stream), container created and started ${s(p.create_and_start_ms)}, started to first query ${s(p.start_to_first_ms)}; ready at ${s(p.start_to_ready_ms)} after the start)` +
+    `copy sent in ${s(p.send_ms)} (${mb(p.stream_bytes)} tar stream), container created and started ${s(p.create_and_start_ms)}, started to first query ${s(p.start_to_first_ms)} (the marker proved on ${p.marker_sessions} sessions); ready at ${s(p.start_to_ready_ms)} after the start)` +
     `  Q ${s(r.Q.ms)}  P/B ${(p.ms / r.B.ms).toFixed(2)}  P/Q ${(p.ms / r.Q.ms).toFixed(2)}` +
     `  | P memory: tool process VmHWM ${mb(p.memory.self_hwm)} (before the copy: rss ${mb(p.memory.baseline_rss)}); ${kids}` +
     `  | Q memory: pg_basebackup ${r.Q.memory === null ? '?' : mb(r.Q.memory)}`
