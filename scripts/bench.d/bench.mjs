@@ -11,7 +11,6 @@ import { execFile, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -50,6 +49,8 @@ const { resetToolPassword } = await dist('run/cached-restore.js');
 const { newRunId } = await dist('run/run-id.js');
 const { silentProgress } = await dist('run/progress.js');
 const { benchSnapshotKey, SNAPSHOT_MARKER } = await import('./snapshot-key.mjs');
+const { FIRST_QUERY, firstAnswer } = await import('./first-answer.mjs');
+const { physicalRunLine, physicalSummary, replicationInitDir, sideOrder, sideQ } = await import('./physical.mjs');
 
 const say = (msg) => process.stderr.write(`bench: ${msg}\n`);
 const out = (line) => process.stdout.write(`${line}\n`);
@@ -70,12 +71,13 @@ const { values: opts } = parseArgs({
     sequential: { type: 'boolean', default: false },
     jobs: { type: 'string' },
     'no-cache': { type: 'boolean', default: false },
+    copy: { type: 'string', default: 'logical' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
   out(
-    'usage: bash scripts/bench [--scale N] [--runs N] [--format plain|custom|directory] [--sequential] [--jobs N] [--no-cache]',
+    'usage: bash scripts/bench [--scale N] [--runs N] [--format plain|custom|directory] [--sequential] [--jobs N] [--no-cache] [--copy logical|physical]',
   );
   process.exit(0);
 }
@@ -94,6 +96,10 @@ if (!['custom', 'directory', 'plain'].includes(opts.format))
   usage(`Expected \`--format\` to be custom, directory or plain, got \`${opts.format}\``);
 if (jobs !== null && (!Number.isInteger(jobs) || jobs < 1))
   usage(`Expected \`--jobs\` to be a positive integer, got \`${opts.jobs}\``);
+if (!['logical', 'physical'].includes(opts.copy))
+  usage(`Expected \`--copy\` to be logical or physical, got \`${opts.copy}\``);
+// --copy physical adds (P) the tool's physical copy and (Q) a bare pg_basebackup to each paired run.
+const physical = opts.copy === 'physical';
 const suffix = process.env.BENCH_SUFFIX;
 const work = process.env.BENCH_WORK;
 if (!suffix || !work) usage('run it through `bash scripts/bench`, which names what it creates and cleans up after it');
@@ -108,9 +114,6 @@ const image = defaultImage();
 // preload of session_audit auto, FAST_RESTORE_SETTINGS of fast_restore true); on a hit they are the miss's.
 const SNAPSHOT_KEY = benchSnapshotKey(suffix);
 const HIT_SETTINGS = { ...LOG_SETTINGS, ...PGAUDIT_SERVER_SETTINGS, ...FAST_RESTORE_SETTINGS };
-// The first real query on a hit: the restored data itself, over TCP, as the tool's role with this run's password.
-const FIRST_QUERY = 'select count(*)::bigint as n from pgbench_branches';
-const FIRST_QUERY_POLL_MS = 10;
 
 // SIGINT/SIGTERM: stop what runs (execa/children get the abort), then the finally below cleans up.
 const controller = new AbortController();
@@ -127,11 +130,18 @@ const checkAborted = () => {
 };
 
 /** A side server of the local image, by exact name, with a fresh password in a 0600 file. */
-async function sideServer(name, role, database) {
+async function sideServer(name, role, database, initDir) {
   const passwordFile = join(work, `${role}-password`);
   const password = randomBytes(18).toString('base64url');
   await writeFile(passwordFile, password, { mode: 0o600 });
-  const started = await startSideServer(docker, { name, image, role: `bench-${role}`, passwordFile, database });
+  const started = await startSideServer(docker, {
+    name,
+    image,
+    role: `bench-${role}`,
+    passwordFile,
+    database,
+    initDir,
+  });
   const target = { host: '127.0.0.1', port: started.port, user: 'postgres', password, database };
   await waitForReadiness(DEFAULT_READINESS, { probe: () => probe(target), signal: controller.signal });
   return { target, passwordFile };
@@ -206,10 +216,12 @@ async function sideB(prod, plain, label) {
   return { ms, counts, memory: { pg_dump: kb(dumpTime), psql: kb(psqlTime) } };
 }
 
-/** (A) in a child node process: its own peak memory is the tool's. */
-async function sideA(prod, label, runIds, snapshot) {
-  const name = `pg-rehearse-bench-a-${suffix}-${label}`;
-  child = fork(join(ROOT, 'scripts', 'bench.d', 'gate-a.mjs'), [], {
+/**
+ * A side in a child node process (gate-a.mjs, gate-p.mjs), so that its own peak memory is the
+ * tool's: the job over IPC, the run id it reports recorded in `runIds` until it reports a complete teardown.
+ */
+async function sideChild(side, script, label, runIds, job) {
+  child = fork(join(ROOT, 'scripts', 'bench.d', script), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });
@@ -220,8 +232,21 @@ async function sideA(prod, label, runIds, snapshot) {
     if (msg.type === 'run-id') runIds.set((runId = msg.runId), false);
     if (msg.type === 'done') done = msg;
   });
-  child.send({
-    name,
+  child.send(job);
+  const exit = await ended;
+  child = null;
+  if (!done) throw new Error(`side ${side} (run ${label}) ended with ${exit} without a result`);
+  if (runId && done.teardown?.complete) runIds.set(runId, true);
+  if (done.teardown && !done.teardown.complete)
+    say(`side ${side} (run ${label}): teardown INCOMPLETE: ${JSON.stringify(done.teardown)}`);
+  if (done.failure) throw new Error(`side ${side} (run ${label}) failed: ${done.failure}`);
+  return done.result;
+}
+
+/** (A) the tool's logical copy, as `rehearse run` does it (gate-a.mjs). */
+function sideA(prod, label, runIds, snapshot) {
+  return sideChild('A', 'gate-a.mjs', label, runIds, {
+    name: `pg-rehearse-bench-a-${suffix}-${label}`,
     label,
     work,
     production: prod,
@@ -233,34 +258,19 @@ async function sideA(prod, label, runIds, snapshot) {
     tables: TABLES,
     snapshot,
   });
-  const exit = await ended;
-  child = null;
-  if (!done) throw new Error(`side A (run ${label}) ended with ${exit} without a result`);
-  if (runId && done.teardown?.complete) runIds.set(runId, true);
-  if (done.teardown && !done.teardown.complete)
-    say(`side A (run ${label}): teardown INCOMPLETE: ${JSON.stringify(done.teardown)}`);
-  if (done.failure) throw new Error(`side A (run ${label}) failed: ${done.failure}`);
-  return done.result;
 }
 
-/**
- * A fresh connection and FIRST_QUERY, every FIRST_QUERY_POLL_MS until one is answered: the moment the
- * dry-run server first serves the restored data over TCP. Started when the `prepare` hook has set this
- * run's password (before that no login of the tool's role can succeed), beside startServer's readiness.
- */
-async function firstAnswer(target, signal) {
-  const until = Date.now() + DEFAULT_READINESS.timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    signal.throwIfAborted();
-    try {
-      const [row] = await queryRows(target, FIRST_QUERY);
-      return { at: Date.now(), attempts: attempt, rows: row.n.toString() };
-    } catch (err) {
-      if (Date.now() > until)
-        throw new Error(`no answer to \`${FIRST_QUERY}\` within ${DEFAULT_READINESS.timeoutMs} ms: ${err.message}`);
-    }
-    await sleep(FIRST_QUERY_POLL_MS);
-  }
+/** (P) the tool's physical copy, as a rehearsal's G2 and G3 take it (gate-p.mjs). */
+function sideP(prod, label, runIds) {
+  return sideChild('P', 'gate-p.mjs', label, runIds, {
+    name: `pg-rehearse-bench-p-${suffix}-${label}`,
+    label,
+    work,
+    production: prod,
+    image,
+    readiness: DEFAULT_READINESS,
+    tables: TABLES,
+  });
 }
 
 /**
@@ -299,9 +309,11 @@ async function cacheHit(snap, label, runIds, expected) {
           controller.signal,
         );
         passwordSetAt = Date.now();
+        // The first real query on a hit: the restored data itself, over TCP, as the tool's role with this run's password.
         answering = firstAnswer(
           { host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database },
           local.signal,
+          DEFAULT_READINESS.timeoutMs,
         );
         answering.catch(() => {}); // awaited below; startServer may fail first
       },
@@ -356,21 +368,23 @@ async function cacheHit(snap, label, runIds, expected) {
 
 const created = [];
 let snapshotArmed = false;
-const runIds = new Map(); // A's run ids -> closed completely
+const runIds = new Map(); // the dry-run environments' run ids (A's, P's, the cache hits') -> closed completely
 let exitCode = 0;
 try {
   const tools = await Promise.all(
-    ['pg_dump', 'pg_restore', 'psql', 'pgbench'].map((t) =>
+    ['pg_dump', 'pg_restore', 'psql', 'pgbench', ...(physical ? ['pg_basebackup'] : [])].map((t) =>
       run(t, ['--version']).then(
         (r) => r.stdout.trim(),
         () => `${t}: missing`,
       ),
     ),
   );
+  if (physical && tools.at(-1) === 'pg_basebackup: missing')
+    usage('pg_basebackup is not on PATH (--copy physical): apt-get install postgresql-client-15');
   const imageInfo = await inspectImage(docker, image);
   out(`bench: image ${imageInfo.tag} (${imageInfo.id.slice(0, 19)}); host tools: ${tools.join('; ')}`);
   out(
-    `bench: ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(1)} (other work on the machine skews the figures); restore jobs ${jobs ?? `${defaultRestoreJobs()} (default)`}; format ${opts.format}; scale ${scale}; ${runs} paired runs`,
+    `bench: ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(1)} (other work on the machine skews the figures); restore jobs ${jobs ?? `${defaultRestoreJobs()} (default)`}; format ${opts.format}; copy ${opts.copy}; scale ${scale}; ${runs} paired runs`,
   );
 
   await mkdir(work, { recursive: true, mode: 0o700 });
@@ -378,9 +392,17 @@ try {
   // Refuse, never adopt: a snapshot of the bench's key that it did not make stops it before anything is created.
   if (withCache && (await findSnapshot(docker, SNAPSHOT_KEY)))
     usage(`a snapshot ${snapshotTag(SNAPSHOT_KEY)} of this bench's key already exists: not touching it`);
-  say(`starting production ${NAMES.production} and the plain target ${NAMES.plain} (${image}, default settings)`);
+  say(
+    `starting production ${NAMES.production} and the plain target ${NAMES.plain} (${image}, default settings${physical ? '; production allows replication connections' : ''})`,
+  );
   created.push(NAMES.production);
-  const prod = await sideServer(NAMES.production, 'production', 'bench');
+  // A physical copy's base backup needs a `replication` line in production's pg_hba.conf.
+  const prod = await sideServer(
+    NAMES.production,
+    'production',
+    'bench',
+    physical ? await replicationInitDir(work) : undefined,
+  );
   created.push(NAMES.plain);
   const plain = await sideServer(NAMES.plain, 'plain', 'postgres');
   checkAborted();
@@ -406,7 +428,7 @@ try {
   const results = [];
   for (let i = 1; i <= runs; i++) {
     checkAborted();
-    const order = i % 2 === 1 ? ['A', 'B'] : ['B', 'A'];
+    const order = sideOrder(i, physical);
     const r = { i, order: order.join('') };
     for (const side of order) {
       say(`run ${i}/${runs}: ${side} ...`);
@@ -419,9 +441,11 @@ try {
           snapshotArmed = true;
         }
         r.A = await sideA(prod.target, String(i), runIds, snapshot);
-      } else r.B = await sideB(prod.target, plain.target, String(i));
+      } else if (side === 'B') r.B = await sideB(prod.target, plain.target, String(i));
+      else if (side === 'P') r.P = await sideP(prod.target, String(i), runIds);
+      else r.Q = await sideQ(prod.target, String(i), { work, time: TIME, runChild });
     }
-    for (const side of ['A', 'B']) {
+    for (const side of physical ? ['A', 'B', 'P'] : ['A', 'B']) {
       if (JSON.stringify(r[side].counts) !== JSON.stringify(expected))
         throw new Error(
           `run ${i}: ${side} restored ${JSON.stringify(r[side].counts)}, production has ${JSON.stringify(expected)}`,
@@ -438,6 +462,17 @@ try {
       );
       out(`bench: A restores with: ${r.A.restore_argv.join(' ')}`);
       out(`bench: B runs: pg_dump | psql -X -q -v ON_ERROR_STOP=1 into ${NAMES.plain} (the image's default settings)`);
+      if (physical) {
+        out(`bench: P backs up with: ${r.P.argv.join(' ')}; then ${r.P.verify_argv.join(' ')}`);
+        out(
+          `bench: P's copy starts with: ${Object.entries(r.P.server_settings)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        );
+        out(
+          `bench: Q runs: pg_basebackup -D <a new host folder> -X stream -c fast --no-sync (no verification, no container)`,
+        );
+      }
     }
     r.ratio = r.A.ms / r.B.ms;
     r.load = loadavg()[0];
@@ -455,6 +490,7 @@ try {
         `  | A memory: tool process VmHWM ${mb(m.self_hwm)} (before the gates: rss ${mb(m.baseline_rss)}, VmHWM ${mb(m.baseline_hwm)}; rss sampled max during them ${mb(m.rss_max)}); ${kids}` +
         `  | B memory: pg_dump ${r.B.memory.pg_dump === null ? '?' : mb(r.B.memory.pg_dump)}, psql ${r.B.memory.psql === null ? '?' : mb(r.B.memory.psql)}`,
     );
+    if (physical) out(physicalRunLine(r));
   }
 
   const mA = median(results.map((r) => r.A.ms));
@@ -481,6 +517,8 @@ try {
   out(
     `peak memory of its children during A: ${seen.length ? seen.map((n) => `${n} ${mb(childPeak(n))}`).join(', ') : 'not seen (is /proc/PID/task/TID/children missing on this kernel?)'}`,
   );
+
+  if (physical) physicalSummary(results, out);
 
   // The cached restore: dry-run servers started from run 1's snapshot, one after another.
   const fresh = results.map((r) => r.A.start_to_ready_ms + r.A.restore_ms);

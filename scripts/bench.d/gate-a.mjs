@@ -7,9 +7,9 @@
 // the rehearsal's G4 does on a cache miss (bench.mjs removes it). Forked by bench.mjs; talks over IPC only (production's
 // password arrives in a message, never in argv). Its run is closed in `finally`; if this process
 // is killed, the run's reaper finishes it, and bench.mjs calls finishRun with the run id it was sent.
-import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { descendants, procMemory, startSampler } from './proc-memory.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
@@ -24,88 +24,6 @@ const { Interruption } = await dist('run/interruption.js');
 const { silentProgress } = await dist('run/progress.js');
 
 const send = (msg) => new Promise((done) => process.send(msg, done));
-
-/** VmHWM (peak RSS) and VmRSS of a process in bytes, from /proc; null once it is gone. */
-function procMemory(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? '?';
-    return { name, hwm: kb('VmHWM'), rss: kb('VmRSS') };
-  } catch {
-    return null;
-  }
-}
-
-/** Child pids of `pid`, from /proc/PID/task/TID/children (a child belongs to the thread that forked it). */
-function childrenOf(pid) {
-  const out = [];
-  let tasks;
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tasks) {
-    try {
-      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' '))
-        if (c.trim()) out.push(Number(c));
-    } catch {
-      // the task or the process ended meanwhile
-    }
-  }
-  return out;
-}
-
-/**
- * Every descendant of `root` (pg_dump, pg_restore and its forked workers, psql): a walk down its
- * own tree, not a scan of all of /proc, so that sampling every 50 ms costs the side it measures little.
- */
-function descendants(root) {
-  const out = [];
-  const queue = childrenOf(root);
-  while (queue.length > 0) {
-    const pid = queue.shift();
-    out.push(pid);
-    queue.push(...childrenOf(pid));
-  }
-  return out;
-}
-
-/**
- * Every 50 ms: this process's RSS (process.memoryUsage().rss) and the VmHWM of each descendant
- * while it runs. A peak reached in a child's last 50 ms before it exits can be missed.
- */
-function startSampler(ignore) {
-  let rssMax = 0;
-  const children = new Map(); // pid -> { name, hwm }
-  const tick = () => {
-    rssMax = Math.max(rssMax, process.memoryUsage().rss);
-    for (const pid of descendants(process.pid)) {
-      if (ignore.has(pid)) continue;
-      const m = procMemory(pid);
-      if (!m) continue;
-      const seen = children.get(pid);
-      children.set(pid, { name: m.name, hwm: Math.max(seen?.hwm ?? 0, m.hwm) });
-    }
-  };
-  tick();
-  const timer = setInterval(tick, 50);
-  return {
-    stop() {
-      clearInterval(timer);
-      tick();
-      const byTool = {};
-      for (const { name, hwm } of children.values()) {
-        const t = (byTool[name] ??= { processes: 0, max_hwm: 0, sum_hwm: 0 });
-        t.processes++;
-        t.max_hwm = Math.max(t.max_hwm, hwm);
-        t.sum_hwm += hwm;
-      }
-      return { rss_max: rssMax, children: byTool };
-    },
-  };
-}
 
 const job = await new Promise((resolve) => process.once('message', resolve));
 const interruption = Interruption.install(() => {});
