@@ -16,8 +16,11 @@ export interface CopiedFolder {
 }
 
 // $1 the folder holding `entry`, $2 entry, $3 the engine's `docker` client, $4 container:path, $5 the sha file, $6 the size file.
+// The hash is openssl's where it is found (it uses the CPU's SHA instructions: about 4 times
+// sha256sum's speed here, which otherwise bounds the whole send), else coreutils' sha256sum.
 const SEND = `set -o pipefail
-tar -C "$1" --numeric-owner -cf - "$2" | tee >(sha256sum | cut -d' ' -f1 >"$5") >(wc -c >"$6") | "$3" cp - "$4"
+if command -v openssl >/dev/null 2>&1; then sum() { openssl dgst -sha256 -r; }; else sum() { sha256sum; }; fi
+tar -C "$1" --numeric-owner -cf - "$2" | tee >(sum | cut -d' ' -f1 >"$5") >(wc -c >"$6") | "$3" cp - "$4"
 wait`;
 
 /** Send `parent/entry` (a folder) into `containerId` under `dest`, which must exist in its image. */
