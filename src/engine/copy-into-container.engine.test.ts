@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, execIn, uniqueName } from '../test-support/docker.js';
-import { copyFolderIntoContainer } from './copy-into-container.js';
+import { copyFolderIntoContainer, parseTarTotals } from './copy-into-container.js';
 import { defaultImage } from './image.js';
 
 const name = uniqueName('pgr-copy-in');
@@ -48,5 +48,18 @@ describe('copyFolderIntoContainer', () => {
       'cat /var/lib/postgresql/data/PG_VERSION; wc -c </var/lib/postgresql/data/base/block',
     ]);
     expect(listed.output.split('\n').map((l) => l.trim())).toEqual(['15', String(3 * 8192), '']);
+  });
+
+  it('fails, naming what tar said, when the folder is not there (a failed tar is never a sent copy)', async () => {
+    await expect(
+      copyFolderIntoContainer(containerId, join(work, 'src'), 'absent', '/var/lib/postgresql', work),
+    ).rejects.toThrow(
+      /cannot send .*absent into container .* through the engine: .*absent: Cannot stat: No such file or directory/,
+    );
+  });
+
+  it("reads GNU tar's count of the bytes it wrote", () => {
+    expect(parseTarTotals('Total bytes written: 900014080 (859MiB, 295MiB/s)\n')).toBe(900014080);
+    expect(parseTarTotals('tar: data: Cannot stat: No such file or directory\n')).toBeNull();
   });
 });
