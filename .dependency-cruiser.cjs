@@ -1,6 +1,6 @@
 // The layers of DESIGN.md ("may use"), checked in CI by dependency-cruiser (`npm run lint`).
 // Every layer may import src/errors.ts, src/secret-files.ts (0600 files written and shredded),
-// src/plural.ts (counts and cut lists in a sentence), src/byte-size.ts (sizes as people read them) and the types of src/config/; those files
+// src/plural.ts (counts and cut lists in a sentence), src/byte-size.ts (sizes as people read them), src/process-group.ts (ending a detached child with all its processes) and the types of src/config/; those files
 // import no layer. Tests and src/test-support/ may import anything. src/run/gates/ may use what
 // src/run/ may.
 const LAYERS = {
@@ -25,7 +25,7 @@ const layerRules = Object.entries(LAYERS).flatMap(([layer, mayUse]) => [
       path: '^src/',
       pathNot: [
         `^src/${layer}/`,
-        '^src/(errors|secret-files|plural|byte-size)\\.ts$',
+        '^src/(errors|secret-files|plural|byte-size|process-group)\\.ts$',
         '^src/config/',
         ...mayUse.map((l) => `^src/${l}/`),
       ],
@@ -54,9 +54,9 @@ module.exports = {
     ...layerRules,
     {
       name: 'shared-files-import-no-layer',
-      comment: 'src/errors.ts, src/secret-files.ts, src/plural.ts and src/byte-size.ts are shared by every layer, so they import none',
+      comment: 'src/errors.ts, src/secret-files.ts, src/plural.ts, src/byte-size.ts and src/process-group.ts are shared by every layer, so they import none',
       severity: 'error',
-      from: { path: '^src/(errors|secret-files|plural|byte-size)\\.ts$' },
+      from: { path: '^src/(errors|secret-files|plural|byte-size|process-group)\\.ts$' },
       to: { path: '^src/[a-z-]+/' },
     },
     {

@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const PhysicalBackup = z.object({
   /** G1's proof that a replication connection of this user (pg_basebackup's kind) runs no SQL: the server's refusal of `SELECT 1`, or null (not refused). */
   sql_refused: z.string().nullable().default(null),
+  /** The wrapper that would have ended pg_basebackup had the tool's process died (`setpriv --pdeathsig TERM`); null: none was found. */
+  orphan_guard: z.string().nullable().default(null),
   /** pg_basebackup's version and command line (no secret: the connection comes from the environment). */
   pg_basebackup_version: z.string(),
   argv: z.array(z.string()),

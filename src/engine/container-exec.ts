@@ -1,7 +1,7 @@
 // Read-only commands inside a container the tool does not own (a protected environment's
 // pg_controldata): exec leaves the container's id, StartedAt and process untouched.
 import type { DockerClient } from './docker-client.js';
-import { demuxLogs } from './environment.js';
+import { demuxLogs } from './container-logs.js';
 
 export async function execRead(
   docker: DockerClient,

@@ -2,7 +2,7 @@
 // read-only inspection, compared before and after a run.
 import type { DockerClient } from './docker-client.js';
 import { inspectByName } from './inspect-by-name.js';
-import { demuxLogs } from './environment.js';
+import { demuxLogs } from './container-logs.js';
 
 export interface ContainerIdentity {
   name: string;

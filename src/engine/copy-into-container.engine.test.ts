@@ -1,9 +1,9 @@
 // A folder sent into a created, not yet started container through the engine: its files arrive
 // under the destination with their bytes, and the sha256 and size recorded are those of the tar
 // stream that was sent (computed here apart, from the same tar command).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,24 @@ describe('copyFolderIntoContainer', () => {
     ).rejects.toThrow(
       /cannot send .*absent into container .* through the engine: .*absent: Cannot stat: No such file or directory/,
     );
+  });
+
+  it('ends every process of the send when interrupted: tar, tee, the hash and the engine client', async () => {
+    const big = join(work, 'big');
+    await mkdir(join(big, 'data'), { recursive: true });
+    // A sparse 2 GiB file: tar reads its zeros at memory speed, the send takes seconds if nothing stops it.
+    await writeFile(join(big, 'data', 'zeros'), '');
+    await truncate(join(big, 'data', 'zeros'), 2 * 1024 ** 3);
+    const abort = new AbortController();
+    const sending = copyFolderIntoContainer(containerId, big, 'data', '/tmp', work, abort.signal);
+    await new Promise((r) => setTimeout(r, 150));
+    const at = Date.now();
+    abort.abort(new Error('interrupted'));
+    await expect(sending).rejects.toThrow('interrupted');
+    expect(Date.now() - at).toBeLessThan(1000);
+    // pgrep exits 1 when no process names the folder.
+    const left = spawnSync('pgrep', ['-a', '-f', big], { encoding: 'utf8' });
+    expect([left.status, left.stdout.trim()]).toEqual([1, '']);
   });
 
   it("reads GNU tar's count of the bytes it wrote", () => {

@@ -6,6 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
+import { killGroup } from '../process-group.js';
 import { dockerCli } from './docker-cli.js';
 
 export interface CopiedFolder {
@@ -20,12 +21,14 @@ export interface CopiedFolder {
 // 2.3 s, with sha256sum and wc 6.3 s, with openssl and wc 4.3 s, with openssl alone 3.4 s): the hash
 // is openssl's where it is found (the CPU's SHA instructions), else coreutils' sha256sum, and the
 // size is GNU tar's own count of what it wrote (`--totals`, on its stderr). The pipeline's status
-// (any of tar, tee and the client failing) is the script's, after the hash has been written.
+// (any of tar, tee and the client failing) is the script's. The hash is whole when the client
+// ends: the hasher (a child of tee's, not of this shell, so `wait` would not wait for it) holds
+// tee's stdout, the client's stdin, open until it has read everything; an empty or partial
+// answer fails the sha256's check below.
 const SEND = `set -o pipefail
 if command -v openssl >/dev/null 2>&1; then sum() { openssl dgst -sha256 -r; }; else sum() { sha256sum; }; fi
 tar --totals -C "$1" --numeric-owner -cf - "$2" 2>"$6" | tee >(sum | cut -d' ' -f1 >"$5") | "$3" cp - "$4"
 sent=$?
-wait
 exit "$sent"`;
 
 /** GNU tar's `--totals` line, e.g. `Total bytes written: 900014080 (859MiB, 295MiB/s)`. */
@@ -47,10 +50,18 @@ export async function copyFolderIntoContainer(
   const tarErr = join(work, 'copy.tar-stderr');
   const start = Date.now();
   try {
-    await execa('bash', ['-c', SEND, 'copy', parent, entry, dockerCli(), `${containerId}:${dest}`, shaFile, tarErr], {
-      cancelSignal: signal,
-      stdin: 'ignore',
-    });
+    // Its own process group: an interruption ends tar, tee, the hash and the engine's client, not only bash.
+    const child = execa(
+      'bash',
+      ['-c', SEND, 'copy', parent, entry, dockerCli(), `${containerId}:${dest}`, shaFile, tarErr],
+      {
+        stdin: 'ignore',
+        detached: true,
+      },
+    );
+    const endGroup = () => killGroup(child.pid, 'SIGTERM');
+    signal?.addEventListener('abort', endGroup, { once: true });
+    await child.finally(() => signal?.removeEventListener('abort', endGroup));
     const sha256 = (await readFile(shaFile, 'utf8')).trim();
     const bytes = parseTarTotals(await readFile(tarErr, 'utf8'));
     if (!/^[0-9a-f]{64}$/.test(sha256) || bytes === null)

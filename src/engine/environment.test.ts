@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { demuxLogs, environmentNames } from './environment.js';
+import { demuxLogs } from './container-logs.js';
+import { environmentNames } from './environment.js';
 
 describe('environmentNames', () => {
   it('names the container exactly and its network NAME-net', () => {

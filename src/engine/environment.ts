@@ -1,14 +1,14 @@
 // Exact-named dry-run environments: a network and a PostgreSQL container, labelled with the run
 // id, the port published on 127.0.0.1 only, the password handed over in a read-only 0600 file.
-import { demuxLogs } from './container-logs.js';
 import type { ContainerCreateOptions } from 'dockerode';
+import { NameTakenError, UsageError, EnvironmentError } from '../errors.js';
+import { demuxLogs } from './container-logs.js';
 import type { DockerClient } from './docker-client.js';
 import { inspectByName, type Inspected } from './inspect-by-name.js';
 import { startNetnsHolder, type NetnsHolder } from './netns-holder.js';
 import { INITDB_DIR, LABEL_PURPOSE, LABEL_RUN_ID, PASSWORD_MOUNT_PATH, TOOL_ROLE } from './labels.js';
 import { PREPARE_SCRIPT_MOUNT, PREPARE_SQL_MOUNT } from './physical-prepare.js';
 import type { RunJournal } from './run-journal.js';
-import { NameTakenError, UsageError, EnvironmentError } from '../errors.js';
 
 export interface EnvironmentNames {
   container: string;
@@ -210,5 +210,3 @@ export async function containerHealth(
   const logs = await container.logs({ stdout: true, stderr: true, tail: 20 });
   return { running: false, exitCode: info.State.ExitCode, logTail: demuxLogs(logs) };
 }
-
-export { demuxLogs };

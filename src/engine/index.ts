@@ -92,3 +92,4 @@ export {
 } from './physical-prepare.js';
 export { copyFolderIntoContainer, type CopiedFolder } from './copy-into-container.js';
 export { containerDefaultRoutes, parseDefaultRoutes } from './default-routes.js';
+export { namespaceHolderOf } from './netns-holder.js';

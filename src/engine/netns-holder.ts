@@ -88,3 +88,14 @@ export async function startNetnsHolder(
   }
   return { name: opts.name, id: container.id, networkMode: `container:${container.id}` };
 }
+
+/** The container whose network namespace `containerId` runs in, as the engine shows it (`NetworkMode: container:<id>`); null when it has its own. */
+export async function namespaceHolderOf(
+  docker: DockerClient,
+  containerId: string,
+): Promise<{ id: string; name: string } | null> {
+  const mode = (await docker.getContainer(containerId).inspect()).HostConfig.NetworkMode ?? '';
+  if (!mode.startsWith('container:')) return null;
+  const holder = await docker.getContainer(mode.slice('container:'.length)).inspect();
+  return { id: holder.Id, name: holder.Name.replace(/^\//, '') };
+}

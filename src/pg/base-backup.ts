@@ -7,6 +7,7 @@ import { lstat, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ToolError, UsageError } from '../errors.js';
+import { killGroup } from '../process-group.js';
 import { BACKUP_MANIFEST_FILE } from './backup-manifest.js';
 import { BaseBackupError, serverErrorLine } from './base-backup-error.js';
 import { parseToolVersion } from './client-tools.js';
@@ -40,6 +41,8 @@ export interface BaseBackupResult {
   versionLine: string;
   /** `<dataDir>/backup_manifest`. */
   manifestPath: string;
+  /** What ended pg_basebackup had the tool's process died (`setpriv --pdeathsig TERM`), or null: nothing would have. */
+  orphanGuard: string | null;
 }
 
 const PG_BASEBACKUP = 'pg_basebackup';
@@ -164,7 +167,8 @@ export async function takeBaseBackup(opts: BaseBackupOptions): Promise<BaseBacku
   await assertNew(opts.dataDir);
   let removeDir = true;
   try {
-    const [file, ...argv] = [...(await orphanGuard()), PG_BASEBACKUP, ...args];
+    const guard = await orphanGuard();
+    const [file, ...argv] = [...guard, PG_BASEBACKUP, ...args];
     const child = execa(file!, argv, {
       env: clientProcessEnv(opts.target, opts.applicationName ?? 'pg-rehearse base backup'),
       extendEnv: false,
@@ -193,22 +197,21 @@ export async function takeBaseBackup(opts: BaseBackupOptions): Promise<BaseBacku
     });
     removeDir = false;
     const ms = Math.round(performance.now() - t0);
-    return { dataDir: opts.dataDir, argv: [PG_BASEBACKUP, ...args], ms, ...pick(version), manifestPath };
+    const orphan = guard.length > 0 ? guard.join(' ') : null;
+    return {
+      dataDir: opts.dataDir,
+      argv: [PG_BASEBACKUP, ...args],
+      ms,
+      ...pick(version),
+      manifestPath,
+      orphanGuard: orphan,
+    };
   } finally {
     if (removeDir) await rm(opts.dataDir, { recursive: true, force: true });
   }
 }
 
 /** Signal a process group; one already gone is not an error. */
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: it has ended.
-  }
-}
-
 function pick(v: { version: string; line: string }): { version: string; versionLine: string } {
   return { version: v.version, versionLine: v.line };
 }

@@ -3,7 +3,13 @@
 // its own connection, and reads in a read-only transaction: these run against production too.
 import type { Sql } from 'postgres';
 import { EnvironmentError, UsageError, messageOf } from '../errors.js';
-import { checkSessionMarker, MarkerMismatchError, SESSION_MARKER_QUERY } from './session-marker.js';
+import {
+  checkSessionMarker,
+  MarkerMismatchError,
+  SESSION_MARKER_QUERY,
+  SESSION_PID_QUERY,
+  SessionReopenedError,
+} from './session-marker.js';
 import { connect, quoteIdent, type ConnectOptions, type PgTarget } from './target.js';
 
 export interface ServerIdentity {
@@ -40,13 +46,24 @@ export async function withConnection<T>(
 ): Promise<T> {
   const sql = connect(target, `pg-rehearse ${what}`, opts);
   try {
-    if (target.marker) {
-      const [row] = await sql.unsafe<{ marker: string | null }[]>(SESSION_MARKER_QUERY);
-      checkSessionMarker(target, row?.marker ?? null);
-    }
-    return await work(sql);
+    if (!target.marker) return await work(sql);
+    // A physical copy's run: the session proves the marker first, and that it is still that backend last.
+    const pidOf = async (text: string) =>
+      (await sql.begin('read only', (tx) => tx.unsafe<{ marker?: string | null; pid: number }[]>(text)))[0]!;
+    const first = await pidOf(SESSION_MARKER_QUERY);
+    checkSessionMarker(target, first.marker ?? null);
+    const result = await work(sql);
+    const last = await pidOf(SESSION_PID_QUERY);
+    if (last.pid !== first.pid) throw new SessionReopenedError(target, first.pid, last.pid);
+    return result;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof PgQueryError || err instanceof MarkerMismatchError) throw err;
+    if (
+      err instanceof UsageError ||
+      err instanceof PgQueryError ||
+      err instanceof MarkerMismatchError ||
+      err instanceof SessionReopenedError
+    )
+      throw err;
     throw new PgQueryError(
       what,
       { host: target.host, port: target.port, database: target.database },

@@ -40,6 +40,8 @@ export {
   newSessionMarker,
   psqlMarkerPrelude,
   SESSION_MARKER_QUERY,
+  SESSION_PID_QUERY,
+  SessionReopenedError,
   type SessionMarker,
 } from './session-marker.js';
 export * from './base-backup.js';

@@ -7,7 +7,7 @@
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { messageOf } from '../errors.js';
-import { psqlMarkerPrelude } from './session-marker.js';
+import { psqlMarkerMismatch, psqlMarkerPrelude } from './session-marker.js';
 import { clientProcessEnv, type PgTarget } from './target.js';
 import { StderrTail } from './tool-process.js';
 
@@ -77,13 +77,18 @@ export function psqlFailure(
   return said ? `${said.trim()} (${how})` : how;
 }
 
+/** A psql read's failure as an error: a session that reached the wrong server (its marker prelude refused) is a MarkerMismatchError. */
+export function psqlError(target: PgTarget, failure: string): Error {
+  return psqlMarkerMismatch(target, failure) ?? new Error(failure);
+}
+
 /** Run `script` once and parse the one JSON line it prints; a failure rejects with what psql said. */
 export async function psqlJson<T>(target: PgTarget, script: string, opts: PsqlReadOptions): Promise<T> {
   const { child, stderr } = startPsql(target, script, opts);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   const ended = await child;
-  if (ended.failed) throw new Error(psqlFailure(ended, stderr, opts.timeoutMs));
+  if (ended.failed) throw psqlError(target, psqlFailure(ended, stderr, opts.timeoutMs));
   const line = out.split('\n').find((l) => l.trim() !== '');
   if (line === undefined) throw new Error('psql printed no answer');
   try {

@@ -4,7 +4,7 @@
 // that ended before it was stopped (the server went away, a read failed) says why.
 import { createInterface } from 'node:readline';
 import { messageOf } from '../errors.js';
-import { psqlFailure, startPsql } from './psql-read.js';
+import { psqlError, psqlFailure, startPsql } from './psql-read.js';
 import type { PgTarget } from './target.js';
 
 export interface PsqlWatch {
@@ -66,7 +66,7 @@ export function watchPsql(target: PgTarget, script: string, opts: PsqlWatchOptio
   const ended = child.then((e) => (stopping ? null : psqlFailure(e, stderr, 0)));
   const started = Promise.race([
     first,
-    ended.then((failure) => Promise.reject(new Error(failure ?? 'stopped as it started'))),
+    ended.then((failure) => Promise.reject(psqlError(target, failure ?? 'stopped as it started'))),
     new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`no first read in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref(),
     ),

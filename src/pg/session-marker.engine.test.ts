@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
 import { MARKER_SETTING } from './copy-identity.js';
-import { queryRows } from './identity.js';
+import { queryRows, withConnection } from './identity.js';
 import { psqlJson } from './psql-read.js';
+import { watchPsql } from './psql-watch.js';
 import { runSqlFile } from './restore.js';
-import { MarkerMismatchError, newSessionMarker } from './session-marker.js';
+import { MarkerMismatchError, newSessionMarker, SessionReopenedError } from './session-marker.js';
 import type { PgTarget } from './target.js';
 
 const RUN_ID = '20261202-160000-5e55a0e1';
@@ -49,9 +50,16 @@ describe('the session marker of a physical copy', () => {
     expect((err as Error).message).toContain(
       `found ${MARKER_SETTING} = \`${RUN_ID}\`: it reached a dry-run copy, not production`,
     );
-    await expect(psqlJson(target, 'select 1;', read)).rejects.toThrow(
-      /pg-rehearse: this session did not reach the expected server \(pg_rehearse\.run_id is not absent\)/,
-    );
+    const readErr = await psqlJson(target, 'select 1;', read).catch((e: unknown) => e);
+    expect(readErr).toBeInstanceOf(MarkerMismatchError);
+    expect((readErr as Error).message).toContain(`found ${MARKER_SETTING} = \`${RUN_ID}\`: it reached a dry-run copy`);
+    const watch = watchPsql(target, 'select 1 \\watch 0.1\n', {
+      applicationName: 'pg-rehearse test watch',
+      from: { stream: 'stdout' },
+      onRecord: () => true,
+    });
+    await expect(watch.started).rejects.toBeInstanceOf(MarkerMismatchError);
+    expect((await watch.stop()).records).toBe(0);
     const file = join(work, 'never.sql');
     await writeFile(file, 'create table never_either (id int);\n');
     await expect(runSqlFile(target, file)).rejects.toBeInstanceOf(MarkerMismatchError);
@@ -61,11 +69,26 @@ describe('the session marker of a physical copy', () => {
     expect(target.marker!.proved.sessions).toBe(0);
   });
 
+  it('stops a checked session that was reopened while in use (its later statements proved nothing)', async () => {
+    const target = withMarker(RUN_ID);
+    const err = await withConnection(target, 'reopened', async (sql) => {
+      // The server ends the session; the client opens a new one for the next statement, unchecked.
+      await sql`select pg_terminate_backend(pg_backend_pid())`.catch(() => {});
+      // The client answers the next statement with the session's end, then opens a new session for the one after.
+      await sql`select 1`.catch(() => {});
+      return sql`select 1 as one`;
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SessionReopenedError);
+    expect((err as Error).message).toMatch(/was reopened while in use \(backend \d+, then \d+\)/);
+  });
+
   it('stops a session meant for the dry-run server that found another run id', async () => {
     const target = withMarker('20261202-160000-00000000');
     await expect(queryRows(target, 'select 1')).rejects.toThrow(
       `found ${MARKER_SETTING} = \`${RUN_ID}\`, not this run's \`20261202-160000-00000000\``,
     );
-    await expect(psqlJson(target, 'select 1;', read)).rejects.toThrow(/did not reach the expected server/);
+    await expect(psqlJson(target, 'select 1;', read)).rejects.toThrow(
+      `found ${MARKER_SETTING} = \`${RUN_ID}\`, not this run's \`20261202-160000-00000000\``,
+    );
   });
 });

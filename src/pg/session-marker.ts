@@ -19,8 +19,17 @@ export interface SessionMarker {
 
 export const newSessionMarker = (expect: string | null): SessionMarker => ({ expect, proved: { sessions: 0 } });
 
-/** The first statement of a checked session: the marker, or null (an empty placeholder counts as none). */
-export const SESSION_MARKER_QUERY = `select nullif(pg_catalog.current_setting('${MARKER_SETTING}', true), '') as marker`;
+/** The marker on the server a session reached, or null (an empty placeholder counts as none). */
+const MARKER_VALUE = `nullif(pg_catalog.current_setting('${MARKER_SETTING}', true), '')`;
+
+/** The first statement of a checked session, in a read-only transaction: the marker and the session's backend. */
+export const SESSION_MARKER_QUERY = `select ${MARKER_VALUE} as marker, pg_catalog.pg_backend_pid() as pid`;
+
+/** The last statement of a checked session, in a read-only transaction: still the backend that proved the marker. */
+export const SESSION_PID_QUERY = 'select pg_catalog.pg_backend_pid() as pid';
+
+/** What a psql read's refusal says, before the value it found: its stderr is told apart by it. */
+const PSQL_REFUSAL = 'pg-rehearse: this session did not reach the expected server: it found';
 
 export class MarkerMismatchError extends EnvironmentError {
   constructor(target: Pick<PgTarget, 'host' | 'port' | 'database'>, expect: string | null, found: string | null) {
@@ -30,6 +39,15 @@ export class MarkerMismatchError extends EnvironmentError {
       expect === null
         ? `a session meant for production (${where}) found ${MARKER_SETTING} = \`${found}\`: it reached a dry-run copy, not production; refusing to go on`
         : `a session meant for the dry-run server (${where}) found ${MARKER_SETTING} ${found === null ? 'unset' : `= \`${found}\``}, not this run's \`${expect}\`: it reached another server; refusing to go on`,
+    );
+  }
+}
+
+export class SessionReopenedError extends EnvironmentError {
+  constructor(target: Pick<PgTarget, 'host' | 'port' | 'database'>, before: number, after: number) {
+    super(
+      'E_MARKER',
+      `a checked session to ${target.host}:${target.port}/${target.database} was reopened while in use (backend ${before}, then ${after}): its later statements ran on a session that did not prove the marker; refusing to go on`,
     );
   }
 }
@@ -50,14 +68,21 @@ export function psqlMarkerPrelude(target: PgTarget): string {
   const marker = target.marker;
   if (!marker) return '';
   const expected = marker.expect === null ? 'null' : quoteLiteral(marker.expect);
-  const refusal = `pg-rehearse: this session did not reach the expected server (${MARKER_SETTING} is not ${marker.expect === null ? 'absent' : marker.expect})`;
   return [
-    `select (${SESSION_MARKER_QUERY.replace('select ', '').replace(' as marker', '')}) is not distinct from ${expected} as pgr_marker_ok \\gset`,
+    `select ${MARKER_VALUE} is not distinct from ${expected} as pgr_marker_ok \\gset`,
     '\\if :pgr_marker_ok',
     '\\else',
-    // A cast that cannot succeed: its error quotes the refusal, and ON_ERROR_STOP ends psql there.
-    `select ${quoteLiteral(refusal)}::int;`,
+    // A cast that cannot succeed: its error quotes the refusal and the value found, and ON_ERROR_STOP ends psql there.
+    `select (${quoteLiteral(`${PSQL_REFUSAL} `)} || coalesce(${MARKER_VALUE}, '(unset)') || '.')::int;`,
     '\\endif',
     '',
   ].join('\n');
+}
+
+/** The mismatch a psql read's stderr tells (its prelude's refusal), or null when it tells none. */
+export function psqlMarkerMismatch(target: PgTarget, stderr: string): MarkerMismatchError | null {
+  const at = stderr.indexOf(PSQL_REFUSAL);
+  if (at < 0 || !target.marker) return null;
+  const found = /^ (.*?)\.(?:"|$)/m.exec(stderr.slice(at + PSQL_REFUSAL.length))?.[1] ?? '(unreadable)';
+  return new MarkerMismatchError(target, target.marker.expect, found === '(unset)' ? null : found);
 }

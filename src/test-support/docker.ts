@@ -1,7 +1,7 @@
 // Helpers for tests that drive the real engine: counting labelled resources, exec, foreign containers.
 import { randomBytes } from 'node:crypto';
 import { dockerClient, execRead, LABEL_RUN_ID, type DockerClient } from '../engine/index.js';
-import { demuxLogs } from '../engine/environment.js';
+import { demuxLogs } from '../engine/container-logs.js';
 
 export const docker: DockerClient = dockerClient();
 

@@ -38,6 +38,10 @@ export async function physicalBackupGate(ctx: RunContext): Promise<Record<string
   ctx.prodStatements.push(
     `${backup.argv.join(' ')} (a replication connection: IDENTIFY_SYSTEM, BASE_BACKUP with a ${p.checkpoint} checkpoint, and the WAL streamed alongside; it writes nothing to production)`,
   );
+  if (!backup.orphanGuard)
+    progress.note(
+      '  no `setpriv --pdeathsig` here (util-linux): had this process died, pg_basebackup would have gone on reading production',
+    );
   const manifestText = await readFile(backup.manifestPath, 'utf8');
   const manifest = parseBackupManifest(manifestText);
   const manifestSha = await sha256File(backup.manifestPath);
@@ -61,6 +65,7 @@ export async function physicalBackupGate(ctx: RunContext): Promise<Record<string
     read_only_session: ctx.replicationSqlRefusal !== null,
     physical: {
       sql_refused: ctx.replicationSqlRefusal,
+      orphan_guard: backup.orphanGuard,
       pg_basebackup_version: backup.version,
       argv: backup.argv,
       checkpoint: p.checkpoint,

@@ -5,7 +5,7 @@
 // network namespace) and that the image has what production's databases need (extension files; a
 // collation version that differs is a loud warning), then gives the rehearsal's roles their
 // per-run passwords, runs the grants SQL and checks the grant matrix.
-import { containerDefaultRoutes, copyNetnsName, SET_ASIDE_FILES, TOOL_ROLE } from '../../engine/index.js';
+import { containerDefaultRoutes, namespaceHolderOf, SET_ASIDE_FILES, TOOL_ROLE } from '../../engine/index.js';
 import {
   copyImageSupport,
   copyStartState,
@@ -50,6 +50,7 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
     );
   const identity = await serverIdentity(tool);
   env.sysid = identity.systemIdentifier;
+  const holder = await netnsHolderOf(ctx, dry.started.env.containerId, dry.started.env.netnsHolderId);
   const defaultRoutes = await containerDefaultRoutes(ctx.docker, dry.started.env.containerId);
   const state = await copyStartState(tool);
   const copied = need(ctx.copied, "G3's copy into the container");
@@ -64,7 +65,7 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
     subscriptions: state.subscriptions,
     subscriptions_enabled: state.subscriptionsEnabled,
     login_roles_without_password: state.loginRolesWithoutPassword,
-    netns_holder: copyNetnsName(ctx.names.container),
+    netns_holder: holder,
     default_routes: defaultRoutes,
   };
   if (defaultRoutes.length > 0)
@@ -97,9 +98,10 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
 }
 
 /**
- * The copy's server reads the image's extension folder and libraries: each extension version
- * production installed must be there (else INCONCLUSIVE environment, naming them), and each
- * database's collation version should be the one production recorded (else a loud warning).
+ * The copy's server reads the image's extension folder (control and script files; their shared
+ * libraries are not checked): each extension version production installed must be there (else
+ * INCONCLUSIVE environment, naming them), and each database's collation version should be the
+ * one production recorded (else a loud warning).
  */
 async function imageSupport(ctx: RunContext, tool: PgTarget, versionNum: number, imageTag: string) {
   const { databases } = need(ctx.prodCluster, "G1's facts of production's databases");
@@ -111,7 +113,25 @@ async function imageSupport(ctx: RunContext, tool: PgTarget, versionNum: number,
     ctx.rec.warnings.push(warning);
     ctx.progress.note(`!! warning: ${warning.message}`, 'error');
   }
-  return { extensions: extensionList(databases), collation_drift: warning?.databases.map((d) => d.database) ?? [] };
+  // Only a database with a recorded version (not C or POSIX) on a server of 15 or later is compared: the others are named apart.
+  const compared = databases.filter((d) => d.recordedVersion !== null && support.collationVersions.has(d.name));
+  return {
+    extensions: extensionList(databases),
+    collation_compared: compared.map((d) => d.name),
+    collation_not_compared: databases.filter((d) => !compared.includes(d)).map((d) => d.name),
+    collation_drift: warning?.databases.map((d) => d.database) ?? [],
+  };
+}
+
+/** The holder whose namespace the copy's server runs in, as the engine shows it: the one G3 started, or the run stops. */
+async function netnsHolderOf(ctx: RunContext, serverId: string, holderId: string | null): Promise<string> {
+  const holder = await namespaceHolderOf(ctx.docker, serverId);
+  if (!holder || holder.id !== holderId)
+    throw new GateFailure(
+      'tool',
+      `the copy's server runs ${holder ? `in the namespace of ${holder.name}` : 'in a network namespace of its own'}, not in that of the holder G3 started: refusing to go on`,
+    );
+  return holder.name;
 }
 
 /** The rehearsal's roles must be production's: a physical copy creates none. */

@@ -12,6 +12,7 @@ import {
   REPLICATION_PREFLIGHT_QUERY,
   REPLICATION_SQL_PROBE,
   SESSION_MARKER_QUERY,
+  SESSION_PID_QUERY,
   replicationPreflight,
   type ReplicationPreflight,
 } from '../../pg/index.js';
@@ -34,8 +35,14 @@ const IMAGE_DEFAULT_WAL_SEGMENT_SIZE = 16 * 1024 * 1024;
 
 export async function physicalPreflight(ctx: RunContext, image: ImageInfo): Promise<Record<string, unknown>> {
   const { production } = ctx;
+  // Every session to production in a physical copy's run opens and closes with these (pg/session-marker.ts).
   ctx.prodStatements.push(
-    `${SESSION_MARKER_QUERY} (first on every session of a physical copy's run: it must answer null)`,
+    'BEGIN READ ONLY',
+    `${SESSION_MARKER_QUERY} (first on every session of a physical copy's run: the marker must be null)`,
+    'COMMIT',
+    'BEGIN READ ONLY',
+    `${SESSION_PID_QUERY} (last on every such session: the same backend)`,
+    'COMMIT',
   );
   ctx.prodStatements.push('BEGIN READ ONLY', REPLICATION_PREFLIGHT_QUERY, 'COMMIT');
   ctx.prodStatements.push(`${IDENTIFY_SYSTEM_COMMAND} (on a replication connection, replication=true)`);

@@ -7,6 +7,7 @@ import { TOOL_ROLE } from '../../engine/index.js';
 import { messageOf } from '../../errors.js';
 import {
   leftoversOf,
+  MarkerMismatchError,
   probeReads,
   PROBE_INTERVAL_MS,
   readRelationState,
@@ -41,15 +42,25 @@ export async function watchStepLocks(
   const tool = dry.target(TOOL_ROLE);
   const unread: string[] = [];
   // Each read gives up on its own (a paused or dead server) or when the run is aborted: the evidence is then partial.
+  // A read that reached another server than the dry-run one (a physical copy's marker) stops the run instead.
   const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | null> =>
-    work().catch((err: unknown) => (unread.push(`${what}: ${messageOf(err)}`), null));
+    work().catch((err: unknown) => {
+      if (err instanceof MarkerMismatchError) throw err;
+      unread.push(`${what}: ${messageOf(err)}`);
+      return null;
+    });
   const before: RelationState | null = await attempt('the relation state before the step', () =>
     readRelationState(tool, signal),
   );
   const sampling = sampleLocks(tool, Object.keys(dry.rolePasswords), LOCK_SAMPLE_INTERVAL_MS, signal);
   const started = (await attempt('the lock sampler', () => sampling.started)) !== null;
   const probing = probe && probe.length > 0 ? probeReads(tool, probe, PROBE_INTERVAL_MS, signal) : null;
-  const probeStarted = probing ? (await attempt('the read probe', () => probing.started)) !== null : false;
+  const probeStarted = probing
+    ? (await attempt('the read probe', () => probing.started).catch(async (err: unknown) => {
+        await sampling.stop();
+        throw err;
+      })) !== null
+    : false;
   return {
     async stop() {
       const [seen, probed] = await Promise.all([sampling.stop(), probing?.stop() ?? null]);
