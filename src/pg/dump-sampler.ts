@@ -1,5 +1,6 @@
 // The dump's footprint, seen on production while G2's pg_dump runs: a read-only psql session of
-// the tool reads, every 200 ms (`\watch 0.2`: a dump of a small production ends in well under a second), the dump's backend (its application name, set
+// the tool reads, every 50 ms (`\watch 0.05`: a dump of a small production ends in a few hundred ms, and one every 200 ms
+// missed the demo's now and then), the dump's backend (its application name, set
 // by the tool and unique to the dump, and the tool's own role: never another session's), how old
 // its snapshot's xmin is, how many relations it holds ACCESS SHARE on, the sessions waiting for a
 // lock on a relation it holds, and a lock it waits for itself. pg_blocking_pids, which PostgreSQL's
@@ -63,7 +64,7 @@ export interface DumpSampling {
   stop(): Promise<{ samples: number; failure: string | null }>;
 }
 
-export const DUMP_SAMPLE_INTERVAL_MS = 200;
+export const DUMP_SAMPLE_INTERVAL_MS = 50;
 
 // The server keeps track_activity_query_size bytes less one, cut at a character's boundary.
 const CUT = `octet_length(a.query) >= (select setting::int from pg_settings where name = 'track_activity_query_size') - 4`;
