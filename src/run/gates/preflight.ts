@@ -42,19 +42,24 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
   const image = await inspectImage(docker, config.environment.image ?? defaultImage()).catch(knob('environment.image'));
   ctx.imageId = image.id;
   await assertNamesFree(docker, names).catch(knob('environment.name'));
+  const physicalCopy = ctx.plan.copy === 'physical';
+  // The holder of a network namespace (the steps', a physical copy's) always runs the local runner image.
+  if (ctx.plan.container || physicalCopy)
+    await inspectImage(docker, defaultRunnerImage()).catch((err: unknown) => {
+      throw withKnob(
+        err,
+        "nothing but `bash scripts/setup` (the local runner image holds the steps' and a physical copy's network)",
+      );
+    });
   if (ctx.plan.container) {
     ctx.runnerImageId = (
       await inspectImage(docker, ctx.plan.container.image ?? defaultRunnerImage()).catch(knob('sut.container.image'))
     ).id;
-    // The holder of the steps' network namespace always runs the local runner image.
-    await inspectImage(docker, defaultRunnerImage()).catch((err: unknown) => {
-      throw withKnob(err, "nothing but `bash scripts/setup` (the local runner image holds every step's network)");
-    });
     await assertRunnerNamesFree(docker, runnerNames(names.container)).catch(knob('environment.name'));
   }
-  if (ctx.plan.copy === 'physical') await copyNetnsPreflight(ctx);
+  if (physicalCopy) await copyNetnsNameFree(ctx);
   const prodId = await productionPreflight(ctx);
-  const physical = ctx.plan.copy === 'physical' ? await physicalPreflight(ctx, image) : null;
+  const physical = physicalCopy ? await physicalPreflight(ctx, image) : null;
   await protectedPreflight(ctx);
   await checkoutPreflight(ctx);
   return {
@@ -68,11 +73,8 @@ export async function preflightGate(ctx: RunContext): Promise<Record<string, unk
   };
 }
 
-/** A physical copy's server runs in the namespace of a holder of the local runner image, under its own exact name. */
-async function copyNetnsPreflight(ctx: RunContext): Promise<void> {
-  await inspectImage(ctx.docker, defaultRunnerImage()).catch((err: unknown) => {
-    throw withKnob(err, "nothing but `bash scripts/setup` (the local runner image holds a physical copy's network)");
-  });
+/** A physical copy's server runs in the namespace of a holder under its own exact name: refused, never adopted. */
+async function copyNetnsNameFree(ctx: RunContext): Promise<void> {
   const name = copyNetnsName(ctx.names.container);
   const taken = await findContainerByName(ctx.docker, name);
   if (taken) throw new NameTakenError('container', name, taken.id, '`environment.name` in the config');
