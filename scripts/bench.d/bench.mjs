@@ -54,13 +54,7 @@ const { physicalRunLine, physicalSummary, replicationInitDir, sideOrder, sideQ }
 
 const say = (msg) => process.stderr.write(`bench: ${msg}\n`);
 const out = (line) => process.stdout.write(`${line}\n`);
-const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const mb = (bytes) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-const median = (xs) => {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
+const { mb, median, s } = await import('./figures.mjs');
 const run = promisify(execFile);
 
 const { values: opts } = parseArgs({

@@ -10,6 +10,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { descendants, procMemory, startSampler } from './proc-memory.mjs';
+import { failureText, teardownOf } from './side-end.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dist = (p) => import(join(ROOT, 'dist', p));
@@ -150,22 +151,11 @@ try {
     memory: { ...memory, self_hwm: selfHwm, baseline_rss: baseline.rss, baseline_hwm: baseline.hwm },
   };
 } catch (err) {
-  failure = err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack}` : ''}` : String(err);
+  failure = failureText(err);
 } finally {
   // Its interval would keep this process alive after a failure.
   sampler?.stop();
-  let teardown = null;
-  if (run) {
-    try {
-      const outcome = await closeRun(docker, run, silentProgress);
-      teardown = {
-        complete: outcome.complete,
-        resources: outcome.resources.map((r) => `${r.kind} ${r.name}: ${r.gone ? 'gone' : 'REMAINS'}`),
-      };
-    } catch (err) {
-      teardown = { complete: false, error: err instanceof Error ? err.message : String(err) };
-    }
-  }
+  const teardown = await teardownOf(closeRun, docker, run, silentProgress);
   await rm(work, { recursive: true, force: true });
   await send({ type: 'done', result, failure, teardown });
   interruption[Symbol.dispose]();

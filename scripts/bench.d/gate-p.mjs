@@ -13,6 +13,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { descendants, procMemory, startSampler } from './proc-memory.mjs';
+import { failureText, teardownOf } from './side-end.mjs';
 import { firstAnswer } from './first-answer.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -166,25 +167,14 @@ try {
     memory: { ...memory, self_hwm: selfHwm, baseline_rss: baseline.rss, baseline_hwm: baseline.hwm },
   };
 } catch (err) {
-  failure = err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack}` : ''}` : String(err);
+  failure = failureText(err);
 } finally {
   // Its interval would keep this process alive after a failure.
   sampler?.stop();
   await answering?.catch(() => {});
   // The bench's data, not a secret: removed here, so that closeRun does not overwrite a gigabyte to shred it.
   await rm(dir, { recursive: true, force: true });
-  let teardown = null;
-  if (run) {
-    try {
-      const outcome = await closeRun(docker, run, silentProgress);
-      teardown = {
-        complete: outcome.complete,
-        resources: outcome.resources.map((r) => `${r.kind} ${r.name}: ${r.gone ? 'gone' : 'REMAINS'}`),
-      };
-    } catch (err) {
-      teardown = { complete: false, error: err instanceof Error ? err.message : String(err) };
-    }
-  }
+  const teardown = await teardownOf(closeRun, docker, run, silentProgress);
   await send({ type: 'done', result, failure, teardown });
   interruption[Symbol.dispose]();
   if (process.connected) process.disconnect();

@@ -6,17 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mb, median, s } from './figures.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const { clientProcessEnv } = await import(join(ROOT, 'dist', 'pg', 'index.js'));
-
-const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const mb = (bytes) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-const median = (xs) => {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
 
 /** The sides of paired run `i`: A B P Q on odd runs, Q P B A on even ones (logical: A B, then B A). */
 export function sideOrder(i, physical) {
