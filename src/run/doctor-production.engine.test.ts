@@ -2,7 +2,6 @@
 // whose pg_hba.conf has `replication` lines for two roles (as fixtures/production/allow-replication.sh
 // gives the demo's production one for all), and three login roles: one without REPLICATION, one
 // with it and a line, one with it and no line. Doctor names what is missing, in G1's words.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../engine/index.js';
 import { connect, dsnFor, type PgTarget } from '../pg/index.js';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
+import { rehearseCli } from '../test-support/rehearse-cli.js';
 import { replicationChecks } from './doctor-production.js';
 
-const BIN = join(PACKAGE_ROOT, 'bin', 'rehearse.js');
 const CONFIG = join(PACKAGE_ROOT, 'fixtures', 'demo', 'rehearse-physical.yaml');
 const ROLES = { noAttribute: 'doctor_norepl', allowed: 'doctor_repl', noLine: 'doctor_repl_noline' } as const;
 
@@ -60,15 +59,7 @@ async function doctor(t: PgTarget): Promise<{ code: number | null; output: strin
   const text = (await readFile(CONFIG, 'utf8')).replace(/^ {2}dsn_file: .*$/m, '  dsn_env: DOCTOR_PRODUCTION_DSN');
   const config = join(work, `${t.user}.yaml`);
   await writeFile(config, text);
-  const child = spawn(process.execPath, [BIN, 'doctor', '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', DOCTOR_PRODUCTION_DSN: dsnFor(t) },
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  return { code, output };
+  return rehearseCli(['doctor', '--config', config], { DOCTOR_PRODUCTION_DSN: dsnFor(t) });
 }
 
 describe('rehearse doctor --config for a physical copy', () => {

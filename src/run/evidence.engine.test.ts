@@ -2,7 +2,7 @@
 // a real production, a real protected environment and real dry-run servers; nothing is mocked.
 // Each scenario here passes on its own terms (exit 0, the deltas it causes), so every failure
 // below comes from an evidence gate: G6's trace, the leak scan, G8's post-checks, `verify`.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFile, chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +18,10 @@ import { Interruption } from './interruption.js';
 import { pinCommand } from './pin.js';
 import { silentProgress, type Progress } from './progress.js';
 import { rehearse, type RehearsalResult } from './rehearsal.js';
+import { rehearseCli } from '../test-support/rehearse-cli.js';
 
 const execFileP = promisify(execFile);
 const ROGUE = join(PACKAGE_ROOT, 'fixtures', 'rogue');
-const BIN = join(PACKAGE_ROOT, 'bin', 'rehearse.js');
 const DELETE_ONE = 'delete from ledger.mark where id = (select min(id) from ledger.mark)';
 /** The application names rogue.mjs forges in `spoof-delete` (every one pg-rehearse uses, src/pg). */
 const TOOL_APPLICATION_NAMES = 10;
@@ -468,15 +468,7 @@ describe('audit evidence against a misbehaving system under test', () => {
 
   /** `rehearse verify ARGS` with the built bin: exit code and all output. */
   async function verify(args: string[]): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, [BIN, 'verify', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    return { code, output };
+    return rehearseCli(['verify', ...args]);
   }
 
   it('`rehearse verify` refuses an edited report, even with a rewritten sha file, and accepts the intact one', async () => {

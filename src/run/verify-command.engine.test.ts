@@ -3,7 +3,6 @@
 // report of the fixture's shape written the way a run writes it, then the built bin: it passes,
 // fails naming the file when one data file of the backup changed, fails on the sha256 when the
 // backup_manifest changed, and says plainly when the backup was not kept.
-import { spawn } from 'node:child_process';
 import {
   appendFile,
   chmod,
@@ -26,8 +25,8 @@ import { takeBaseBackup } from '../pg/index.js';
 import { writeReport } from '../report/index.js';
 import { finish, passDraft } from '../test-support/report-fixture.js';
 import { throwawayServer, type ThrowawayServer } from '../test-support/throwaway-server.js';
+import { rehearseCli } from '../test-support/rehearse-cli.js';
 
-const BIN = join(PACKAGE_ROOT, 'bin', 'rehearse.js');
 const CONFIG = join(PACKAGE_ROOT, 'fixtures', 'demo', 'rehearse-physical.yaml');
 
 let server: ThrowawayServer | null = null;
@@ -92,15 +91,7 @@ async function writePhysicalReport(name: string, kept: boolean): Promise<string>
 }
 
 async function verify(report: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [BIN, 'verify', report], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  return { code, output };
+  return rehearseCli(['verify', report]);
 }
 
 describe('rehearse verify on a kept physical backup', () => {
