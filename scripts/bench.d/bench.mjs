@@ -66,12 +66,13 @@ const { values: opts } = parseArgs({
     jobs: { type: 'string' },
     'no-cache': { type: 'boolean', default: false },
     copy: { type: 'string', default: 'logical' },
+    transfer: { type: 'string', default: 'stream' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
   out(
-    'usage: bash scripts/bench [--scale N] [--runs N] [--format plain|custom|directory] [--sequential] [--jobs N] [--no-cache] [--copy logical|physical]',
+    'usage: bash scripts/bench [--scale N] [--runs N] [--format plain|custom|directory] [--sequential] [--jobs N] [--no-cache] [--copy logical|physical] [--transfer stream|folder]',
   );
   process.exit(0);
 }
@@ -92,6 +93,8 @@ if (jobs !== null && (!Number.isInteger(jobs) || jobs < 1))
   usage(`Expected \`--jobs\` to be a positive integer, got \`${opts.jobs}\``);
 if (!['logical', 'physical'].includes(opts.copy))
   usage(`Expected \`--copy\` to be logical or physical, got \`${opts.copy}\``);
+if (!['stream', 'folder'].includes(opts.transfer))
+  usage(`Expected \`--transfer\` to be stream or folder (production.physical.transfer), got \`${opts.transfer}\``);
 // --copy physical adds (P) the tool's physical copy and (Q) a bare pg_basebackup to each paired run.
 const physical = opts.copy === 'physical';
 const suffix = process.env.BENCH_SUFFIX;
@@ -264,6 +267,7 @@ function sideP(prod, label, runIds) {
     image,
     readiness: DEFAULT_READINESS,
     tables: TABLES,
+    transfer: opts.transfer,
   });
 }
 
@@ -378,7 +382,7 @@ try {
   const imageInfo = await inspectImage(docker, image);
   out(`bench: image ${imageInfo.tag} (${imageInfo.id.slice(0, 19)}); host tools: ${tools.join('; ')}`);
   out(
-    `bench: ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(1)} (other work on the machine skews the figures); restore jobs ${jobs ?? `${defaultRestoreJobs()} (default)`}; format ${opts.format}; copy ${opts.copy}; scale ${scale}; ${runs} paired runs`,
+    `bench: ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(1)} (other work on the machine skews the figures); restore jobs ${jobs ?? `${defaultRestoreJobs()} (default)`}; format ${opts.format}; copy ${opts.copy}${physical ? ` (transfer ${opts.transfer})` : ''}; scale ${scale}; ${runs} paired runs`,
   );
 
   await mkdir(work, { recursive: true, mode: 0o700 });

@@ -31,7 +31,8 @@ const {
 const { sha256File } = await dist('evidence/index.js');
 const { openRun, startServer, closeRun } = await dist('run/dry-run-environment.js');
 const { BASE_BACKUP_ENTRY } = await dist('run/gates/physical-backup.js');
-const { copyServerSettings, physicalStart } = await dist('run/gates/physical-provision.js');
+const { copyServerSettings, physicalStart, withInContainerVerify } = await dist('run/gates/physical-provision.js');
+const { DEFAULT_PHYSICAL_COPY } = await dist('config/index.js');
 const { newRunId } = await dist('run/run-id.js');
 const { Interruption } = await dist('run/interruption.js');
 const { silentProgress } = await dist('run/progress.js');
@@ -65,6 +66,34 @@ async function baseBackup(run, dir, production, signal) {
   return { backup, manifest, manifestSha, verify, tBackup, progressReports, dataDir };
 }
 
+/**
+ * The fields of a run's context that physicalStart and a streamed G2 read (and `copied`, `backup`,
+ * `rec.sections`, which they set); G2 runs inside G3 as the gate runner's runInner runs it.
+ */
+function streamedContext(run, runId, job, docker) {
+  const gates = {};
+  return {
+    backup: null,
+    plan: { serverSettings: SERVER_SETTINGS, streamedIntoContainer: job.transfer === 'stream', keepBackup: false },
+    config: { production: { physical: { ...DEFAULT_PHYSICAL_COPY, transfer: job.transfer } } },
+    production: job.production,
+    names: environmentNames(job.name),
+    docker,
+    run,
+    runId,
+    progress: silentProgress,
+    signal: interruption.signal,
+    copied: null,
+    prodStatements: [],
+    replicationSqlRefusal: null,
+    rec: { sections: {}, gate: (id) => gates[id] ?? { status: 'SKIPPED' } },
+    runInner: async (id, _label, work) => {
+      await work();
+      gates[id] = { status: 'PASS' };
+    },
+  };
+}
+
 const job = await new Promise((resolve) => process.once('message', resolve));
 const interruption = Interruption.install(() => {});
 const docker = dockerClient();
@@ -82,44 +111,40 @@ try {
   const ignore = new Set(descendants(process.pid));
   const baseline = procMemory(process.pid);
   sampler = startSampler(ignore);
+  const streamed = job.transfer === 'stream';
   const t0 = Date.now();
-  const g2 = await baseBackup(run, dir, job.production, interruption.signal);
+  const g2 = streamed ? null : await baseBackup(run, dir, job.production, interruption.signal);
   const tVerified = Date.now();
-  // The fields of a run's context that physicalStart reads (and `copied`, which it sets).
-  const ctx = {
-    backup: { dir, path: g2.dataDir },
-    plan: { serverSettings: SERVER_SETTINGS },
-    runId,
-    progress: silentProgress,
-    signal: interruption.signal,
-    copied: null,
-  };
+  const ctx = streamedContext(run, runId, job, docker);
+  if (g2) ctx.backup = { dir, path: g2.dataDir };
   const local = new AbortController();
   // As G3 gives a physical copy's targets: every fresh session checks this run's marker first.
   const marker = newSessionMarker(runId);
-  const server = await startServer(
-    docker,
-    run,
-    {
-      names: environmentNames(job.name),
-      image: job.image,
-      database: job.production.database,
-      settings: { ...SERVER_SETTINGS },
-      physical: physicalStart(ctx, run),
-      readiness: job.readiness,
-    },
-    silentProgress,
-    interruption.signal,
-    undefined,
-    // The container has started (its prepare script gave the tool's role this run's password): poll beside readiness.
-    async (env, password) => {
-      answering = firstAnswer(
-        { host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database, marker },
-        local.signal,
-        job.readiness.timeoutMs,
-      );
-      answering.catch(() => {}); // awaited below; startServer may fail first
-    },
+  const server = await withInContainerVerify(ctx, () =>
+    startServer(
+      docker,
+      run,
+      {
+        names: environmentNames(job.name),
+        image: job.image,
+        database: job.production.database,
+        settings: { ...SERVER_SETTINGS },
+        physical: physicalStart(ctx, run),
+        readiness: job.readiness,
+      },
+      silentProgress,
+      interruption.signal,
+      undefined,
+      // The container has started (its prepare script gave the tool's role this run's password): poll beside readiness.
+      async (env, password) => {
+        answering = firstAnswer(
+          { host: env.host, port: env.port, user: TOOL_ROLE, password, database: env.database, marker },
+          local.signal,
+          job.readiness.timeoutMs,
+        );
+        answering.catch(() => {}); // awaited below; startServer may fail first
+      },
+    ),
   ).catch((err) => {
     local.abort(err);
     throw err;
@@ -142,11 +167,14 @@ try {
   for (const table of job.tables)
     counts[table] = (await queryRows(dry, `select count(*)::bigint as n from ${table}`))[0].n.toString();
   const started = server.env.startedAt.getTime();
+  const backupSection = ctx.rec.sections.backup;
   result = {
+    transfer: job.transfer,
     ms: first.at - t0,
-    backup_ms: g2.tBackup - t0,
-    verify_ms: tVerified - g2.tBackup,
-    // From the verified backup to the container's create call: the network and the netns holder.
+    // Streamed: pg_basebackup into the container is the send; it is verified in the container after the start.
+    backup_ms: g2 ? g2.tBackup - t0 : 0,
+    verify_ms: g2 ? tVerified - g2.tBackup : 0,
+    // From the verified backup (streamed: the start) to the container's create call: the network and the netns holder.
     holder_ms: server.env.createdAt.getTime() - tVerified,
     send_ms: ctx.copied.ms,
     stream_bytes: ctx.copied.bytes,
@@ -156,12 +184,13 @@ try {
     start_to_ready_ms: Math.max(0, readyAt - started),
     first_query_attempts: first.attempts,
     marker_sessions: marker.proved.sessions,
-    manifest_bytes: g2.manifest.bytes,
-    manifest_files: g2.manifest.files,
-    manifest_sha256: g2.manifestSha,
-    progress_reports: g2.progressReports,
-    argv: g2.backup.argv,
-    verify_argv: g2.verify.argv,
+    manifest_bytes: g2 ? g2.manifest.bytes : backupSection.bytes,
+    manifest_files: g2 ? g2.manifest.files : backupSection.physical.manifest_files,
+    manifest_sha256: g2 ? g2.manifestSha : backupSection.manifest_sha256,
+    progress_reports: g2 ? g2.progressReports : null,
+    argv: g2 ? g2.backup.argv : backupSection.physical.argv,
+    verify_argv: g2 ? g2.verify.argv : ['pg_verifybackup (in the container)'],
+    verified: g2 ? g2.verify.ok : backupSection.verified,
     server_settings: copyServerSettings(ctx),
     counts,
     memory: { ...memory, self_hwm: selfHwm, baseline_rss: baseline.rss, baseline_hwm: baseline.hwm },

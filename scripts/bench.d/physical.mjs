@@ -61,9 +61,14 @@ export function physicalRunLine(r) {
   const kids = Object.entries(p.memory.children)
     .map(([name, c]) => `${name} ${mb(c.max_hwm)}${c.processes > 1 ? ` (max of ${c.processes})` : ''}`)
     .join(', ');
+  const parts =
+    p.transfer === 'stream'
+      ? `network + netns holder ${s(p.holder_ms)}, base backup streamed into the container ${s(p.send_ms)} (${mb(p.stream_bytes)} tar stream), ` +
+        `container created and started ${s(p.create_and_start_ms)}, started to first query ${s(p.start_to_first_ms)} (pg_verifybackup in the container, the prepare step, the server; the marker proved on ${p.marker_sessions} sessions)`
+      : `base backup ${s(p.backup_ms)}, pg_verifybackup ${s(p.verify_ms)}, network + netns holder ${s(p.holder_ms)}, ` +
+        `copy sent in ${s(p.send_ms)} (${mb(p.stream_bytes)} tar stream), container created and started ${s(p.create_and_start_ms)}, started to first query ${s(p.start_to_first_ms)} (the marker proved on ${p.marker_sessions} sessions)`;
   return (
-    `run ${r.i} physical: P ${s(p.ms)} (base backup ${s(p.backup_ms)}, pg_verifybackup ${s(p.verify_ms)}, network + netns holder ${s(p.holder_ms)}, ` +
-    `copy sent in ${s(p.send_ms)} (${mb(p.stream_bytes)} tar stream), container created and started ${s(p.create_and_start_ms)}, started to first query ${s(p.start_to_first_ms)} (the marker proved on ${p.marker_sessions} sessions); ready at ${s(p.start_to_ready_ms)} after the start)` +
+    `run ${r.i} physical (${p.transfer}): P ${s(p.ms)} (${parts}; ready at ${s(p.start_to_ready_ms)} after the start)` +
     `  Q ${s(r.Q.ms)}  P/B ${(p.ms / r.B.ms).toFixed(2)}  P/Q ${(p.ms / r.Q.ms).toFixed(2)}` +
     `  | P memory: tool process VmHWM ${mb(p.memory.self_hwm)} (before the copy: rss ${mb(p.memory.baseline_rss)}); ${kids}` +
     `  | Q memory: pg_basebackup ${r.Q.memory === null ? '?' : mb(r.Q.memory)}`
@@ -86,10 +91,13 @@ export function physicalSummary(results, out) {
   for (const [k, what, ms] of rows) out(`  ${k}     ${what.padEnd(54)} ${s(ms).padStart(7)}  ${(ms / m.B).toFixed(2)}`);
   const pb = m.P / m.B;
   out(`  A/B ${(m.A / m.B).toFixed(2)}; P/B ${pb.toFixed(2)} (target <= 0.40: ${pb <= 0.4 ? 'met' : 'NOT met'})`);
+  const part = (key) => s(median(results.map((r) => r.P[key])));
+  const parts =
+    results[0].P.transfer === 'stream'
+      ? `network + holder ${part('holder_ms')}, base backup streamed in ${part('send_ms')}, started to first query ${part('start_to_first_ms')} (pg_verifybackup in the container among it)`
+      : `base backup ${part('backup_ms')}, pg_verifybackup ${part('verify_ms')}, network + holder ${part('holder_ms')}, sent in ${part('send_ms')}, started to first query ${part('start_to_first_ms')}`;
+  out(`  P over Q: P-Q ${s(m.P - m.Q)}, P/Q ${(m.P / m.Q).toFixed(2)} (P's parts, medians: ${parts})`);
   out(
-    `  P over Q: P-Q ${s(m.P - m.Q)}, P/Q ${(m.P / m.Q).toFixed(2)} (P's parts, medians: base backup ${s(median(results.map((r) => r.P.backup_ms)))}, pg_verifybackup ${s(median(results.map((r) => r.P.verify_ms)))}, network + holder ${s(median(results.map((r) => r.P.holder_ms)))}, sent in ${s(median(results.map((r) => r.P.send_ms)))}, started to first query ${s(median(results.map((r) => r.P.start_to_first_ms)))})`,
-  );
-  out(
-    `  peak memory of the tool's process during P: ${mb(hwm)} VmHWM (target < 100 MB: ${hwm < 100 * 1024 ** 2 ? 'met' : 'NOT met'}; the copy's bytes pass through pg_basebackup, tar and docker, never through node)`,
+    `  peak memory of the tool's process during P: ${mb(hwm)} VmHWM (target < 100 MB: ${hwm < 100 * 1024 ** 2 ? 'met' : 'NOT met'}; the copy's bytes pass through pg_basebackup, dd, tee and docker (folder: tar), never through node)`,
   );
 }

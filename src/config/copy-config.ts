@@ -16,7 +16,18 @@ export const PhysicalCopyConfig = z.strictObject({
     .optional(),
   /** The checksum of every file in the backup's manifest, checked by pg_verifybackup before the copy starts. */
   manifest_checksums: z.enum(['CRC32C', 'SHA256']).default('CRC32C'),
+  /**
+   * How the backup reaches the container: `stream` (one tar from pg_basebackup straight into the
+   * created container, verified there; its WAL fetched at the end, so production's wal_keep_size
+   * must cover the backup) or `folder` (a plain backup into the run's 0700 folder, verified there,
+   * then sent; twice the disk, and the one `--keep-backup` can keep).
+   */
+  transfer: z.enum(['stream', 'folder']).default('stream'),
 });
 export type PhysicalCopyConfig = z.infer<typeof PhysicalCopyConfig>;
 
-export const DEFAULT_PHYSICAL_COPY: PhysicalCopyConfig = { checkpoint: 'fast', manifest_checksums: 'CRC32C' };
+export const DEFAULT_PHYSICAL_COPY: PhysicalCopyConfig = {
+  checkpoint: 'fast',
+  manifest_checksums: 'CRC32C',
+  transfer: 'stream',
+};

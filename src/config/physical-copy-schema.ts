@@ -4,6 +4,8 @@
 import { z } from 'zod';
 
 export const PhysicalBackup = z.object({
+  /** How the backup reached the container: `stream` (one tar straight in, verified there) or `folder` (verified in the run's folder, then sent). */
+  transfer: z.enum(['stream', 'folder']).default('folder'),
   /** G1's proof that a replication connection of this user (pg_basebackup's kind) runs no SQL: the server's refusal of `SELECT 1`, or null (not refused). */
   sql_refused: z.string().nullable().default(null),
   /** The wrapper that would have ended pg_basebackup had the tool's process died (`setpriv --pdeathsig TERM`); null: none was found. */
@@ -22,8 +24,13 @@ export const PhysicalBackup = z.object({
   /** The manifest's files and their total size. */
   manifest_files: z.number().int(),
   manifest_bytes: z.number().int(),
-  /** pg_verifybackup on the backup folder, before anything of it reached the container. */
-  verify: z.object({ version: z.string().nullable(), ok: z.boolean(), output: z.string() }),
+  /** pg_verifybackup before the copy's server started: on the backup folder (`host`), or the image's in the container (`container`). */
+  verify: z.object({
+    version: z.string().nullable(),
+    ok: z.boolean(),
+    output: z.string(),
+    where: z.enum(['host', 'container']).default('host'),
+  }),
 });
 export type PhysicalBackup = z.infer<typeof PhysicalBackup>;
 

@@ -2,7 +2,7 @@
 // of a tar stream): no bind mount, so it works against a remote engine too, and the bytes go from
 // tar to the engine's client without passing through this process. The stream's sha256 and size
 // are taken on the way (tee), as the evidence of what was copied.
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
@@ -81,4 +81,49 @@ export async function copyFolderIntoContainer(
     await rm(shaFile, { force: true });
     await rm(tarErr, { force: true });
   }
+}
+
+/** The command that extracts a tar read on its stdin into `dest` of a created container (the sink of a streamed copy). */
+export function copyStdinInto(containerId: string, dest: string): string[] {
+  return [dockerCli(), 'cp', '-', `${containerId}:${dest}`];
+}
+
+/**
+ * Make `parent/entry` in a created container, an empty 0700 folder (the local image has no PGDATA
+ * before its first start, and `docker cp` extracts only into a folder that exists).
+ */
+export async function makeFolderInContainer(
+  containerId: string,
+  parent: string,
+  entry: string,
+  work: string,
+): Promise<void> {
+  const holder = await mkdtemp(join(work, 'folder-'));
+  try {
+    await mkdir(join(holder, entry), { mode: 0o700 });
+    await copyFolderIntoContainer(containerId, holder, entry, parent, work);
+  } finally {
+    await rm(holder, { recursive: true, force: true });
+  }
+}
+
+/** One small file of a container (created or running), read through the engine: a manifest, never the copy's data. */
+export async function readContainerFile(containerId: string, path: string): Promise<Buffer> {
+  const r = await execa(
+    'bash',
+    ['-c', 'set -o pipefail; "$1" cp "$2" - | tar -xO', 'read', dockerCli(), `${containerId}:${path}`],
+    {
+      stdin: 'ignore',
+      reject: false,
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'buffer',
+      stripFinalNewline: false,
+    },
+  );
+  if (r.exitCode !== 0)
+    throw new EnvironmentError(
+      'E_COPY',
+      `cannot read ${path} of container ${containerId.slice(0, 12)} through the engine: ${String(r.stderr).trim().split('\n').slice(-2).join(' ')}`,
+    );
+  return Buffer.from(r.stdout);
 }

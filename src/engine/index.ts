@@ -87,9 +87,18 @@ export {
   COPY_DATA_DIR,
   COPY_PARENT_DIR,
   PREPARE_DONE,
+  verifyOfLog,
+  VERIFY_FAILED,
+  type InContainerVerify,
   SET_ASIDE_FILES,
   type PrepareScriptSpec,
 } from './physical-prepare.js';
-export { copyFolderIntoContainer, type CopiedFolder } from './copy-into-container.js';
+export {
+  copyFolderIntoContainer,
+  copyStdinInto,
+  makeFolderInContainer,
+  readContainerFile,
+  type CopiedFolder,
+} from './copy-into-container.js';
 export { containerDefaultRoutes, parseDefaultRoutes } from './default-routes.js';
 export { namespaceHolderOf } from './netns-holder.js';

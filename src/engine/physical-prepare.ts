@@ -27,7 +27,29 @@ export interface PrepareScriptSpec {
   server: Readonly<Record<string, string>>;
   /** The database the single-user step connects to (template1 exists in every cluster). */
   database?: string;
+  /** A streamed copy: pg_verifybackup of the image checks PGDATA against its manifest before anything else. */
+  verify?: boolean;
 }
+
+/** Each line of the in-container pg_verifybackup's output, and its `--version`, are logged with these. */
+export const VERIFY_LINE = 'pg-rehearse: pg_verifybackup: ';
+export const VERIFY_VERSION_LINE = 'pg-rehearse: pg_verifybackup --version: ';
+/** Logged when it found the copy damaged (then the script exits 1, and no server starts). */
+export const VERIFY_FAILED =
+  'pg-rehearse: pg_verifybackup found the streamed base backup damaged; no server was started';
+
+/**
+ * The verify step of a streamed copy: before production's files are touched (a set-aside file
+ * would be missing to it), as the server user, its whole output logged line by line.
+ */
+const VERIFY_STEP = [
+  `echo ${shellQuote(VERIFY_VERSION_LINE)}"$(pg_verifybackup --version)" >&2`,
+  'verified=0',
+  'runuser -u postgres -- pg_verifybackup "$D" >/tmp/pg-rehearse-verify.out 2>&1 && verified=1',
+  `sed "s/^/${VERIFY_LINE}/" /tmp/pg-rehearse-verify.out >&2`,
+  'rm -f /tmp/pg-rehearse-verify.out',
+  `[ "$verified" = 1 ] || { echo ${shellQuote(VERIFY_FAILED)} >&2; exit 1; }`,
+];
 
 /** A word quoted for bash: `'...'` with each `'` written as `'\''`. */
 export function shellQuote(word: string): string {
@@ -49,6 +71,7 @@ export function physicalPrepareScript(spec: PrepareScriptSpec): string {
     `[ -s "$D/PG_VERSION" ] || { echo 'pg-rehearse: no base backup in '"$D" >&2; exit 1; }`,
     'chown -R postgres:postgres "$D"',
     'chmod 700 "$D"',
+    ...(spec.verify ? VERIFY_STEP : []),
     // A standby or recovery signal would make the copy replay or follow production's WAL archive.
     'rm -f "$D/standby.signal" "$D/recovery.signal" "$D/postmaster.pid" "$D/postmaster.opts"',
     // Production's configuration is kept beside, for a person to read, never read by the server.
@@ -66,4 +89,26 @@ export function physicalPrepareScript(spec: PrepareScriptSpec): string {
     `exec docker-entrypoint.sh postgres ${settingArgs(spec.server)}`,
     '',
   ].join('\n');
+}
+
+export interface InContainerVerify {
+  version: string | null;
+  ok: boolean;
+  output: string;
+}
+
+/** What the prepare script's verify step logged, or null when it logged nothing (it did not run). */
+export function verifyOfLog(log: string): InContainerVerify | null {
+  const lines = log.split('\n');
+  const output = lines.filter((l) => l.startsWith(VERIFY_LINE)).map((l) => l.slice(VERIFY_LINE.length));
+  const versionLine = lines.find((l) => l.startsWith(VERIFY_VERSION_LINE))?.slice(VERIFY_VERSION_LINE.length);
+  // `pg_verifybackup (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)` -> 15.18, as the host's verify records it.
+  const version = versionLine === undefined ? null : (/\(PostgreSQL\) (\S+)/.exec(versionLine)?.[1] ?? versionLine);
+  if (version === null && output.length === 0) return null;
+  const failed = lines.some((l) => l.startsWith(VERIFY_FAILED));
+  return {
+    version,
+    ok: !failed && output.some((l) => /backup successfully verified/.test(l)),
+    output: output.join('\n'),
+  };
 }

@@ -48,20 +48,23 @@ export interface BaseBackupResult {
 const PG_BASEBACKUP = 'pg_basebackup';
 const MAX_RATE = /^[1-9]\d*[kM]?$/;
 
-/** pg_basebackup's arguments for `opts`: plain format, WAL streamed, no prompt, progress on stderr. */
-export function baseBackupArgs(
-  opts: Pick<BaseBackupOptions, 'dataDir' | 'checkpoint' | 'maxRate' | 'manifestChecksums'>,
-): string[] {
+/** What a base backup asks of production and puts in its manifest, whichever way it is written. */
+export type BaseBackupCost = Pick<BaseBackupOptions, 'checkpoint' | 'maxRate' | 'manifestChecksums'>;
+
+/**
+ * pg_basebackup's arguments for `opts`: into a new folder (`dataDir`), plain format with the WAL
+ * streamed beside it; or (`dataDir` null) one tar on stdout, the WAL fetched into it at the end and
+ * the manifest put in as its last member (PostgreSQL 15 streams no WAL into a tar on stdout).
+ * Never a prompt; progress on stderr.
+ */
+export function baseBackupArgs(opts: BaseBackupCost & { dataDir: string | null }): string[] {
   if (opts.maxRate !== null && !MAX_RATE.test(opts.maxRate))
     throw new UsageError(
       `Expected \`maxRate\` to be a pg_basebackup --max-rate value such as \`100M\` or \`512k\`, got \`${opts.maxRate}\``,
     );
+  const where = opts.dataDir === null ? ['-D', '-', '-Ft', '-X', 'fetch'] : ['-D', opts.dataDir, '-Fp', '-X', 'stream'];
   return [
-    '-D',
-    opts.dataDir,
-    '-Fp',
-    '-X',
-    'stream',
+    ...where,
     '-c',
     opts.checkpoint,
     '--no-sync',
@@ -130,7 +133,7 @@ let guard: Promise<string[]> | null = null;
  * group (below), so nothing else would end it, and it would go on reading production for as long
  * as the copy takes; its WAL receiver ends when pg_basebackup's pipe to it closes.
  */
-function orphanGuard(): Promise<string[]> {
+export function orphanGuard(): Promise<string[]> {
   guard ??=
     process.platform === 'linux'
       ? execa('setpriv', ['--pdeathsig', 'TERM', 'true'], { reject: false, timeout: 10_000, stdin: 'ignore' }).then(

@@ -46,8 +46,10 @@ export {
 } from './session-marker.js';
 export * from './base-backup.js';
 export * from './base-backup-error.js';
+export * from './base-backup-stream.js';
 export * from './verify-backup.js';
 export * from './backup-manifest.js';
 export * from './replication-preflight.js';
 export * from './cluster-facts.js';
 export * from './copy-image-support.js';
+export * from './wal-retention.js';

@@ -189,6 +189,7 @@ export function failureSection(r: Report): Section | null {
 
 export function gatesSection(r: Report): Section {
   const streamed = r.gates.some((g) => g.id === 'G2' && g.evidence?.streamed_into_restore === true);
+  const intoContainer = r.gates.some((g) => g.id === 'G2' && g.evidence?.streamed_into_container === true);
   return {
     title: 'Gates',
     numbered: true,
@@ -202,6 +203,12 @@ export function gatesSection(r: Report): Section {
         ? [
             '',
             "G2 ran inside G4, after G3: the plain dump streamed into G4's restore as it was written, so G4's time includes G2's.",
+          ]
+        : []),
+      ...(intoContainer
+        ? [
+            '',
+            "G2 ran inside G3: the base backup streamed into the created dry-run container, and the image's pg_verifybackup checked it there before the server started, so G3's time includes G2's.",
           ]
         : []),
       '',

@@ -23,6 +23,13 @@ export interface PhysicalBackupRead {
 
 /** A backup removed at teardown: nothing to re-verify, and the report is no less intact for it. */
 export function notKeptCheck(backup: ReportBackup): VerifyCheck {
+  if (backup.physical?.transfer === 'stream')
+    return {
+      what: `backup ${backup.path}`,
+      ok: true,
+      unchecked: 'not_kept',
+      detail: `the base backup cannot be re-verified: it was streamed into the dry-run container and never written on this machine, and went with the container at teardown (the image's pg_verifybackup checked it there before the server started: backup.physical.verify); this says nothing against the report itself; to keep a base backup that can be re-verified, set \`production.physical.transfer: folder\` and re-run with --keep-backup`,
+    };
   const kind = backup.kind === 'physical' ? 'base backup' : 'dump';
   return {
     what: `backup ${backup.path}`,

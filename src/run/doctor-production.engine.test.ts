@@ -54,6 +54,31 @@ afterAll(async () => {
   await closing;
 });
 
+/** Sets production's wal_keep_size and reloads it, as the user G1 sends to ALTER SYSTEM would. */
+async function setWalKeepSize(value: string): Promise<void> {
+  const sql = connect(server.target, 'pg-rehearse test wal_keep_size');
+  try {
+    await sql.unsafe(`alter system set wal_keep_size = '${value}'`);
+    await sql.unsafe('select pg_reload_conf()');
+  } finally {
+    await sql.end();
+  }
+  // The postmaster reads the file on its SIGHUP, after pg_reload_conf() returns: wait until a new session sees it.
+  for (let tries = 0; tries < 50; tries += 1) {
+    const probe = connect(server.target, 'pg-rehearse test wal_keep_size');
+    try {
+      const [row] = await probe.unsafe<{ seen: string }[]>(
+        `select pg_size_bytes(current_setting('wal_keep_size')) = pg_size_bytes('${value}') as seen`,
+      );
+      if (String(row!.seen) === 'true') return;
+    } finally {
+      await probe.end();
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`production's wal_keep_size did not become ${value} after a reload`);
+}
+
 /** The demo's physical config with production's DSN in an environment variable; `rehearse doctor --config` on it. */
 async function doctor(t: PgTarget): Promise<{ code: number | null; output: string }> {
   const text = (await readFile(CONFIG, 'utf8')).replace(/^ {2}dsn_file: .*$/m, '  dsn_env: DOCTOR_PRODUCTION_DSN');
@@ -78,9 +103,18 @@ describe('rehearse doctor --config for a physical copy', () => {
     expect(r.output).not.toContain(targets.noAttribute.password);
   });
 
-  it('is ready when the role has REPLICATION and pg_hba.conf a replication line: exit 0', async () => {
-    const r = await doctor(targets.allowed);
+  it('is ready when the role has REPLICATION, pg_hba.conf a replication line and wal_keep_size room: exit 0', async () => {
+    await setWalKeepSize('64MB');
+    let r: { code: number | null; output: string };
+    try {
+      r = await doctor(targets.allowed);
+    } finally {
+      await setWalKeepSize('0');
+    }
     expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(
+      /ok {3}production wal_keep_size \(a streamed copy\): wal_keep_size 64 MB on \S+ covers the WAL a streamed copy fetches at its end/,
+    );
     expect(r.output).toContain(
       `ok   production REPLICATION attribute: production's user ${ROLES.allowed} has REPLICATION or SUPERUSER`,
     );
@@ -111,6 +145,20 @@ describe('rehearse doctor --config for a physical copy', () => {
         fix: `add a \`host replication ${ROLES.noLine} <this machine's address> scram-sha-256\` line to production's pg_hba.conf and reload it, or \`production.copy: logical\``,
       },
     ]);
+  });
+
+  it("says, for a streamed copy, that wal_keep_size 0 does not cover its WAL, with G1's words and what to do", async () => {
+    const checks = await replicationChecks(targets.allowed, 'production.dsn_file', { maxRate: null });
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([
+      ['production REPLICATION attribute', true],
+      ['production pg_hba replication line', true],
+      ['production wal_keep_size (a streamed copy)', false],
+    ]);
+    expect(checks[2]!.detail).toMatch(
+      /^production's wal_keep_size \(0 MB on .*\) may not cover the WAL it writes while a streamed copy runs \(about 16 MB: /,
+    );
+    expect(checks[2]!.fix).toContain("ALTER SYSTEM SET wal_keep_size = '16MB'");
+    expect(checks[2]!.fix).toContain('production.physical.transfer: folder');
   });
 
   it('says production cannot be reached as one failed check, with what to do', async () => {

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { RehearsalConfig } from '../config/index.js';
-import { COPY_DATA_DIR, physicalPrepareScript, PREPARE_DONE } from '../engine/index.js';
+import { COPY_DATA_DIR, physicalPrepareScript, PREPARE_DONE, VERIFY_FAILED, verifyOfLog } from '../engine/index.js';
 import { copyPrepareSql, physicalCopySettings, QUIET_SINGLE_USER_SETTINGS } from '../pg/index.js';
 import { describeOrder, planRun } from './run-plan.js';
 
@@ -27,7 +27,11 @@ describe('the config of a copy mode', () => {
   it('takes a physical copy without the roles SQL, with its defaults', () => {
     const r = parse({ copy: 'physical' });
     expect(r.success).toBe(true);
-    expect(r.data?.production.physical).toEqual({ checkpoint: 'fast', manifest_checksums: 'CRC32C' });
+    expect(r.data?.production.physical).toEqual({
+      checkpoint: 'fast',
+      manifest_checksums: 'CRC32C',
+      transfer: 'stream',
+    });
   });
 
   it('refuses a physical copy with the cache, and a malformed rate', () => {
@@ -44,12 +48,29 @@ describe('the config of a copy mode', () => {
 describe('the plan of a physical copy', () => {
   const config = parse({ copy: 'physical' }).data!;
 
-  it('takes G2, G3 and G4 in turn (nothing streams into a restore) and refuses --cache', () => {
+  it('streams the base backup into the created container by default (G2 inside G3) and refuses --cache', () => {
     const plan = planRun(config);
     expect(plan.copy).toBe('physical');
     expect(plan.dump.streamedIntoRestore).toBe(false);
-    expect(describeOrder(plan)).toBe('G0, G1, G2, G3, G4, G5, S1..Sn, G6, G7, G8');
+    expect(plan.streamedIntoContainer).toBe(true);
+    expect(describeOrder(plan)).toBe(
+      'G0, G1, G3 (G2 inside it: the base backup streams into the created container), G4, G5, S1..Sn, G6, G7, G8',
+    );
     expect(() => planRun(config, { cache: true })).toThrow(/a physical copy is not cached/);
+  });
+
+  it('refuses --keep-backup with a streamed copy, naming the folder transfer that can keep one', () => {
+    expect(() => planRun(config, { keepBackup: true })).toThrow(
+      /never on this machine, so there is nothing to keep; set `production.physical.transfer: folder`/,
+    );
+    const kept = parse({ copy: 'physical', physical: { transfer: 'folder' } }, { keep_backup: true }).data!;
+    expect(() => planRun(kept)).not.toThrow();
+  });
+
+  it('takes G2, G3 and G4 in turn with the folder transfer', () => {
+    const plan = planRun(parse({ copy: 'physical', physical: { transfer: 'folder' } }).data!);
+    expect(plan.streamedIntoContainer).toBe(false);
+    expect(describeOrder(plan)).toBe('G0, G1, G2, G3, G4, G5, S1..Sn, G6, G7, G8');
   });
 
   it("starts the copy with production's archiving, replication, preloads and configuration overridden, the tool's logging and pgaudit on top", () => {
@@ -95,6 +116,39 @@ describe("the copy's first start", () => {
 
   it('fails on any ERROR of the single-user step, which goes on after one', () => {
     expect(script).toMatch(/grep -E .*ERROR\|FATAL\|PANIC/);
+  });
+});
+
+describe("a streamed copy's verify step", () => {
+  const spec = { singleUser: {}, server: {} };
+  const streamed = physicalPrepareScript({ ...spec, verify: true });
+
+  it('runs the image pg_verifybackup as the server user before any file of production is set aside', () => {
+    expect(() => execFileSync('bash', ['-n'], { input: streamed })).not.toThrow();
+    const verify = streamed.indexOf('runuser -u postgres -- pg_verifybackup "$D"');
+    expect(verify).toBeGreaterThan(streamed.indexOf('chown -R postgres:postgres'));
+    expect(verify).toBeLessThan(streamed.indexOf('mv "$D/$f"'));
+    expect(streamed).toContain(VERIFY_FAILED);
+    expect(physicalPrepareScript(spec)).not.toContain('pg_verifybackup');
+  });
+
+  it('is read back from the log: its version, its words, and a failure told as one', () => {
+    const ok = [
+      'pg-rehearse: pg_verifybackup --version: pg_verifybackup (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)',
+      'pg-rehearse: pg_verifybackup: backup successfully verified',
+    ].join('\n');
+    expect(verifyOfLog(`LOG: x\n${ok}\n`)).toEqual({
+      version: '15.18',
+      ok: true,
+      output: 'backup successfully verified',
+    });
+    const bad = [
+      'pg-rehearse: pg_verifybackup --version: pg_verifybackup (PostgreSQL) 15.18',
+      'pg-rehearse: pg_verifybackup: pg_verifybackup: error: checksum mismatch for file "base/1/1259"',
+      VERIFY_FAILED,
+    ].join('\n');
+    expect(verifyOfLog(bad)).toMatchObject({ ok: false, output: expect.stringContaining('checksum mismatch') });
+    expect(verifyOfLog('LOG: database system is ready')).toBeNull();
   });
 });
 

@@ -37,8 +37,10 @@ export interface RunPlan {
     /** A plain dump without a cache streams into G4's restore as it is written (G2 inside G4). */
     streamedIntoRestore: boolean;
   };
-  /** How production is copied: `logical` (pg_dump) or `physical` (pg_basebackup; G2, G3, G4 in turn). */
+  /** How production is copied: `logical` (pg_dump) or `physical` (pg_basebackup). */
   copy: CopyMode;
+  /** A physical copy streamed into the created container (`transfer: stream`): G2 inside G3; else G2, G3, G4 in turn. */
+  streamedIntoContainer: boolean;
   cache: boolean;
   keepBackup: boolean;
   runner: 'host' | 'container';
@@ -77,9 +79,16 @@ export function planRun(config: RehearsalConfig, flags: RunFlags = {}): RunPlan 
     throw new UsageError(
       '`--cache`: a physical copy is not cached; run without `--cache`, or set `production.copy: logical`',
     );
+  const keepBackup = Boolean(flags.keepBackup) || config.keep_backup;
+  const streamedIntoContainer = copy === 'physical' && config.production.physical.transfer === 'stream';
+  if (streamedIntoContainer && keepBackup)
+    throw new UsageError(
+      '`--keep-backup` (or `keep_backup: true`): a streamed physical copy goes straight into the dry-run container and is never on this machine, so there is nothing to keep; set `production.physical.transfer: folder` to keep the base backup (and re-verify it with `rehearse verify`), or run without keeping it',
+    );
   const streamedIntoRestore = copy === 'logical' && config.production.dump_format === 'plain' && !cache;
   // A cached restore needs the dump's hash before G3 (its key), and an archive its whole file: G2, G3, G4 in turn.
-  const middle: GateId[] = streamedIntoRestore ? ['G3', 'G4'] : ['G2', 'G3', 'G4'];
+  // A streamed base backup needs G3's created container: G2 runs inside G3.
+  const middle: GateId[] = streamedIntoRestore || streamedIntoContainer ? ['G3', 'G4'] : ['G2', 'G3', 'G4'];
   const gate = (id: GateId): PlanStep => ({ kind: 'gate', gate: GATES[id] });
   const sessionAudit =
     config.environment.session_audit === 'on' ||
@@ -98,9 +107,10 @@ export function planRun(config: RehearsalConfig, flags: RunFlags = {}): RunPlan 
       gate('G8'),
     ],
     dump: { format: config.production.dump_format, streamedIntoRestore },
+    streamedIntoContainer,
     copy,
     cache,
-    keepBackup: Boolean(flags.keepBackup) || config.keep_backup,
+    keepBackup,
     runner: config.sut.runner,
     container:
       config.sut.runner === 'container'
@@ -139,6 +149,8 @@ export function describeOrder(plan: RunPlan): string {
       if (s.kind === 'scenarios') return 'S1..Sn';
       if (s.gate.id === 'G4' && plan.dump.streamedIntoRestore)
         return 'G4 (G2 inside it: the dump streams into the restore)';
+      if (s.gate.id === 'G3' && plan.streamedIntoContainer)
+        return 'G3 (G2 inside it: the base backup streams into the created container)';
       return s.gate.id;
     })
     .join(', ');

@@ -11,6 +11,9 @@ import {
   IDENTIFY_SYSTEM_COMMAND,
   REPLICATION_PREFLIGHT_QUERY,
   REPLICATION_SQL_PROBE,
+  readWalRetention,
+  WAL_RETENTION_QUERY,
+  WAL_RETENTION_QUERY_PRE14,
   SESSION_MARKER_QUERY,
   SESSION_PID_QUERY,
   replicationPreflight,
@@ -19,6 +22,7 @@ import {
 import { redact } from '../../evidence/index.js';
 import { GateFailure } from '../gate-failure.js';
 import { replicationVerdict } from '../replication-access.js';
+import { walKeepVerdict } from '../wal-keep-verdict.js';
 import { need, type RunContext } from '../run-context.js';
 import {
   architectureFault,
@@ -64,7 +68,9 @@ export async function physicalPreflight(ctx: RunContext, image: ImageInfo): Prom
     );
   ctx.prodCluster = cluster;
   ctx.replicationSqlRefusal = p.sqlRefusal;
+  const walKeep = ctx.plan.streamedIntoContainer ? await walKept(ctx, p, who) : null;
   return {
+    ...(walKeep ? { wal_keep: walKeep } : {}),
     replication: 'allowed',
     replication_sysid: replicationSysid,
     replication_sql_refused: p.sqlRefusal,
@@ -123,4 +129,28 @@ function filesFit(
       'environment',
       `production was built with a WAL block size of ${p.walBlockSize} bytes, the dry-run image with ${IMAGE_WAL_BLOCK_SIZE}: its server refuses such files; what to do: \`production.copy: logical\``,
     );
+}
+
+/**
+ * A streamed copy fetches its WAL at the end (`-X fetch`): production's wal_keep_size must cover
+ * what it writes meanwhile, or the backup fails at its end, after the whole copy was read.
+ */
+async function walKept(ctx: RunContext, p: ReplicationPreflight, who: string): Promise<Record<string, unknown>> {
+  ctx.prodStatements.push(
+    'BEGIN READ ONLY',
+    p.serverVersionNum >= 140000 ? WAL_RETENTION_QUERY : WAL_RETENTION_QUERY_PRE14,
+    'COMMIT',
+  );
+  const r = await readWalRetention(ctx.production, p.serverVersionNum);
+  const maxRate = ctx.config.production.physical.max_rate ?? null;
+  const v = walKeepVerdict(r, { segmentBytes: p.walSegmentSize, maxRate, who });
+  if (!v.ok) throw new GateFailure('environment', `${v.problem}; what to do: ${v.fix}`);
+  const c = v.coverage;
+  return {
+    keep_bytes: r.keepBytes,
+    need_bytes: c.needBytes,
+    estimated_copy_s: c.estimatedSeconds,
+    basis: c.basis,
+    cluster_bytes: r.clusterBytes,
+  };
 }

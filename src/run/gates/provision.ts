@@ -8,7 +8,7 @@ import { openRun, startServer, type StartedServer } from '../dry-run-environment
 import { healthBaseline } from '../environment-health.js';
 import { newSessionMarker, type SessionMarker } from '../../pg/index.js';
 import { need, type DryRun, type RunContext } from '../run-context.js';
-import { copyServerSettings, physicalStart } from './physical-provision.js';
+import { copyServerSettings, physicalStart, withInContainerVerify } from './physical-provision.js';
 import { provisionRunner } from './provision-runner.js';
 
 export async function provisionGate(ctx: RunContext): Promise<Record<string, unknown>> {
@@ -16,25 +16,27 @@ export async function provisionGate(ctx: RunContext): Promise<Record<string, unk
   const run = (ctx.run ??= await openRun(ctx.runId, ctx.now(), ctx.root));
   const image = await cachedImage(ctx);
   const r = config.environment.readiness;
-  const server = await startServer(
-    ctx.docker,
-    run,
-    {
-      names,
-      image,
-      database: ctx.production.database,
-      settings: { ...plan.serverSettings },
-      physical: plan.copy === 'physical' ? physicalStart(ctx, run) : undefined,
-      readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms },
-    },
-    ctx.progress,
-    ctx.signal,
-    undefined,
-    // A snapshot carries the passwords of the run that made it: set this run's tool password first, over the socket.
-    cache.hit
-      ? (env, password) =>
-          resetToolPassword(ctx.docker, env.containerId, env.database, password, r.timeout_ms, ctx.signal)
-      : undefined,
+  const server = await withInContainerVerify(ctx, () =>
+    startServer(
+      ctx.docker,
+      run,
+      {
+        names,
+        image,
+        database: ctx.production.database,
+        settings: { ...plan.serverSettings },
+        physical: plan.copy === 'physical' ? physicalStart(ctx, run) : undefined,
+        readiness: { consecutive: r.consecutive, intervalMs: r.interval_ms, timeoutMs: r.timeout_ms },
+      },
+      ctx.progress,
+      ctx.signal,
+      undefined,
+      // A snapshot carries the passwords of the run that made it: set this run's tool password first, over the socket.
+      cache.hit
+        ? (env, password) =>
+            resetToolPassword(ctx.docker, env.containerId, env.database, password, r.timeout_ms, ctx.signal)
+        : undefined,
+    ),
   );
   ctx.secrets.push(server.password);
   ctx.secretOwners.set(server.password, `the tool's own role (${TOOL_ROLE})`);
