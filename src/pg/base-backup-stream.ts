@@ -6,20 +6,17 @@
 // where it lands (the prepare script's pg_verifybackup, before the server starts).
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
-import { killGroup } from '../process-group.js';
 import {
   baseBackupArgs,
   baseBackupEnd,
   orphanGuard,
-  ProgressSplitter,
-  toolVersionOf,
+  runInOwnGroup,
+  baseBackupVersion,
   type BaseBackupCost,
 } from './base-backup.js';
-import { BaseBackupError } from './base-backup-error.js';
-import { clientProcessEnv, type PgTarget } from './target.js';
-import { interruptedBy, throwIfInterrupted } from './tool-process.js';
+import type { PgTarget } from './target.js';
+import { throwIfInterrupted } from './tool-process.js';
 
 export interface StreamedBackupOptions extends BaseBackupCost {
   target: PgTarget;
@@ -88,41 +85,20 @@ export async function streamBaseBackup(opts: StreamedBackupOptions): Promise<Str
   throwIfInterrupted(opts.signal);
   const server = `${opts.target.host}:${opts.target.port}`;
   const args = baseBackupArgs({ ...opts, dataDir: null });
-  const version = await toolVersionOf('pg_basebackup');
-  if (!version.ok)
-    throw new BaseBackupError(server, null, [], `\`pg_basebackup --version\` did not run: ${version.why}`, {
-      hint: "install the PostgreSQL client tools of production's major version (Debian: postgresql-client-<major>)",
-    });
+  const version = await baseBackupVersion(server);
   const guard = await orphanGuard();
   const files = ['sha256', 'dd', 'sink-stderr', 'status'].map((f) => join(opts.work, `stream.${f}`));
   const pg = [...guard, 'pg_basebackup', ...args];
   try {
     const words = ['-c', PIPELINE, 'stream', ...files, String(pg.length), ...pg, ...opts.sink];
     // The guard on bash too: had this process died, bash would end and, by its own guard, pg_basebackup.
-    const [file, ...argv] = [...guard, 'bash', ...words];
-    const child = execa(file!, argv, {
-      env: clientProcessEnv(opts.target, opts.applicationName ?? 'pg-rehearse base backup'),
-      extendEnv: false,
-      stdin: 'ignore',
-      stdout: 'ignore',
-      buffer: false,
-      reject: false,
-      // Its own process group: an interruption ends pg_basebackup, dd, tee, the hash and the sink.
-      detached: true,
-    });
-    const endGroup = () => killGroup(child.pid, 'SIGTERM');
-    opts.signal?.addEventListener('abort', endGroup, { once: true });
-    const splitter = new ProgressSplitter(opts.onProgress);
-    child.stderr?.on('data', (c: Buffer) => splitter.push(c));
-    const result = await child.finally(() => opts.signal?.removeEventListener('abort', endGroup));
-    const tail = splitter.finish();
-    if (opts.signal?.aborted) throw interruptedBy(opts.signal);
+    const { result, firstError, tail } = await runInOwnGroup([...guard, 'bash', ...words], opts);
     const [shaText, ddText, sinkText, statusText] = await Promise.all(
       files.map((f) => readFile(f, 'utf8').catch(() => '')),
     );
     const statuses = parseStatuses(statusText!);
-    const pgFault = statuses && !sinkEndedFirst(statuses, splitter.tail.firstError) ? statuses.pg : 0;
-    const failed = baseBackupEnd(statuses ? { exitCode: pgFault } : result, server, splitter.tail.firstError, tail);
+    const pgFault = statuses && !sinkEndedFirst(statuses, firstError) ? statuses.pg : 0;
+    const failed = baseBackupEnd(statuses ? { exitCode: pgFault } : result, server, firstError, tail);
     if (failed) throw failed;
     if (!statuses || result.exitCode !== 0)
       throw new EnvironmentError(

@@ -125,6 +125,16 @@ export async function toolVersionOf(
   return { ok: true, version: parsed?.version ?? line, major: parsed?.major ?? null, line };
 }
 
+/** pg_basebackup's version; a BaseBackupError for the copy of `server` when it does not run. */
+export async function baseBackupVersion(server: string): Promise<{ version: string; line: string }> {
+  const version = await toolVersionOf(PG_BASEBACKUP);
+  if (!version.ok)
+    throw new BaseBackupError(server, null, [], `\`${PG_BASEBACKUP} --version\` did not run: ${version.why}`, {
+      hint: "install the PostgreSQL client tools of production's major version (Debian: postgresql-client-<major>)",
+    });
+  return version;
+}
+
 let guard: Promise<string[]> | null = null;
 
 /**
@@ -162,35 +172,13 @@ export async function takeBaseBackup(opts: BaseBackupOptions): Promise<BaseBacku
   throwIfInterrupted(opts.signal);
   const server = `${opts.target.host}:${opts.target.port}`;
   const args = baseBackupArgs(opts);
-  const version = await toolVersionOf(PG_BASEBACKUP);
-  if (!version.ok)
-    throw new BaseBackupError(server, null, [], `\`${PG_BASEBACKUP} --version\` did not run: ${version.why}`, {
-      hint: "install the PostgreSQL client tools of production's major version (Debian: postgresql-client-<major>)",
-    });
+  const version = await baseBackupVersion(server);
   await assertNew(opts.dataDir);
   let removeDir = true;
   try {
     const guard = await orphanGuard();
-    const [file, ...argv] = [...guard, PG_BASEBACKUP, ...args];
-    const child = execa(file!, argv, {
-      env: clientProcessEnv(opts.target, opts.applicationName ?? 'pg-rehearse base backup'),
-      extendEnv: false,
-      stdin: 'ignore',
-      stdout: 'ignore',
-      buffer: false,
-      reject: false,
-      // Its own process group: with `-X stream` pg_basebackup forks a WAL receiver that holds stderr
-      // open, so an interruption ends the whole group, never only the parent.
-      detached: true,
-    });
-    const endGroup = () => killGroup(child.pid, 'SIGTERM');
-    opts.signal?.addEventListener('abort', endGroup, { once: true });
-    const splitter = new ProgressSplitter(opts.onProgress);
-    child.stderr?.on('data', (c: Buffer) => splitter.push(c));
-    const result = await child.finally(() => opts.signal?.removeEventListener('abort', endGroup));
-    const tail = splitter.finish();
-    if (opts.signal?.aborted) throw interruptedBy(opts.signal);
-    const failed = baseBackupEnd(result, server, splitter.tail.firstError, tail);
+    const { result, firstError, tail } = await runInOwnGroup([...guard, PG_BASEBACKUP, ...args], opts);
+    const failed = baseBackupEnd(result, server, firstError, tail);
     if (failed) throw failed;
     const manifestPath = join(opts.dataDir, BACKUP_MANIFEST_FILE);
     await stat(manifestPath).catch((err: unknown) => {
@@ -214,19 +202,51 @@ export async function takeBaseBackup(opts: BaseBackupOptions): Promise<BaseBacku
   }
 }
 
-/** Signal a process group; one already gone is not an error. */
+/** How a child ended, as execa tells it with `reject: false`. */
+export interface ProcessEnd {
+  exitCode?: number | undefined;
+  signal?: string | undefined;
+  shortMessage?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * Run pg_basebackup (or the pipeline around it) with the target's connection in its environment
+ * and its stderr read for progress and the first error. Its own process group: with `-X stream`
+ * pg_basebackup forks a WAL receiver that holds stderr open, and a pipeline has several stages,
+ * so an interruption ends the whole group, never only the parent.
+ */
+export async function runInOwnGroup(
+  command: string[],
+  opts: Pick<BaseBackupOptions, 'target' | 'applicationName' | 'signal' | 'onProgress'>,
+): Promise<{ result: ProcessEnd; firstError: string | null; tail: string[] }> {
+  const [file, ...argv] = command;
+  const child = execa(file!, argv, {
+    env: clientProcessEnv(opts.target, opts.applicationName ?? 'pg-rehearse base backup'),
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    buffer: false,
+    reject: false,
+    detached: true,
+  });
+  const endGroup = () => killGroup(child.pid, 'SIGTERM');
+  opts.signal?.addEventListener('abort', endGroup, { once: true });
+  const splitter = new ProgressSplitter(opts.onProgress);
+  child.stderr?.on('data', (c: Buffer) => splitter.push(c));
+  const result = await child.finally(() => opts.signal?.removeEventListener('abort', endGroup));
+  const tail = splitter.finish();
+  if (opts.signal?.aborted) throw interruptedBy(opts.signal);
+  return { result, firstError: splitter.tail.firstError, tail };
+}
+
 function pick(v: { version: string; line: string }): { version: string; versionLine: string } {
   return { version: v.version, versionLine: v.line };
 }
 
 /** How a pg_basebackup child ended: null when it exited 0, else the BaseBackupError saying why. */
 export function baseBackupEnd(
-  result: {
-    exitCode?: number | undefined;
-    signal?: string | undefined;
-    shortMessage?: string | undefined;
-    cause?: unknown;
-  },
+  result: ProcessEnd,
   server: string,
   firstError: string | null,
   tail: string[],

@@ -56,7 +56,9 @@ afterAll(async () => {
 
 /** Sets production's wal_keep_size and reloads it, as the user G1 sends to ALTER SYSTEM would. */
 async function setWalKeepSize(value: string): Promise<void> {
-  const sql = connect(server.target, 'pg-rehearse test wal_keep_size');
+  if (!server) throw new Error('the throwaway production did not start');
+  const admin = server.target;
+  const sql = connect(admin, 'pg-rehearse test wal_keep_size');
   try {
     await sql.unsafe(`alter system set wal_keep_size = '${value}'`);
     await sql.unsafe('select pg_reload_conf()');
@@ -65,7 +67,7 @@ async function setWalKeepSize(value: string): Promise<void> {
   }
   // The postmaster reads the file on its SIGHUP, after pg_reload_conf() returns: wait until a new session sees it.
   for (let tries = 0; tries < 50; tries += 1) {
-    const probe = connect(server.target, 'pg-rehearse test wal_keep_size');
+    const probe = connect(admin, 'pg-rehearse test wal_keep_size');
     try {
       const [row] = await probe.unsafe<{ seen: string }[]>(
         `select pg_size_bytes(current_setting('wal_keep_size')) = pg_size_bytes('${value}') as seen`,

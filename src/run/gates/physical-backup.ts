@@ -37,6 +37,20 @@ const NO_GUARD =
 /** The folder under the run's backup folder that holds the base backup (it is sent into the container as PGDATA). */
 export const BASE_BACKUP_ENTRY = 'data';
 
+/** What either transfer's pg_basebackup is given from the config and the run: production, its cost, progress. */
+function backupOptions(ctx: RunContext, label: string) {
+  const p = ctx.config.production.physical;
+  const show = bytesProgress(ctx.progress, 'dump', { label });
+  return {
+    target: ctx.production,
+    checkpoint: p.checkpoint,
+    maxRate: p.max_rate ?? null,
+    manifestChecksums: p.manifest_checksums,
+    signal: ctx.signal,
+    onProgress: (bytes: number) => show(bytes),
+  };
+}
+
 export async function physicalBackupGate(ctx: RunContext): Promise<Record<string, unknown>> {
   const { config, plan, progress, runId } = ctx;
   const run = (ctx.run ??= await openRun(runId, ctx.now(), ctx.root));
@@ -47,16 +61,7 @@ export async function physicalBackupGate(ctx: RunContext): Promise<Record<string
   const dataDir = join(dir, BASE_BACKUP_ENTRY);
   ctx.backup = { dir, path: dataDir };
   const p = config.production.physical;
-  const show = bytesProgress(progress, 'dump', { label: 'base backup' });
-  const backup = await takeBaseBackup({
-    target: ctx.production,
-    dataDir,
-    checkpoint: p.checkpoint,
-    maxRate: p.max_rate ?? null,
-    manifestChecksums: p.manifest_checksums,
-    signal: ctx.signal,
-    onProgress: (bytes) => show(bytes),
-  });
+  const backup = await takeBaseBackup({ ...backupOptions(ctx, 'base backup'), dataDir });
   ctx.prodStatements.push(
     `${backup.argv.join(' ')} (a replication connection: IDENTIFY_SYSTEM, BASE_BACKUP with a ${p.checkpoint} checkpoint, and the WAL streamed alongside; it writes nothing to production)`,
   );
@@ -152,17 +157,11 @@ export async function physicalStreamGate(ctx: RunContext, containerId: string): 
   const run = need(ctx.run, 'the open run');
   const p = config.production.physical;
   await makeFolderInContainer(containerId, COPY_PARENT_DIR, BASE_BACKUP_ENTRY, run.dir);
-  const show = bytesProgress(progress, 'dump', { label: 'base backup, streamed into the container' });
   const backup = await streamBaseBackup({
-    target: ctx.production,
+    ...backupOptions(ctx, 'base backup, streamed into the container'),
     sink: copyStdinInto(containerId, COPY_DATA_DIR),
     sinkName: `container ${containerId.slice(0, 12)}`,
     work: run.dir,
-    checkpoint: p.checkpoint,
-    maxRate: p.max_rate ?? null,
-    manifestChecksums: p.manifest_checksums,
-    signal: ctx.signal,
-    onProgress: (bytes) => show(bytes),
   });
   ctx.prodStatements.push(
     `${backup.argv.join(' ')} (a replication connection: IDENTIFY_SYSTEM, BASE_BACKUP with a ${p.checkpoint} checkpoint, and the WAL fetched at its end; it writes nothing to production)`,
