@@ -53,3 +53,4 @@ export * from './replication-preflight.js';
 export * from './cluster-facts.js';
 export * from './copy-image-support.js';
 export * from './wal-retention.js';
+export * from './copy-libraries.js';

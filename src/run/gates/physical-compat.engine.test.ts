@@ -8,13 +8,20 @@ import {
   clusterFacts,
   connect,
   copyImageSupport,
+  copyLibraries,
   EXTENSIONS_QUERY,
   serverIdentity,
   setRolePasswords,
 } from '../../pg/index.js';
 import type { ClusterFacts, PgTarget } from '../../pg/index.js';
 import { throwawayServer, type ThrowawayServer } from '../../test-support/throwaway-server.js';
-import { collationDrift, collationWarning, extensionsFault, missingExtensions } from './physical-compat.js';
+import {
+  collationDrift,
+  collationWarning,
+  extensionsFault,
+  librariesFault,
+  missingExtensions,
+} from './physical-compat.js';
 
 let throwaway: ThrowawayServer | null = null;
 let server: PgTarget;
@@ -120,6 +127,31 @@ describe("the copy's side: what the image gives", () => {
     );
     expect(missingExtensions(facts.databases, support.extensions)).toEqual([]);
     expect(collationWarning(collationDrift(facts.databases, support.collationVersions))).toBeNull();
+  });
+
+  it("finds the file of every shared library production's C functions name, then names one the image lacks", async () => {
+    const databases = ['ledger', 'shop'];
+    const found = await copyLibraries(server, databases);
+    expect(found.missing).toEqual([]);
+    expect(found.libraries).toContainEqual({
+      library: '$libdir/pgcrypto',
+      extensions: ['pgcrypto'],
+      databases: ['shop'],
+    });
+    expect(found.libraries.map((l) => l.library)).toContain('$libdir/plpgsql');
+    // The catalog as a production whose pgcrypto was built into a library of another name would have it.
+    await exec(["update pg_proc set probin = '$libdir/pgcrypto_custom' where probin = '$libdir/pgcrypto'"], 'shop');
+    try {
+      const after = await copyLibraries(server, databases);
+      expect(after.missing).toEqual([
+        { library: '$libdir/pgcrypto_custom', extensions: ['pgcrypto'], databases: ['shop'] },
+      ]);
+      expect(librariesFault(after.missing, 'img')?.message).toContain(
+        '`$libdir/pgcrypto_custom` (of pgcrypto; named in shop)',
+      );
+    } finally {
+      await exec(["update pg_proc set probin = '$libdir/pgcrypto' where probin = '$libdir/pgcrypto_custom'"], 'shop');
+    }
   });
 
   it("faults an installed version the image lacks and warns of a recorded collation version the image's ICU does not give", async () => {

@@ -6,6 +6,7 @@ import {
   collationWarning,
   extensionList,
   extensionsFault,
+  librariesFault,
   missingExtensions,
   productionArchitecture,
   replicationIdentityFault,
@@ -174,5 +175,26 @@ describe('collationDrift and collationWarning', () => {
   it('says glibc alone when every drifting database uses libc', () => {
     const w = collationWarning(collationDrift([db('a', { recordedVersion: '2.31' })], new Map([['a', '2.36']])));
     expect(w?.message).toMatch(/C library \(glibc\)/);
+  });
+});
+
+describe('librariesFault', () => {
+  it('is null when nothing is missing', () => {
+    expect(librariesFault([], 'img')).toBeNull();
+  });
+
+  it('is INCONCLUSIVE environment naming each library, its extension and databases, and what to do', () => {
+    const f = librariesFault(
+      [
+        { library: '$libdir/pgcrypto_old', extensions: ['pgcrypto'], databases: ['shop'] },
+        { library: '$libdir/local_funcs', extensions: [], databases: ['ledger'] },
+      ],
+      'pg-rehearse/postgres:15-x',
+    );
+    expect(f?.classification).toBe('environment');
+    expect(f?.message).toContain(
+      'lacks: `$libdir/pgcrypto_old` (of pgcrypto; named in shop), `$libdir/local_funcs` (of no extension; named in ledger)',
+    );
+    expect(f?.message).toContain('set `environment.image` to an image');
   });
 });

@@ -2,7 +2,7 @@
 // production's; G4: the copy's server, that is the image's files and libraries). Each returns the
 // GateFailure to throw (null: compatible), or the warning to record; nothing here does I/O.
 import type { CollationDrift, Warning } from '../../config/index.js';
-import type { DatabaseFacts, InstalledExtension } from '../../pg/index.js';
+import type { CLibrary, DatabaseFacts, InstalledExtension } from '../../pg/index.js';
 import { GateFailure } from '../gate-failure.js';
 
 /**
@@ -88,6 +88,21 @@ export function extensionsFault(missing: readonly MissingExtension[], imageTag: 
   return new GateFailure(
     'environment',
     `production has extensions installed whose files the dry-run image ${imageTag} lacks: ${what}; the copy cannot run them; what to do: set \`environment.image\` to an image of production's major version with ${names} installed, or \`production.copy: logical\``,
+  );
+}
+
+/** The image lacks a shared library production's C functions name: INCONCLUSIVE environment, naming each. */
+export function librariesFault(missing: readonly CLibrary[], imageTag: string): GateFailure | null {
+  if (missing.length === 0) return null;
+  const what = missing
+    .map(
+      (l) =>
+        `\`${l.library}\` (${l.extensions.length > 0 ? `of ${l.extensions.join(', ')}` : 'of no extension'}; named in ${l.databases.join(', ')})`,
+    )
+    .join(', ');
+  return new GateFailure(
+    'environment',
+    `production's C functions name shared libraries the dry-run image ${imageTag} lacks: ${what}; the first call of such a function would fail in the copy for want of a file; what to do: set \`environment.image\` to an image of production's major version with those libraries installed, or \`production.copy: logical\``,
   );
 }
 

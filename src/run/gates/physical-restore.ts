@@ -8,6 +8,7 @@
 import { containerDefaultRoutes, namespaceHolderOf, SET_ASIDE_FILES, TOOL_ROLE } from '../../engine/index.js';
 import {
   copyImageSupport,
+  copyLibraries,
   copyStartState,
   MARKER_QUERY,
   MARKER_SETTING,
@@ -25,6 +26,7 @@ import {
   collationWarning,
   extensionList,
   extensionsFault,
+  librariesFault,
   missingExtensions,
 } from './physical-compat.js';
 import { grantDifferences, sessionAudit, sqlArtefact, throwOnDifferences } from './grant-check.js';
@@ -98,16 +100,23 @@ export async function physicalRestoreGate(ctx: RunContext): Promise<Record<strin
 }
 
 /**
- * The copy's server reads the image's extension folder (control and script files; their shared
- * libraries are not checked): each extension version production installed must be there (else
- * INCONCLUSIVE environment, naming them), and each database's collation version should be the
- * one production recorded (else a loud warning).
+ * The copy's server reads the image's extension folder and library folder: each extension
+ * version production installed must have its control and script files there, and each shared
+ * library production's C functions name its file (else INCONCLUSIVE environment, naming them),
+ * and each database's collation version should be the one production recorded (else a loud
+ * warning).
  */
 async function imageSupport(ctx: RunContext, tool: PgTarget, versionNum: number, imageTag: string) {
   const { databases } = need(ctx.prodCluster, "G1's facts of production's databases");
   const support = await copyImageSupport(tool, versionNum);
   const fault = extensionsFault(missingExtensions(databases, support.extensions), imageTag);
   if (fault) throw fault;
+  const libraries = await copyLibraries(
+    tool,
+    databases.map((d) => d.name),
+  );
+  const noLibrary = librariesFault(libraries.missing, imageTag);
+  if (noLibrary) throw noLibrary;
   const warning = collationWarning(collationDrift(databases, support.collationVersions));
   if (warning) {
     ctx.rec.warnings.push(warning);
@@ -117,6 +126,7 @@ async function imageSupport(ctx: RunContext, tool: PgTarget, versionNum: number,
   const compared = databases.filter((d) => d.recordedVersion !== null && support.collationVersions.has(d.name));
   return {
     extensions: extensionList(databases),
+    c_libraries: libraries.libraries.map((l) => l.library),
     collation_compared: compared.map((d) => d.name),
     collation_not_compared: databases.filter((d) => !compared.includes(d)).map((d) => d.name),
     collation_drift: warning?.databases.map((d) => d.database) ?? [],
