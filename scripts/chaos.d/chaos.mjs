@@ -401,6 +401,9 @@ async function oneRun(p) {
     r.message = rep.failure?.message ?? null;
     // A run stopped before G2/G3 opened its state created nothing and recorded nothing in the state folder.
     r.createdNothing = rep.teardown ? rep.teardown.resources.length === 0 && rep.teardown.secrets.length === 0 : false;
+    // A signal that reached the tool only once its verdict was decided changes nothing (README): not an interrupted run.
+    if (r.applied && r.missed === null && onlyAfterVerdict(log, rep.provenance?.ended_at))
+      r.missed = 'every signal reached the tool after its verdict was decided (the report stands)';
   } catch {}
   // The documented follow-up: it must say the run is finished (and finishes it when it is not).
   if (r.runId) {
@@ -416,6 +419,20 @@ async function oneRun(p) {
   writeFileSync(join(work, `run-${p.n}.log`), log.join('\n') + '\n');
   current = null;
   return r;
+}
+
+/**
+ * Whether the tool told of every signal it received as one after its verdict, each received at or
+ * after the moment it names, which is the report's end (provenance.ended_at): a signal before it
+ * is told as stopping the run (or received again), and then the run must not PASS.
+ */
+function onlyAfterVerdict(log, endedAt) {
+  if (!endedAt) return false;
+  const after = log
+    .map((l) => /^SIG\w+ received at (\S+), after the verdict was decided at (\S+):/.exec(l))
+    .filter(Boolean);
+  const before = log.some((l) => /^SIG\w+ received(: stopping| again)/.test(l));
+  return after.length > 0 && !before && after.every(([, at, decided]) => decided === endedAt && at >= decided);
 }
 
 function violations(r) {

@@ -3,7 +3,9 @@
 // killed right after G5 so that only the row counts fail, is INCONCLUSIVE (environment) naming
 // what died and when, never a FAIL of the system under test; an SQL assertion on a table that does
 // not exist, the server alive, is the pack's (artefact); the runner's network holder killed under a
-// failing step (sut.runner: container) is the environment's too. The closing gates still run, nothing is left.
+// failing step (sut.runner: container) is the environment's too, and so is a physical copy's network
+// holder killed under one, named before the server it left unreachable. The closing gates still run,
+// nothing is left.
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../config/index.js';
 import { useDemoWorld } from '../test-support/demo-world-suite.js';
@@ -184,6 +186,32 @@ describe('environment before blame (real containers)', () => {
       ),
     );
     await expectClosedAndGone(report, c.envName);
+  });
+
+  it("a physical copy's network holder killed under a step that then fails: INCONCLUSIVE (environment), naming the holder before the server it left unreachable", async () => {
+    const { dir, pack } = await packOf(demo.work, {
+      'S1.yaml': [
+        null,
+        markScenario(
+          ['sh', '-c', 'sleep 3; exec node --enable-source-maps dist/cli.js mark --batch B-2026-001'],
+          30_000,
+        ).replace('id: S2', 'id: S1'),
+      ],
+    });
+    const c = await prepareCase(demo.world, names, dir, {
+      scenarios: pack,
+      extra: { production: { dsn_file: demo.world.dsnFile, container: names.production, copy: 'physical' } },
+    });
+    const { report, exitCode, faulted } = await runWith(c, 'S1', (env) => docker.getContainer(`${env}-netns`).kill());
+    await faulted;
+    expect(exitCode).toBe(3);
+    expect(report.failure).toMatchObject({ gate: 'S1', classification: 'environment' });
+    expect(report.failure!.message).toMatch(
+      new RegExp(
+        `^the copy's network holder ${c.envName}-netns \\([0-9a-f]{12}\\) died: it exited with code 137 at \\S+; the dry-run server in ${c.envName} did not answer at \\S+: .*: what was seen meanwhile says nothing of the system under test or the pack \\(step "mark": exit code: expected 0, got [1-9]`,
+      ),
+    );
+    await expectClosedAndGone(report, c.envName, 'S1');
   });
 
   it('an SQL assertion on a table that does not exist, the server alive: FAIL (artefact) with its SQLSTATE, never the environment', async () => {

@@ -8,7 +8,7 @@ const at = '2026-12-01T21:05:00.000Z';
 const seen = (o: Partial<EnvironmentObservation>): EnvironmentObservation => ({
   at,
   server: running,
-  runner: null,
+  holders: [],
   answer: { ok: true, postmasterStart: baseline.postmasterStart, serverVersion: '15' },
   engineError: null,
   ...o,
@@ -63,24 +63,43 @@ describe('environmentFaults', () => {
     ).toContain('its postmaster started at 2026-12-01 21:04:30+00, not 2026-12-01 21:00:01.5+00');
   });
 
-  it('checks the runner container of sut.runner: container, and says when the engine itself did not answer', () => {
-    const withRunner = {
-      ...baseline,
-      runner: { role: "the runner's network holder", name: 'pgr-env-holder', id: 'c'.repeat(64), startedAt: 'T0' },
+  it("checks the network holders (the copy's, the runner's), and says when the engine itself did not answer", () => {
+    const copyHolder = {
+      role: "the copy's network holder",
+      name: 'pgr-env-netns',
+      id: 'd'.repeat(64),
+      startedAt: 'T0',
     };
+    const runnerHolder = {
+      role: "the runner's network holder",
+      name: 'pgr-env-holder',
+      id: 'c'.repeat(64),
+      startedAt: 'T0',
+    };
+    const withHolders = { ...baseline, holders: [copyHolder, runnerHolder] };
+    const runningAs = (h: typeof copyHolder) => ({ ...running, id: h.id, name: h.name, startedAt: 'T0' });
+    const both = [runningAs(copyHolder), runningAs(runnerHolder)];
+    expect(environmentFaults(withHolders, seen({ holders: both }))).toEqual([]);
+    expect(environmentFaults(withHolders, seen({ holders: [both[0]!, null] }))).toEqual([
+      `the runner's network holder pgr-env-holder (cccccccccccc) is gone (seen at ${at})`,
+    ]);
+    // The copy's holder dead, the server behind it not answering: the holder is named first.
     expect(
       environmentFaults(
-        withRunner,
-        seen({ runner: { ...running, id: 'c'.repeat(64), name: 'pgr-env-holder', startedAt: 'T0' } }),
+        withHolders,
+        seen({
+          holders: [{ ...both[0]!, running: false, exitCode: 137, finishedAt: '2026-12-01T21:04:59.9Z' }, both[1]!],
+          answer: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:5999' },
+        }),
       ),
-    ).toEqual([]);
-    expect(environmentFaults(withRunner, seen({ runner: null }))).toEqual([
-      `the runner's network holder pgr-env-holder (cccccccccccc) is gone (seen at ${at})`,
+    ).toEqual([
+      "the copy's network holder pgr-env-netns (dddddddddddd) died: it exited with code 137 at 2026-12-01T21:04:59.9Z",
+      `the dry-run server in pgr-env did not answer at ${at}: connect ECONNREFUSED 127.0.0.1:5999`,
     ]);
     expect(
       environmentFaults(
         baseline,
-        seen({ server: undefined, runner: undefined, engineError: 'connect ENOENT /var/run/docker.sock' }),
+        seen({ server: undefined, holders: undefined, engineError: 'connect ENOENT /var/run/docker.sock' }),
       ),
     ).toEqual([`the Docker engine did not answer at ${at}: connect ENOENT /var/run/docker.sock`]);
   });

@@ -1,10 +1,11 @@
 // Environment before blame: before a failing step, SQL assertion, row count or write-counter read
 // is put on the system under test or the pack, the run looks at what it stands on. The dry-run
 // server's container must be the same one (id, StartedAt), running and not paused; the server in
-// it must answer, with the postmaster start time it had when it became ready; the runner's network
-// holder (sut.runner: container) must be the same one, running. What is not says what died and
-// when, and the result is the environment's (INCONCLUSIVE), never a FAIL.
-import { containerState, type ContainerState, type DockerClient } from '../engine/index.js';
+// it must answer, with the postmaster start time it had when it became ready; the network holders
+// it stands on (a physical copy's, whose namespace the server runs in and which publishes its port;
+// the runner's, of sut.runner: container) must be the same ones, running. What is not says what died
+// and when, and the result is the environment's (INCONCLUSIVE), never a FAIL.
+import { containerState, copyNetnsName, type ContainerState, type DockerClient } from '../engine/index.js';
 import { EnvironmentError, messageOf } from '../errors.js';
 import { probeWithin, type ReadinessSample, type ServerAddress } from '../pg/index.js';
 
@@ -22,7 +23,8 @@ export interface EnvironmentBaseline {
   /** pg_postmaster_start_time() when the server became ready. */
   postmasterStart: string;
   address: ServerAddress;
-  runner: WatchedContainer | null;
+  /** The network holders the run stands on besides the server: the copy's, then the runner's. */
+  holders: WatchedContainer[];
 }
 
 export interface EnvironmentObservation {
@@ -30,7 +32,8 @@ export interface EnvironmentObservation {
   at: string;
   /** undefined when the engine could not be asked; null when the container is gone. */
   server: ContainerState | null | undefined;
-  runner: ContainerState | null | undefined;
+  /** Each of the baseline's holders, in its order (null: gone); undefined when the engine could not be asked. */
+  holders: (ContainerState | null)[] | undefined;
   /** The server's answer; null when it was not asked (its container is not running). */
   answer: ReadinessSample | null;
   /** The engine's error when it could not be asked. */
@@ -46,16 +49,18 @@ export function environmentFaults(baseline: EnvironmentBaseline, seen: Environme
   if (seen.engineError !== null) faults.push(`the Docker engine did not answer at ${seen.at}: ${seen.engineError}`);
   const server = containerFault(baseline.server, seen.server, seen.at);
   if (server) faults.push(server);
-  else if (seen.answer && !seen.answer.ok)
+  // A dead holder first: the server behind it then does not answer because of it.
+  baseline.holders.forEach((holder, i) => {
+    const fault = containerFault(holder, seen.holders?.[i], seen.at);
+    if (fault) faults.push(fault);
+  });
+  if (server) return faults;
+  if (seen.answer && !seen.answer.ok)
     faults.push(`the dry-run server in ${baseline.server.name} did not answer at ${seen.at}: ${seen.answer.error}`);
   else if (seen.answer?.ok && seen.answer.postmasterStart !== baseline.postmasterStart) {
     faults.push(
       `the dry-run server in ${baseline.server.name} restarted: its postmaster started at ${seen.answer.postmasterStart}, not ${baseline.postmasterStart} (seen at ${seen.at})`,
     );
-  }
-  if (baseline.runner) {
-    const runner = containerFault(baseline.runner, seen.runner, seen.at);
-    if (runner) faults.push(runner);
   }
   return faults;
 }
@@ -73,6 +78,21 @@ function containerFault(was: WatchedContainer, now: ContainerState | null | unde
   return null;
 }
 
+/** The watched containers through the engine now: the server's, then each holder's; undefined each, with the error, when the engine could not be asked. */
+export async function readWatched(
+  docker: DockerClient,
+  baseline: EnvironmentBaseline,
+): Promise<Pick<EnvironmentObservation, 'server' | 'holders' | 'engineError'>> {
+  try {
+    const server = await containerState(docker, baseline.server.id);
+    const holders: (ContainerState | null)[] = [];
+    for (const h of baseline.holders) holders.push(await containerState(docker, h.id));
+    return { server, holders, engineError: null };
+  } catch (err) {
+    return { server: undefined, holders: undefined, engineError: messageOf(err) };
+  }
+}
+
 /** Look at the environment now: the containers through the engine, then the server itself when its container runs. */
 export async function observeEnvironment(
   docker: DockerClient,
@@ -80,26 +100,22 @@ export async function observeEnvironment(
   now: () => Date = () => new Date(),
 ): Promise<EnvironmentObservation> {
   const at = now().toISOString();
-  let server: ContainerState | null | undefined;
-  let runner: ContainerState | null | undefined;
-  let engineError: string | null = null;
-  try {
-    server = await containerState(docker, baseline.server.id);
-    runner = baseline.runner ? await containerState(docker, baseline.runner.id) : null;
-  } catch (err) {
-    engineError = messageOf(err);
-  }
+  const { server, holders, engineError } = await readWatched(docker, baseline);
   const healthy = server !== undefined && server !== null && server.running && !server.paused;
   const answer = engineError !== null || healthy ? await probeWithin(baseline.address, ANSWER_TIMEOUT_MS) : null;
-  return { at, server, runner, answer, engineError };
+  return { at, server, holders, answer, engineError };
 }
 
-/** The baseline, read when the dry-run server is ready (and again once the runner's network holder runs). */
+/**
+ * The baseline, read when the dry-run server is ready (and again once the runner's network holder
+ * runs): a physical copy's network holder is watched beside its server.
+ */
 export async function healthBaseline(
   docker: DockerClient,
   server: {
     env: {
       containerId: string;
+      netnsHolderId: string | null;
       names: { container: string };
       host: string;
       port: number;
@@ -109,7 +125,7 @@ export async function healthBaseline(
     password: string;
     readiness: { postmasterStart: string };
   },
-  holder: { id: string; name: string } | null,
+  runnerHolder: { id: string; name: string } | null,
 ): Promise<EnvironmentBaseline> {
   const watched = async (role: string, id: string, name: string): Promise<WatchedContainer> => {
     const state = await containerState(docker, id);
@@ -121,10 +137,14 @@ export async function healthBaseline(
     return { role, name, id: state.id, startedAt: state.startedAt };
   };
   const { env } = server;
+  const holders: WatchedContainer[] = [];
+  if (env.netnsHolderId)
+    holders.push(await watched("the copy's network holder", env.netnsHolderId, copyNetnsName(env.names.container)));
+  if (runnerHolder) holders.push(await watched("the runner's network holder", runnerHolder.id, runnerHolder.name));
   return {
     server: await watched("the dry-run server's container", env.containerId, env.names.container),
     postmasterStart: server.readiness.postmasterStart,
     address: { host: env.host, port: env.port, user: env.user, password: server.password, database: env.database },
-    runner: holder ? await watched("the runner's network holder", holder.id, holder.name) : null,
+    holders,
   };
 }

@@ -5,16 +5,19 @@ import { environmentBaseline, runningServer } from '../test-support/environment-
 import { ENGINE_SILENT_READINGS, guardWork, watchdogFault, type ContainerReading } from './environment-watchdog.js';
 import { failureOf, StoppedByGate } from './gate-failure.js';
 
-const baseline = environmentBaseline({
-  role: "the runner's network holder",
-  name: 'pgr-env-holder',
-  id: 'c'.repeat(64),
-  startedAt: 'T0',
-});
+const baseline = environmentBaseline([
+  { role: "the runner's network holder", name: 'pgr-env-holder', id: 'c'.repeat(64), startedAt: 'T0' },
+]);
 const server = runningServer(baseline);
 const runner: ContainerState = { ...server, id: 'c'.repeat(64), name: 'pgr-env-holder', startedAt: 'T0' };
 const at = '2026-12-01T21:05:00.000Z';
-const reading = (o: Partial<ContainerReading>): ContainerReading => ({ at, server, runner, engineError: null, ...o });
+const reading = (o: Partial<ContainerReading>): ContainerReading => ({
+  at,
+  server,
+  holders: [runner],
+  engineError: null,
+  ...o,
+});
 
 describe('watchdogFault', () => {
   it('finds nothing while the same containers run', () => {
@@ -42,16 +45,16 @@ describe('watchdogFault', () => {
     expect(watchdogFault(baseline, reading({ server: { ...server, id: 'b'.repeat(64) } }))).toContain(
       'was replaced by another container bbbbbbbbbbbb',
     );
-    expect(watchdogFault(baseline, reading({ runner: { ...runner, paused: true } }))).toBe(
+    expect(watchdogFault(baseline, reading({ holders: [{ ...runner, paused: true }] }))).toBe(
       `the runner's network holder pgr-env-holder (cccccccccccc) is paused (seen at ${at})`,
     );
-    expect(watchdogFault({ ...baseline, runner: null }, reading({ runner: null }))).toBeNull();
+    expect(watchdogFault({ ...baseline, holders: [] }, reading({ holders: [] }))).toBeNull();
   });
 
   it('an engine that does not answer is a fault only once it stayed silent', () => {
     const silent = reading({
       server: undefined,
-      runner: undefined,
+      holders: undefined,
       engineError: 'connect ENOENT /var/run/docker.sock',
     });
     expect(watchdogFault(baseline, silent, 1)).toBeNull();

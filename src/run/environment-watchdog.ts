@@ -5,21 +5,18 @@
 // progress with an EnvironmentError saying what it saw and when. That is not a signal of the
 // user's: the gate in progress is INCONCLUSIVE (environment) with the watchdog's message, never
 // "interrupted by SIGINT", never the system under test's. Teardown then removes everything.
-import { containerState, unpauseIfPaused, type ContainerState, type DockerClient } from '../engine/index.js';
-import { EnvironmentError, messageOf } from '../errors.js';
-import { environmentFaults, type EnvironmentBaseline } from './environment-health.js';
+import { unpauseIfPaused, type DockerClient } from '../engine/index.js';
+import { EnvironmentError } from '../errors.js';
+import {
+  environmentFaults,
+  readWatched,
+  type EnvironmentBaseline,
+  type EnvironmentObservation,
+} from './environment-health.js';
 import { StoppedByGate } from './gate-failure.js';
 
-/** One look at the watched containers through the engine. */
-export interface ContainerReading {
-  /** When it was looked at (ISO). */
-  at: string;
-  /** undefined when the engine could not be asked; null when the container is gone. */
-  server: ContainerState | null | undefined;
-  runner: ContainerState | null | undefined;
-  /** The engine's error when it could not be asked. */
-  engineError: string | null;
-}
+/** One look at the watched containers through the engine (the server is not asked). */
+export type ContainerReading = Pick<EnvironmentObservation, 'at' | 'server' | 'holders' | 'engineError'>;
 
 /** How long a gate's work gets to end by itself once a fault is seen. */
 export const WATCHDOG_GRACE_MS = 2_000;
@@ -42,13 +39,7 @@ export function watchdogFault(
       ? `the Docker engine did not answer ${silentReadings} times in a row (last at ${reading.at}): ${reading.engineError}`
       : null;
   }
-  const faults = environmentFaults(baseline, {
-    at: reading.at,
-    server: reading.server,
-    runner: reading.runner,
-    answer: null,
-    engineError: null,
-  });
+  const faults = environmentFaults(baseline, { ...reading, answer: null });
   return faults.length > 0 ? faults.join('; ') : null;
 }
 
@@ -59,13 +50,7 @@ export async function readContainers(
   now: () => Date,
 ): Promise<ContainerReading> {
   const at = now().toISOString();
-  try {
-    const server = await containerState(docker, baseline.server.id);
-    const runner = baseline.runner ? await containerState(docker, baseline.runner.id) : null;
-    return { at, server, runner, engineError: null };
-  } catch (err) {
-    return { at, server: undefined, runner: undefined, engineError: messageOf(err) };
-  }
+  return { at, ...(await readWatched(docker, baseline)) };
 }
 
 export interface WatchdogOptions {
@@ -176,8 +161,7 @@ export class EnvironmentWatchdog implements Disposable {
     this.dispose();
     const baseline = this.baseline?.() ?? null;
     if (this.abandoned.length === 0 || !baseline) return;
-    for (const c of [baseline.server, baseline.runner])
-      if (c) await unpauseIfPaused(this.docker, c.id).catch(() => false);
+    for (const c of [baseline.server, ...baseline.holders]) await unpauseIfPaused(this.docker, c.id).catch(() => false);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(this.abandoned),

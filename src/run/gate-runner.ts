@@ -89,8 +89,12 @@ export class GateRunner {
     }
   }
 
-  /** A signal after G8 (while the report is made) lands in G8, the last gate that ran. */
-  landLate(): void {
+  /**
+   * The verdict is decided at `at`, from the signals received until then (one later changes
+   * nothing); a signal after G8 (while the report is made) lands in G8, the last gate that ran.
+   */
+  landLate(at: Date): void {
+    this.interruption.decide(at);
     const late = this.interruption.log[0];
     if (!late || this.landedIn !== null) return;
     const g8 = this.rec.gate('G8');

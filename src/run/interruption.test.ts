@@ -31,10 +31,10 @@ describe('Interruption', () => {
   });
 
   it('records every signal with its time; only the first aborts and counts as first', () => {
-    const seen: [string, boolean][] = [];
+    const seen: [string, string][] = [];
     let t = 0;
     const i = Interruption.install(
-      (s, first) => seen.push([s, first]),
+      (s, place) => seen.push([s, place]),
       [],
       () => new Date(++t),
     );
@@ -50,9 +50,32 @@ describe('Interruption', () => {
         { signal: 'SIGTERM', at: new Date(2) },
       ]);
       expect(seen).toEqual([
-        ['SIGINT', true],
-        ['SIGTERM', false],
+        ['SIGINT', 'first'],
+        ['SIGTERM', 'again'],
       ]);
+    } finally {
+      i[Symbol.dispose]();
+    }
+  });
+
+  it('once the verdict is decided, records a signal apart and aborts nothing', () => {
+    const seen: [string, string, number][] = [];
+    let t = 0;
+    const i = Interruption.install(
+      (s, place, at) => seen.push([s, place, at.getTime()]),
+      [],
+      () => new Date(++t),
+    );
+    try {
+      i.decide(new Date(100));
+      i.receive('SIGINT');
+      i.decide(new Date(200));
+      expect(i.decidedAt).toEqual(new Date(100));
+      expect(i.signal.aborted).toBe(false);
+      expect(i.received).toBeNull();
+      expect(i.log).toEqual([]);
+      expect(i.afterVerdict).toEqual([{ signal: 'SIGINT', at: new Date(1) }]);
+      expect(seen).toEqual([['SIGINT', 'after-verdict', 1]]);
     } finally {
       i[Symbol.dispose]();
     }

@@ -2,7 +2,8 @@
 // and the run's own finally-path tears down. An engine call already in flight completes first, so
 // nothing it creates is missed. A hangup (a closed terminal, a CI runner's session ending) is
 // treated as SIGTERM. Every signal is recorded with its time; only the first one counts, later ones
-// (while tearing down) are kept for the report and change nothing.
+// (while tearing down) are kept for the report and change nothing. Once the run's verdict is
+// decided (`decide`), a signal is told as such and aborts nothing: the report is written as decided.
 import { InterruptedError } from '../errors.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -13,15 +14,22 @@ export interface ReceivedSignal {
   at: Date;
 }
 
+/** A signal's place: the first (it interrupts the run), one again (while tearing down), or one after the verdict. */
+export type SignalPlace = 'first' | 'again' | 'after-verdict';
+
 export class Interruption implements Disposable {
   private readonly controller = new AbortController();
   private readonly listeners = new Map<StopSignal, () => void>();
-  /** Every signal received, in order; the first is the one that interrupted the run. */
+  /** Every signal received before the verdict, in order; the first is the one that interrupted the run. */
   readonly log: ReceivedSignal[] = [];
+  /** Every signal received after it, which changed nothing. */
+  readonly afterVerdict: ReceivedSignal[] = [];
+  /** When the verdict was decided; null until then. */
+  decidedAt: Date | null = null;
 
   private constructor(
     signals: readonly StopSignal[],
-    private readonly onSignal: (s: StopSignal, first: boolean) => void,
+    private readonly onSignal: (s: StopSignal, place: SignalPlace, at: Date) => void,
     private readonly now: () => Date,
   ) {
     for (const s of signals) {
@@ -32,7 +40,7 @@ export class Interruption implements Disposable {
   }
 
   static install(
-    onSignal: (s: StopSignal, first: boolean) => void = () => {},
+    onSignal: (s: StopSignal, place: SignalPlace, at: Date) => void = () => {},
     signals: readonly StopSignal[] = STOP_SIGNALS,
     now: () => Date = () => new Date(),
   ): Interruption {
@@ -41,10 +49,23 @@ export class Interruption implements Disposable {
 
   /** What a signal does; an in-process test calls it to interrupt a run at an exact point. */
   receive(s: StopSignal): void {
+    const at = this.now();
+    if (this.decidedAt) {
+      this.afterVerdict.push({ signal: s, at });
+      return this.onSignal(s, 'after-verdict', at);
+    }
     const first = this.log.length === 0;
-    this.log.push({ signal: s, at: this.now() });
+    this.log.push({ signal: s, at });
     if (first) this.controller.abort(new InterruptedError(s));
-    this.onSignal(s, first);
+    this.onSignal(s, first ? 'first' : 'again', at);
+  }
+
+  /**
+   * The verdict is decided now, from the signals received until now: later ones are recorded in
+   * `afterVerdict` and abort nothing. Called in the same synchronous step that reads the log.
+   */
+  decide(at: Date): void {
+    this.decidedAt ??= at;
   }
 
   /** The signal that interrupted the run, or null. */

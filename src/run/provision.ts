@@ -142,8 +142,8 @@ export async function provisionCommand(
   opts: ProvisionOptions,
   progress: Progress,
 ): Promise<{ exitCode: ExitCode; outcome: ProvisionOutcome }> {
-  using interruption = Interruption.install((signal, first) => {
-    if (first) progress.note(`${signal} received: tearing down`);
+  using interruption = Interruption.install((signal, place) => {
+    if (place === 'first') progress.note(`${signal} received: tearing down`);
     else progress.note(`${signal} received again: teardown is in progress and finishes first`);
   });
   const outcome = await provision(opts, { docker: dockerClient(), progress, interruption });

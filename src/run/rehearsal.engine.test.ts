@@ -113,6 +113,11 @@ describe('rehearse() against a demo world (real containers)', () => {
         { docker, progress: silentProgress, interruption },
       );
       runIds.push(result.report.run_id);
+      // The verdict was decided at the report's end time; a signal now is recorded apart and aborts nothing.
+      expect(interruption.decidedAt?.toISOString()).toBe(result.report.provenance.ended_at);
+      interruption.receive('SIGINT');
+      expect(interruption.signal.aborted).toBe(false);
+      expect(interruption.afterVerdict.map((s) => s.signal)).toEqual(['SIGINT']);
       return result;
     } finally {
       interruption[Symbol.dispose]();

@@ -141,7 +141,7 @@ export async function rehearse(opts: RehearsalOptions, deps: RehearsalDeps): Pro
   const leaks = scanForLeaks(ctx, consoleLines);
   if (rec.sections.table_matrix && rec.gate('G5').status === 'PASS') rec.sections.table_matrix.final = ctx.counts;
   const ended = now();
-  runner.landLate();
+  runner.landLate(ended);
   const landed = interruptionAlerts(
     interruption.log,
     runner.landedIn,

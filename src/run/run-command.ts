@@ -3,16 +3,26 @@
 import { dockerClient } from '../engine/index.js';
 import { diskErrorOf } from '../errors.js';
 import { writeReport } from '../report/index.js';
-import { Interruption } from './interruption.js';
+import { Interruption, type SignalPlace, type StopSignal } from './interruption.js';
 import type { Progress } from './progress.js';
 import { rehearse, type RehearsalOptions } from './rehearsal.js';
 import { writeOutputs } from './run-outputs.js';
 
+/** What the console says of a signal, by its place in the run. */
+export function signalMessage(signal: StopSignal, place: SignalPlace, at: Date, decidedAt: Date | null): string {
+  switch (place) {
+    case 'first':
+      return `${signal} received: stopping at the current step, then the closing gates and teardown; this run cannot PASS`;
+    case 'again':
+      return `${signal} received again: recorded; teardown is in progress and finishes first`;
+    case 'after-verdict':
+      return `${signal} received at ${at.toISOString()}, after the verdict was decided at ${decidedAt?.toISOString() ?? 'an earlier moment'}: it changes nothing; the report is written as decided`;
+  }
+}
+
 export async function runCommand(opts: RehearsalOptions, progress: Progress): Promise<number> {
-  using interruption = Interruption.install((signal, first) => {
-    const message = first
-      ? `${signal} received: stopping at the current step, then the closing gates and teardown; this run cannot PASS`
-      : `${signal} received again: recorded; teardown is in progress and finishes first`;
+  using interruption = Interruption.install((signal, place, at) => {
+    const message = signalMessage(signal, place, at, interruption.decidedAt);
     progress.note(message);
     progress.event({ type: 'alert', message });
   });

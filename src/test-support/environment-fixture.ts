@@ -3,7 +3,7 @@
 import type { ContainerState } from '../engine/index.js';
 import type { EnvironmentBaseline, WatchedContainer } from '../run/environment-health.js';
 
-export function environmentBaseline(runner: WatchedContainer | null = null): EnvironmentBaseline {
+export function environmentBaseline(holders: WatchedContainer[] = []): EnvironmentBaseline {
   return {
     server: {
       role: "the dry-run server's container",
@@ -13,7 +13,7 @@ export function environmentBaseline(runner: WatchedContainer | null = null): Env
     },
     postmasterStart: '2026-12-01 21:00:01.5+00',
     address: { host: '127.0.0.1', port: 5999, user: 'rehearse_tool', password: 'x', database: 'ledger' },
-    runner,
+    holders,
   };
 }
 
